@@ -1,0 +1,1 @@
+"""The web service: FastAPI app, one router per resource, web pages."""

@@ -1,0 +1,1 @@
+"""Quality and speed benchmarks: runnable modules that print measured figures (never imported by the product)."""

