@@ -112,10 +112,7 @@ def replace_taxonomy(engine: Engine, data: TaxonomyData, *, progress: bool = Fal
         ),
         (
             EscoSkillSkill,
-            (
-                {"skill_uri": a, "related_uri": b, "relation": rel.value}
-                for (a, b), rel in data.skill_skills.items()
-            ),
+            ({"skill_uri": a, "related_uri": b, "relation": rel.value} for (a, b), rel in data.skill_skills.items()),
             len(data.skill_skills),
         ),
         (EscoBroader, ({"uri": a, "broader_uri": b} for a, b in sorted(data.broader)), len(data.broader)),

@@ -174,14 +174,11 @@ class Taxonomy:
                 )
             ]
             descriptions = {
-                (uri, lang): text
-                for uri, lang, text in read_table(conn, EscoDescription, "uri", "lang", "text")
+                (uri, lang): text for uri, lang, text in read_table(conn, EscoDescription, "uri", "lang", "text")
             }
             occupation_skills = [
                 (occ, skill, Relation(rel))
-                for occ, skill, rel in read_table(
-                    conn, EscoOccupationSkill, "occupation_uri", "skill_uri", "relation"
-                )
+                for occ, skill, rel in read_table(conn, EscoOccupationSkill, "occupation_uri", "skill_uri", "relation")
             ]
             skill_skills = [
                 (a, b, Relation(rel))
@@ -189,9 +186,7 @@ class Taxonomy:
             ]
             broader = [(a, b) for a, b in read_table(conn, EscoBroader, "uri", "broader_uri")]
             collections = [(a, b) for a, b in read_table(conn, EscoCollection, "uri", "collection")]
-        return cls(
-            release, concepts, labels, descriptions, occupation_skills, skill_skills, broader, collections
-        )
+        return cls(release, concepts, labels, descriptions, occupation_skills, skill_skills, broader, collections)
 
     # -- concepts ---------------------------------------------------------------------------------------
 
@@ -293,8 +288,7 @@ class Taxonomy:
         return [
             label
             for label in found
-            if (lang is None or label.lang == lang)
-            and (kind is None or self._concepts[label.uri].kind is kind)
+            if (lang is None or label.lang == lang) and (kind is None or self._concepts[label.uri].kind is kind)
         ]
 
     # -- relations --------------------------------------------------------------------------------------

@@ -10,9 +10,7 @@ import typer
 
 from skillmatch.settings import get_settings
 
-app = typer.Typer(
-    help="skillmatch: ESCO-based matching of jobseekers and vacancies (FR/NL).", no_args_is_help=True
-)
+app = typer.Typer(help="skillmatch: ESCO-based matching of jobseekers and vacancies (FR/NL).", no_args_is_help=True)
 esco_app = typer.Typer(help="The ESCO taxonomy.", no_args_is_help=True)
 app.add_typer(esco_app, name="esco")
 
@@ -26,14 +24,10 @@ def _fail(message: str) -> typer.Exit:
 def esco_load(
     esco_dir: Annotated[
         Path | None,
-        typer.Option(
-            "--esco-dir", help="ESCO CSV folder, official zip, or folder of zips (default: setting)."
-        ),
+        typer.Option("--esco-dir", help="ESCO CSV folder, official zip, or folder of zips (default: setting)."),
     ] = None,
     version: Annotated[str | None, typer.Option(help="ESCO version when the path does not state it.")] = None,
-    force: Annotated[
-        bool, typer.Option("--force", help="Reload even when the same files are loaded.")
-    ] = False,
+    force: Annotated[bool, typer.Option("--force", help="Reload even when the same files are loaded.")] = False,
 ) -> None:
     """Load ESCO into the database (all or nothing; 'up to date' when the same files are loaded).
 
@@ -66,9 +60,7 @@ def esco_load(
         )
         typer.echo(f"Skills with a label of their own per language: {labelled}.")
         for kind, count in sorted(report.skipped.items()):
-            typer.echo(
-                f"Skipped {count:,} {kind.replace('_', ' ')} rows that reference a concept no file defines."
-            )
+            typer.echo(f"Skipped {count:,} {kind.replace('_', ' ')} rows that reference a concept no file defines.")
 
 
 @esco_app.command("info")

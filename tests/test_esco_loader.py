@@ -45,9 +45,7 @@ def test_full_release_counts(full_esco: tuple[Engine, LoadReport]) -> None:
     assert report.skipped["occupation_skill_relations"] == 67
 
 
-def test_second_load_is_up_to_date_and_changes_nothing(
-    full_esco: tuple[Engine, LoadReport], esco_dir: Path
-) -> None:
+def test_second_load_is_up_to_date_and_changes_nothing(full_esco: tuple[Engine, LoadReport], esco_dir: Path) -> None:
     engine, first = full_esco
     before, release = _row_counts(engine), current_release(engine)
     again = load_esco(engine, esco_dir)
@@ -127,9 +125,7 @@ def test_malformed_file_names_file_line_and_problem(
     assert str(err).startswith(f"{file}, line {err.line}: ")
 
 
-def test_broken_quoting_is_reported_with_its_line(
-    esco_slice_dir: Path, tmp_path: Path, engine: Engine
-) -> None:
+def test_broken_quoting_is_reported_with_its_line(esco_slice_dir: Path, tmp_path: Path, engine: Engine) -> None:
     broken = _copy(esco_slice_dir, tmp_path)
     path = broken / "relations" / "skillSkillRelations.csv"
     lines = path.read_text(encoding="utf-8").splitlines()

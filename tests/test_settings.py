@@ -7,9 +7,7 @@ import pytest
 from skillmatch.settings import REPO_ROOT, Settings
 
 
-def test_relative_paths_resolve_from_the_repository_root(
-    monkeypatch: pytest.MonkeyPatch, tmp_path: object
-) -> None:
+def test_relative_paths_resolve_from_the_repository_root(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> None:
     monkeypatch.chdir("/")
     settings = Settings(data_dir="data", esco_dir="../shared/esco/v1.1.1")  # type: ignore[arg-type]
     assert settings.data_dir == REPO_ROOT / "data"

@@ -1,0 +1,42 @@
+"""Shared set-up of the benchmarks: settings, database, taxonomy and linker, as the product builds them."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+from esco_data import Taxonomy, load_esco
+from matching.linker import Linker
+from matching.resources import make_encoder, prepare_linker
+from skillmatch.db import make_engine
+from skillmatch.settings import Settings, get_settings
+
+
+def product_linker(settings: Settings | None = None) -> tuple[Taxonomy, Linker]:
+    """The taxonomy and linker of the configured data directory (ESCO loaded, concept space reused or built)."""
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+    load_esco(engine, settings.esco_dir)
+    taxonomy = Taxonomy.load(engine)
+    encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
+    linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir)
+    return taxonomy, linker
+
+
+def read_tsv(path: Path) -> list[list[str]]:
+    """Rows of a tab-separated file without a header."""
+    with path.open(encoding="utf-8") as fh:
+        return [line.rstrip("\n").split("\t") for line in fh if line.strip()]
+
+
+def percentile(values: Sequence[float], q: float) -> float:
+    """The q-th percentile (0-100) by nearest rank."""
+    ordered = sorted(values)
+    if not ordered:
+        return math.nan
+    rank = max(0, min(len(ordered) - 1, math.ceil(q / 100 * len(ordered)) - 1))
+    return ordered[rank]
+
+
+__all__ = ["percentile", "product_linker", "read_tsv"]

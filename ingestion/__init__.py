@@ -1,0 +1,1 @@
+"""Ingestion of jobseekers and vacancies."""

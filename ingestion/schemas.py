@@ -1,0 +1,354 @@
+"""Input schemas of a jobseeker (the dossier unique) and of a vacancy.
+
+The same schemas validate batch files (JSON Lines, CSV) and API payloads. Fields that real dossiers carry but
+a given source lacks are optional or defaulted. Protected attributes (gender, age, nationality or origin,
+disability, family situation, photo) are removed before validation and reported: they never reach a record
+that matching reads.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
+ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
+
+MAX_TITLE = 200
+MAX_SKILL_TEXT = 300
+MAX_SUMMARY = 5_000
+MAX_DESCRIPTION = 20_000
+MAX_ITEMS = 200
+
+PROTECTED_FIELDS = frozenset(
+    {
+        "gender",
+        "sex",
+        "birth_date",
+        "birthdate",
+        "date_of_birth",
+        "age",
+        "age_band",
+        "nationality",
+        "nationalities",
+        "nationality_group",
+        "origin",
+        "ethnicity",
+        "country_of_birth",
+        "place_of_birth",
+        "disability",
+        "handicap",
+        "family_situation",
+        "marital_status",
+        "civil_status",
+        "children",
+        "number_of_children",
+        "photo",
+        "photo_url",
+        "picture",
+    }
+)
+"""Attributes that are never inputs to matching; ingestion drops them with a warning."""
+
+
+class Language(StrEnum):
+    """Languages of the service's readers and texts."""
+
+    fr = "fr"
+    nl = "nl"
+    en = "en"
+
+
+class Cefr(StrEnum):
+    """CEFR language levels, in increasing order."""
+
+    A1 = "A1"
+    A2 = "A2"
+    B1 = "B1"
+    B2 = "B2"
+    C1 = "C1"
+    C2 = "C2"
+
+    @property
+    def rank(self) -> int:
+        """1 (A1) to 6 (C2)."""
+        return list(Cefr).index(self) + 1
+
+
+class SkillLevel(StrEnum):
+    """How well a jobseeker masters a skill, when the dossier says."""
+
+    basic = "basic"
+    intermediate = "intermediate"
+    advanced = "advanced"
+    expert = "expert"
+
+
+class Region(StrEnum):
+    """Belgian regions."""
+
+    brussels = "brussels"
+    flanders = "flanders"
+    wallonia = "wallonia"
+
+
+class ContractType(StrEnum):
+    """Contract types of a vacancy or wished by a jobseeker."""
+
+    permanent = "permanent"
+    fixed_term = "fixed_term"
+    interim = "interim"
+    student = "student"
+    apprenticeship = "apprenticeship"
+    freelance = "freelance"
+
+
+class WorkingTime(StrEnum):
+    """Full or part time."""
+
+    full_time = "full_time"
+    part_time = "part_time"
+    any = "any"
+
+
+class DrivingLicence(StrEnum):
+    """Belgian/EU driving licence categories."""
+
+    AM = "AM"
+    A1 = "A1"
+    A2 = "A2"
+    A = "A"
+    B = "B"
+    BE = "BE"
+    C1 = "C1"
+    C1E = "C1E"
+    C = "C"
+    CE = "CE"
+    D1 = "D1"
+    D1E = "D1E"
+    D = "D"
+    DE = "DE"
+    G = "G"
+
+
+class VacancyStatus(StrEnum):
+    """Lifecycle of a vacancy; only open vacancies are matched."""
+
+    draft = "draft"
+    open = "open"
+    filled = "filled"
+    closed = "closed"
+
+
+def _upper(value: Any) -> Any:
+    return value.strip().upper() if isinstance(value, str) else value
+
+
+def _lower(value: Any) -> Any:
+    return value.strip().lower() if isinstance(value, str) else value
+
+
+def _cefr(value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip().upper()
+        if value not in Cefr.__members__:
+            raise ValueError(f"CEFR level must be one of A1, A2, B1, B2, C1, C2, not {value!r}")
+    return value
+
+
+CefrLevel = Annotated[Cefr, BeforeValidator(_cefr)]
+LanguageCode = Annotated[str, BeforeValidator(_lower), StringConstraints(pattern=r"^[a-z]{2}$")]
+RecordId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE)]
+Postcode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[1-9][0-9]{3}$")]
+Licence = Annotated[DrivingLicence, BeforeValidator(_upper)]
+LanguageLevels = Annotated[dict[LanguageCode, CefrLevel], Field(max_length=30)]
+OccupationUri = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=rf"^{re.escape(ESCO_OCCUPATION_PREFIX)}\S+$")
+]
+
+
+class _Schema(BaseModel):
+    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_enum_values=False)
+
+
+class SkillItem(_Schema):
+    """A skill: an ESCO skill URI (as a structured dossier carries it) or free text to link, or both."""
+
+    uri: str | None = Field(default=None, pattern=rf"^{re.escape(ESCO_SKILL_PREFIX)}\S+$")
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_SKILL_TEXT)
+    level: SkillLevel | None = None
+    source: str | None = Field(default=None, max_length=50, description="e.g. dossier, cv, self, consultant")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        # A bare string is a URI when it looks like one, else free text.
+        if isinstance(value, str):
+            return {"uri": value} if value.strip().startswith("http") else {"text": value}
+        return value
+
+    @model_validator(mode="after")
+    def _uri_or_text(self) -> SkillItem:
+        if not self.uri and not self.text:
+            raise ValueError("a skill needs an ESCO skill URI or a text")
+        return self
+
+
+class Experience(_Schema):
+    """A past or current job."""
+
+    title: Title
+    occupation_uri: OccupationUri | None = None
+    years: float | None = Field(default=None, ge=0, le=60)
+
+
+class DesiredOccupation(_Schema):
+    """An occupation the jobseeker wants: a title, an ESCO URI, or both."""
+
+    title: Title | None = None
+    occupation_uri: OccupationUri | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_string(cls, value: Any) -> Any:
+        if isinstance(value, str):
+            return {"occupation_uri": value} if value.strip().startswith("http") else {"title": value}
+        return value
+
+    @model_validator(mode="after")
+    def _title_or_uri(self) -> DesiredOccupation:
+        if not self.title and not self.occupation_uri:
+            raise ValueError("a desired occupation needs a title or an ESCO occupation URI")
+        return self
+
+
+class Travel(_Schema):
+    """How far a jobseeker can travel: regions, a distance, or both."""
+
+    regions: list[Region] = Field(default_factory=list, max_length=3)
+    max_km: int | None = Field(default=None, ge=0, le=500)
+
+
+class ContractPreferences(_Schema):
+    """Contract types and working time a jobseeker accepts."""
+
+    types: list[ContractType] = Field(default_factory=list, max_length=10)
+    working_time: WorkingTime = WorkingTime.any
+
+
+class Contact(_Schema):
+    """How a consultant reaches a jobseeker; stored with the record, never read by ranking."""
+
+    name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    phone: str | None = Field(default=None, max_length=40, pattern=r"^[+0-9 ()./-]{6,40}$")
+
+
+class Contract(_Schema):
+    """A vacancy's contract."""
+
+    type: ContractType | None = None
+    working_time: WorkingTime = WorkingTime.any
+
+
+class _Record(_Schema):
+    """Removes protected attributes before validation and remembers which ones it removed."""
+
+    @model_validator(mode="wrap")
+    @classmethod
+    def _drop_protected(cls, value: Any, handler: Any) -> Any:
+        dropped: list[str] = []
+        if isinstance(value, dict):
+            dropped = sorted(k for k in value if isinstance(k, str) and k.strip().lower() in PROTECTED_FIELDS)
+            value = {k: v for k, v in value.items() if k not in dropped}
+        record = handler(value)
+        object.__setattr__(record, "_dropped", dropped)
+        return record
+
+    @property
+    def dropped_protected(self) -> list[str]:
+        """Protected attributes that the input carried and that were dropped."""
+        return list(getattr(self, "_dropped", []))
+
+
+class JobseekerIn(_Record):
+    """A jobseeker's single file (dossier unique), as ingested."""
+
+    id: RecordId
+    preferred_language: Language = Language.fr
+    contact: Contact | None = None
+    experiences: list[Experience] = Field(default_factory=list, max_length=MAX_ITEMS)
+    skills: list[SkillItem] = Field(default_factory=list, max_length=MAX_ITEMS)
+    summary: str | None = Field(default=None, max_length=MAX_SUMMARY)
+    education_level: int | None = Field(default=None, ge=0, le=8, description="ISCED 2011 level, 0 to 8")
+    languages: LanguageLevels = Field(default_factory=dict)
+    driving_licences: list[Licence] = Field(default_factory=list, max_length=15)
+    postcode: Postcode | None = None
+    travel: Travel = Field(default_factory=Travel)
+    available_from: date | None = None
+    desired_occupations: list[DesiredOccupation] = Field(default_factory=list, max_length=20)
+    contract_preferences: ContractPreferences = Field(default_factory=ContractPreferences)
+    active: bool = True
+
+
+class VacancyIn(_Record):
+    """An employer's vacancy, as ingested."""
+
+    id: RecordId
+    employer_id: RecordId | None = None
+    language: Language | None = Field(default=None, description="Language of the text; detected when absent.")
+    title: Title
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
+    required_skills: list[SkillItem] = Field(default_factory=list, max_length=MAX_ITEMS)
+    nice_to_have_skills: list[SkillItem] = Field(default_factory=list, max_length=MAX_ITEMS)
+    occupation_uri: OccupationUri | None = None
+    language_requirements: LanguageLevels = Field(default_factory=dict)
+    postcode: Postcode | None = None
+    contract: Contract = Field(default_factory=Contract)
+    hours_per_week: float | None = Field(default=None, gt=0, le=60)
+    driving_licences: list[Licence] = Field(default_factory=list, max_length=15)
+    openings: int = Field(default=1, ge=1, le=1000)
+    valid_until: date | None = None
+    status: VacancyStatus = VacancyStatus.open
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status_lower(cls, value: Any) -> Any:
+        return _lower(value)
+
+
+__all__ = [
+    "ESCO_OCCUPATION_PREFIX",
+    "ESCO_SKILL_PREFIX",
+    "PROTECTED_FIELDS",
+    "Cefr",
+    "Contact",
+    "Contract",
+    "ContractPreferences",
+    "ContractType",
+    "DesiredOccupation",
+    "DrivingLicence",
+    "Experience",
+    "JobseekerIn",
+    "Language",
+    "Region",
+    "SkillItem",
+    "SkillLevel",
+    "Travel",
+    "VacancyIn",
+    "VacancyStatus",
+    "WorkingTime",
+]

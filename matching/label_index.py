@@ -1,0 +1,132 @@
+"""Per-kind label indexes of the linker: dense (HNSW over label vectors) and lexical (character n-grams)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from esco_data import ConceptKind
+from matching.concept_space import KIND_CODES, LANG_CODES, SPACE_KINDS, ConceptSpace
+from matching.lexical import LexicalIndex
+
+_LANGS = {code: lang for lang, code in LANG_CODES.items()}
+HNSW_M = 32
+HNSW_EF_CONSTRUCTION = 64
+HNSW_EF_SEARCH = 128
+
+
+def _faiss() -> Any:
+    import faiss
+
+    return faiss
+
+
+@dataclass
+class LabelIndex:
+    """The labels of the concepts of some kinds, searchable densely and lexically.
+
+    Concepts and labels are numbered locally (0..n-1); ``concepts`` maps a local concept to its row in the
+    concept space. Labels are sorted by concept, so a concept's labels are ``offsets[c]:offsets[c+1]``.
+    """
+
+    concepts: npt.NDArray[np.int64]
+    concept_kinds: npt.NDArray[np.int8]
+    offsets: npt.NDArray[np.int64]
+    label_concepts: npt.NDArray[np.int64]
+    label_types: npt.NDArray[np.int8]
+    label_langs: npt.NDArray[np.int8]
+    texts: list[str]
+    vectors: npt.NDArray[np.float32]
+    dense: object
+    lexical: LexicalIndex
+
+    @classmethod
+    def build(
+        cls,
+        space: ConceptSpace,
+        kinds: Sequence[int],
+        dense: object | None = None,
+        lexical: LexicalIndex | None = None,
+    ) -> LabelIndex:
+        """Index the labels of the concepts of the given kind codes.
+
+        Args:
+            space: the concept space.
+            kinds: kind codes (``KIND_CODES``) to include.
+            dense: a stored HNSW index over these labels, in this order; built when None.
+            lexical: a stored lexical index over these labels, in this order; built when None.
+        """
+        concept_mask = np.isin(space.concept_kinds, np.asarray(kinds, dtype=np.int8))
+        concepts = np.flatnonzero(concept_mask).astype(np.int64)
+        local = np.full(len(space.concept_uris), -1, dtype=np.int64)
+        local[concepts] = np.arange(len(concepts))
+        label_local = local[space.label_concepts]
+        rows = np.flatnonzero(label_local >= 0)
+        rows = rows[np.argsort(label_local[rows], kind="stable")]
+        label_concepts = label_local[rows]
+        offsets = np.searchsorted(label_concepts, np.arange(len(concepts) + 1)).astype(np.int64)
+        vectors = np.ascontiguousarray(space.label_vectors[rows], dtype=np.float32)
+        if dense is None:
+            faiss = _faiss()
+            index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+            faiss.omp_set_num_threads(2)
+            index.add(vectors)
+            dense = index
+        dense.hnsw.efSearch = HNSW_EF_SEARCH  # type: ignore[union-attr]
+        texts = [space.label_texts[i] for i in rows]
+        return cls(
+            concepts=concepts,
+            concept_kinds=space.concept_kinds[concepts],
+            offsets=offsets,
+            label_concepts=label_concepts,
+            label_types=space.label_types[rows],
+            label_langs=space.label_langs[rows],
+            texts=texts,
+            vectors=vectors,
+            dense=dense,
+            lexical=lexical if lexical is not None else LexicalIndex(texts),
+        )
+
+    def save_dense(self, path: Path) -> None:
+        """Write the HNSW index (the slow part to build) to a file."""
+        _faiss().write_index(self.dense, str(path))
+
+    @staticmethod
+    def read_dense(path: Path) -> object:
+        """Read an HNSW index written by ``save_dense``."""
+        return _faiss().read_index(str(path))
+
+    def kind_of(self, concept: int) -> ConceptKind:
+        """The kind of a local concept."""
+        return SPACE_KINDS[int(self.concept_kinds[concept])]
+
+    def lang_of(self, row: int) -> str:
+        """The language of a local label."""
+        return _LANGS.get(int(self.label_langs[row]), "en")
+
+    def dense_candidates(self, vectors: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.int64]:
+        """Local concepts of the n labels closest to each of some query vectors (one row per query)."""
+        _, found = self.dense.search(np.ascontiguousarray(vectors, dtype=np.float32), n)  # type: ignore[attr-defined]
+        hits = found[found >= 0]
+        return np.unique(self.label_concepts[hits])
+
+    def labels_of(self, concepts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """All label rows of some local concepts, and for each row the position of its concept in the input."""
+        starts, ends = self.offsets[concepts], self.offsets[concepts + 1]
+        counts = ends - starts
+        groups = np.repeat(np.arange(len(concepts)), counts)
+        rows = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        return rows.astype(np.int64), groups.astype(np.int64)
+
+    def dense_scores(self, vectors: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
+        """Cosine of unit query vectors (one row per query) to the given labels: shape (len(rows), queries)."""
+        return np.asarray(self.vectors[rows] @ vectors.T, dtype=np.float32)
+
+
+__all__ = ["KIND_CODES", "LabelIndex"]

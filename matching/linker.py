@@ -1,0 +1,233 @@
+"""Linking French, Dutch or English text to ESCO concepts.
+
+Hybrid, at concept level: a dense search over every label's vector (HNSW) and a lexical search over
+character n-grams of normalised labels each propose candidate labels; every label of every candidate concept
+is then scored exactly by both, aggregated per concept with a soft maximum that favours preferred labels,
+and the two scores are fused. Gendered titles ("boulanger/boulangère", "(h/f/x)", "medewerker/-ster") are
+expanded into their forms first. Long text is split into candidate phrases, each linked on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+
+from esco_data import ConceptKind
+from matching.concept_space import KIND_CODES, ConceptSpace
+from matching.encoder import Encoder
+from matching.label_index import LabelIndex
+from matching.langdetect import detect_language
+from matching.text import gender_variants, split_phrases, strip_framing
+from matching.threads import single_thread
+
+LinkKind = Literal["skill", "occupation"]
+
+
+@dataclass(frozen=True)
+class LinkerConfig:
+    """Weights of the hybrid linker (tuned on the MELO dev sets; see benchmarks/README.md)."""
+
+    dense_weight: float = 0.5
+    lexical_weight: float = 0.5
+    temperature: float = 0.05
+    """Soft maximum over a concept's labels (log-sum-exp temperature)."""
+    type_weights: tuple[float, float, float] = (1.0, 0.98, 0.95)
+    """Multiplier of a label's score by type: preferred, alternative, hidden."""
+    variant_weight: float = 0.5
+    """Share of the best gender variant in a title's score (the whole title has the rest)."""
+    candidates: int = 100
+    """Labels each search proposes before exact re-scoring."""
+    min_phrase_score: float = 0.55
+    """Extraction keeps a phrase's concept only at or above this fused score."""
+
+
+@dataclass(frozen=True, slots=True)
+class LinkedConcept:
+    """A concept that a text links to."""
+
+    uri: str
+    kind: ConceptKind
+    score: float
+    label: str
+    """The concept's label that matched best."""
+    label_lang: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExtractedConcept:
+    """A concept found in a longer text, with the span it came from."""
+
+    uri: str
+    kind: ConceptKind
+    score: float
+    label: str
+    start: int
+    end: int
+    source: str
+    """The phrase of the text (framing words removed) that gave the concept."""
+
+
+def _lse(scores: npt.NDArray[np.float32], groups: npt.NDArray[np.int64], n: int, t: float) -> npt.NDArray[np.float32]:
+    """Per-group log-sum-exp soft maximum (groups are 0..n-1)."""
+    top = np.full(n, -np.inf, dtype=np.float32)
+    np.maximum.at(top, groups, scores)
+    acc = np.zeros(n, dtype=np.float32)
+    np.add.at(acc, groups, np.exp((scores - top[groups]) / t))
+    return (top + t * np.log(acc)).astype(np.float32)
+
+
+class Linker:
+    """Links text to ESCO skills or occupations (occupations include ISCO-08 groups)."""
+
+    def __init__(
+        self,
+        space: ConceptSpace,
+        encoder: Encoder,
+        indexes: dict[LinkKind, LabelIndex],
+        config: LinkerConfig | None = None,
+    ) -> None:
+        self.space = space
+        self.encoder = encoder
+        self.indexes = indexes
+        self.config = config or LinkerConfig()
+
+    @classmethod
+    def build(cls, space: ConceptSpace, encoder: Encoder, config: LinkerConfig | None = None) -> Linker:
+        """Build the label indexes of both kinds from a concept space (no I/O)."""
+        occupation_kinds = (KIND_CODES[ConceptKind.occupation], KIND_CODES[ConceptKind.isco_group])
+        indexes: dict[LinkKind, LabelIndex] = {
+            "skill": LabelIndex.build(space, (KIND_CODES[ConceptKind.skill],)),
+            "occupation": LabelIndex.build(space, occupation_kinds),
+        }
+        return cls(space, encoder, indexes, config)
+
+    # -- short text -------------------------------------------------------------------------------------
+
+    def link(self, text: str, kind: LinkKind = "skill", lang: str | None = None, k: int = 10) -> list[LinkedConcept]:
+        """Rank the concepts a short text (a title, a skill phrase) stands for.
+
+        Args:
+            text: the text.
+            kind: ``"skill"`` or ``"occupation"`` (occupations and ISCO-08 groups).
+            lang: the text's language (fr, nl, en), or None to detect it.
+            k: how many concepts.
+
+        Returns:
+            Up to k concepts, best first, scores never increasing.
+        """
+        return self.link_many([text], kind, lang, k)[0]
+
+    def link_many(
+        self, texts: Sequence[str], kind: LinkKind = "skill", lang: str | None = None, k: int = 10
+    ) -> list[list[LinkedConcept]]:
+        """``link`` for several texts at once (one encoder call for all)."""
+        forms_of = [self._forms(t, kind) for t in texts]
+        flat = list(dict.fromkeys(f for forms in forms_of for f in forms))
+        vectors = dict(zip(flat, self.encoder.encode(flat), strict=True)) if flat else {}
+        index = self.indexes[kind]
+        with single_thread():
+            return [
+                self._rank(index, forms, np.stack([vectors[f] for f in forms]), k) if forms else []
+                for forms in forms_of
+            ]
+
+    @staticmethod
+    def _forms(text: str, kind: LinkKind) -> list[str]:
+        """The whole text first, then its variants (gender forms of a title; a skill without framing words)."""
+        if not text.strip():
+            return []
+        variants = gender_variants(text) if kind == "occupation" else [strip_framing(text)]
+        return list(dict.fromkeys([text, *variants]))
+
+    def _rank(
+        self, index: LabelIndex, forms: list[str], vectors: npt.NDArray[np.float32], k: int
+    ) -> list[LinkedConcept]:
+        cfg = self.config
+        queries = [index.lexical.query(f) for f in forms]
+        candidates = [index.dense_candidates(vectors, cfg.candidates)]
+        candidates += [index.label_concepts[index.lexical.candidates(q, cfg.candidates)] for q in queries]
+        concepts = np.unique(np.concatenate(candidates))
+        if concepts.size == 0:
+            return []
+        rows, groups = index.labels_of(concepts)
+        type_weight = np.asarray(cfg.type_weights, dtype=np.float32)[index.label_types[rows]][:, None]
+        dense = index.dense_scores(vectors, rows) * type_weight  # (labels, forms)
+        lex = np.stack([index.lexical.scores_for(q, rows) for q in queries], axis=1) * type_weight
+        n = len(concepts)
+        fused = np.stack(
+            [
+                cfg.dense_weight * _lse(dense[:, j], groups, n, cfg.temperature)
+                + cfg.lexical_weight * _lse(lex[:, j], groups, n, cfg.temperature)
+                for j in range(len(forms))
+            ]
+        )
+        score = fused[0]
+        if len(forms) > 1:
+            score = (1 - cfg.variant_weight) * score + cfg.variant_weight * fused[1:].max(axis=0)
+        order = np.argsort(-score, kind="stable")[:k]
+        # The label shown is the one that fits best under any form.
+        fit = (dense + lex).max(axis=1)
+        by_group = np.lexsort((-fit, groups))
+        first = by_group[np.searchsorted(groups[by_group], np.arange(n))]
+        return [
+            LinkedConcept(
+                uri=self.space.concept_uris[index.concepts[concepts[i]]],
+                kind=index.kind_of(int(concepts[i])),
+                score=float(score[i]),
+                label=index.texts[rows[first[i]]],
+                label_lang=index.lang_of(int(rows[first[i]])),
+            )
+            for i in order
+        ]
+
+    # -- long text --------------------------------------------------------------------------------------
+
+    def extract(self, text: str, kind: LinkKind = "skill", lang: str | None = None) -> list[ExtractedConcept]:
+        """Find the skills (or occupations) in a longer text: a summary, a description, a CV section.
+
+        The text is split into candidate phrases (lines, bullets, sentences, comma lists); framing words
+        ("goede kennis van", "expérience en") are removed; each phrase is linked and its best concept kept
+        when its score reaches ``LinkerConfig.min_phrase_score``.
+
+        Args:
+            text: the text.
+            kind: what to extract.
+            lang: the text's language, or None to detect it.
+
+        Returns:
+            One entry per concept (its best phrase), most confident first.
+        """
+        return self.extract_many([text], kind, lang)[0]
+
+    def extract_many(
+        self, texts: Sequence[str], kind: LinkKind = "skill", lang: str | None = None
+    ) -> list[list[ExtractedConcept]]:
+        """``extract`` for several texts at once (one encoder call for all phrases)."""
+        phrases = [[(p, strip_framing(p.text)) for p in split_phrases(text)] for text in texts]
+        flat = [body for group in phrases for _, body in group]
+        linked = iter(self.link_many(flat, kind, lang, k=1))
+        results: list[list[ExtractedConcept]] = []
+        for group in phrases:
+            best: dict[str, ExtractedConcept] = {}
+            for phrase, body in group:
+                top = next(linked)
+                if not top or top[0].score < self.config.min_phrase_score:
+                    continue
+                hit = top[0]
+                if hit.uri not in best or hit.score > best[hit.uri].score:
+                    best[hit.uri] = ExtractedConcept(
+                        hit.uri, hit.kind, hit.score, hit.label, phrase.start, phrase.end, body
+                    )
+            results.append(sorted(best.values(), key=lambda c: -c.score))
+        return results
+
+    def detect_language(self, text: str) -> str | None:
+        """The language of a text among fr, nl, en, or None when unsure."""
+        return detect_language(text)
+
+
+__all__ = ["ExtractedConcept", "LinkKind", "LinkedConcept", "Linker", "LinkerConfig"]

@@ -1,0 +1,137 @@
+"""Profiles: a jobseeker's or a vacancy's weighted ESCO concepts plus the attributes that filters use.
+
+A profile holds no name, contact, gender, age, nationality, disability, family situation or photo: those
+never reach matching.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class ProfileKind(StrEnum):
+    """Jobseekers and vacancies live in separate indexes."""
+
+    jobseeker = "jobseeker"
+    vacancy = "vacancy"
+
+
+class Role(StrEnum):
+    """What a skill is to its profile."""
+
+    held = "held"
+    """A jobseeker has it."""
+    required = "required"
+    """A vacancy requires it."""
+    optional = "optional"
+    """A vacancy would like it (nice to have)."""
+    wanted = "wanted"
+    """A jobseeker wants it (a desired occupation)."""
+
+
+class Origin(StrEnum):
+    """Where a concept of a profile comes from; weights differ."""
+
+    confirmed = "confirmed"
+    """Given as an ESCO URI in the dossier or vacancy (structured data)."""
+    extracted = "extracted"
+    """Linked from free text by the linker."""
+    inferred = "inferred"
+    """Added from an occupation's essential skills."""
+
+
+@dataclass(slots=True)
+class ProfileConcept:
+    """One concept of a profile, with its provenance."""
+
+    uri: str
+    role: Role = Role.held
+    origin: Origin = Origin.confirmed
+    confidence: float = 1.0
+    source: str | None = None
+    """The text that gave the concept (for extracted and inferred ones)."""
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON form."""
+        return {
+            "uri": self.uri,
+            "role": self.role.value,
+            "origin": self.origin.value,
+            "confidence": round(self.confidence, 4),
+            "source": self.source,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> ProfileConcept:
+        """Inverse of ``to_json``."""
+        return cls(
+            uri=data["uri"],
+            role=Role(data.get("role", "held")),
+            origin=Origin(data.get("origin", "confirmed")),
+            confidence=float(data.get("confidence", 1.0)),
+            source=data.get("source"),
+        )
+
+
+@dataclass(slots=True)
+class Profile:
+    """What matching knows of a jobseeker or a vacancy."""
+
+    kind: ProfileKind
+    id: str
+    lang: str = "fr"
+    active: bool = True
+    skills: list[ProfileConcept] = field(default_factory=list)
+    occupations: list[ProfileConcept] = field(default_factory=list)
+    """ESCO occupations (or ISCO groups) of the titles: past jobs and wishes, or the vacancy's job."""
+    languages: dict[str, int] = field(default_factory=dict)
+    """CEFR rank (A1 = 1 ... C2 = 6) per language: levels held, or levels required by a vacancy."""
+    postcode: str | None = None
+    driving_licences: tuple[str, ...] = ()
+    regions: tuple[str, ...] = ()
+    """Regions a jobseeker accepts to work in (empty: no limit)."""
+    max_km: int | None = None
+    attributes: dict[str, Any] = field(default_factory=dict)
+    """Other filterable attributes (contract types, working time, education level, ...)."""
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """(kind, id)."""
+        return self.kind.value, self.id
+
+    def skill_uris(self, role: Role | None = None) -> list[str]:
+        """URIs of the skills, optionally of one role, without repeats."""
+        return list(dict.fromkeys(c.uri for c in self.skills if role is None or c.role is role))
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON form, as stored."""
+        data = asdict(self)
+        data["kind"] = self.kind.value
+        data["skills"] = [c.to_json() for c in self.skills]
+        data["occupations"] = [c.to_json() for c in self.occupations]
+        data["driving_licences"] = list(self.driving_licences)
+        data["regions"] = list(self.regions)
+        return data
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Profile:
+        """Inverse of ``to_json``."""
+        return cls(
+            kind=ProfileKind(data["kind"]),
+            id=data["id"],
+            lang=data.get("lang", "fr"),
+            active=bool(data.get("active", True)),
+            skills=[ProfileConcept.from_json(c) for c in data.get("skills", [])],
+            occupations=[ProfileConcept.from_json(c) for c in data.get("occupations", [])],
+            languages={k: int(v) for k, v in data.get("languages", {}).items()},
+            postcode=data.get("postcode"),
+            driving_licences=tuple(data.get("driving_licences", ())),
+            regions=tuple(data.get("regions", ())),
+            max_km=data.get("max_km"),
+            attributes=dict(data.get("attributes", {})),
+        )
+
+
+__all__ = ["Origin", "Profile", "ProfileConcept", "ProfileKind", "Role"]

@@ -1,0 +1,111 @@
+"""Building or reusing the heavy resources of matching: encoder, concept space, linker indexes.
+
+Everything generated lives under the data directory (``concept_space/``, ``encoder_cache.sqlite``) and is
+rebuilt only when the ESCO release or the model changes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import pickle
+import time
+from pathlib import Path
+from typing import Any
+
+from esco_data import ConceptKind, Taxonomy
+from matching.concept_space import KIND_CODES, ConceptSpace, ensure_concept_space
+from matching.encoder import Encoder
+from matching.label_index import LabelIndex
+from matching.linker import Linker, LinkerConfig, LinkKind
+
+LINKER_FORMAT = 3
+_KINDS: dict[LinkKind, tuple[int, ...]] = {
+    "skill": (KIND_CODES[ConceptKind.skill],),
+    "occupation": (KIND_CODES[ConceptKind.occupation], KIND_CODES[ConceptKind.isco_group]),
+}
+
+
+def concept_space_dir(data_dir: Path) -> Path:
+    """Where the concept space and linker indexes are stored."""
+    return data_dir / "concept_space"
+
+
+def make_encoder(data_dir: Path, model_name: str, threads: int = 2) -> Encoder:
+    """The encoder with its on-disk cache in the data directory (the model loads on first use)."""
+    return Encoder(model_name, cache_dir=data_dir, threads=threads)
+
+
+def _linker_manifest(space: ConceptSpace) -> dict[str, Any]:
+    return {"format": LINKER_FORMAT, "space_built_at": space.manifest.get("built_at"), **_space_key(space)}
+
+
+def _space_key(space: ConceptSpace) -> dict[str, Any]:
+    return {k: space.manifest.get(k) for k in ("esco_checksum", "model_id", "dim")}
+
+
+def _write_atomic(path: Path, write: Any) -> None:
+    tmp = path.with_name(path.name + ".tmp")
+    write(tmp)
+    os.replace(tmp, path)
+
+
+def prepare_linker(
+    taxonomy: Taxonomy,
+    encoder: Encoder,
+    data_dir: Path,
+    *,
+    config: LinkerConfig | None = None,
+    progress: bool = False,
+) -> tuple[Linker, dict[str, Any]]:
+    """The linker over the concept space, reusing what is stored when it matches the release and model.
+
+    Args:
+        taxonomy: the loaded ESCO taxonomy.
+        encoder: the sentence encoder.
+        data_dir: the data directory.
+        config: linker weights.
+        progress: show progress bars while building.
+
+    Returns:
+        The linker, and a report: whether the concept space and the indexes were built or reused, seconds.
+    """
+    started = time.perf_counter()
+    directory = concept_space_dir(data_dir)
+    space, space_built = ensure_concept_space(taxonomy, encoder, directory, progress=progress)
+    manifest_path = directory / "linker.json"
+    wanted = _linker_manifest(space)
+    stored = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    indexes: dict[LinkKind, LabelIndex] = {}
+    built = space_built or stored != wanted
+    for kind, codes in _KINDS.items():
+        dense_path = directory / f"dense_{kind}.faiss"
+        lexical_path = directory / f"lexical_{kind}.pkl"
+        if not built and dense_path.exists() and lexical_path.exists():
+            index = LabelIndex.build(
+                space, codes, dense=LabelIndex.read_dense(dense_path), lexical=_read_pickle(lexical_path)
+            )
+        else:
+            index = LabelIndex.build(space, codes)
+            _write_atomic(dense_path, index.save_dense)
+            _write_atomic(lexical_path, lambda p, obj=index.lexical: p.write_bytes(pickle.dumps(obj, protocol=5)))
+        indexes[kind] = index
+    if built:
+        manifest_path.write_text(json.dumps(wanted, indent=2))
+    linker = Linker(space, encoder, indexes, config)
+    report = {
+        "concept_space": "built" if space_built else "reused",
+        "linker_indexes": "built" if built else "reused",
+        "concepts": len(space.concept_uris),
+        "labels": len(space.label_texts),
+        "seconds": round(time.perf_counter() - started, 1),
+    }
+    return linker, report
+
+
+def _read_pickle(path: Path) -> Any:
+    # Our own file, written by prepare_linker into the data directory.
+    return pickle.loads(path.read_bytes())  # noqa: S301
+
+
+__all__ = ["concept_space_dir", "make_encoder", "prepare_linker"]

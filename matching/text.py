@@ -1,0 +1,149 @@
+"""Text helpers of the linker: gender forms of job titles, and splitting long text into candidate phrases."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from esco_data import normalize_label
+
+# "(h/f)", "(H/F/X)", "(m/v/x)", "(v/m)", "(m/w/d)", "(f/h)": gender markers of job ads.
+_MARKER = re.compile(r"[\(\[]\s*[hfmvwxd](?:\s*/\s*[hfmvwxd]){1,2}\s*[\)\]]", re.IGNORECASE)
+_BARE_MARKER = re.compile(r"(?:^|\s)[hfmv]\s*/\s*[hfmv](?:\s*/\s*x)?\s*$", re.IGNORECASE)
+# "vendeur(se)", "vendeur(euse)", "employé(e)", "medewerk(st)er": a feminine ending in brackets.
+_BRACKET_ENDING = re.compile(r"(?<=\w)\((?:e|se|euse|rice|ice|ère|ne|le|te|ve|ste|st|ster|es)\)", re.IGNORECASE)
+# "serveur·euse", "employé.e", "chauffeur-euse" inclusive endings.
+_INCLUSIVE_ENDING = re.compile(r"(?<=\w)[·•.](?:e|se|euse|rice|ice|ère|ne|le|te|ve)s?\b", re.IGNORECASE)
+# Dutch "medewerker/-ster", "verkoper/-ster", "kapper/-ster".
+_DUTCH_ENDING = re.compile(r"/\s*-\s*\w+", re.IGNORECASE)
+_SLASH = re.compile(r"\s*/\s*")
+
+
+def strip_gender_markers(text: str) -> str:
+    """Remove gender markers such as ``(h/f/x)``, ``(m/v/x)``, ``vendeur(se)`` or ``medewerker/-ster``.
+
+    Args:
+        text: a job title or phrase.
+
+    Returns:
+        The text with the markers removed (the masculine or neutral form remains).
+    """
+    text = _MARKER.sub(" ", text)
+    text = _BARE_MARKER.sub(" ", text)
+    text = _BRACKET_ENDING.sub("", text)
+    text = _INCLUSIVE_ENDING.sub("", text)
+    text = _DUTCH_ENDING.sub("", text)
+    return " ".join(text.split())
+
+
+def gender_variants(text: str) -> list[str]:
+    """The forms a gendered title stands for: ``"Accrocheur / Accrocheuse"`` -> both words.
+
+    A title written as ``masculine phrase / feminine phrase`` gives each phrase; when one side is longer (the
+    shared tail written once: ``"Accueillant familial / Accueillante familiale auprès d'adultes"``), the short
+    side gets the tail too.
+
+    Args:
+        text: a job title.
+
+    Returns:
+        Distinct variants with markers removed; the first is the whole title without markers. Only the whole
+        title when it has no slash.
+    """
+    base = strip_gender_markers(text)
+    variants = [base]
+    parts = [p for p in _SLASH.split(base) if p]
+    if len(parts) == 2:
+        left, right = (p.split() for p in parts)
+        if len(left) < len(right):
+            left = left + right[len(left) :]
+        elif len(right) < len(left):
+            right = right + left[len(right) :]
+        variants += [" ".join(left), " ".join(right)]
+    elif len(parts) > 2:
+        variants += parts
+    return list(dict.fromkeys(v for v in variants if v))
+
+
+@dataclass(frozen=True, slots=True)
+class Phrase:
+    """A candidate phrase of a longer text, with its span in that text."""
+
+    text: str
+    start: int
+    end: int
+
+
+_SENTENCE = re.compile(r"[^\n\r.!?;•·▪●◦*]+")
+_COMMA = re.compile(r"[^,]+")
+_BULLET_LEAD = re.compile(r"^(?:[\s\-–—+>]|o(?=\s))+")
+# Framing words people put around a skill: "goede kennis van X", "expérience en X", "X (basis)".
+_FRAMING = re.compile(
+    r"^(?:"
+    r"(?:je |ik |vous |nous |you |we |i )?"
+    r"(?:beheerst|beheers|heb|hebt|heeft|bent|kan|kunt|maîtrisez|maîtrise|avez|serez chargée? de|serez chargé\(e\) de"
+    r"|have|has|are|can|will)?\s*"
+    r"(?:een |une |un |a |an |de |goede |bonne |solide |sterke |good |strong |solid |basic |some )?"
+    r"(?:(?:praktische |pratique |practical )?(?:kennis|ervaring|expérience|experience|connaissances?|knowledge"
+    r"|maîtrise|notions?|vaardigheid|vaardigheden|skills?|competences?|compétences?)"
+    r"(?: (?:van|met|in|en|de|du|des|d'|of|with|in))?\s*:?\s+)?"
+    r")",
+    re.IGNORECASE,
+)
+_TRAILING_LEVEL = re.compile(
+    r"\s*\((?:basis|gevorderd|expert|notions|débutant|confirmé|avancé|basic|advanced|intermediate)\)\s*$",
+    re.IGNORECASE,
+)
+_TRAILING_FRAMING = re.compile(r"\s+(?:est un atout|is een pluspunt|is a plus|souhaitée?|vereist|requis)\s*$", re.I)
+
+
+def strip_framing(text: str) -> str:
+    """Remove framing words around a skill phrase (``"goede kennis van X (basis)"`` -> ``"X"``).
+
+    Args:
+        text: a phrase.
+
+    Returns:
+        The phrase without leading framing words and trailing level marks; the phrase itself when stripping
+        would leave nothing.
+    """
+    stripped = _TRAILING_FRAMING.sub("", _TRAILING_LEVEL.sub("", text)).strip()
+    for _ in range(3):  # "ervaring met ervaring met X", "expérience en maîtrise de X"
+        shorter = _FRAMING.sub("", stripped, count=1).strip(" :-–,")
+        if shorter == stripped or len(shorter) < 2:
+            break
+        stripped = shorter
+    return stripped if len(stripped) >= 2 else text.strip()
+
+
+def split_phrases(text: str, *, max_words: int = 12) -> list[Phrase]:
+    """Split text into candidate skill phrases: lines, bullets, sentences, then comma lists.
+
+    Args:
+        text: a summary, a vacancy description or a CV section.
+        max_words: a sentence longer than this is also split at its commas.
+
+    Returns:
+        Phrases with their spans in ``text`` (framing words not yet removed), in order, without blanks.
+    """
+    phrases: list[Phrase] = []
+    for sentence in _SENTENCE.finditer(text):
+        chunk = sentence.group()
+        if not normalize_label(chunk):
+            continue
+        pieces = list(_COMMA.finditer(chunk)) if "," in chunk else [sentence]
+        if "," in chunk and len(chunk.split()) <= 3:
+            pieces = [sentence]
+        for piece in pieces:
+            raw = piece.group()
+            offset = sentence.start() + piece.start() if piece is not sentence else sentence.start()
+            lead = _BULLET_LEAD.match(raw)
+            skip = lead.end() if lead else 0
+            body = raw[skip:].rstrip()
+            if normalize_label(body):
+                start = offset + skip
+                phrases.append(Phrase(body, start, start + len(body)))
+    return phrases
+
+
+__all__ = ["Phrase", "gender_variants", "split_phrases", "strip_framing", "strip_gender_markers"]
