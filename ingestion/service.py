@@ -310,7 +310,7 @@ class IngestionService:
             return {}
         with self.engine.connect() as conn:
             rows = conn.execute(select(table.c.id, table.c.content_hash).where(table.c.id.in_(ids)))
-            return dict(rows)
+            return {str(rid): str(digest) for rid, digest in rows.tuples()}
 
     def _insert(self) -> Any:
         return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert

@@ -140,8 +140,10 @@ class Linker:
         """The whole text first, then its variants (gender forms of a title; a skill without framing words)."""
         if not text.strip():
             return []
-        variants = gender_variants(text) if kind == "occupation" else [strip_framing(text)]
-        return list(dict.fromkeys([text, *variants]))
+        if kind == "skill":
+            # Framing words ("goede kennis van", "expérience en") only add noise to a skill phrase.
+            return [strip_framing(text)]
+        return list(dict.fromkeys([text, *gender_variants(text)]))
 
     def _rank(
         self, index: LabelIndex, forms: list[str], vectors: npt.NDArray[np.float32], k: int

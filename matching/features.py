@@ -1,0 +1,179 @@
+"""What ranking needs of a profile, computed once: its vector, weighted skills, requirements and the
+distribution over occupations that its titles and skills point to.
+
+Weights say what matters: a requirement more than a nice-to-have; a skill confirmed in the dossier more than
+one extracted from text, and that more than one inferred from an occupation; a specific skill more than one
+that half of all occupations need (inverse occupation frequency); plus an occupation component from titles.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from esco_data import ConceptKind, Taxonomy
+from esco_data.taxonomy import ISCO_URI_PREFIX
+from matching.concept_space import ConceptSpace
+from matching.encoder import Vectors
+from matching.location import Place, place_of
+from matching.profiles import Origin, Profile, ProfileKind, Role
+
+
+@dataclass(frozen=True)
+class FeatureWeights:
+    """Weights of profile features (tuned on matching-dev only)."""
+
+    confirmed: float = 1.0
+    extracted: float = 0.8
+    inferred: float = 0.25
+    optional: float = 0.5
+    """A nice-to-have skill, relative to a requirement."""
+    occupation_share: float = 0.45
+    """Share of the occupation component in the profile vector (skills have the rest)."""
+    title_share: float = 0.4
+    """Share of titles in the occupation distribution (skills vote for the rest)."""
+    skill_votes: int = 5
+    """Occupations kept from the skills' vote."""
+
+
+@dataclass
+class ProfileFeatures:
+    """Ranking view of one profile."""
+
+    profile: Profile
+    vector: Vectors
+    skills: dict[str, float]
+    """Skill -> weight; for a jobseeker what they hold, for a vacancy what it asks (any role)."""
+    required: dict[str, float]
+    """A vacancy's explicit requirements (confirmed or extracted) -> weight."""
+    optional: dict[str, float]
+    """A vacancy's nice-to-have skills -> weight."""
+    occupations: dict[str, float]
+    """Occupation -> probability (sums to 1 when not empty)."""
+    groups: dict[str, float]
+    """ISCO-08 unit group -> probability."""
+    place: Place | None
+    languages: dict[str, int] = field(default_factory=dict)
+
+    @cached_property
+    def skill_set(self) -> frozenset[str]:
+        """The profile's skills, as a set."""
+        return frozenset(self.skills)
+
+
+class FeatureBuilder:
+    """Computes ``ProfileFeatures`` from profiles with the taxonomy and the concept space."""
+
+    def __init__(self, taxonomy: Taxonomy, space: ConceptSpace, weights: FeatureWeights | None = None) -> None:
+        self.taxonomy = taxonomy
+        self.space = space
+        self.weights = weights or FeatureWeights()
+        occupations = list(taxonomy.concepts(ConceptKind.occupation))
+        self._n_occupations = max(1, len(occupations))
+        self._idf: dict[str, float] = {}
+
+    def idf(self, skill: str) -> float:
+        """Specificity of a skill: log of (occupations / occupations that list it), at least 0.5."""
+        value = self._idf.get(skill)
+        if value is None:
+            n = len(self.taxonomy.occupations_of(skill))
+            value = max(0.5, math.log((1 + self._n_occupations) / (1 + n)))
+            self._idf[skill] = value
+        return value
+
+    def _origin_weight(self, origin: Origin) -> float:
+        w = self.weights
+        return {Origin.confirmed: w.confirmed, Origin.extracted: w.extracted, Origin.inferred: w.inferred}[origin]
+
+    def build(self, profile: Profile) -> ProfileFeatures:
+        """Features of one profile."""
+        w = self.weights
+        skills: dict[str, float] = {}
+        required: dict[str, float] = {}
+        optional: dict[str, float] = {}
+        for concept in profile.skills:
+            if concept.uri not in self.space:
+                continue
+            weight = self._origin_weight(concept.origin) * concept.confidence * self.idf(concept.uri)
+            if concept.role is Role.optional:
+                weight *= w.optional
+            skills[concept.uri] = max(skills.get(concept.uri, 0.0), weight)
+            if profile.kind is ProfileKind.vacancy and concept.origin is not Origin.inferred:
+                target = required if concept.role is Role.required else optional
+                target[concept.uri] = max(target.get(concept.uri, 0.0), weight)
+        occupations, groups = self._occupation_distribution(profile, skills)
+        vector = self._vector(skills, occupations, groups)
+        return ProfileFeatures(
+            profile=profile,
+            vector=vector,
+            skills=skills,
+            required=required,
+            optional=optional,
+            occupations=occupations,
+            groups=groups,
+            place=place_of(profile.postcode),
+            languages=dict(profile.languages),
+        )
+
+    def _occupation_distribution(
+        self, profile: Profile, skills: dict[str, float]
+    ) -> tuple[dict[str, float], dict[str, float]]:
+        w = self.weights
+        titles: dict[str, float] = defaultdict(float)
+        for concept in profile.occupations:
+            titles[concept.uri] += self._origin_weight(concept.origin) * max(concept.confidence, 1e-3)
+        # Skills vote for the occupations that list them (inferred skills would only echo the titles).
+        votes: dict[str, float] = defaultdict(float)
+        for concept in profile.skills:
+            if concept.origin is Origin.inferred or concept.uri not in skills:
+                continue
+            for occupation, relation in self.taxonomy.occupations_of(concept.uri):
+                votes[occupation] += skills[concept.uri] * (1.0 if relation.value == "essential" else 0.5)
+        top_votes = dict(sorted(votes.items(), key=lambda kv: -kv[1])[: w.skill_votes])
+        dist: dict[str, float] = defaultdict(float)
+        for share, part in ((w.title_share, titles), (1 - w.title_share, top_votes)):
+            total = sum(part.values())
+            if total <= 0:
+                continue
+            if not titles or not top_votes:
+                share = 1.0
+            for uri, value in part.items():
+                dist[uri] += share * value / total
+        occupations: dict[str, float] = {}
+        groups: dict[str, float] = defaultdict(float)
+        for uri, p in dist.items():
+            concept = self.taxonomy.concept(uri)
+            if concept.kind is ConceptKind.isco_group:
+                groups[uri] += p
+                continue
+            occupations[uri] = p
+            if concept.isco_code:
+                groups[ISCO_URI_PREFIX + concept.isco_code] += p
+        return occupations, dict(groups)
+
+    def _vector(self, skills: dict[str, float], occupations: dict[str, float], groups: dict[str, float]) -> Vectors:
+        dim = self.space.dim
+        parts: list[tuple[float, Vectors]] = []
+        if skills:
+            uris = list(skills)
+            weights = np.asarray([skills[u] for u in uris], dtype=np.float32)
+            parts.append((1 - self.weights.occupation_share, weights @ self.space.vectors(uris)))
+        occ = {u: p for u, p in {**groups, **occupations}.items() if u in self.space}
+        if occ:
+            uris = list(occ)
+            weights = np.asarray([occ[u] for u in uris], dtype=np.float32)
+            parts.append((self.weights.occupation_share, weights @ self.space.vectors(uris)))
+        vector = np.zeros(dim, dtype=np.float32)
+        for share, part in parts:
+            norm = float(np.linalg.norm(part))
+            if norm > 0:
+                vector += (share if len(parts) > 1 else 1.0) * part / norm
+        norm = float(np.linalg.norm(vector))
+        return (vector / norm).astype(np.float32) if norm > 0 else vector
+
+
+__all__ = ["FeatureBuilder", "FeatureWeights", "ProfileFeatures"]
