@@ -32,6 +32,7 @@ from ingestion.readers import RawRecord
 from ingestion.schemas import JobseekerIn, VacancyIn
 from ingestion.screen import screen_text
 from matching.profiles import Profile
+from matching.runtime import MatchingRuntime
 from matching.store import ProfileStore
 from matching.store import create_tables as create_profile_tables
 
@@ -160,6 +161,16 @@ class IngestionService:
         self.on_profiles = on_profiles
         create_tables(engine)
         create_profile_tables(engine)
+
+    @classmethod
+    def for_runtime(cls, runtime: MatchingRuntime) -> IngestionService:
+        """An ingestion service whose accepted profiles go straight into the runtime's indexes."""
+        return cls(
+            runtime.db,
+            runtime.taxonomy,
+            ProfileBuilder(runtime.taxonomy, runtime.linker),
+            on_profiles=runtime.engine.upsert,
+        )
 
     # -- validation ---------------------------------------------------------------------------------------
 

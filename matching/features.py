@@ -146,13 +146,13 @@ class FeatureBuilder:
         occupations: dict[str, float] = {}
         groups: dict[str, float] = defaultdict(float)
         for uri, p in dist.items():
-            concept = self.taxonomy.concept(uri)
-            if concept.kind is ConceptKind.isco_group:
+            found = self.taxonomy.concept(uri)
+            if found.kind is ConceptKind.isco_group:
                 groups[uri] += p
                 continue
             occupations[uri] = p
-            if concept.isco_code:
-                groups[ISCO_URI_PREFIX + concept.isco_code] += p
+            if found.isco_code:
+                groups[ISCO_URI_PREFIX + found.isco_code] += p
         return occupations, dict(groups)
 
     def _vector(self, skills: dict[str, float], occupations: dict[str, float], groups: dict[str, float]) -> Vectors:

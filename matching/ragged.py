@@ -4,6 +4,7 @@ a hundred thousand profiles cost a few hundred bytes each, not a Python object e
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -94,7 +95,7 @@ class Ragged:
             out._starts = np.zeros(0, dtype=np.int64)
         return out
 
-    def arrays(self) -> dict[str, np.ndarray]:  # type: ignore[type-arg]
+    def arrays(self) -> dict[str, npt.NDArray[Any]]:
         """The storage, for saving."""
         return {
             "starts": self._starts,
@@ -104,7 +105,7 @@ class Ragged:
         }
 
     @classmethod
-    def from_arrays(cls, arrays: dict[str, np.ndarray]) -> Ragged:  # type: ignore[type-arg]
+    def from_arrays(cls, arrays: dict[str, npt.NDArray[Any]]) -> Ragged:
         """Inverse of ``arrays``."""
         out = cls()
         out._starts = arrays["starts"].astype(np.int64)

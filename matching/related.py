@@ -103,7 +103,7 @@ class RelatedSkills:
         """Write to an ``.npz`` file."""
         arrays = {f"c_{k}": v for k, v in self.credits.arrays().items()}
         arrays |= {f"k_{k}": v for k, v in self.kinds.arrays().items()}
-        np.savez(path, **arrays)
+        np.savez(path, **arrays)  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: str, config: RelatedConfig | None = None) -> RelatedSkills:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -67,7 +68,7 @@ class FeatureTable:
         self.space = space
         self.ids: list[str] = []
         self.row_of: dict[str, int] = {}
-        self.scalars: dict[str, npt.NDArray[np.generic]] = {k: np.zeros(0, dtype=t) for k, t in _SCALARS.items()}
+        self.scalars: dict[str, npt.NDArray[Any]] = {k: np.zeros(0, dtype=t) for k, t in _SCALARS.items()}
         self.ragged: dict[str, Ragged] = {k: Ragged() for k in _RAGGED}
 
     def __len__(self) -> int:
@@ -137,9 +138,9 @@ class FeatureTable:
                 self.ids.append(f.profile.id)
                 self.row_of[f.profile.id] = start + offset
                 rows[i] = start + offset
-            values = [self._scalar_values(f) for _, f in new]
+            scalar_rows = [self._scalar_values(f) for _, f in new]
             for key, dtype in _SCALARS.items():
-                column = np.asarray([v[key] for v in values], dtype=dtype)
+                column: npt.NDArray[Any] = np.asarray([v[key] for v in scalar_rows], dtype=dtype)
                 self.scalars[key] = np.concatenate([self.scalars[key], column])
             per_row = [self._ragged_rows(f) for _, f in new]
             for key in _RAGGED:
@@ -165,12 +166,12 @@ class FeatureTable:
 
     def save(self, path: Path) -> None:
         """Write the table to one ``.npz`` file (ids included)."""
-        arrays: dict[str, np.ndarray] = {f"s_{k}": v for k, v in self.scalars.items()}  # type: ignore[type-arg]
+        arrays: dict[str, npt.NDArray[Any]] = {f"s_{k}": v for k, v in self.scalars.items()}
         for key, ragged in self.ragged.items():
             arrays |= {f"r_{key}_{part}": a for part, a in ragged.arrays().items()}
         arrays["ids"] = np.asarray(self.ids, dtype=str)
         with path.open("wb") as fh:
-            np.savez(fh, **arrays)
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: Path, space: ConceptSpace) -> FeatureTable:

@@ -4,20 +4,53 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from skillmatch.settings import get_settings
+from skillmatch.settings import REPO_ROOT, get_settings
+
+if TYPE_CHECKING:
+    from matching.runtime import MatchingRuntime
 
 app = typer.Typer(help="skillmatch: ESCO-based matching of jobseekers and vacancies (FR/NL).", no_args_is_help=True)
-esco_app = typer.Typer(help="The ESCO taxonomy.", no_args_is_help=True)
+esco_app = typer.Typer(help="The ESCO taxonomy and its concept space.", no_args_is_help=True)
+ingest_app = typer.Typer(help="Batch ingestion of jobseekers and vacancies (JSON Lines or CSV).", no_args_is_help=True)
+match_app = typer.Typer(help="Ranked, explained matches in both directions.", no_args_is_help=True)
+index_app = typer.Typer(help="The profile indexes.", no_args_is_help=True)
+quarantine_app = typer.Typer(help="Records rejected at ingestion, with their reasons.", no_args_is_help=True)
+demo_app = typer.Typer(help="The demo data set.", no_args_is_help=True)
 app.add_typer(esco_app, name="esco")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(match_app, name="match")
+app.add_typer(index_app, name="index")
+app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(demo_app, name="demo")
+
+DEMO_DIR = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"
 
 
 def _fail(message: str) -> typer.Exit:
     typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
     return typer.Exit(code=1)
+
+
+def _runtime(progress: bool = True) -> MatchingRuntime:
+    from esco_data import EscoError
+    from matching.errors import MatchingError
+    from matching.runtime import MatchingRuntime
+
+    try:
+        return MatchingRuntime.open(get_settings(), progress=progress)
+    except (EscoError, MatchingError) as exc:
+        raise _fail(str(exc)) from exc
+
+
+def _echo_json(data: Any) -> None:
+    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
+
+
+# -- esco -------------------------------------------------------------------------------------------------
 
 
 @esco_app.command("load")
@@ -28,8 +61,11 @@ def esco_load(
     ] = None,
     version: Annotated[str | None, typer.Option(help="ESCO version when the path does not state it.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Reload even when the same files are loaded.")] = False,
+    taxonomy_only: Annotated[bool, typer.Option("--taxonomy-only", help="Do not build the concept space.")] = False,
 ) -> None:
-    """Load ESCO into the database (all or nothing; 'up to date' when the same files are loaded).
+    """Load ESCO into the database and build (or reuse) the concept space.
+
+    All or nothing; says 'up to date' when the same files are already loaded.
 
     Example: skillmatch esco load --esco-dir ../shared/esco/v1.1.1
     """
@@ -61,6 +97,15 @@ def esco_load(
         typer.echo(f"Skills with a label of their own per language: {labelled}.")
         for kind, count in sorted(report.skipped.items()):
             typer.echo(f"Skipped {count:,} {kind.replace('_', ' ')} rows that reference a concept no file defines.")
+    if taxonomy_only:
+        return
+    runtime = _runtime()
+    r = runtime.report
+    typer.echo(
+        f"Concept space {r['concept_space']} ({r['concepts']:,} concepts, {r['labels']:,} labels), "
+        f"linker indexes {r['linker_indexes']}, profile indexes {r['profile_indexes']} in {r['seconds']:.1f} s."
+    )
+    runtime.save()
 
 
 @esco_app.command("info")
@@ -75,7 +120,209 @@ def esco_info() -> None:
     release = current_release(make_engine(get_settings().database_url))
     if release is None:
         raise _fail("no ESCO taxonomy is loaded: run `skillmatch esco load`")
-    typer.echo(json.dumps(release.model_dump(mode="json", exclude={"id"}), indent=2))
+    _echo_json(release.model_dump(mode="json", exclude={"id"}))
+
+
+@esco_app.command("link")
+def esco_link(
+    text: Annotated[str, typer.Argument(help="A job title, a skill phrase or a longer text.")],
+    kind: Annotated[str, typer.Option(help="skill or occupation.")] = "skill",
+    k: Annotated[int, typer.Option("-k", help="How many concepts.")] = 5,
+    lang: Annotated[str, typer.Option(help="Language of the labels shown.")] = "fr",
+    extract: Annotated[bool, typer.Option("--extract", help="Find several skills in a longer text.")] = False,
+) -> None:
+    """Link text to ESCO concepts (ranked, with score and the label that matched).
+
+    Example: skillmatch esco link "boulanger (h/f/x)" --kind occupation
+    """
+    if kind not in ("skill", "occupation"):
+        raise _fail("--kind must be skill or occupation")
+    runtime = _runtime()
+    tx = runtime.taxonomy
+    if extract:
+        found = runtime.linker.extract(text, kind)  # type: ignore[arg-type]
+        _echo_json(
+            [
+                {
+                    "uri": c.uri,
+                    "label": tx.label(c.uri, lang).text,
+                    "score": round(c.score, 4),
+                    "span": [c.start, c.end],
+                    "source": c.source,
+                }
+                for c in found
+            ]
+        )
+        return
+    linked = runtime.linker.link(text, kind, k=k)  # type: ignore[arg-type]
+    _echo_json(
+        [
+            {"uri": c.uri, "label": tx.label(c.uri, lang).text, "matched_label": c.label, "score": round(c.score, 4)}
+            for c in linked
+        ]
+    )
+
+
+# -- ingestion --------------------------------------------------------------------------------------------
+
+
+def _ingest(kind_name: str, path: Path, fmt: str) -> None:
+    from ingestion.adapters import RecordFormat
+    from ingestion.readers import read_file
+    from ingestion.service import IngestionService, RecordKind
+
+    if not path.exists():
+        raise _fail(f"{path} does not exist")
+    try:
+        record_format = RecordFormat(fmt)
+    except ValueError as exc:
+        raise _fail(f"--format must be one of {', '.join(f.value for f in RecordFormat)}") from exc
+    runtime = _runtime()
+    service = IngestionService.for_runtime(runtime)
+    try:
+        records = list(read_file(path))
+    except (ValueError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    summary = service.ingest(
+        RecordKind(kind_name), records, source=str(path), fmt=record_format, progress=True, total=len(records)
+    )
+    runtime.save()
+    typer.echo(
+        f"{summary.total:,} {kind_name}s read in {summary.seconds:.1f} s: {summary.accepted:,} accepted, "
+        f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, {summary.quarantined:,} quarantined"
+        + (f" ({summary.already_quarantined:,} already in quarantine)" if summary.already_quarantined else "")
+        + "."
+    )
+    for warning in summary.warnings[:20]:
+        typer.echo(f"Warning: {warning}")
+    if len(summary.warnings) > 20:
+        typer.echo(f"... and {len(summary.warnings) - 20:,} more warnings.")
+    if summary.quarantined:
+        typer.echo("See the rejected records and their reasons: skillmatch quarantine export")
+
+
+FormatOption = Annotated[str, typer.Option("--format", help="Record layout: native or matching-dev.")]
+
+
+@ingest_app.command("jobseekers")
+def ingest_jobseekers(
+    file: Annotated[Path, typer.Argument(help="A .jsonl or .csv file.")], fmt: FormatOption = "native"
+) -> None:
+    """Ingest jobseekers: bad records go to the quarantine with reasons, the rest go in (idempotent).
+
+    Example: skillmatch ingest jobseekers dossiers.jsonl
+    """
+    _ingest("jobseeker", file, fmt)
+
+
+@ingest_app.command("vacancies")
+def ingest_vacancies(
+    file: Annotated[Path, typer.Argument(help="A .jsonl or .csv file.")], fmt: FormatOption = "native"
+) -> None:
+    """Ingest vacancies (screened for discriminatory wording; flagged ones are kept with their flags).
+
+    Example: skillmatch ingest vacancies vacancies.csv
+    """
+    _ingest("vacancy", file, fmt)
+
+
+@quarantine_app.command("export")
+def quarantine_export(
+    out: Annotated[Path | None, typer.Option("--out", help="File to write (.jsonl); default: standard output.")] = None,
+    kind: Annotated[str | None, typer.Option(help="jobseeker or vacancy.")] = None,
+    all_rows: Annotated[bool, typer.Option("--all", help="Include records resolved by a later version.")] = False,
+) -> None:
+    """Export quarantined records with the field and reason of each rejection, as JSON Lines.
+
+    Example: skillmatch quarantine export --out rejected.jsonl
+    """
+    from ingestion.quarantine import export_quarantine
+    from skillmatch.db import make_engine
+
+    lines = export_quarantine(make_engine(get_settings().database_url), kind=kind, include_resolved=all_rows)
+    text = "".join(json.dumps(line, ensure_ascii=False, default=str) + "\n" for line in lines)
+    if out is None:
+        typer.echo(text, nl=False)
+    else:
+        out.write_text(text, encoding="utf-8")
+        typer.echo(f"Wrote {len(lines):,} quarantined records to {out}.")
+
+
+# -- matching ---------------------------------------------------------------------------------------------
+
+
+def _matches(kind: str, profile_id: str, k: int, lang: str | None) -> None:
+    from matching.errors import MatchingError
+
+    runtime = _runtime(progress=False)
+    rank = runtime.engine.candidates if kind == "candidates" else runtime.engine.vacancies_for
+    try:
+        matches = rank(profile_id, k, None, lang)
+    except MatchingError as exc:
+        raise _fail(str(exc)) from exc
+    _echo_json([m.to_json() for m in matches])
+
+
+@match_app.command("candidates")
+def match_candidates(
+    vacancy_id: Annotated[str, typer.Argument(help="The vacancy's id.")],
+    k: Annotated[int, typer.Option("-k", help="How many jobseekers.")] = 10,
+    lang: Annotated[str | None, typer.Option(help="Reader's language (default: the vacancy's).")] = None,
+) -> None:
+    """The best jobseekers for a vacancy, with score components and explanations (JSON).
+
+    Example: skillmatch match candidates V00001 -k 5
+    """
+    _matches("candidates", vacancy_id, k, lang)
+
+
+@match_app.command("vacancies")
+def match_vacancies(
+    jobseeker_id: Annotated[str, typer.Argument(help="The jobseeker's id.")],
+    k: Annotated[int, typer.Option("-k", help="How many vacancies.")] = 10,
+    lang: Annotated[str | None, typer.Option(help="Reader's language (default: the jobseeker's).")] = None,
+) -> None:
+    """The vacancies that suit a jobseeker best, with what matches and what is missing (JSON).
+
+    Example: skillmatch match vacancies J00001 --lang nl
+    """
+    _matches("vacancies", jobseeker_id, k, lang)
+
+
+@index_app.command("rebuild")
+def index_rebuild() -> None:
+    """Rebuild both profile indexes from the stored profiles (drops tombstones), then save them.
+
+    Example: skillmatch index rebuild
+    """
+    from matching.profiles import ProfileKind
+
+    runtime = _runtime()
+    for kind in ProfileKind:
+        runtime.engine.rebuild(kind)
+    runtime.save()
+    _echo_json(runtime.engine.stats())
+
+
+@index_app.command("stats")
+def index_stats() -> None:
+    """Profiles, index types and tombstones per kind (JSON).
+
+    Example: skillmatch index stats
+    """
+    _echo_json(_runtime(progress=False).engine.stats())
+
+
+@demo_app.command("load")
+def demo_load(
+    data: Annotated[Path, typer.Option("--data", help="A matching-dev style folder.")] = DEMO_DIR,
+) -> None:
+    """Ingest the demo data set (600 jobseekers and 600 vacancies, read from ../shared, never copied).
+
+    Example: skillmatch demo load
+    """
+    for kind, name in (("jobseeker", "jobseekers.jsonl"), ("vacancy", "vacancies.jsonl")):
+        _ingest(kind, data / name, "matching-dev")
 
 
 @app.command("serve")

@@ -1,0 +1,177 @@
+"""Explanations of a match in the reader's language: matched, partly covered and missing required skills,
+nice-to-have skills, occupations in common, language levels and location."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from esco_data import Taxonomy
+from matching.concept_space import ConceptSpace
+from matching.features import ProfileFeatures
+from matching.location import distance_km, location_fit
+from matching.profiles import ProfileKind
+from matching.related import RELATION_HIERARCHY, RelatedSkills
+from matching.table import FeatureTable
+
+CEFR = ("A1", "A2", "B1", "B2", "C1", "C2")
+
+
+def cefr(level: float) -> str | None:
+    """A CEFR rank (1-6) as its name; None for 0 (no level)."""
+    rank = int(round(level))
+    return CEFR[rank - 1] if 1 <= rank <= 6 else None
+
+
+@dataclass
+class Labelled:
+    """A concept with its label in the reader's language (``fallback``: in another language)."""
+
+    uri: str
+    label: str
+    lang: str
+    fallback: bool
+
+
+@dataclass
+class SkillExplanation:
+    """One required (or nice-to-have) skill of the vacancy and how the jobseeker covers it."""
+
+    skill: Labelled
+    status: str
+    """``matched``, ``partial`` or ``missing``."""
+    credit: float
+    covered_by: Labelled | None = None
+    relation: str | None = None
+    """``hierarchy`` (broader or narrower in ESCO) or ``similar`` (semantically close)."""
+
+
+@dataclass
+class LanguageExplanation:
+    """One language the vacancy requires, and the jobseeker's level."""
+
+    language: str
+    required: str | None
+    held: str | None
+    met: bool
+
+
+@dataclass
+class Explanation:
+    """Why a jobseeker and a vacancy match, for a reader of one language."""
+
+    lang: str
+    matched: list[SkillExplanation] = field(default_factory=list)
+    partial: list[SkillExplanation] = field(default_factory=list)
+    missing: list[SkillExplanation] = field(default_factory=list)
+    nice_to_have: list[SkillExplanation] = field(default_factory=list)
+    occupations: list[Labelled] = field(default_factory=list)
+    """Occupations both sides point to (by their titles or skills)."""
+    languages: list[LanguageExplanation] = field(default_factory=list)
+    location: dict[str, Any] = field(default_factory=dict)
+
+
+class Explainer:
+    """Builds explanations for a query profile and candidate rows."""
+
+    def __init__(self, taxonomy: Taxonomy, space: ConceptSpace, related: RelatedSkills) -> None:
+        self.taxonomy = taxonomy
+        self.space = space
+        self.related = related
+
+    def _label(self, uri: str, lang: str) -> Labelled:
+        text = self.taxonomy.label(uri, lang)
+        return Labelled(uri, text.text, text.lang, text.fallback)
+
+    def _skills(self, required: dict[str, float], held: set[str], lang: str) -> list[SkillExplanation]:
+        held_rows = {self.space.index_of(u) for u in held if u in self.space}
+        out = []
+        for uri in sorted(required, key=lambda u: -required[u]):
+            if uri in held:
+                out.append(SkillExplanation(self._label(uri, lang), "matched", 1.0))
+                continue
+            best = self.related.best(self.space.index_of(uri), held_rows) if uri in self.space else None
+            if best is None:
+                out.append(SkillExplanation(self._label(uri, lang), "missing", 0.0))
+                continue
+            row, credit, kind = best
+            out.append(
+                SkillExplanation(
+                    self._label(uri, lang),
+                    "partial",
+                    round(credit, 3),
+                    self._label(self.space.concept_uris[row], lang),
+                    "hierarchy" if kind == RELATION_HIERARCHY else "similar",
+                )
+            )
+        return out
+
+    def explain(self, query: ProfileFeatures, table: FeatureTable, row: int, lang: str) -> Explanation:
+        """Explain one candidate of a query.
+
+        Args:
+            query: the query profile's features.
+            table: the candidates' table.
+            row: the candidate's row.
+            lang: the reader's language (labels fall back per concept and say so).
+        """
+        uris = self.space.concept_uris
+        r = table.ragged
+
+        def as_dict(key: str) -> dict[str, float]:
+            ids, values = r[key].row(row)
+            return {uris[i]: float(v) for i, v in zip(ids.tolist(), values.tolist(), strict=True)}
+
+        if query.profile.kind is ProfileKind.vacancy:
+            required, optional = query.required, query.optional
+            held = set(as_dict("skills"))
+            needed = {k: float(v) for k, v in query.languages.items()}
+            ids, levels = r["languages"].row(row)
+            have = {_lang_name(int(i)): float(v) for i, v in zip(ids.tolist(), levels.tolist(), strict=True)}
+        else:
+            required, optional = as_dict("required"), as_dict("optional")
+            held = set(query.skills)
+            ids, levels = r["languages"].row(row)
+            needed = {_lang_name(int(i)): float(v) for i, v in zip(ids.tolist(), levels.tolist(), strict=True)}
+            have = {k: float(v) for k, v in query.languages.items()}
+        explanation = Explanation(lang=lang)
+        for item in self._skills(required, held, lang):
+            getattr(explanation, item.status).append(item)
+        explanation.nice_to_have = self._skills(optional, held, lang)
+        mine = {**query.occupations, **query.groups}
+        theirs = {**as_dict("occupations"), **as_dict("groups")}
+        shared = sorted(set(mine) & set(theirs), key=lambda u: -min(mine[u], theirs[u]))
+        explanation.occupations = [self._label(u, lang) for u in shared[:3]]
+        explanation.languages = [
+            LanguageExplanation(code, cefr(level), cefr(have.get(code, 0.0)), have.get(code, 0.0) >= level)
+            for code, level in sorted(needed.items())
+        ]
+        explanation.location = self._location(query, table, row)
+        return explanation
+
+    @staticmethod
+    def _location(query: ProfileFeatures, table: FeatureTable, row: int) -> dict[str, Any]:
+        from matching.location import place_of
+
+        code = int(table.scalars["postcode"][row])
+        other = place_of(f"{code:04d}") if code else None
+        mine = query.place
+        out: dict[str, Any] = {
+            "query_postcode": mine.postcode if mine else None,
+            "candidate_postcode": other.postcode if other else None,
+            "fit": round(location_fit(mine, other), 3),
+        }
+        if mine and other:
+            out |= {
+                "same_commune": mine.commune is not None and mine.commune == other.commune,
+                "same_region": mine.region is other.region,
+                "km": round(distance_km(mine, other), 1),
+            }
+        return out
+
+
+def _lang_name(code: int) -> str:
+    return chr(97 + code // 26) + chr(97 + code % 26)
+
+
+__all__ = ["Explainer", "Explanation", "LanguageExplanation", "Labelled", "SkillExplanation", "cefr"]

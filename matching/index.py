@@ -1,0 +1,233 @@
+"""FAISS index of profile vectors, with stable ids, incremental add/update/remove and atomic persistence.
+
+Index type by size (or by setting): an exact inner-product scan (``flat``) for small sets; above the threshold
+a graph over 8-bit scalar-quantised vectors (``hnsw``: HNSW+SQ8, about 650 bytes per profile), or a
+compressed exact scan (``sq8``), or an inverted file over SQ8 codes (``ivf``). Ids are table rows wrapped in
+``IndexIDMap2``. A graph cannot delete: a removed or updated profile's old vector is kept as a tombstone,
+skipped by searches and dropped by the next rebuild.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.errors import IndexNotBuilt
+from skillmatch.settings import IndexType
+
+AUTO_APPROXIMATE_FROM = 20_000
+"""Below this many profiles ``auto`` uses the exact flat index."""
+HNSW_M = 16
+HNSW_EF_CONSTRUCTION = 80
+HNSW_EF_SEARCH = 96
+IVF_PROBE = 16
+
+Rows = npt.NDArray[np.int64]
+
+
+def _faiss() -> Any:
+    import faiss
+
+    return faiss
+
+
+def choose_type(requested: IndexType, size: int) -> IndexType:
+    """The concrete index type for a number of profiles."""
+    if requested is not IndexType.auto:
+        return requested
+    return IndexType.flat if size < AUTO_APPROXIMATE_FROM else IndexType.hnsw
+
+
+def _new_index(kind: IndexType, dim: int, training: npt.NDArray[np.float32]) -> Any:
+    faiss = _faiss()
+    ip = faiss.METRIC_INNER_PRODUCT
+    if kind is IndexType.flat:
+        base = faiss.IndexFlatIP(dim)
+    elif kind is IndexType.sq8:
+        base = faiss.IndexScalarQuantizer(dim, faiss.ScalarQuantizer.QT_8bit, ip)
+    elif kind is IndexType.hnsw:
+        base = faiss.IndexHNSWSQ(dim, faiss.ScalarQuantizer.QT_8bit, HNSW_M, ip)
+        base.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        base.hnsw.efSearch = HNSW_EF_SEARCH
+    elif kind is IndexType.ivf:
+        nlist = int(max(16, min(4096, 4 * np.sqrt(max(len(training), 1)))))
+        quantizer = faiss.IndexFlatIP(dim)
+        base = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, ip)
+        base.nprobe = IVF_PROBE  # the faiss wrapper keeps the quantizer alive beside the index
+    else:  # pragma: no cover - auto is resolved before
+        raise ValueError(kind)
+    if not base.is_trained:
+        sample = (
+            training
+            if len(training) <= 100_000
+            else training[np.random.default_rng(0).choice(len(training), 100_000, replace=False)]
+        )
+        if len(sample) == 0:
+            sample = np.random.default_rng(0).standard_normal((256, dim)).astype(np.float32)
+            sample /= np.linalg.norm(sample, axis=1, keepdims=True)
+        base.train(sample)
+    return faiss.IndexIDMap2(base)
+
+
+class ProfileIndex:
+    """Profile vectors of one kind, searchable by inner product (cosine: vectors are unit length)."""
+
+    def __init__(self, dim: int, index_type: IndexType = IndexType.auto) -> None:
+        self.dim = dim
+        self.requested = index_type
+        self.kind: IndexType | None = None
+        self._index: Any = None
+        self._dead = 0
+        self._next_id = 0
+        # -1 where there is none: the FAISS id of each table row, and the row of each FAISS id.
+        self._id_of_row = np.zeros(0, dtype=np.int64)
+        self._row_of_id = np.zeros(0, dtype=np.int64)
+
+    @property
+    def ntotal(self) -> int:
+        """Vectors in the index, tombstones included."""
+        return int(self._index.ntotal) if self._index is not None else 0
+
+    def __len__(self) -> int:
+        return int((self._id_of_row >= 0).sum())
+
+    @property
+    def tombstones(self) -> int:
+        """Vectors kept only because the index type cannot delete."""
+        return self._dead
+
+    def build(self, rows: Rows, vectors: npt.NDArray[np.float32]) -> None:
+        """Replace the index with these rows and vectors (type chosen by size)."""
+        self.kind = choose_type(self.requested, len(rows))
+        self._index = _new_index(self.kind, self.dim, vectors)
+        self._dead = 0
+        self._id_of_row = np.zeros(0, dtype=np.int64)
+        self._row_of_id = np.zeros(0, dtype=np.int64)
+        self._next_id = 0
+        self.upsert(rows, vectors)
+
+    def _ensure(self, vectors: npt.NDArray[np.float32]) -> None:
+        if self._index is None:
+            self.kind = choose_type(self.requested, len(vectors))
+            self._index = _new_index(self.kind, self.dim, vectors)
+
+    def upsert(self, rows: Rows, vectors: npt.NDArray[np.float32]) -> None:
+        """Add or replace the vectors of table rows, without a rebuild."""
+        if len(rows) == 0:
+            return
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        self._ensure(vectors)
+        self.remove(rows)
+        ids = np.arange(self._next_id, self._next_id + len(rows), dtype=np.int64)
+        self._next_id += len(rows)
+        self._index.add_with_ids(vectors, ids)
+        top = int(rows.max()) + 1
+        if top > self._id_of_row.size:
+            self._id_of_row = np.concatenate([self._id_of_row, np.full(top - self._id_of_row.size, -1, dtype=np.int64)])
+        self._id_of_row[rows] = ids
+        self._row_of_id = np.concatenate([self._row_of_id, np.asarray(rows, dtype=np.int64)])
+
+    def remove(self, rows: Rows) -> None:
+        """Remove the vectors of table rows (a graph index keeps them as tombstones)."""
+        rows = rows[rows < self._id_of_row.size]
+        ids = self._id_of_row[rows]
+        ids = ids[ids >= 0]
+        if ids.size == 0:
+            return
+        self._id_of_row[rows] = -1
+        self._row_of_id[ids] = -1
+        if self.kind is IndexType.hnsw:
+            self._dead += int(ids.size)
+        else:
+            self._index.remove_ids(ids)
+
+    def search(self, vector: npt.NDArray[np.float32], k: int) -> tuple[Rows, npt.NDArray[np.float32]]:
+        """The k rows whose vectors have the highest inner product with a unit vector.
+
+        Raises:
+            IndexNotBuilt: the index is empty.
+        """
+        rows, scores = self.search_many(vector.reshape(1, -1), k)
+        return rows[0], scores[0]
+
+    def search_many(self, vectors: npt.NDArray[np.float32], k: int) -> tuple[list[Rows], list[npt.NDArray[np.float32]]]:
+        """``search`` for several query vectors at once."""
+        if self._index is None or len(self) == 0:
+            raise IndexNotBuilt("the profile index is empty: ingest profiles first")
+        # Tombstones take places in a graph's answer: ask for more, in proportion.
+        extra = 0 if self._dead == 0 else int(np.ceil(k * self._dead / max(len(self), 1))) + 8
+        fetch = min(self.ntotal, k + extra)
+        scores, ids = self._index.search(np.ascontiguousarray(vectors, dtype=np.float32), fetch)
+        out_rows, out_scores = [], []
+        for row_ids, row_scores in zip(ids, scores, strict=True):
+            valid = row_ids >= 0
+            rows = np.full(row_ids.shape, -1, dtype=np.int64)
+            rows[valid] = self._row_of_id[row_ids[valid]]
+            keep = rows >= 0
+            out_rows.append(rows[keep][:k])
+            out_scores.append(row_scores[keep][:k].astype(np.float32))
+        return out_rows, out_scores
+
+    def set_search_effort(self, value: int) -> None:
+        """efSearch of a graph index, nprobe of an inverted file (recall against speed)."""
+        base = _faiss().downcast_index(self._index.index) if self._index is not None else None
+        if self.kind is IndexType.hnsw and base is not None:
+            base.hnsw.efSearch = value
+        elif self.kind is IndexType.ivf and base is not None:
+            base.nprobe = value
+
+    def save(self, directory: Path) -> None:
+        """Write the index atomically (a temporary folder renamed over the old one)."""
+        directory.parent.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
+        try:
+            if self._index is not None:
+                _faiss().write_index(self._index, str(tmp / "index.faiss"))
+            np.savez(tmp / "ids.npz", id_of_row=self._id_of_row, row_of_id=self._row_of_id)
+            manifest = {
+                "dim": self.dim,
+                "requested": self.requested.value,
+                "kind": self.kind.value if self.kind else None,
+                "next_id": self._next_id,
+                "dead": self._dead,
+            }
+            (tmp / "manifest.json").write_text(json.dumps(manifest))
+            old = directory.with_name(directory.name + ".old")
+            if directory.exists():
+                os.replace(directory, old)
+            os.replace(tmp, directory)
+            shutil.rmtree(old, ignore_errors=True)
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+    @classmethod
+    def load(cls, directory: Path) -> ProfileIndex:
+        """Read an index written by ``save``.
+
+        Raises:
+            IndexNotBuilt: there is none.
+        """
+        manifest_path = directory / "manifest.json"
+        if not manifest_path.exists():
+            raise IndexNotBuilt(f"no profile index in {directory}")
+        manifest = json.loads(manifest_path.read_text())
+        index = cls(int(manifest["dim"]), IndexType(manifest["requested"]))
+        index.kind = IndexType(manifest["kind"]) if manifest["kind"] else None
+        index._next_id = int(manifest["next_id"])
+        if (directory / "index.faiss").exists():
+            index._index = _faiss().read_index(str(directory / "index.faiss"))
+        index._dead = int(manifest.get("dead", 0))
+        with np.load(directory / "ids.npz") as data:
+            index._id_of_row = data["id_of_row"].astype(np.int64)
+            index._row_of_id = data["row_of_id"].astype(np.int64)
+        return index
+
+
+__all__ = ["AUTO_APPROXIMATE_FROM", "ProfileIndex", "choose_type"]
