@@ -2,9 +2,10 @@
 
 from fastapi import APIRouter
 
-from api.routes import health
+from api.routes import esco, health, jobseekers, quarantine, vacancies
 
 api_router = APIRouter()
-api_router.include_router(health.router)
+for module in (health, esco, jobseekers, vacancies, quarantine):
+    api_router.include_router(module.router)
 
 __all__ = ["api_router"]

@@ -410,6 +410,23 @@ class IngestionService:
             InvalidRecord: with every field error found.
         """
         record, warnings = self.validate(kind, data)
+        return self.store_one(record, warnings)
+
+    def store_one(self, record: JobseekerIn | VacancyIn, warnings: Sequence[str] = ()) -> IngestResult:
+        """Store one schema-valid record after checking its ESCO URIs.
+
+        Raises:
+            InvalidRecord: an ESCO URI is unknown.
+        """
+        kind = RecordKind.jobseeker if isinstance(record, JobseekerIn) else RecordKind.vacancy
+        errors = self._unknown_uris(record)
+        if errors:
+            raise InvalidRecord(errors)
+        warnings = list(warnings) + [
+            f"{record.id}: dropped protected attribute {name!r} (never used for matching)"
+            for name in record.dropped_protected
+            if not any(repr(name) in w for w in warnings)
+        ]
         content_hash = _hash(record.model_dump(mode="json"))
         existing = self._existing_hashes(kind, [record.id])
         if existing.get(record.id) == content_hash:

@@ -10,7 +10,9 @@ from sqlalchemy.engine import Engine
 
 from esco_data import LoadReport, Taxonomy, load_esco
 from skillmatch.db import make_engine
-from skillmatch.settings import DEFAULT_ESCO_DIR, REPO_ROOT
+from matching.linker import Linker
+from matching.runtime import MatchingRuntime
+from skillmatch.settings import DEFAULT_ESCO_DIR, REPO_ROOT, Settings
 from tests.esco_slice import build_slice
 from tests.esco_uris import SLICE_OCCUPATIONS
 
@@ -64,3 +66,21 @@ def engine(tmp_path: Path) -> Iterator[Engine]:
     engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def slice_settings(slice_engine: Engine, tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    """Settings whose database holds the ESCO slice and whose data directory is fresh for the session."""
+    return Settings(data_dir=tmp_path_factory.mktemp("data"), database_url=str(slice_engine.url))
+
+
+@pytest.fixture(scope="session")
+def slice_runtime(slice_settings: Settings, slice_engine: Engine) -> MatchingRuntime:
+    """Encoder, concept space, linker and matching engine over the ESCO slice (built once per session)."""
+    return MatchingRuntime.open(slice_settings, db=slice_engine)
+
+
+@pytest.fixture(scope="session")
+def slice_linker(slice_runtime: MatchingRuntime) -> Linker:
+    """The linker over the ESCO slice."""
+    return slice_runtime.linker

@@ -1,0 +1,23 @@
+"""The quarantine: records rejected at ingestion, with the field and reason of each rejection."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query
+
+from api.deps import EngineDep
+from ingestion.quarantine import export_quarantine
+
+router = APIRouter(prefix="/quarantine", tags=["quarantine"])
+
+
+@router.get("")
+def list_quarantine(
+    engine: EngineDep,
+    kind: Annotated[Literal["jobseeker", "vacancy"] | None, Query()] = None,
+    include_resolved: bool = False,
+    limit: Annotated[int, Query(ge=1, le=10_000)] = 500,
+) -> list[dict[str, Any]]:
+    """Rejected records, oldest first, each with its original text, field path and reason."""
+    return export_quarantine(engine, kind=kind, include_resolved=include_resolved, limit=limit)
