@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from esco_data import LoadReport, Taxonomy, load_esco
-from skillmatch.db import make_engine
 from matching.linker import Linker
 from matching.runtime import MatchingRuntime
+from skillmatch.db import make_engine
 from skillmatch.settings import DEFAULT_ESCO_DIR, REPO_ROOT, Settings
 from tests.esco_slice import build_slice
 from tests.esco_uris import SLICE_OCCUPATIONS
