@@ -55,15 +55,24 @@ class MatchingRuntime:
     taxonomy: Taxonomy
     linker: Linker
     engine: MatchingEngine
+    index_dir: Path
     report: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def open(cls, settings: Settings, *, db: Engine | None = None, progress: bool = False) -> MatchingRuntime:
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        db: Engine | None = None,
+        index_dir: Path | None = None,
+        progress: bool = False,
+    ) -> MatchingRuntime:
         """Build or reuse everything; the taxonomy must already be loaded (``skillmatch esco load``).
 
         Args:
             settings: the settings.
             db: a database engine to use instead of the settings' URL.
+            index_dir: where the profile indexes are saved (default: ``indexes/`` in the data directory).
             progress: show progress bars while building.
 
         Raises:
@@ -85,15 +94,15 @@ class MatchingRuntime:
             index_type=settings.index_type,
             source=db.url.render_as_string(hide_password=True),
         )
-        directory = indexes_dir(settings.data_dir)
+        directory = index_dir or indexes_dir(settings.data_dir)
         report["profile_indexes"] = "reused" if engine.load(directory) else "built"
         report["profiles_synced"] = engine.sync()
         report["seconds"] = round(time.perf_counter() - started, 1)
-        return cls(settings, db, taxonomy, linker, engine, report)
+        return cls(settings, db, taxonomy, linker, engine, directory, report)
 
     def save(self) -> None:
         """Save the profile indexes (atomically)."""
-        self.engine.save(indexes_dir(self.settings.data_dir))
+        self.engine.save(self.index_dir)
 
 
 __all__ = ["MatchingRuntime", "indexes_dir", "prepare_related"]

@@ -84,3 +84,16 @@ def slice_runtime(slice_settings: Settings, slice_engine: Engine) -> MatchingRun
 def slice_linker(slice_runtime: MatchingRuntime) -> Linker:
     """The linker over the ESCO slice."""
     return slice_runtime.linker
+
+
+@pytest.fixture
+def fresh_runtime(slice_runtime: MatchingRuntime, esco_slice_dir: Path, tmp_path: Path) -> Iterator[MatchingRuntime]:
+    """A runtime with an empty database of its own (ESCO slice loaded), sharing the session's concept space.
+
+    Use it when a test adds profiles, so that other tests' rankings are not affected.
+    """
+    db = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
+    load_esco(db, esco_slice_dir)
+    runtime = MatchingRuntime.open(slice_runtime.settings, db=db, index_dir=tmp_path / "indexes")
+    yield runtime
+    db.dispose()
