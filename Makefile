@@ -21,6 +21,7 @@ install: $(STAMP)
 
 run: install
 	$(BIN)/skillmatch esco load
+	$(BIN)/skillmatch demo load
 	$(BIN)/skillmatch serve --host $(HOST) --port $(PORT)
 
 test: install
@@ -34,8 +35,17 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+EVAL := ../shared/eval
+REPORT := $(BIN)/python -m benchmarks.report
+
 bench: install
-	$(BIN)/python -m benchmarks.esco_load
+	$(REPORT) esco_load -- $(BIN)/python -m benchmarks.esco_load
+	$(REPORT) linking_fra -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/melo/fra_q_fr_c_fr --run-out benchmarks/out/fra.trec
+	$(REPORT) linking_nld -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/melo/nld_q_nl_c_nl --run-out benchmarks/out/nld.trec
+	$(REPORT) linking_skills -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/skills_en --kind skill --run-out benchmarks/out/skills_en.trec
+	$(REPORT) ingestion -- $(BIN)/python -m benchmarks.ingestion
+	$(REPORT) matching -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/matching-dev --run-out-prefix benchmarks/out/matching-dev
+	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

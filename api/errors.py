@@ -55,6 +55,11 @@ def _request_fields(exc: RequestValidationError) -> list[dict[str, str]]:
         reason = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         if err.get("type") == "missing":
             reason = "this field is required"
+        if err.get("type") == "json_invalid":
+            # The location's number is a character position in the body, not a list index.
+            position = rest[0] if rest else "?"
+            detail = err.get("ctx", {}).get("error", reason)
+            rest, reason = [], f"the body is not valid JSON: {detail} (at character {position})"
         name = field_path(rest) if rest else "(body)"
         fields.append({"field": name if where in (None, "body") else f"{where}.{name}", "reason": reason})
     return fields

@@ -189,7 +189,7 @@ class ProfileBuilder:
 
         for text in self._long_texts(record):
             for hit in long.get(text, []):
-                phrase = text[max(0, hit.start - 40) : hit.end + 40]
+                phrase = _sentence_around(text, hit.start, hit.end)
                 role = (
                     Role.held if is_jobseeker else (Role.optional if _OPTIONAL_MARK.search(phrase) else Role.required)
                 )
@@ -232,6 +232,16 @@ class ProfileBuilder:
             attributes=_attributes(record),
         )
         return BuiltProfile(profile, links)
+
+
+_SENTENCE_END = re.compile(r"[.!?;\n]")
+
+
+def _sentence_around(text: str, start: int, end: int) -> str:
+    """The sentence of a text that holds a span (what "est un atout" may qualify)."""
+    before = [m.end() for m in _SENTENCE_END.finditer(text, 0, start)]
+    after = _SENTENCE_END.search(text, end)
+    return text[(before[-1] if before else 0) : (after.start() if after else len(text))]
 
 
 def _title_field(record: JobseekerIn | VacancyIn, i: int) -> str:

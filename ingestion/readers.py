@@ -57,7 +57,8 @@ def read_jsonl(text: str) -> Iterator[RawRecord]:
     Yields:
         One record per non-blank line, with its 1-based line number.
     """
-    for number, line in enumerate(text.splitlines(), start=1):
+    # Only "\n" ends a line: JSON allows U+2028 and friends raw inside strings, str.splitlines() does not.
+    for number, line in enumerate(text.split("\n"), start=1):
         stripped = line.strip()
         if not stripped:
             continue
@@ -66,10 +67,15 @@ def read_jsonl(text: str) -> Iterator[RawRecord]:
             continue
         try:
             value = json.loads(stripped)
-        except (json.JSONDecodeError, RecursionError) as exc:
-            reason = exc.msg if isinstance(exc, json.JSONDecodeError) else "too deeply nested"
-            where = f" at column {exc.colno}" if isinstance(exc, json.JSONDecodeError) else ""
-            yield RawRecord(number, stripped, None, f"invalid JSON: {reason}{where}")
+        except json.JSONDecodeError as exc:
+            message = exc.msg.removesuffix(" at")
+            yield RawRecord(number, stripped, None, f"invalid JSON: {message} at column {exc.colno}")
+            continue
+        except RecursionError:
+            yield RawRecord(number, stripped, None, "invalid JSON: too deeply nested")
+            continue
+        except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+            yield RawRecord(number, stripped, None, f"invalid JSON: {exc}")
             continue
         if not isinstance(value, dict):
             yield RawRecord(number, stripped, None, f"a record must be a JSON object, not {type(value).__name__}")
@@ -120,8 +126,9 @@ def read_csv(text: str) -> Iterator[RawRecord]:
     Yields:
         One record per data row, with the line on which the row starts.
     """
-    sample = text[:4096]
-    delimiter = ";" if sample.count(";") > sample.count(",") and "\n" in sample else ","
+    # The header names the columns and holds no list cell: it alone tells the delimiter.
+    header_line = text.split("\n", 1)[0]
+    delimiter = ";" if header_line.count(";") > header_line.count(",") else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = [h.strip() for h in next(reader)]

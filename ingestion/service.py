@@ -137,6 +137,22 @@ def _chunks(items: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
         yield chunk
 
 
+def _without_repeated_ids(chunk: list[RawRecord]) -> Iterator[list[RawRecord]]:
+    """Cut a chunk where an id repeats, so that each version of a record is counted and applied in order."""
+    segment: list[RawRecord] = []
+    seen: set[str] = set()
+    for raw in chunk:
+        record_id = raw.data.get("id") if raw.data is not None else None
+        if isinstance(record_id, str) and record_id in seen:
+            yield segment
+            segment, seen = [], set()
+        if isinstance(record_id, str):
+            seen.add(record_id)
+        segment.append(raw)
+    if segment:
+        yield segment
+
+
 class IngestionService:
     """Validates, stores and profiles jobseekers and vacancies."""
 
@@ -254,7 +270,8 @@ class IngestionService:
         to_native = adapter(kind.value, fmt)
         with tqdm(total=total, desc=f"ingesting {kind.value}s", unit="record", disable=not progress) as bar:
             for chunk in _chunks(records, CHUNK):
-                self._ingest_chunk(kind, chunk, source, to_native, summary)
+                for segment in _without_repeated_ids(chunk):
+                    self._ingest_chunk(kind, segment, source, to_native, summary)
                 bar.update(len(chunk))
         summary.seconds = time.perf_counter() - started
         return summary
@@ -296,17 +313,7 @@ class IngestionService:
                 else:
                     summary.accepted += 1
             self.profiles.upsert([b.profile for b in built], conn=conn)
-            if valid:
-                table = QuarantineRecord.__table__  # type: ignore[attr-defined]
-                conn.execute(
-                    update(table)
-                    .where(
-                        table.c.kind == kind.value,
-                        table.c.record_id.in_(list(valid)),
-                        table.c.resolved_at.is_(None),
-                    )
-                    .values(resolved_at=now)
-                )
+            self._resolve_quarantine(conn, kind, list(valid), now)
             for raw, errors, record_id in rejected:
                 if self._quarantine(conn, kind, raw, errors, record_id, source, now):
                     summary.quarantined += 1
@@ -315,13 +322,25 @@ class IngestionService:
         if built and self.on_profiles is not None:
             self.on_profiles([b.profile for b in built])
 
+    @staticmethod
+    def _resolve_quarantine(conn: Connection, kind: RecordKind, ids: list[str], now: datetime) -> None:
+        """Mark quarantined versions of accepted ids as resolved."""
+        if not ids:
+            return
+        table = QuarantineRecord.__table__  # type: ignore[attr-defined]
+        conn.execute(
+            update(table)
+            .where(table.c.kind == kind.value, table.c.record_id.in_(ids), table.c.resolved_at.is_(None))
+            .values(resolved_at=now)
+        )
+
     def _existing_hashes(self, kind: RecordKind, ids: list[str]) -> dict[str, str]:
         table: Any = (JobseekerRecord if kind is RecordKind.jobseeker else VacancyRecord).__table__  # type: ignore[union-attr]
         if not ids:
             return {}
         with self.engine.connect() as conn:
             rows = conn.execute(select(table.c.id, table.c.content_hash).where(table.c.id.in_(ids)))
-            return {str(rid): str(digest) for rid, digest in rows.tuples()}
+            return {str(row[0]): str(row[1]) for row in rows}
 
     def _insert(self) -> Any:
         return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
@@ -436,6 +455,7 @@ class IngestionService:
         with self.engine.begin() as conn:
             self._upsert_record(conn, kind, record, content_hash, built.links, "api", now)
             self.profiles.upsert([built.profile], conn=conn)
+            self._resolve_quarantine(conn, kind, [record.id], now)
         if self.on_profiles is not None:
             self.on_profiles([built.profile])
         return IngestResult("updated" if record.id in existing else "accepted", record.id, warnings)

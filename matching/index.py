@@ -57,7 +57,8 @@ def _new_index(kind: IndexType, dim: int, training: npt.NDArray[np.float32]) -> 
         base.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
         base.hnsw.efSearch = HNSW_EF_SEARCH
     elif kind is IndexType.ivf:
-        nlist = int(max(16, min(4096, 4 * np.sqrt(max(len(training), 1)))))
+        # About 4 sqrt(n) lists, never more than there are training points.
+        nlist = max(1, min(4096, int(4 * np.sqrt(max(len(training), 1))), len(training) or 256))
         quantizer = faiss.IndexFlatIP(dim)
         base = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, ip)
         base.nprobe = IVF_PROBE  # the faiss wrapper keeps the quantizer alive beside the index

@@ -110,11 +110,11 @@ class LabelIndex:
         """The language of a local label."""
         return _LANGS.get(int(self.label_langs[row]), "en")
 
-    def dense_candidates(self, vectors: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.int64]:
-        """Local concepts of the n labels closest to each of some query vectors (one row per query)."""
+    def dense_hits(self, vectors: npt.NDArray[np.float32], n: int) -> npt.NDArray[np.int64]:
+        """The n labels closest to each query vector: (queries, n) local label rows, -1 where none."""
         _, found = self.dense.search(np.ascontiguousarray(vectors, dtype=np.float32), n)  # type: ignore[attr-defined]
-        hits = found[found >= 0]
-        return np.unique(self.label_concepts[hits])
+        hits: npt.NDArray[np.int64] = found
+        return hits
 
     def labels_of(self, concepts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """All label rows of some local concepts, and for each row the position of its concept in the input."""

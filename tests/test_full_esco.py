@@ -1,0 +1,89 @@
+"""End to end on the full ESCO release: the dev set ingests cleanly, and a French jobseeker meets Dutch
+vacancies. Builds the full concept space once (minutes): marked slow."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy.engine import Engine
+
+from esco_data import LoadReport
+from ingestion.adapters import RecordFormat
+from ingestion.readers import read_file
+from ingestion.service import IngestionService, RecordKind
+from matching.runtime import MatchingRuntime
+from skillmatch.settings import REPO_ROOT, Settings
+from tests import esco_uris as U
+
+pytestmark = pytest.mark.slow
+MATCHING_DEV = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"
+
+
+@pytest.fixture(scope="module")
+def full_runtime(
+    full_esco: tuple[Engine, LoadReport], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[MatchingRuntime]:
+    engine, _ = full_esco
+    settings = Settings(data_dir=tmp_path_factory.mktemp("full-data"), database_url=str(engine.url))
+    yield MatchingRuntime.open(settings, db=engine)
+
+
+def test_matching_dev_ingests_with_nothing_quarantined(full_runtime: MatchingRuntime) -> None:
+    service = IngestionService.for_runtime(full_runtime)
+    for kind, name in ((RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")):
+        summary = service.ingest(kind, read_file(MATCHING_DEV / name), source=name, fmt=RecordFormat.matching_dev)
+        assert (summary.accepted, summary.quarantined) == (600, 0), summary.as_dict()
+    again = service.ingest(
+        RecordKind.vacancy, read_file(MATCHING_DEV / "vacancies.jsonl"), fmt=RecordFormat.matching_dev
+    )
+    assert (again.unchanged, again.accepted, again.updated) == (600, 0, 0)
+    stats = full_runtime.engine.stats()
+    assert stats["jobseeker"]["indexed"] == 600 and stats["vacancy"]["indexed"] == 600
+
+
+def test_french_jobseeker_finds_the_dutch_vacancy_of_the_same_occupation_first(full_runtime: MatchingRuntime) -> None:
+    service = IngestionService.for_runtime(full_runtime)
+    vacancies = [
+        {
+            "id": "NL-BAKKER",
+            "language": "nl",
+            "title": "Bakker (m/v/x)",
+            "description": "Je bakt brood en banket.",
+            "required_skills": ["deeg kneden", "brood bakken"],
+            "language_requirements": {"nl": "A2"},
+        },
+        {
+            "id": "NL-KOK",
+            "language": "nl",
+            "title": "Kok (m/v/x)",
+            "description": "Je bereidt warme gerechten.",
+            "required_skills": ["gerechten bereiden"],
+        },
+        {"id": "NL-BOEKHOUDER", "language": "nl", "title": "Boekhouder", "required_skills": ["belastingen berekenen"]},
+    ]
+    for record in vacancies:
+        service.ingest_one(RecordKind.vacancy, record)
+    jobseeker = {
+        "id": "FR-BOULANGERE",
+        "preferred_language": "fr",
+        "experiences": [{"title": "Boulangère", "years": 6}],
+        "skills": ["pétrir la pâte", "cuire du pain", U.BAKE_GOODS],
+        "languages": {"fr": "C2", "nl": "A2"},
+        "postcode": "1070",
+    }
+    service.ingest_one(RecordKind.jobseeker, jobseeker)
+    ranked = [m.id for m in full_runtime.engine.vacancies_for("FR-BOULANGERE", k=50)]
+    dutch = [r for r in ranked if r.startswith("NL-")]
+    assert dutch[0] == "NL-BAKKER"
+    candidates = full_runtime.engine.candidates("NL-BAKKER", k=20, lang="fr")
+    assert "FR-BOULANGERE" in [m.id for m in candidates[:3]]
+
+
+def test_linker_on_real_titles(full_runtime: MatchingRuntime) -> None:
+    linker = full_runtime.linker
+    assert linker.link("Boulanger / Boulangère", "occupation", k=1)[0].uri == U.BAKER
+    assert linker.link("bakker (m/v/x)", "occupation", k=1)[0].uri == U.BAKER
+    assert linker.link("Développeur de logiciels", "occupation", k=1)[0].uri == U.SOFTWARE_DEVELOPER
+    bookkeeper = linker.link("boekhouder", "occupation", k=1)[0]
+    assert (bookkeeper.label, bookkeeper.label_lang) == ("boekhouder", "nl")  # an exact Dutch label wins

@@ -1,0 +1,287 @@
+"""Linking French, Dutch and English text to ESCO concepts, on the slice (real encoder, real FAISS)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from esco_data import ConceptKind, Taxonomy
+from matching.linker import Linker, LinkKind
+from matching.resources import prepare_linker
+from matching.runtime import MatchingRuntime
+from tests import esco_uris as U
+
+# Skills of the slice occupations that these tests rely on.
+OPERATE_CASH_REGISTER = U.SKILL + "0cb013af-6dd9-4fb2-b34e-63dda1a5cf82"  # kassa's bedienen
+STOCK_SHELVES = U.SKILL + "7e9daad3-8604-4839-af9b-dc6f8db3ef68"  # remplir des rayons, rekken vullen
+GUIDE_PRODUCT_CHOICE = U.SKILL + "2b69525c-731c-4813-99a7-673fa5679d32"  # klanten begeleiden bij de keuze ...
+TEND_BAKERY_OVENS = U.SKILL + "77250067-81bd-4e18-865e-2be6ca26c8a8"  # utiliser un four de boulangerie
+OPERATE_WEIGHING_MACHINE = U.SKILL + "d18408c1-c2ba-4835-9ee0-352705d807d0"  # weegapparatuur gebruiken
+DEBUG_SOFTWARE = U.SKILL + "2522a6ce-3202-4ac8-9f5b-b9cb5a3a83a1"  # déboguer un logiciel
+COMPUTER_PROGRAMMING = U.SKILL + "21d2f96d-35f7-4e3f-9745-c533d2dd6e97"  # programmation informatique
+APPLY_HACCP = U.SKILL + "5ba1d5b9-3f8d-46ca-bf9f-2e9ca65d1350"  # appliquer la méthode HACCP
+
+# Skills with a French label and no Dutch one, and a Dutch phrase that says the same (not an ESCO label).
+CROSS_LINGUAL = [
+    ("infectiebeheersing", "6d13053b-ee35-492c-8976-8178420df398"),  # contrôle des infections
+    ("aankopen in zakken verpakken", "bd2f7603-5e58-4d71-8f13-44c632782b02"),  # emballer des achats dans des sacs
+    ("boodschappen inpakken in tassen", "bd2f7603-5e58-4d71-8f13-44c632782b02"),
+    ("goederen inpakken in cadeaupapier", "9e406af9-6561-43ef-9138-e5befeefd856"),  # ... dans du papier cadeau
+    ("hoge temperaturen verdragen", "feaefe50-fcbe-4c5f-acbd-580724bf6ba2"),  # supporter des températures élevées
+    ("mondelinge instructies opvolgen", "fc511e12-fe90-40a0-bec8-227abb5e4255"),  # suivre des instructions verbales
+    ("schriftelijke instructies opvolgen", "54d68400-9da3-4077-a7ee-52e68b390ef6"),  # ... instructions écrites
+    ("insolventierecht", "91003b4a-f2aa-4472-a9c1-4597abb518f2"),  # loi sur l'insolvabilité
+    ("bliksembeveiliging installeren", "cbcce641-a001-47eb-b15b-476da8dfc9ce"),  # installer un système parafoudre
+    ("stroomonderbrekers installeren", "76b9e515-715d-4a53-a702-019adad1059b"),  # installer un disjoncteur
+    ("temperatuur regelen", "ef983998-fa85-4214-91ba-fb4b2f1e0cd5"),  # contrôler la température
+    ("acute zorg", "9b9244b4-6f62-4834-839b-19e9eba0a407"),  # soins aigus
+    ("communiceren met collega's", "9d5521f9-44d7-4db4-b7ac-0ba7d389f44d"),  # communiquer avec des collègues
+    ("bakkerijapparatuur correct gebruiken", "ce37e233-64c4-4b48-a09a-04ec08fb9740"),  # ... matériel de boulangerie
+    (
+        "machines voor voedingsmiddelen en dranken reinigen",
+        "5521fcf8-80fa-489b-af18-a69823b85702",  # nettoyer des machines utilisées pour la production d'aliments ...
+    ),
+]
+
+QUERIES: list[tuple[str, LinkKind]] = [
+    ("bakker", "occupation"),
+    ("Cuisinier / Cuisinière", "occupation"),
+    ("développeur de logiciels (m/v/x)", "occupation"),
+    ("pétrir la pâte", "skill"),
+    ("goede kennis van kassa's bedienen", "skill"),
+    ("infectiebeheersing", "skill"),
+    ("zzqq", "skill"),
+]
+
+
+# -- titles -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "uri"),
+    [
+        ("boulanger (h/f/x)", U.BAKER),
+        ("Boulanger / Boulangère", U.BAKER),
+        ("bakker", U.BAKER),
+        ("Bakker (m/v/x)", U.BAKER),
+        ("baker", U.BAKER),
+        ("Cuisinier / Cuisinière", U.COOK),
+        ("kok", U.COOK),
+        ("gebakmaker", U.PASTRY_MAKER),
+        ("comptable", U.ACCOUNTANT),
+        ("plongeur", U.KITCHEN_PORTER),
+        ("winkelmedewerker/-ster", U.SHOP_ASSISTANT),
+        ("développeur de logiciels (m/v/x)", U.SOFTWARE_DEVELOPER),
+        ("verpleegkundige", U.NURSE),
+    ],
+)
+def test_title_links_to_its_occupation(slice_linker: Linker, title: str, uri: str) -> None:
+    top = slice_linker.link(title, "occupation")[0]
+    assert top.uri == uri
+    assert top.kind is ConceptKind.occupation
+
+
+def test_occupation_results_include_isco_groups(slice_linker: Linker) -> None:
+    found = slice_linker.link("bakker", "occupation", k=5)
+    assert U.ISCO_BAKERS in [c.uri for c in found]
+    assert next(c for c in found if c.uri == U.ISCO_BAKERS).kind is ConceptKind.isco_group
+
+
+# -- skills -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("phrase", "uri"),
+    [
+        ("pétrir la pâte", U.KNEAD_FOOD),
+        ("deeg kneden", U.KNEAD_FOOD),
+        ("brood bakken", U.BAKE_GOODS),
+        ("kassa bedienen", OPERATE_CASH_REGISTER),
+        ("remplir les rayons", STOCK_SHELVES),
+        ("déboguer des logiciels", DEBUG_SOFTWARE),
+        ("software debuggen", DEBUG_SOFTWARE),
+        ("weegschaal gebruiken", OPERATE_WEIGHING_MACHINE),
+        ("bakkersoven bedienen", TEND_BAKERY_OVENS),
+        ("Bonne maîtrise de la programmation informatique", COMPUTER_PROGRAMMING),
+    ],
+)
+def test_skill_phrase_links_to_its_skill(slice_linker: Linker, phrase: str, uri: str) -> None:
+    top = slice_linker.link(phrase, "skill")[0]
+    assert top.uri == uri
+    assert top.kind is ConceptKind.skill
+
+
+@pytest.mark.parametrize(("phrase", "skill_id"), CROSS_LINGUAL)
+def test_dutch_phrase_finds_a_skill_labelled_only_in_french(
+    slice_linker: Linker, slice_taxonomy: Taxonomy, phrase: str, skill_id: str
+) -> None:
+    uri = U.SKILL + skill_id
+    assert slice_taxonomy.has_label(uri, "fr") and not slice_taxonomy.has_label(uri, "nl")
+    assert slice_linker.link(phrase, "skill")[0].uri == uri
+
+
+@pytest.mark.parametrize(
+    ("framed", "bare", "uri"),
+    [
+        ("goede kennis van kassa's bedienen", "kassa's bedienen", OPERATE_CASH_REGISTER),
+        ("Ik heb ervaring met rekken vullen", "rekken vullen", STOCK_SHELVES),
+        ("Bonne maîtrise de la programmation informatique", "programmation informatique", COMPUTER_PROGRAMMING),
+        ("Une expérience en débogage de logiciels est un atout", "débogage de logiciels", DEBUG_SOFTWARE),
+        ("Une expérience en caisse enregistreuse est un atout", "caisse enregistreuse", OPERATE_CASH_REGISTER),
+        ("Kennis van HACCP vereist", "HACCP", APPLY_HACCP),
+        ("Vaardigheden: deeg kneden", "deeg kneden", U.KNEAD_FOOD),
+    ],
+)
+def test_framing_words_do_not_change_the_top_concept(slice_linker: Linker, framed: str, bare: str, uri: str) -> None:
+    assert slice_linker.link(framed, "skill")[0].uri == slice_linker.link(bare, "skill")[0].uri == uri
+
+
+def test_a_skill_named_like_a_framing_verb(slice_linker: Linker) -> None:
+    assert slice_linker.link("Haskell", "skill")[0].uri == U.HASKELL
+
+
+# -- ranked lists -------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("text", "kind"), QUERIES)
+def test_ranked_list_is_well_formed(slice_linker: Linker, slice_taxonomy: Taxonomy, text: str, kind: LinkKind) -> None:
+    found = slice_linker.link(text, kind, k=10)
+    assert len(found) == 10
+    scores = [c.score for c in found]
+    assert all(a >= b for a, b in zip(scores, scores[1:], strict=False))
+    assert len({c.uri for c in found}) == len(found)
+    kinds = {ConceptKind.skill} if kind == "skill" else {ConceptKind.occupation, ConceptKind.isco_group}
+    for concept in found:
+        assert concept.kind in kinds
+        assert slice_taxonomy.concept(concept.uri).kind is concept.kind
+        labels = {(label.text, label.lang) for label in slice_taxonomy.labels(concept.uri)}
+        assert (concept.label, concept.label_lang) in labels
+
+
+@pytest.mark.parametrize("k", [1, 3, 10])
+def test_k_is_respected(slice_linker: Linker, k: int) -> None:
+    everything = slice_linker.link("bakker", "occupation", k=1000)
+    found = slice_linker.link("bakker", "occupation", k=k)
+    assert len(found) == k
+    assert [c.uri for c in found] == [c.uri for c in everything[:k]]
+    # The occupation side of the slice has 11 occupations and 28 ISCO groups: a list is never longer.
+    assert 10 < len(everything) <= 39
+    assert len({c.uri for c in everything}) == len(everything)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "\n\t ", "(h/f/x)"])
+def test_empty_text_links_to_nothing(slice_linker: Linker, text: str) -> None:
+    assert slice_linker.link(text, "occupation") == []
+    assert slice_linker.link(text.replace("(h/f/x)", " "), "skill") == []
+    assert slice_linker.extract(text) == []
+
+
+def test_link_many_equals_repeated_link(slice_linker: Linker) -> None:
+    texts = ["bakker", "", "pétrir la pâte", "kassa bedienen", "bakker", "infectiebeheersing"]
+    for kind in ("skill", "occupation"):
+        many = slice_linker.link_many(texts, kind, k=5)
+        assert len(many) == len(texts)
+        for text, linked in zip(texts, many, strict=True):
+            one = slice_linker.link(text, kind, k=5)
+            assert [c.uri for c in linked] == [c.uri for c in one]
+            assert [c.label for c in linked] == [c.label for c in one]
+            np.testing.assert_allclose([c.score for c in linked], [c.score for c in one], atol=1e-5)
+    assert slice_linker.link_many([], "skill") == []
+
+
+@pytest.mark.parametrize("text", ["🍞", "!!!", "خباز"])
+def test_text_without_known_ngrams_does_not_crash(slice_linker: Linker, text: str) -> None:
+    assert isinstance(slice_linker.link(text, "skill"), list)
+
+
+def test_extract_survives_a_line_in_another_script(slice_linker: Linker) -> None:
+    found = slice_linker.extract("Bakkerswaren bakken.\nالعربية")
+    assert [c.uri for c in found] == [U.BAKE_GOODS]
+
+
+# -- long text ----------------------------------------------------------------------------------------------
+
+FRENCH_TEXT = (
+    "Je suis boulanger depuis dix ans. J'utilise un four de boulangerie tous les jours. "
+    "J'ai aussi travaillé à la caisse enregistreuse."
+)
+DUTCH_TEXT = (
+    "Wij zoeken een winkelmedewerker.\n"
+    "- rekken vullen\n"
+    "- kassa's bedienen\n"
+    "- klanten begeleiden bij de keuze van producten"
+)
+
+
+def _check_spans(linker: Linker, text: str, kind: LinkKind = "skill") -> dict[str, str]:
+    """Extract, check every span and the order, and return the text of each concept's span."""
+    found = linker.extract(text, kind)
+    assert len({c.uri for c in found}) == len(found)
+    assert [c.score for c in found] == sorted((c.score for c in found), reverse=True)
+    for concept in found:
+        assert 0 <= concept.start < concept.end <= len(text)
+        assert concept.source in text[concept.start : concept.end]
+        assert concept.score >= linker.config.min_phrase_score
+    return {c.uri: text[c.start : c.end] for c in found}
+
+
+def test_extract_french_text(slice_linker: Linker) -> None:
+    spans = _check_spans(slice_linker, FRENCH_TEXT)
+    assert spans[TEND_BAKERY_OVENS] == "J'utilise un four de boulangerie tous les jours"
+    assert spans[OPERATE_CASH_REGISTER] == "J'ai aussi travaillé à la caisse enregistreuse"
+
+
+def test_extract_dutch_text(slice_linker: Linker) -> None:
+    spans = _check_spans(slice_linker, DUTCH_TEXT)
+    assert spans == {
+        STOCK_SHELVES: "rekken vullen",
+        OPERATE_CASH_REGISTER: "kassa's bedienen",
+        GUIDE_PRODUCT_CHOICE: "klanten begeleiden bij de keuze van producten",
+    }
+
+
+def test_extract_comma_list_with_framing(slice_linker: Linker) -> None:
+    text = "Vaardigheden: deeg kneden, brood bakken, weegapparatuur gebruiken"
+    spans = _check_spans(slice_linker, text)
+    assert spans[OPERATE_WEIGHING_MACHINE] == "weegapparatuur gebruiken"
+    assert spans[U.BAKE_GOODS] == "brood bakken"
+
+
+def test_extract_occupations(slice_linker: Linker) -> None:
+    assert list(_check_spans(slice_linker, DUTCH_TEXT, "occupation"))[:1] == [U.SHOP_ASSISTANT]
+    assert list(_check_spans(slice_linker, FRENCH_TEXT, "occupation"))[:1] == [U.BAKER]
+
+
+def test_extract_many_equals_repeated_extract(slice_linker: Linker) -> None:
+    texts = [FRENCH_TEXT, "", DUTCH_TEXT]
+    many = slice_linker.extract_many(texts)
+    assert [[c.uri for c in found] for found in many] == [[c.uri for c in slice_linker.extract(t)] for t in texts]
+
+
+# -- indexes ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["skill", "occupation"])
+def test_dense_label_search_finds_the_exact_nearest_labels(slice_linker: Linker, kind: LinkKind) -> None:
+    # HNSW against brute force: the exact 10 nearest labels are among the 100 the graph returns.
+    index = slice_linker.indexes[kind]
+    texts = ["bakker", "pétrir la pâte", "kassa bedienen", "infectiebeheersing", "software debuggen"]
+    vectors = slice_linker.encoder.encode(texts)
+    hits = index.dense_hits(vectors, 100)
+    exact = np.argsort(-(index.vectors @ vectors.T), axis=0, kind="stable")[:10].T
+    for found, best in zip(hits, exact, strict=True):
+        assert set(best.tolist()) <= set(found.tolist())
+
+
+def test_prepare_linker_reuses_stored_indexes(slice_runtime: MatchingRuntime, slice_linker: Linker) -> None:
+    linker, report = prepare_linker(
+        slice_runtime.taxonomy, slice_runtime.linker.encoder, slice_runtime.settings.data_dir
+    )
+    assert report["concept_space"] == "reused"
+    assert report["linker_indexes"] == "reused"
+    assert report["concepts"] == 682
+    assert report["labels"] == len(slice_linker.space.label_texts)
+    for text, kind in QUERIES:
+        again, first = linker.link(text, kind, k=3), slice_linker.link(text, kind, k=3)
+        assert [c.uri for c in again] == [c.uri for c in first]
+        np.testing.assert_allclose([c.score for c in again], [c.score for c in first], atol=1e-5)
