@@ -13,6 +13,7 @@ import numpy.typing as npt
 from esco_data import ConceptKind
 from matching.concept_space import KIND_CODES, LANG_CODES, SPACE_KINDS, ConceptSpace
 from matching.lexical import LexicalIndex
+from matching.text import Decompounder
 
 _LANGS = {code: lang for lang, code in LANG_CODES.items()}
 HNSW_M = 32
@@ -44,6 +45,7 @@ class LabelIndex:
     vectors: npt.NDArray[np.float32]
     dense: object
     lexical: LexicalIndex
+    decompounder: Decompounder
 
     @classmethod
     def build(
@@ -91,6 +93,7 @@ class LabelIndex:
             vectors=vectors,
             dense=dense,
             lexical=lexical if lexical is not None else LexicalIndex(texts),
+            decompounder=Decompounder(texts),
         )
 
     def save_dense(self, path: Path) -> None:

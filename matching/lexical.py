@@ -1,7 +1,7 @@
 """Lexical side of the linker: character n-gram TF-IDF over normalised labels, with an inverted index so
 that a query only touches the postings of its own n-grams.
 
-The vocabulary and idf come from scikit-learn's ``TfidfVectorizer`` (word-bounded 2-4 grams, sublinear tf);
+The vocabulary and idf come from scikit-learn's ``TfidfVectorizer`` (word-bounded 3-4 grams, sublinear tf);
 queries are vectorised here, with the same analyser, because the library's per-call overhead is larger than
 the whole search.
 """
@@ -56,7 +56,7 @@ class LexicalQuery:
 class LexicalIndex:
     """Character n-gram TF-IDF over a list of label texts, searched through an inverted index."""
 
-    def __init__(self, texts: Sequence[str], *, ngram_range: tuple[int, int] = (2, 4)) -> None:
+    def __init__(self, texts: Sequence[str], *, ngram_range: tuple[int, int] = (3, 4)) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vectorizer = TfidfVectorizer(
@@ -76,8 +76,8 @@ class LexicalIndex:
         self._l_indptr = by_label.indptr.astype(np.int64)
         self._l_features = by_label.indices.astype(np.int32)
         self._l_data = by_label.data.astype(np.float32)
-        self.max_postings = max(1000, self.n_labels // 20)
-        """Features in more labels than this (common bigrams) do not propose candidates; they still score."""
+        self.max_postings = max(1000, self.n_labels // 100)
+        """Features in more labels than this (common n-grams) do not propose candidates; they still score."""
 
     def __len__(self) -> int:
         return self.n_labels
@@ -110,8 +110,11 @@ class LexicalIndex:
         if idx.size == 0:
             return np.zeros(0, dtype=np.int64)
         labels = self._f_labels[idx]
-        scores = np.bincount(labels, weights=self._f_data[idx] * np.repeat(weights, counts)).astype(np.float32)
-        return self.top(scores, k)
+        scores = np.bincount(labels, weights=self._f_data[idx] * np.repeat(weights, counts))
+        touched = np.flatnonzero(scores)
+        if touched.size > k:
+            touched = touched[np.argpartition(-scores[touched], k)[:k]]
+        return touched[np.argsort(-scores[touched], kind="stable")].astype(np.int64)
 
     def scores_for(self, query: LexicalQuery, rows: npt.NDArray[np.int64]) -> Scores:
         """Exact cosine of the query to the given labels."""

@@ -21,7 +21,7 @@ from matching.concept_space import KIND_CODES, ConceptSpace
 from matching.encoder import Encoder
 from matching.label_index import LabelIndex
 from matching.langdetect import detect_language
-from matching.text import gender_variants, split_phrases, strip_framing
+from matching.text import Decompounder, gender_variants, split_phrases, strip_framing
 from matching.threads import single_thread
 
 LinkKind = Literal["skill", "occupation"]
@@ -31,16 +31,20 @@ LinkKind = Literal["skill", "occupation"]
 class LinkerConfig:
     """Weights of the hybrid linker (tuned on the MELO dev sets; see benchmarks/README.md)."""
 
-    dense_weight: float = 0.5
-    lexical_weight: float = 0.5
+    occupation_dense_weight: float = 0.4
+    """Share of the dense score for titles (the lexical score has the rest; tuned on MELO)."""
+    skill_dense_weight: float = 0.5
+    """Share of the dense score for skills: a Dutch phrase must still find a skill labelled only in French."""
     temperature: float = 0.05
     """Soft maximum over a concept's labels (log-sum-exp temperature)."""
     type_weights: tuple[float, float, float] = (1.0, 0.98, 0.95)
     """Multiplier of a label's score by type: preferred, alternative, hidden."""
     variant_weight: float = 0.5
     """Share of the best gender variant in a title's score (the whole title has the rest)."""
-    candidates: int = 100
+    candidates: int = 50
     """Labels each search proposes before exact re-scoring."""
+    rescore_all_labels: bool = False
+    """Re-score every label of every candidate concept (else only the labels the searches proposed)."""
     min_phrase_score: float = 0.55
     """Extraction keeps a phrase's concept only at or above this fused score."""
 
@@ -125,7 +129,7 @@ class Linker:
         self, texts: Sequence[str], kind: LinkKind = "skill", lang: str | None = None, k: int = 10
     ) -> list[list[LinkedConcept]]:
         """``link`` for several texts at once (one encoder call for all)."""
-        forms_of = [self._forms(t, kind) for t in texts]
+        forms_of = [self._forms(t, kind, self.indexes[kind].decompounder) for t in texts]
         flat = list(dict.fromkeys(f for forms in forms_of for f in forms))
         if not flat:
             return [[] for _ in texts]
@@ -145,15 +149,19 @@ class Linker:
             return results
 
     @staticmethod
-    def _forms(text: str, kind: LinkKind) -> list[str]:
+    def _forms(text: str, kind: LinkKind, decompounder: Decompounder | None = None) -> list[str]:
         """What is encoded of a text: a skill without framing words; a title, then its gender forms."""
         if not text.strip():
             return []
         if kind == "skill":
             # Framing words ("goede kennis van", "expérience en") only add noise to a skill phrase.
             return [strip_framing(text)]
-        # The title without gender markers ("(h/f/x)"), then its gender forms.
-        return gender_variants(text)
+        # The title without gender markers ("(h/f/x)"), then its gender forms, then compounds split.
+        forms = gender_variants(text)
+        if not forms:
+            return []
+        split = decompounder(forms[0]) if decompounder is not None else None
+        return forms + [split] if split and split not in forms else forms
 
     def _rank(
         self,
@@ -164,21 +172,29 @@ class Linker:
         k: int,
     ) -> list[LinkedConcept]:
         cfg = self.config
+        dense_weight = cfg.skill_dense_weight if index is self.indexes.get("skill") else cfg.occupation_dense_weight
         queries = [index.lexical.query(f) for f in forms]
-        candidates = [index.label_concepts[dense_hits[dense_hits >= 0]]]
-        candidates += [index.label_concepts[index.lexical.candidates(q, cfg.candidates)] for q in queries]
-        concepts = np.unique(np.concatenate(candidates))
-        if concepts.size == 0:
-            return []
-        rows, groups = index.labels_of(concepts)
+        label_hits = [dense_hits[dense_hits >= 0]] + [index.lexical.candidates(q, cfg.candidates) for q in queries]
+        if cfg.rescore_all_labels:
+            concepts = np.unique(index.label_concepts[np.concatenate(label_hits)])
+            if concepts.size == 0:
+                return []
+            rows, groups = index.labels_of(concepts)
+        else:
+            # Only the labels that either search proposed are scored exactly (a hub concept with hundreds of
+            # labels costs no more than any other).
+            rows = np.unique(np.concatenate(label_hits))
+            if rows.size == 0:
+                return []
+            concepts, groups = np.unique(index.label_concepts[rows], return_inverse=True)
         type_weight = np.asarray(cfg.type_weights, dtype=np.float32)[index.label_types[rows]][:, None]
         dense = index.dense_scores(vectors, rows) * type_weight  # (labels, forms)
         lex = np.stack([index.lexical.scores_for(q, rows) for q in queries], axis=1) * type_weight
         n = len(concepts)
         fused = np.stack(
             [
-                cfg.dense_weight * _lse(dense[:, j], groups, n, cfg.temperature)
-                + cfg.lexical_weight * _lse(lex[:, j], groups, n, cfg.temperature)
+                dense_weight * _lse(dense[:, j], groups, n, cfg.temperature)
+                + (1 - dense_weight) * _lse(lex[:, j], groups, n, cfg.temperature)
                 for j in range(len(forms))
             ]
         )

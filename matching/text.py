@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import math
 import re
+from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from esco_data import normalize_label
@@ -17,6 +20,7 @@ _INCLUSIVE_ENDING = re.compile(r"(?<=\w)[·•.](?:e|se|euse|rice|ice|ère|ne|le
 # Dutch "medewerker/-ster", "verkoper/-ster", "kapper/-ster".
 _DUTCH_ENDING = re.compile(r"/\s*-\s*\w+", re.IGNORECASE)
 _SLASH = re.compile(r"\s*/\s*")
+_DUTCH_FORM = re.compile(r"(\w+)\s*/\s*-\s*(\w+)")
 
 
 def strip_gender_markers(text: str) -> str:
@@ -56,13 +60,78 @@ def gender_variants(text: str) -> list[str]:
     if len(parts) == 2:
         left, right = (p.split() for p in parts)
         if len(left) < len(right):
+            # "Accueillant familial / Accueillante familiale auprès d'adultes": the tail is shared.
             left = left + right[len(left) :]
         elif len(right) < len(left):
-            right = right + left[len(right) :]
+            # The shorter side replaces the words it is a form of: the first ones ("Aide-soignant en maison
+            # de repos / Aide-soignante") or the last ones ("Responsable commercial / commerciale").
+            n = len(right)
+            if _shared_prefix(right[0], left[-n]) > _shared_prefix(right[0], left[0]):
+                right = left[:-n] + right
+            else:
+                right = right + left[n:]
         variants += [" ".join(left), " ".join(right)]
     elif len(parts) > 2:
         variants += parts
+    for masculine, ending in _DUTCH_FORM.findall(text):
+        # "medewerker/-ster" -> also "medewerkster".
+        stem = masculine[:-2] if masculine.endswith("er") and ending.startswith("st") else masculine
+        feminine = " ".join(base.replace(masculine, stem + ending, 1).split())
+        if "/" not in feminine:
+            variants.append(feminine)
     return list(dict.fromkeys(v for v in variants if v))
+
+
+class Decompounder:
+    """Splits a rare compound word into two words that labels use: "garenverwerking" -> "garen verwerking".
+
+    Dutch (and some French) titles glue words that ESCO labels write apart; the split form is one more
+    variant to search. A word is split only when it is rare in the labels, at the point where both parts are
+    label words (a linking "s", "e" or "en" allowed), choosing the most frequent pair.
+    """
+
+    def __init__(self, texts: Sequence[str], *, min_length: int = 7, min_part: int = 3, min_head: int = 4) -> None:
+        self.frequency: Counter[str] = Counter(t for text in texts for t in normalize_label(text).split())
+        self.min_length, self.min_part, self.min_head = min_length, min_part, min_head
+
+    def split_word(self, word: str) -> list[str] | None:
+        """The two (or three) label words a compound is made of, or None."""
+        if len(word) < self.min_length:
+            return None
+        best: tuple[float, str, str] | None = None
+        for i in range(self.min_part, len(word) - self.min_head + 1):
+            modifier, head = word[:i], word[i:]
+            forms = [modifier]
+            forms += [modifier[:-1]] if modifier.endswith(("s", "e")) and len(modifier) > self.min_part else []
+            forms += [modifier[:-2]] if modifier.endswith("en") and len(modifier) > self.min_part + 1 else []
+            for form in forms:
+                a, b = self.frequency.get(form, 0), self.frequency.get(head, 0)
+                if a and b:
+                    score = math.log(a) + math.log(b)
+                    if best is None or score > best[0]:
+                        best = (score, form, head)
+        if best is None:
+            return None
+        rest = self.split_word(best[2]) if len(best[2]) >= 2 * self.min_length else None
+        return [best[1], *(rest or [best[2]])]
+
+    def __call__(self, text: str) -> str | None:
+        """The text with its rare compounds split, or None when nothing splits."""
+        words, changed = [], False
+        for word in normalize_label(text).split():
+            parts = self.split_word(word) if self.frequency.get(word, 0) < 3 else None
+            words += parts or [word]
+            changed = changed or bool(parts)
+        return " ".join(words) if changed else None
+
+
+def _shared_prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a.casefold(), b.casefold(), strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,4 +239,4 @@ def _conjuncts(body: str, start: int) -> list[Phrase]:
     return parts
 
 
-__all__ = ["Phrase", "gender_variants", "split_phrases", "strip_framing", "strip_gender_markers"]
+__all__ = ["Decompounder", "Phrase", "gender_variants", "split_phrases", "strip_framing", "strip_gender_markers"]
