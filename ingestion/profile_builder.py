@@ -24,6 +24,9 @@ _OPTIONAL_MARK = re.compile(
 )
 
 
+_EVIDENCE = {Origin.confirmed: 2, Origin.extracted: 1, Origin.inferred: 0}
+
+
 @dataclass(frozen=True)
 class BuilderConfig:
     """Thresholds and confidences of profile building (tuned on matching-dev)."""
@@ -60,7 +63,9 @@ class _Requests:
         short: dict[tuple[LinkKind, str], list[Any]] = {}
         for kind, texts in self.short.items():
             unique = list(dict.fromkeys(texts))
-            for text, found in zip(unique, linker.link_many(unique, kind, k=3), strict=True):
+            # Skills keep their best concept only; a title keeps the close runners-up too.
+            k = 1 if kind == "skill" else 3
+            for text, found in zip(unique, linker.link_many(unique, kind, k=k), strict=True):
                 short[(kind, text)] = found
         unique_long = list(dict.fromkeys(self.long))
         long = dict(zip(unique_long, linker.extract_many(unique_long, "skill"), strict=True))
@@ -136,7 +141,7 @@ class ProfileBuilder:
         def add(target: dict[str, ProfileConcept], concept: ProfileConcept) -> None:
             # The strongest evidence for a concept wins: confirmed > extracted > inferred, then confidence;
             # a requirement stays a requirement.
-            rank = {Origin.confirmed: 2, Origin.extracted: 1, Origin.inferred: 0}
+            rank = _EVIDENCE
             old = target.get(concept.uri)
             if old is None or (rank[concept.origin], concept.confidence) > (rank[old.origin], old.confidence):
                 if old is not None and old.role is Role.required and concept.role is Role.optional:

@@ -137,6 +137,16 @@ def _chunks(items: Iterable[RawRecord], size: int) -> Iterator[list[RawRecord]]:
         yield chunk
 
 
+@dataclass
+class _Prepared:
+    """A validated segment of a batch, waiting to be built and stored."""
+
+    raws: list[RawRecord]
+    valid: dict[str, tuple[JobseekerIn | VacancyIn, str]] = field(default_factory=dict)
+    """id -> (record, content hash); a later line with the same id wins."""
+    rejected: list[tuple[RawRecord, list[FieldError], str | None]] = field(default_factory=list)
+
+
 def _without_repeated_ids(chunk: list[RawRecord]) -> Iterator[list[RawRecord]]:
     """Cut a chunk where an id repeats, so that each version of a record is counted and applied in order."""
     segment: list[RawRecord] = []
@@ -271,42 +281,44 @@ class IngestionService:
         with tqdm(total=total, desc=f"ingesting {kind.value}s", unit="record", disable=not progress) as bar:
             for chunk in _chunks(records, CHUNK):
                 for segment in _without_repeated_ids(chunk):
-                    self._ingest_chunk(kind, segment, source, to_native, summary)
+                    self._finish(kind, self._prepare(kind, segment, to_native, summary), source, summary)
                 bar.update(len(chunk))
         summary.seconds = time.perf_counter() - started
         return summary
 
-    def _ingest_chunk(
+    def _prepare(
         self,
         kind: RecordKind,
-        chunk: list[RawRecord],
-        source: str,
+        raws: list[RawRecord],
         to_native: Callable[[dict[str, Any]], dict[str, Any]],
         summary: IngestSummary,
-    ) -> None:
-        valid: dict[str, tuple[JobseekerIn | VacancyIn, str, RawRecord]] = {}
-        rejected: list[tuple[RawRecord, list[FieldError], str | None]] = []
-        for raw in chunk:
+    ) -> _Prepared:
+        """Validate a segment of a batch."""
+        prepared = _Prepared(raws)
+        for raw in raws:
             if raw.data is None:
-                rejected.append((raw, [FieldError("(record)", raw.error or "unreadable record")], None))
+                prepared.rejected.append((raw, [FieldError("(record)", raw.error or "unreadable record")], None))
                 continue
             try:
                 record, warnings = self.validate(kind, to_native(raw.data))
             except InvalidRecord as exc:
                 record_id = raw.data.get("id") if isinstance(raw.data.get("id"), str) else None
-                rejected.append((raw, exc.errors, record_id))
+                prepared.rejected.append((raw, exc.errors, record_id))
                 continue
             summary.warnings.extend(warnings)
-            content = record.model_dump(mode="json")
-            # A later line with the same id in one chunk wins, as it would in a later chunk.
-            valid[record.id] = (record, _hash(content), raw)
+            prepared.valid[record.id] = (record, _hash(record.model_dump(mode="json")))
+        return prepared
+
+    def _finish(self, kind: RecordKind, prepared: _Prepared, source: str, summary: IngestSummary) -> None:
+        """Build, store and index a validated segment: new or changed records only."""
+        valid, rejected = prepared.valid, prepared.rejected
         existing = self._existing_hashes(kind, list(valid))
         changed = {rid: v for rid, v in valid.items() if existing.get(rid) != v[1]}
         summary.unchanged += len(valid) - len(changed)
         built = self.builder.build([v[0] for v in changed.values()]) if changed else []
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
-            for (rid, (record, content_hash, _raw)), result in zip(changed.items(), built, strict=True):
+            for (rid, (record, content_hash)), result in zip(changed.items(), built, strict=True):
                 self._upsert_record(conn, kind, record, content_hash, result.links, source, now)
                 if rid in existing:
                     summary.updated += 1

@@ -62,9 +62,14 @@ def _use_module_class() -> type[Any]:
             return {"texts": [prompt + t for t in texts] if prompt else texts}
 
         def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-            vectors = np.asarray(self._use.encode(features["texts"]), dtype=np.float32)
-            features["sentence_embedding"] = torch.from_numpy(vectors.reshape(len(features["texts"]), -1))
+            vectors = self.encode_numpy(features["texts"])
+            features["sentence_embedding"] = torch.from_numpy(vectors)
             return features
+
+        def encode_numpy(self, texts: list[str]) -> Vectors:
+            """Unit vectors of texts as a float32 array (the module's own computation, without tensors)."""
+            vectors = np.asarray(self._use.encode(texts), dtype=np.float32).reshape(len(texts), -1)
+            return np.ascontiguousarray(vectors)
 
         def get_embedding_dimension(self) -> int:
             return 512
@@ -200,6 +205,8 @@ class Encoder:
         self.cache = EncoderCache(cache_dir / "encoder_cache.sqlite") if cache_dir is not None else None
         self._model: SentenceTransformer | None = None
         self._dim: int | None = None
+        self._memory: dict[str, Vectors] = {}
+        self.memory_size = 20_000
         self._lock = threading.Lock()
 
     @property
@@ -220,6 +227,12 @@ class Encoder:
         return self._dim
 
     def _encode(self, texts: Sequence[str], batch_size: int = 256) -> Vectors:
+        modules: list[Any] = list(self.model)
+        if len(modules) == 1 and hasattr(modules[0], "encode_numpy"):
+            # The bundled USE is one input module that already returns unit vectors: calling it directly
+            # skips the framework's per-batch tensor round trips (about 15% of the time).
+            direct: Vectors = modules[0].encode_numpy(list(texts))
+            return direct
         vectors = self.model.encode(
             list(texts),
             batch_size=batch_size,
@@ -244,15 +257,27 @@ class Encoder:
             return np.zeros((0, self.dim), dtype=np.float32)
         unique = list(dict.fromkeys(texts))
         known: dict[str, Vectors] = {}
-        if self.cache is not None and use_cache:
-            known = self.cache.get(self.model_id, unique, self.dim)
+        if use_cache:
+            memory = self._memory
+            known = {t: memory[t] for t in unique if t in memory}
+            if self.cache is not None and len(known) < len(unique):
+                known |= self.cache.get(self.model_id, [t for t in unique if t not in known], self.dim)
         missing = [t for t in unique if t not in known]
         if missing:
             fresh = self._encode(missing, batch_size)
             known.update(zip(missing, fresh, strict=True))
             if self.cache is not None and use_cache:
                 self.cache.put(self.model_id, missing, fresh)
+        if use_cache:
+            self._remember(known)
         return np.stack([known[t] for t in texts]).astype(np.float32, copy=False)
+
+    def _remember(self, vectors: dict[str, Vectors]) -> None:
+        """Keep recent vectors in memory (a bounded first-in, first-out layer over the disk cache)."""
+        memory = self._memory
+        memory.update(vectors)
+        while len(memory) > self.memory_size:
+            memory.pop(next(iter(memory)))
 
     def describe(self) -> dict[str, Any]:
         """Model name, identifier and dimension (for manifests)."""

@@ -15,7 +15,7 @@ from functools import cached_property
 
 import numpy as np
 
-from esco_data import ConceptKind, Taxonomy
+from esco_data import ConceptKind, Relation, Taxonomy
 from esco_data.taxonomy import ISCO_URI_PREFIX
 from matching.concept_space import ConceptSpace
 from matching.encoder import Vectors
@@ -75,6 +75,7 @@ class FeatureBuilder:
         occupations = list(taxonomy.concepts(ConceptKind.occupation))
         self._n_occupations = max(1, len(occupations))
         self._idf: dict[str, float] = {}
+        self._voter_cache: dict[str, list[tuple[str, float]]] = {}
 
     def idf(self, skill: str) -> float:
         """Specificity of a skill: log of (occupations / occupations that list it), at least 0.5."""
@@ -84,6 +85,14 @@ class FeatureBuilder:
             value = max(0.5, math.log((1 + self._n_occupations) / (1 + n)))
             self._idf[skill] = value
         return value
+
+    def _voters(self, skill: str) -> list[tuple[str, float]]:
+        """The occupations that list a skill, with the share of a vote (essential 1, optional 0.5); cached."""
+        found = self._voter_cache.get(skill)
+        if found is None:
+            found = [(o, 1.0 if r is Relation.essential else 0.5) for o, r in self.taxonomy.occupations_of(skill)]
+            self._voter_cache[skill] = found
+        return found
 
     def _origin_weight(self, origin: Origin) -> float:
         w = self.weights
@@ -131,8 +140,9 @@ class FeatureBuilder:
         for concept in profile.skills:
             if concept.origin is Origin.inferred or concept.uri not in skills:
                 continue
-            for occupation, relation in self.taxonomy.occupations_of(concept.uri):
-                votes[occupation] += skills[concept.uri] * (1.0 if relation.value == "essential" else 0.5)
+            weight = skills[concept.uri]
+            for occupation, share in self._voters(concept.uri):
+                votes[occupation] += weight * share
         top_votes = dict(sorted(votes.items(), key=lambda kv: -kv[1])[: w.skill_votes])
         dist: dict[str, float] = defaultdict(float)
         for share, part in ((w.title_share, titles), (1 - w.title_share, top_votes)):

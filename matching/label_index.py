@@ -18,7 +18,7 @@ from matching.text import Decompounder
 _LANGS = {code: lang for lang, code in LANG_CODES.items()}
 HNSW_M = 32
 HNSW_EF_CONSTRUCTION = 64
-HNSW_EF_SEARCH = 128
+HNSW_EF_SEARCH = 64
 
 
 def _faiss() -> Any:
@@ -82,6 +82,7 @@ class LabelIndex:
             dense = index
         dense.hnsw.efSearch = HNSW_EF_SEARCH  # type: ignore[union-attr]
         texts = [space.label_texts[i] for i in rows]
+        lexical = lexical if lexical is not None else LexicalIndex(texts)
         return cls(
             concepts=concepts,
             concept_kinds=space.concept_kinds[concepts],
@@ -92,8 +93,8 @@ class LabelIndex:
             texts=texts,
             vectors=vectors,
             dense=dense,
-            lexical=lexical if lexical is not None else LexicalIndex(texts),
-            decompounder=Decompounder(texts),
+            lexical=lexical,
+            decompounder=Decompounder(lexical.token_frequency),
         )
 
     def save_dense(self, path: Path) -> None:

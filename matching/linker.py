@@ -128,25 +128,49 @@ class Linker:
     def link_many(
         self, texts: Sequence[str], kind: LinkKind = "skill", lang: str | None = None, k: int = 10
     ) -> list[list[LinkedConcept]]:
-        """``link`` for several texts at once (one encoder call for all)."""
-        forms_of = [self._forms(t, kind, self.indexes[kind].decompounder) for t in texts]
-        flat = list(dict.fromkeys(f for forms in forms_of for f in forms))
-        if not flat:
-            return [[] for _ in texts]
-        position = {f: i for i, f in enumerate(flat)}
-        vectors = self.encoder.encode(flat)
+        """``link`` for several texts at once (one encoder call for all).
+
+        With ``k=1`` a text that is exactly one concept's label (ignoring case, accents, punctuation and
+        framing words) links to it at once, with score 1, and is neither encoded nor ranked.
+        """
         index = self.indexes[kind]
-        # One batched graph search for every form (OpenMP over queries), then each text on one thread.
-        hits = index.dense_hits(vectors, self.config.candidates)
-        with single_thread():
-            results: list[list[LinkedConcept]] = []
-            for forms in forms_of:
-                if not forms:
-                    results.append([])
-                    continue
-                rows = [position[f] for f in forms]
-                results.append(self._rank(index, forms, vectors[rows], hits[rows], k))
-            return results
+        forms_of = [self._forms(t, kind, index.decompounder) for t in texts]
+        results: list[list[LinkedConcept] | None] = [None] * len(texts)
+        if k == 1:
+            for i, forms in enumerate(forms_of):
+                exact = self._exact(index, forms[0]) if forms else None
+                if exact is not None:
+                    results[i] = [exact]
+        todo = [i for i, r in enumerate(results) if r is None and forms_of[i]]
+        flat = list(dict.fromkeys(f for i in todo for f in forms_of[i]))
+        if flat:
+            position = {f: i for i, f in enumerate(flat)}
+            vectors = self.encoder.encode(flat)
+            # One batched graph search for every form (OpenMP over queries), then each text on one thread.
+            hits = index.dense_hits(vectors, self.config.candidates)
+            with single_thread():
+                for i in todo:
+                    rows = [position[f] for f in forms_of[i]]
+                    results[i] = self._rank(index, forms_of[i], vectors[rows], hits[rows], k)
+        return [r or [] for r in results]
+
+    def _exact(self, index: LabelIndex, form: str) -> LinkedConcept | None:
+        """The concept whose label a form is, when exactly one concept has that label."""
+        rows = index.lexical.rows_of_form(form)
+        if not rows:
+            return None
+        concepts = {int(index.label_concepts[r]) for r in rows}
+        if len(concepts) != 1:
+            return None
+        row = rows[0]
+        concept = concepts.pop()
+        return LinkedConcept(
+            uri=self.space.concept_uris[index.concepts[concept]],
+            kind=index.kind_of(concept),
+            score=1.0,
+            label=index.texts[row],
+            label_lang=index.lang_of(row),
+        )
 
     @staticmethod
     def _forms(text: str, kind: LinkKind, decompounder: Decompounder | None = None) -> list[str]:

@@ -6,7 +6,7 @@ never reach matching.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -107,13 +107,20 @@ class Profile:
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON form, as stored."""
-        data = asdict(self)
-        data["kind"] = self.kind.value
-        data["skills"] = [c.to_json() for c in self.skills]
-        data["occupations"] = [c.to_json() for c in self.occupations]
-        data["driving_licences"] = list(self.driving_licences)
-        data["regions"] = list(self.regions)
-        return data
+        return {
+            "kind": self.kind.value,
+            "id": self.id,
+            "lang": self.lang,
+            "active": self.active,
+            "skills": [c.to_json() for c in self.skills],
+            "occupations": [c.to_json() for c in self.occupations],
+            "languages": dict(self.languages),
+            "postcode": self.postcode,
+            "driving_licences": list(self.driving_licences),
+            "regions": list(self.regions),
+            "max_km": self.max_km,
+            "attributes": dict(self.attributes),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Profile:

@@ -19,7 +19,7 @@ from matching.encoder import Encoder
 from matching.label_index import LabelIndex
 from matching.linker import Linker, LinkerConfig, LinkKind
 
-LINKER_FORMAT = 4
+LINKER_FORMAT = 7
 _KINDS: dict[LinkKind, tuple[int, ...]] = {
     "skill": (KIND_CODES[ConceptKind.skill],),
     "occupation": (KIND_CODES[ConceptKind.occupation], KIND_CODES[ConceptKind.isco_group]),

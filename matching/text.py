@@ -90,9 +90,20 @@ class Decompounder:
     label words (a linking "s", "e" or "en" allowed), choosing the most frequent pair.
     """
 
-    def __init__(self, texts: Sequence[str], *, min_length: int = 7, min_part: int = 3, min_head: int = 4) -> None:
-        self.frequency: Counter[str] = Counter(t for text in texts for t in normalize_label(text).split())
+    def __init__(self, frequency: Counter[str], *, min_length: int = 7, min_part: int = 3, min_head: int = 4) -> None:
+        """Args:
+        frequency: how often each normalised word occurs in the labels.
+        min_length: shorter words are never split.
+        min_part: shortest modifier.
+        min_head: shortest head.
+        """
+        self.frequency = frequency
         self.min_length, self.min_part, self.min_head = min_length, min_part, min_head
+
+    @classmethod
+    def from_texts(cls, texts: Sequence[str]) -> Decompounder:
+        """A decompounder from label texts (normalised here)."""
+        return cls(Counter(t for text in texts for t in normalize_label(text).split()))
 
     def split_word(self, word: str) -> list[str] | None:
         """The two (or three) label words a compound is made of, or None."""
