@@ -101,11 +101,15 @@ class MatchingEngine:
 
     def upsert(self, profiles: Sequence[Profile]) -> None:
         """Add or update profiles in the tables and indexes (no rebuild); inactive ones leave the index."""
+        self.upsert_features([self.features.build(p) for p in profiles])
+
+    def upsert_features(self, features: Sequence[ProfileFeatures]) -> None:
+        """``upsert`` for profiles whose features are already computed."""
         for kind in ProfileKind:
-            batch = [p for p in profiles if p.kind is kind]
-            if not batch:
+            feats = [f for f in features if f.profile.kind is kind]
+            if not feats:
                 continue
-            feats = [self.features.build(p) for p in batch]
+            batch = [f.profile for f in feats]
             rows = self.tables[kind].upsert(feats)
             active = np.asarray([p.active for p in batch], dtype=np.bool_)
             index = self.indexes[kind]
@@ -144,6 +148,7 @@ class MatchingEngine:
             else np.zeros((0, self.space.dim), dtype=np.float32)
         )
         index.build(rows[active], vectors)
+        table.shrink()
         self.tables[kind], self.indexes[kind] = table, index
         return len(feats)
 

@@ -23,7 +23,7 @@ def cefr(level: float) -> str | None:
     return CEFR[rank - 1] if 1 <= rank <= 6 else None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Labelled:
     """A concept with its label in the reader's language (``fallback``: in another language)."""
 
@@ -78,10 +78,17 @@ class Explainer:
         self.taxonomy = taxonomy
         self.space = space
         self.related = related
+        self._labels: dict[tuple[str, str], Labelled] = {}
 
     def _label(self, uri: str, lang: str) -> Labelled:
-        text = self.taxonomy.label(uri, lang)
-        return Labelled(uri, text.text, text.lang, text.fallback)
+        key = (uri, lang)
+        found = self._labels.get(key)
+        if found is None:
+            text = self.taxonomy.label(uri, lang)
+            found = Labelled(uri, text.text, text.lang, text.fallback)
+            if len(self._labels) < 200_000:
+                self._labels[key] = found
+        return found
 
     def _skills(self, required: dict[str, float], held: set[str], lang: str) -> list[SkillExplanation]:
         held_rows = {self.space.index_of(u) for u in held if u in self.space}

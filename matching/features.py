@@ -77,6 +77,15 @@ class FeatureBuilder:
         self._idf: dict[str, float] = {}
         self._voter_cache: dict[str, list[tuple[str, float]]] = {}
 
+    def warm(self) -> None:
+        """Fill the per-skill caches (specificity, occupation votes) for every skill at once.
+
+        They are a fixed cost of the engine (bounded by the number of ESCO skills), not of the profiles.
+        """
+        for concept in self.taxonomy.concepts(ConceptKind.skill):
+            self.idf(concept.uri)
+            self._voters(concept.uri)
+
     def idf(self, skill: str) -> float:
         """Specificity of a skill: log of (occupations / occupations that list it), at least 0.5."""
         value = self._idf.get(skill)

@@ -82,6 +82,11 @@ class Ragged:
         owners = np.repeat(np.arange(rows.size, dtype=np.int64), lengths)
         return owners, self._ids[index], self._values[index]
 
+    def shrink(self) -> None:
+        """Give back the storage reserved for future rows (after a bulk load)."""
+        self._ids = self._ids[: max(self._used, 1)].copy()
+        self._values = self._values[: max(self._used, 1)].copy()
+
     def compact(self, keep: Rows) -> Ragged:
         """A new ragged array with only the given rows, in that order, and no dead storage."""
         out = Ragged()

@@ -147,6 +147,11 @@ class FeatureTable:
                 self.ragged[key].append_many([r[key] for r in per_row])
         return rows
 
+    def shrink(self) -> None:
+        """Give back storage reserved for growth (after a bulk load)."""
+        for ragged in self.ragged.values():
+            ragged.shrink()
+
     def remove(self, profile_id: str) -> int | None:
         """Mark a profile's row dead; its row, or None if it was not there."""
         row = self.row_of.get(profile_id)
