@@ -26,7 +26,7 @@ AUTO_APPROXIMATE_FROM = 20_000
 """Below this many profiles ``auto`` uses the exact flat index."""
 HNSW_M = 16
 HNSW_EF_CONSTRUCTION = 80
-HNSW_EF_SEARCH = 96
+HNSW_EF_SEARCH = 128
 IVF_PROBE = 16
 
 Rows = npt.NDArray[np.int64]

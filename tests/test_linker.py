@@ -285,3 +285,29 @@ def test_prepare_linker_reuses_stored_indexes(slice_runtime: MatchingRuntime, sl
         again, first = linker.link(text, kind, k=3), slice_linker.link(text, kind, k=3)
         assert [c.uri for c in again] == [c.uri for c in first]
         np.testing.assert_allclose([c.score for c in again], [c.score for c in first], atol=1e-5)
+
+
+def test_an_exact_label_links_at_once_with_k_1(slice_linker: Linker) -> None:
+    # "bakkerswaren bakken" is BAKE_GOODS's Dutch label: with k=1 it links without encoding, with score 1.
+    encoded_before = len(slice_linker.encoder._memory)
+    [[hit]] = slice_linker.link_many(["Goede kennis van BAKKERSWAREN bakken"], "skill", k=1)
+    assert (hit.uri, hit.score, hit.label) == (U.BAKE_GOODS, 1.0, "bakkerswaren bakken")
+    assert len(slice_linker.encoder._memory) == encoded_before
+    # With k > 1 the full ranking runs and the same concept comes first.
+    assert slice_linker.link("bakkerswaren bakken", "skill", k=3)[0].uri == U.BAKE_GOODS
+
+
+def test_a_label_shared_by_two_concepts_is_not_a_shortcut(slice_linker: Linker) -> None:
+    # Some labels belong to two concepts (e.g. a skill and its near-duplicate): no single answer, so the
+    # shortcut declines and the full ranking decides.
+    index = slice_linker.indexes["skill"]
+    shared = next(
+        text
+        for text in index.texts
+        if len({int(index.label_concepts[r]) for r in index.lexical.rows_of_form(text)}) >= 2
+    )
+    assert slice_linker._exact(index, shared) is None
+    unique = index.texts[0]
+    if len({int(index.label_concepts[r]) for r in index.lexical.rows_of_form(unique)}) == 1:
+        exact = slice_linker._exact(index, unique)
+        assert exact is not None and exact.score == 1.0
