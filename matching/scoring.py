@@ -10,7 +10,7 @@ nightly batch. Nothing here reads a name, contact or any protected attribute: pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
@@ -145,15 +145,6 @@ class Scorer:
         mine = _sorted_lookup(keys, probs, ids)
         return np.bincount(owners, weights=np.minimum(mine, values), minlength=n).astype(np.float32)
 
-    def _language_fit(self, required: dict[int, float], held: dict[int, float]) -> float:
-        credits = [
-            1.0
-            if held.get(code, 0.0) >= level
-            else max(0.0, 1.0 - self.weights.language_gap * (level - held.get(code, 0.0)))
-            for code, level in required.items()
-        ]
-        return min(credits) if credits else 1.0
-
     def _language_fixed_requirements(
         self, required: dict[int, float], owners: Rows, codes: npt.NDArray[np.int32], levels: Floats, n: int
     ) -> Floats:
@@ -243,14 +234,4 @@ class Scorer:
         return ScoredCandidates(rows, scores.astype(np.float32), comps)
 
 
-def components_dict(values: Floats) -> dict[str, float]:
-    """One candidate's components by name."""
-    return {name: round(float(v), 4) for name, v in zip(COMPONENTS, values, strict=True)}
-
-
-def weight_names() -> list[str]:
-    """Names of the score weights (settings and benchmark output)."""
-    return [f.name for f in fields(ScoreWeights)]
-
-
-__all__ = ["COMPONENTS", "ScoreWeights", "ScoredCandidates", "Scorer", "components_dict", "weight_names"]
+__all__ = ["COMPONENTS", "ScoreWeights", "ScoredCandidates", "Scorer"]

@@ -166,7 +166,7 @@ def esco_link(
 # -- ingestion --------------------------------------------------------------------------------------------
 
 
-def _ingest(kind_name: str, path: Path, fmt: str) -> None:
+def _ingest(kind_name: str, path: Path, fmt: str, runtime: MatchingRuntime | None = None) -> None:
     from ingestion.adapters import RecordFormat
     from ingestion.readers import read_file
     from ingestion.service import IngestionService, RecordKind
@@ -177,7 +177,7 @@ def _ingest(kind_name: str, path: Path, fmt: str) -> None:
         record_format = RecordFormat(fmt)
     except ValueError as exc:
         raise _fail(f"--format must be one of {', '.join(f.value for f in RecordFormat)}") from exc
-    runtime = _runtime()
+    runtime = runtime or _runtime()
     service = IngestionService.for_runtime(runtime)
     try:
         records = list(read_file(path))
@@ -322,8 +322,9 @@ def demo_load(
 
     Example: skillmatch demo load
     """
+    runtime = _runtime()
     for kind, name in (("jobseeker", "jobseekers.jsonl"), ("vacancy", "vacancies.jsonl")):
-        _ingest(kind, data / name, "matching-dev")
+        _ingest(kind, data / name, "matching-dev", runtime)
 
 
 @app.command("serve")
