@@ -46,6 +46,9 @@ class RecordKind(StrEnum):
     vacancy = "vacancy"
 
 
+_PLURAL = {RecordKind.jobseeker: "jobseekers", RecordKind.vacancy: "vacancies"}
+
+
 @dataclass(frozen=True)
 class FieldError:
     """One problem of a record: the field path (``skills[3].uri``) and a reason a person understands."""
@@ -278,7 +281,7 @@ class IngestionService:
         started = time.perf_counter()
         summary = IngestSummary()
         to_native = adapter(kind.value, fmt)
-        with tqdm(total=total, desc=f"ingesting {kind.value}s", unit="record", disable=not progress) as bar:
+        with tqdm(total=total, desc=f"ingesting {_PLURAL[kind]}", unit="record", disable=not progress) as bar:
             for chunk in _chunks(records, CHUNK):
                 for segment in _without_repeated_ids(chunk):
                     self._finish(kind, self._prepare(kind, segment, to_native, summary), source, summary)
