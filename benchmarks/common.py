@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from esco_data import Taxonomy, load_esco
@@ -30,6 +30,15 @@ def read_tsv(path: Path) -> list[list[str]]:
         return [line.rstrip("\n").split("\t") for line in fh if line.strip()]
 
 
+def write_run(path: Path, runs: Mapping[str, Sequence[tuple[str, float]]], tag: str) -> None:
+    """Write a TREC run file: ``qid Q0 doc rank score tag`` per line."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8") as fh:
+        for qid, ranked in runs.items():
+            for rank, (doc, score) in enumerate(ranked, start=1):
+                fh.write(f"{qid} Q0 {doc} {rank} {score:.6f} {tag}\n")
+
+
 def percentile(values: Sequence[float], q: float) -> float:
     """The q-th percentile (0-100) by nearest rank."""
     ordered = sorted(values)
@@ -39,4 +48,4 @@ def percentile(values: Sequence[float], q: float) -> float:
     return ordered[rank]
 
 
-__all__ = ["percentile", "product_linker", "read_tsv"]
+__all__ = ["percentile", "product_linker", "read_tsv", "write_run"]

@@ -24,7 +24,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import percentile, product_linker, read_tsv
+from benchmarks.common import percentile, product_linker, read_tsv, write_run
 from matching.encoder import Encoder
 from matching.linker import Linker, LinkKind
 
@@ -133,15 +133,6 @@ def plain_encoder(linker: Linker, kind: LinkKind) -> Callable[[str, int], list[t
         return [(linker.space.concept_uris[index.concepts[i]], float(best[i])) for i in order]
 
     return rank
-
-
-def write_run(path: Path, runs: dict[str, list[tuple[str, float]]], tag: str) -> None:
-    """Write a TREC run file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        for qid, elements in runs.items():
-            for rank, (element, score) in enumerate(elements, start=1):
-                fh.write(f"{qid} Q0 {element} {rank} {score:.6f} {tag}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

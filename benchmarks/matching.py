@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import read_tsv
+from benchmarks.common import read_tsv, write_run
 from benchmarks.metrics import ndcg, summarise
 from esco_data import Taxonomy, load_esco, normalize_label
 from ingestion.adapters import RecordFormat
@@ -115,15 +115,6 @@ def _baseline_runs(
         order = np.argsort(-s, kind="stable")[:DEPTH]
         runs[query["id"]] = [docs[j]["id"] for j in order]
     return runs
-
-
-def write_run(path: Path, runs: dict[str, list[tuple[str, float]]], tag: str) -> None:
-    """Write a TREC run file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("w", encoding="utf-8") as fh:
-        for qid, ranked in runs.items():
-            for rank, (doc, score) in enumerate(ranked, start=1):
-                fh.write(f"{qid} Q0 {doc} {rank} {score:.6f} {tag}\n")
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -12,7 +12,7 @@ from matching.features import ProfileFeatures
 from matching.location import distance_km, location_fit
 from matching.profiles import ProfileKind
 from matching.related import RELATION_HIERARCHY, RelatedSkills
-from matching.table import FeatureTable
+from matching.table import FeatureTable, lang_name
 
 CEFR = ("A1", "A2", "B1", "B2", "C1", "C2")
 
@@ -134,12 +134,12 @@ class Explainer:
             held = set(as_dict("skills"))
             needed = {k: float(v) for k, v in query.languages.items()}
             ids, levels = r["languages"].row(row)
-            have = {_lang_name(int(i)): float(v) for i, v in zip(ids.tolist(), levels.tolist(), strict=True)}
+            have = {lang_name(int(i)): float(v) for i, v in zip(ids.tolist(), levels.tolist(), strict=True)}
         else:
             required, optional = as_dict("required"), as_dict("optional")
             held = set(query.skills)
             ids, levels = r["languages"].row(row)
-            needed = {_lang_name(int(i)): float(v) for i, v in zip(ids.tolist(), levels.tolist(), strict=True)}
+            needed = {lang_name(int(i)): float(v) for i, v in zip(ids.tolist(), levels.tolist(), strict=True)}
             have = {k: float(v) for k, v in query.languages.items()}
         explanation = Explanation(lang=lang)
         for item in self._skills(required, held, lang):
@@ -175,10 +175,6 @@ class Explainer:
                 "km": round(distance_km(mine, other), 1),
             }
         return out
-
-
-def _lang_name(code: int) -> str:
-    return chr(97 + code // 26) + chr(97 + code % 26)
 
 
 __all__ = ["Explainer", "Explanation", "LanguageExplanation", "Labelled", "SkillExplanation", "cefr"]

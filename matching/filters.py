@@ -11,7 +11,7 @@ import numpy.typing as npt
 from matching.features import ProfileFeatures
 from matching.location import Region
 from matching.profiles import ProfileKind
-from matching.table import REGION_CODES, FeatureTable, lang_code, licence_mask
+from matching.table import REGION_CODES, FeatureTable, lang_code, lang_name, licence_mask
 
 Mask = npt.NDArray[np.bool_]
 
@@ -104,16 +104,12 @@ def _requirements_met(
         met: Mask = ok & ((s["licences"][rows] & need) == need)
         return met
     owners, codes, levels = table.ragged["languages"].gather(rows)
-    have = np.asarray([query.languages.get(_name(int(c)), 0) for c in codes.tolist()], dtype=np.float32)
+    have = np.asarray([query.languages.get(lang_name(int(c)), 0) for c in codes.tolist()], dtype=np.float32)
     ok = np.ones(rows.size, dtype=np.bool_)
     np.logical_and.at(ok, owners, have >= levels)
     mine = licence_mask(query.profile.driving_licences)
     result: Mask = ok & ((s["licences"][rows] & mine) == s["licences"][rows])
     return result
-
-
-def _name(code: int) -> str:
-    return chr(97 + code // 26) + chr(97 + code % 26)
 
 
 __all__ = ["Filters", "apply_filters"]

@@ -29,6 +29,11 @@ def lang_code(lang: str) -> int:
     return (ord(lang[0]) - 97) * 26 + (ord(lang[1]) - 97) if len(lang) == 2 and lang.isalpha() else -1
 
 
+def lang_name(code: int) -> str:
+    """Inverse of ``lang_code``."""
+    return chr(97 + code // 26) + chr(97 + code % 26)
+
+
 def licence_mask(licences: Sequence[str]) -> int:
     """Driving licence categories as a bit mask."""
     mask = 0
@@ -193,4 +198,4 @@ class FeatureTable:
         return table
 
 
-__all__ = ["LICENCES", "FeatureTable", "lang_code", "licence_mask", "region_mask"]
+__all__ = ["LICENCES", "FeatureTable", "lang_code", "lang_name", "licence_mask", "region_mask"]
