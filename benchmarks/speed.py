@@ -32,14 +32,14 @@ from benchmarks.common import percentile
 from esco_data import ConceptKind, Taxonomy, load_esco
 from matching.engine import MIN_CANDIDATES, MatchingEngine
 from matching.filters import Filters
-from matching.index import ProfileIndex
+from matching.index import IndexType, ProfileIndex
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
 from matching.related import RelatedSkills
 from matching.resources import make_encoder, prepare_linker
 from matching.runtime import prepare_related
 from matching.threads import single_thread
 from skillmatch.db import make_engine
-from skillmatch.settings import IndexType, get_settings
+from skillmatch.settings import get_settings
 
 BRUSSELS = ["1000", "1020", "1030", "1040", "1050", "1060", "1070", "1080", "1090", "1140", "1150", "1180", "1190"]
 

@@ -23,6 +23,9 @@ from pydantic import (
     model_validator,
 )
 
+from matching.languages import Cefr
+from matching.location import Region
+
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
 
@@ -71,22 +74,6 @@ class Language(StrEnum):
     en = "en"
 
 
-class Cefr(StrEnum):
-    """CEFR language levels, in increasing order."""
-
-    A1 = "A1"
-    A2 = "A2"
-    B1 = "B1"
-    B2 = "B2"
-    C1 = "C1"
-    C2 = "C2"
-
-    @property
-    def rank(self) -> int:
-        """1 (A1) to 6 (C2)."""
-        return list(Cefr).index(self) + 1
-
-
 class SkillLevel(StrEnum):
     """How well a jobseeker masters a skill, when the dossier says."""
 
@@ -94,14 +81,6 @@ class SkillLevel(StrEnum):
     intermediate = "intermediate"
     advanced = "advanced"
     expert = "expert"
-
-
-class Region(StrEnum):
-    """Belgian regions."""
-
-    brussels = "brussels"
-    flanders = "flanders"
-    wallonia = "wallonia"
 
 
 class ContractType(StrEnum):

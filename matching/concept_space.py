@@ -8,9 +8,6 @@ only when one of those changes.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -23,6 +20,7 @@ import numpy.typing as npt
 from tqdm import tqdm
 
 from esco_data import ConceptKind, LabelType, Taxonomy
+from matching.atomic import atomic_dir
 from matching.encoder import Encoder, Vectors
 from matching.errors import ConceptSpaceNotBuilt
 
@@ -170,9 +168,7 @@ def save_concept_space(space: ConceptSpace, directory: Path) -> None:
         space: the concept space.
         directory: its folder (replaced as a whole).
     """
-    directory.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".concept_space-", dir=directory.parent))
-    try:
+    with atomic_dir(directory) as tmp:
         np.save(tmp / "concept_vectors.npy", space.concept_vectors)
         np.save(tmp / "concept_kinds.npy", space.concept_kinds)
         np.save(tmp / "label_vectors.npy", space.label_vectors)
@@ -181,15 +177,7 @@ def save_concept_space(space: ConceptSpace, directory: Path) -> None:
         np.save(tmp / "label_types.npy", space.label_types)
         (tmp / "concepts.json").write_text(json.dumps(space.concept_uris), encoding="utf-8")
         (tmp / "labels.json").write_text(json.dumps(space.label_texts, ensure_ascii=False), encoding="utf-8")
-        # The manifest goes last: a folder without one is never taken for a finished build.
         (tmp / "manifest.json").write_text(json.dumps(space.manifest, indent=2), encoding="utf-8")
-        old = directory.with_name(directory.name + ".old")
-        if directory.exists():
-            os.replace(directory, old)
-        os.replace(tmp, directory)
-        shutil.rmtree(old, ignore_errors=True)
-    finally:
-        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def read_manifest(directory: Path) -> dict[str, Any] | None:

@@ -8,9 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
-import shutil
-import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -20,19 +17,19 @@ from typing import Any
 import numpy as np
 
 from esco_data import Taxonomy
+from matching.atomic import atomic_dir
 from matching.concept_space import ConceptSpace
 from matching.errors import IndexNotBuilt, UnknownProfile
 from matching.explain import Explainer, Explanation
 from matching.features import FeatureBuilder, FeatureWeights, ProfileFeatures
 from matching.filters import Filters, apply_filters
-from matching.index import ProfileIndex
+from matching.index import IndexType, ProfileIndex
 from matching.profiles import Profile, ProfileKind
 from matching.related import RelatedSkills
 from matching.scoring import COMPONENTS, Scorer, ScoreWeights
 from matching.store import ProfileStore
 from matching.table import FeatureTable
 from matching.threads import single_thread
-from skillmatch.settings import IndexType
 
 ENGINE_FORMAT = 1
 MIN_CANDIDATES = 100
@@ -270,9 +267,7 @@ class MatchingEngine:
 
     def save(self, directory: Path) -> None:
         """Write tables and indexes atomically (a temporary folder renamed over the old one)."""
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
-        try:
+        with atomic_dir(directory) as tmp:
             for kind in ProfileKind:
                 self.tables[kind].save(tmp / f"{kind.value}_table.npz")
                 self.indexes[kind].save(tmp / f"{kind.value}_index")
@@ -282,13 +277,6 @@ class MatchingEngine:
                 "counts": {kind.value: self.tables[kind].alive_count for kind in ProfileKind},
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
-            old = directory.with_name(directory.name + ".old")
-            if directory.exists():
-                os.replace(directory, old)
-            os.replace(tmp, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     def load(self, directory: Path) -> bool:
         """Read saved tables and indexes when they were built for this concept space and these weights.

@@ -9,18 +9,11 @@ from typing import Any
 from esco_data import Taxonomy
 from matching.concept_space import ConceptSpace
 from matching.features import ProfileFeatures
+from matching.languages import cefr_name
 from matching.location import distance_km, location_fit
 from matching.profiles import ProfileKind
 from matching.related import RELATION_HIERARCHY, RelatedSkills
 from matching.table import FeatureTable, lang_name
-
-CEFR = ("A1", "A2", "B1", "B2", "C1", "C2")
-
-
-def cefr(level: float) -> str | None:
-    """A CEFR rank (1-6) as its name; None for 0 (no level)."""
-    rank = int(round(level))
-    return CEFR[rank - 1] if 1 <= rank <= 6 else None
 
 
 @dataclass(frozen=True)
@@ -150,7 +143,7 @@ class Explainer:
         shared = sorted(set(mine) & set(theirs), key=lambda u: -min(mine[u], theirs[u]))
         explanation.occupations = [self._label(u, lang) for u in shared[:3]]
         explanation.languages = [
-            LanguageExplanation(code, cefr(level), cefr(have.get(code, 0.0)), have.get(code, 0.0) >= level)
+            LanguageExplanation(code, cefr_name(level), cefr_name(have.get(code, 0.0)), have.get(code, 0.0) >= level)
             for code, level in sorted(needed.items())
         ]
         explanation.location = self._location(query, table, row)
@@ -177,4 +170,4 @@ class Explainer:
         return out
 
 
-__all__ = ["Explainer", "Explanation", "LanguageExplanation", "Labelled", "SkillExplanation", "cefr"]
+__all__ = ["Explainer", "Explanation", "LanguageExplanation", "Labelled", "SkillExplanation"]

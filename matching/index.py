@@ -11,17 +11,26 @@ skipped by searches and dropped by the next rebuild.
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from matching.atomic import atomic_dir
 from matching.errors import IndexNotBuilt
-from skillmatch.settings import IndexType
+
+
+class IndexType(StrEnum):
+    """Which FAISS index the profile indexes use; ``auto`` chooses by size."""
+
+    auto = "auto"
+    flat = "flat"
+    sq8 = "sq8"
+    hnsw = "hnsw"
+    ivf = "ivf"
+
 
 AUTO_APPROXIMATE_FROM = 20_000
 """Below this many profiles ``auto`` uses the exact flat index."""
@@ -200,9 +209,7 @@ class ProfileIndex:
 
     def save(self, directory: Path) -> None:
         """Write the index atomically (a temporary folder renamed over the old one)."""
-        directory.parent.mkdir(parents=True, exist_ok=True)
-        tmp = Path(tempfile.mkdtemp(prefix=f".{directory.name}-", dir=directory.parent))
-        try:
+        with atomic_dir(directory) as tmp:
             if self._index is not None:
                 _faiss().write_index(self._index, str(tmp / "index.faiss"))
             np.savez(tmp / "ids.npz", id_of_row=self._id_of_row, row_of_id=self._row_of_id)
@@ -214,13 +221,6 @@ class ProfileIndex:
                 "dead": self._dead,
             }
             (tmp / "manifest.json").write_text(json.dumps(manifest))
-            old = directory.with_name(directory.name + ".old")
-            if directory.exists():
-                os.replace(directory, old)
-            os.replace(tmp, directory)
-            shutil.rmtree(old, ignore_errors=True)
-        finally:
-            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, directory: Path) -> ProfileIndex:
@@ -245,4 +245,4 @@ class ProfileIndex:
         return index
 
 
-__all__ = ["AUTO_APPROXIMATE_FROM", "ProfileIndex", "choose_type"]
+__all__ = ["AUTO_APPROXIMATE_FROM", "IndexType", "ProfileIndex", "choose_type"]

@@ -7,13 +7,13 @@ rebuilt only when the ESCO release or the model changes.
 from __future__ import annotations
 
 import json
-import os
 import pickle
 import time
 from pathlib import Path
 from typing import Any
 
 from esco_data import ConceptKind, Taxonomy
+from matching.atomic import atomic_file
 from matching.concept_space import KIND_CODES, ConceptSpace, ensure_concept_space
 from matching.encoder import Encoder
 from matching.label_index import LabelIndex
@@ -42,12 +42,6 @@ def _linker_manifest(space: ConceptSpace) -> dict[str, Any]:
 
 def _space_key(space: ConceptSpace) -> dict[str, Any]:
     return {k: space.manifest.get(k) for k in ("esco_checksum", "model_id", "dim")}
-
-
-def _write_atomic(path: Path, write: Any) -> None:
-    tmp = path.with_name(path.name + ".tmp")
-    write(tmp)
-    os.replace(tmp, path)
 
 
 def prepare_linker(
@@ -87,8 +81,9 @@ def prepare_linker(
             )
         else:
             index = LabelIndex.build(space, codes)
-            _write_atomic(dense_path, index.save_dense)
-            _write_atomic(lexical_path, lambda p, obj=index.lexical: p.write_bytes(pickle.dumps(obj, protocol=5)))
+            atomic_file(dense_path, index.save_dense)
+            payload = pickle.dumps(index.lexical, protocol=5)
+            atomic_file(lexical_path, lambda p: p.write_bytes(payload))
         indexes[kind] = index
     if built:
         manifest_path.write_text(json.dumps(wanted, indent=2))

