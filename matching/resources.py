@@ -6,6 +6,7 @@ rebuilt only when the ESCO release or the model changes.
 
 from __future__ import annotations
 
+import functools
 import json
 import pickle
 import time
@@ -82,8 +83,7 @@ def prepare_linker(
         else:
             index = LabelIndex.build(space, codes)
             atomic_file(dense_path, index.save_dense)
-            payload = pickle.dumps(index.lexical, protocol=5)
-            atomic_file(lexical_path, lambda p: p.write_bytes(payload))
+            atomic_file(lexical_path, functools.partial(_write_pickle, index.lexical))
         indexes[kind] = index
     if built:
         manifest_path.write_text(json.dumps(wanted, indent=2))
@@ -96,6 +96,10 @@ def prepare_linker(
         "seconds": round(time.perf_counter() - started, 1),
     }
     return linker, report
+
+
+def _write_pickle(obj: Any, path: Path) -> None:
+    path.write_bytes(pickle.dumps(obj, protocol=5))
 
 
 def _read_pickle(path: Path) -> Any:
