@@ -35,8 +35,7 @@ from matching.filters import Filters
 from matching.index import IndexType, ProfileIndex
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
 from matching.related import RelatedSkills
-from matching.resources import make_encoder, prepare_linker
-from matching.runtime import prepare_related
+from matching.resources import make_encoder, prepare_linker, prepare_related
 from matching.threads import single_thread
 from skillmatch.db import make_engine
 from skillmatch.settings import get_settings

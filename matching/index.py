@@ -199,6 +199,17 @@ class ProfileIndex:
             out_scores.append(row_scores[keep][:k].astype(np.float32))
         return out_rows, out_scores
 
+    def copy(self) -> ProfileIndex:
+        """An independent copy of the index and its id maps."""
+        out = ProfileIndex(self.dim, self.requested, expected_size=self.expected_size)
+        out.kind = self.kind
+        out._index = _faiss().clone_index(self._index) if self._index is not None else None
+        out._dead = self._dead
+        out._next_id = self._next_id
+        out._id_of_row = self._id_of_row.copy()
+        out._row_of_id = self._row_of_id.copy()
+        return out
+
     def set_search_effort(self, value: int) -> None:
         """efSearch of a graph index, nprobe of an inverted file (recall against speed)."""
         base = _faiss().downcast_index(self._index.index) if self._index is not None else None

@@ -103,7 +103,8 @@ class RelatedSkills:
         """Write to an ``.npz`` file."""
         arrays = {f"c_{k}": v for k, v in self.credits.arrays().items()}
         arrays |= {f"k_{k}": v for k, v in self.kinds.arrays().items()}
-        np.savez(path, **arrays)  # type: ignore[arg-type]
+        with open(path, "wb") as fh:  # a file object: np.savez would add ".npz" to a path without it
+            np.savez(fh, **arrays)  # type: ignore[arg-type]
 
     @classmethod
     def load(cls, path: str, config: RelatedConfig | None = None) -> RelatedSkills:

@@ -152,6 +152,15 @@ class FeatureTable:
                 self.ragged[key].append_many([r[key] for r in per_row])
         return rows
 
+    def copy(self) -> FeatureTable:
+        """An independent copy: changing it never changes this table."""
+        out = FeatureTable(self.space)
+        out.ids = list(self.ids)
+        out.row_of = dict(self.row_of)
+        out.scalars = {k: v.copy() for k, v in self.scalars.items()}
+        out.ragged = {k: r.copy() for k, r in self.ragged.items()}
+        return out
+
     def shrink(self) -> None:
         """Give back storage reserved for growth (after a bulk load)."""
         for ragged in self.ragged.values():
