@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         load_esco(db, settings.esco_dir)
-        runtime = Runtime.open(settings, db=db)
+        runtime = Runtime.open(settings, db=db, index_dir=Path(tmp) / "indexes")
         service = runtime.ingestion
         started = time.perf_counter()
         for kind, name in ((RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")):

@@ -75,6 +75,9 @@ class ProfileWriter:
         Raises:
             Whatever ``also`` or the database raises (then nothing was stored and the index is unchanged).
         """
+        # Index exactly what the store will hold (its JSON form rounds confidences), so that the index always
+        # equals one rebuilt from the database.
+        profiles = [Profile.from_json(p.to_json()) for p in profiles]
         features = [self.engine.features.build(p) for p in profiles]
         with self._turn:
             with self.store.engine.begin() as conn:
