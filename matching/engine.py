@@ -31,7 +31,7 @@ from matching.store import ProfileStore
 from matching.table import FeatureTable
 from matching.threads import single_thread
 
-ENGINE_FORMAT = 1
+ENGINE_FORMAT = 2
 MIN_CANDIDATES = 100
 """ANN candidates fetched before filters and re-ranking: at least this many, and at least 5 x k."""
 
