@@ -15,6 +15,7 @@ import pytest
 from esco_data import Taxonomy
 from matching.explain import Explainer
 from matching.features import ProfileFeatures
+from matching.filters import Filters, apply_filters
 from matching.location import COLUMNS, PlaceColumns, distance_km, location_fit, place_of
 from matching.profiles import Profile, ProfileKind
 from matching.related import RELATION_HIERARCHY, RELATION_SEMANTIC
@@ -232,3 +233,19 @@ def test_saved_table_keeps_places(tmp_path: Path, scorer: Scorer) -> None:
         scorer.score(VACANCY, loaded, np.arange(4), COSINE).components,
         scorer.score(VACANCY, table, np.arange(4), COSINE).components,
     )
+
+
+def test_distance_and_region_filters_read_the_same_places() -> None:
+    table = table_of(JOBSEEKERS)
+    rows = np.arange(4)
+    # From 1000: A (1020) 3.78 km, B unknown, C (Antwerp) 41.7 km, D (Ixelles) 2.54 km.
+    kept = {km: apply_filters(Filters(max_km=km), VACANCY, table, rows).tolist() for km in (2, 3, 5, 50)}
+    assert kept == {
+        2: [False, False, False, False],
+        3: [False, False, False, True],
+        5: [True, False, False, True],
+        50: [True, False, True, True],
+    }
+    assert apply_filters(Filters(regions=("flanders",)), VACANCY, table, rows).tolist() == [False, False, True, False]
+    # A query without a place filters on no distance.
+    assert apply_filters(Filters(max_km=1), EMPTY_VACANCY, table, rows).all()
