@@ -116,7 +116,7 @@ def prepare_related(taxonomy: Taxonomy, linker: Linker, data_dir: Path) -> Relat
     if path.exists() and manifest.exists() and json.loads(manifest.read_text()) == wanted:
         return RelatedSkills.load(str(path), config)
     related = RelatedSkills.build(taxonomy, linker.space, config)
-    atomic_file(path, lambda tmp: related.save(str(tmp)))
+    related.save(path)
     atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(wanted)))
     return related
 
