@@ -9,12 +9,17 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 
+from sqlalchemy.engine import Engine
+
 from esco_data import Taxonomy
+from matching.concurrency import ConcurrencyMode
 from matching.engine import MatchingEngine
 from matching.filters import Filters
 from matching.index import IndexType
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
 from matching.store import ProfileStore
+from matching.writer import ProfileWriter
+from skillmatch.runtime import Runtime
 from tests.esco_uris import SLICE_OCCUPATIONS
 
 POSTCODES = ("1000", "1020", "1030", "1050", "1070", "1080", "1140", "1180", "1200", "1210", "9000", "2000")
@@ -52,6 +57,26 @@ class SliceProfiles:
             languages={k: v for k, v in languages.items() if v > 0},
             postcode=rng.choice(POSTCODES),
         )
+
+
+def make_writer(
+    runtime: Runtime,
+    db: Engine,
+    mode: ConcurrencyMode = ConcurrencyMode.rwlock,
+    index_type: IndexType = IndexType.flat,
+) -> ProfileWriter:
+    """A writer with an engine of its own over a runtime's concept space, on another database."""
+    store = ProfileStore(db)
+    engine = MatchingEngine(
+        runtime.taxonomy,
+        runtime.linker.space,
+        runtime.engine.scorer.related,
+        store,
+        index_type=index_type,
+        concurrency=mode,
+        source=str(db.url),
+    )
+    return ProfileWriter(store, engine)
 
 
 def rebuilt(engine: MatchingEngine, store: ProfileStore, index_type: IndexType = IndexType.flat) -> MatchingEngine:
@@ -97,4 +122,4 @@ def index_recall(
     return hits / total if total else 1.0
 
 
-__all__ = ["SliceProfiles", "index_recall", "rebuilt", "top_k"]
+__all__ = ["SliceProfiles", "index_recall", "make_writer", "rebuilt", "top_k"]

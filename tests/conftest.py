@@ -87,6 +87,18 @@ def slice_linker(slice_runtime: Runtime) -> Linker:
 
 
 @pytest.fixture
+def slice_db(esco_slice_dir: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A database file of its own with the ESCO slice loaded and the profile tables created."""
+    from matching.store import create_tables
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'slice.db'}")
+    load_esco(engine, esco_slice_dir)
+    create_tables(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
 def fresh_runtime(slice_runtime: Runtime, esco_slice_dir: Path, tmp_path: Path) -> Iterator[Runtime]:
     """A runtime with an empty database of its own (ESCO slice loaded), sharing the session's concept space.
 

@@ -6,51 +6,22 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from esco_data import load_esco
 from matching.concurrency import ConcurrencyMode, ReadWriteLock
-from matching.engine import MatchingEngine
 from matching.filters import Filters
 from matching.index import IndexType
 from matching.profiles import ProfileKind
-from matching.store import ProfileStore, create_tables
 from matching.writer import ProfileWriter
-from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
-from tests.concurrent_load import SliceProfiles, index_recall, rebuilt, top_k
+from tests.concurrent_load import SliceProfiles, index_recall, make_writer, rebuilt, top_k
 
 THREADS = 8
 SECONDS = 3.0
 JOBSEEKERS = 300
 VACANCIES = 40
-
-
-@pytest.fixture
-def db(esco_slice_dir: Path, tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'load.db'}")
-    load_esco(engine, esco_slice_dir)
-    create_tables(engine)
-    yield engine
-    engine.dispose()
-
-
-def _writer(runtime: Runtime, db: Engine, mode: ConcurrencyMode, index_type: IndexType) -> ProfileWriter:
-    store = ProfileStore(db)
-    engine = MatchingEngine(
-        runtime.taxonomy,
-        runtime.linker.space,
-        runtime.engine.scorer.related,
-        store,
-        index_type=index_type,
-        concurrency=mode,
-        source=str(db.url),
-    )
-    return ProfileWriter(store, engine)
 
 
 def _hammer(writer: ProfileWriter, gen: SliceProfiles, seconds: float) -> tuple[int, list[BaseException]]:
@@ -93,9 +64,9 @@ def _hammer(writer: ProfileWriter, gen: SliceProfiles, seconds: float) -> tuple[
 @pytest.mark.parametrize("mode", list(ConcurrencyMode))
 @pytest.mark.parametrize("index_type", [IndexType.flat, IndexType.hnsw])
 def test_eight_threads_leave_indexes_equal_to_a_rebuild(
-    slice_runtime: Runtime, db: Engine, mode: ConcurrencyMode, index_type: IndexType
+    slice_runtime: Runtime, slice_db: Engine, mode: ConcurrencyMode, index_type: IndexType
 ) -> None:
-    writer = _writer(slice_runtime, db, mode, index_type)
+    writer = make_writer(slice_runtime, slice_db, mode, index_type)
     gen = SliceProfiles(slice_runtime.taxonomy, seed=7)
     writer.write([gen.profile(ProfileKind.jobseeker, f"J{i:04d}") for i in range(JOBSEEKERS)])
     writer.write([gen.profile(ProfileKind.vacancy, f"V{i:04d}") for i in range(VACANCIES)])
@@ -119,9 +90,9 @@ def test_eight_threads_leave_indexes_equal_to_a_rebuild(
 
 @pytest.mark.parametrize("mode", list(ConcurrencyMode))
 def test_a_failed_index_update_is_repaired_before_the_write_returns(
-    slice_runtime: Runtime, db: Engine, mode: ConcurrencyMode
+    slice_runtime: Runtime, slice_db: Engine, mode: ConcurrencyMode
 ) -> None:
-    writer = _writer(slice_runtime, db, mode, IndexType.flat)
+    writer = make_writer(slice_runtime, slice_db, mode, IndexType.flat)
     gen = SliceProfiles(slice_runtime.taxonomy, seed=3)
     writer.write([gen.profile(ProfileKind.jobseeker, f"J{i}") for i in range(10)])
     real_apply = writer.engine.apply
@@ -143,8 +114,8 @@ def test_a_failed_index_update_is_repaired_before_the_write_returns(
     assert all(c.ok for c in writer.check())
 
 
-def test_a_failed_transaction_stores_and_indexes_nothing(slice_runtime: Runtime, db: Engine) -> None:
-    writer = _writer(slice_runtime, db, ConcurrencyMode.rwlock, IndexType.flat)
+def test_a_failed_transaction_stores_and_indexes_nothing(slice_runtime: Runtime, slice_db: Engine) -> None:
+    writer = make_writer(slice_runtime, slice_db, ConcurrencyMode.rwlock, IndexType.flat)
     gen = SliceProfiles(slice_runtime.taxonomy, seed=4)
 
     def broken(_: object) -> None:
@@ -157,9 +128,9 @@ def test_a_failed_transaction_stores_and_indexes_nothing(slice_runtime: Runtime,
     assert writer.store.generation(ProfileKind.jobseeker) == 0
 
 
-def test_writes_of_another_process_are_caught_up(slice_runtime: Runtime, db: Engine) -> None:
-    server = _writer(slice_runtime, db, ConcurrencyMode.rwlock, IndexType.flat)
-    batch = _writer(slice_runtime, db, ConcurrencyMode.rwlock, IndexType.flat)  # e.g. a batch ingestion
+def test_writes_of_another_process_are_caught_up(slice_runtime: Runtime, slice_db: Engine) -> None:
+    server = make_writer(slice_runtime, slice_db, ConcurrencyMode.rwlock, IndexType.flat)
+    batch = make_writer(slice_runtime, slice_db, ConcurrencyMode.rwlock, IndexType.flat)  # e.g. a batch ingestion
     gen = SliceProfiles(slice_runtime.taxonomy, seed=5)
     batch.write([gen.profile(ProfileKind.jobseeker, f"J{i}") for i in range(20)])
     batch.delete(ProfileKind.jobseeker, ["J3"])

@@ -2,44 +2,24 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy.engine import Engine
 
-from esco_data import load_esco
-from matching.engine import MatchingEngine
 from matching.index_files import open_indexes, save_indexes
 from matching.profiles import ProfileKind
-from matching.store import ProfileStore, create_tables
+from matching.store import ProfileStore
 from matching.writer import ProfileWriter
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
-from tests.concurrent_load import SliceProfiles, rebuilt, top_k
+from tests.concurrent_load import SliceProfiles, make_writer, rebuilt, top_k
 
 
 @pytest.fixture
-def db(esco_slice_dir: Path, tmp_path: Path) -> Iterator[Engine]:
-    engine = make_engine(f"sqlite:///{tmp_path / 'files.db'}")
-    load_esco(engine, esco_slice_dir)
-    create_tables(engine)
-    yield engine
-    engine.dispose()
-
-
-def _writer(runtime: Runtime, db: Engine) -> ProfileWriter:
-    store = ProfileStore(db)
-    engine = MatchingEngine(
-        runtime.taxonomy, runtime.linker.space, runtime.engine.scorer.related, store, source=str(db.url)
-    )
-    return ProfileWriter(store, engine)
-
-
-@pytest.fixture
-def saved(slice_runtime: Runtime, db: Engine, tmp_path: Path) -> tuple[ProfileWriter, Path]:
+def saved(slice_runtime: Runtime, slice_db: Engine, tmp_path: Path) -> tuple[ProfileWriter, Path]:
     """A writer with 80 jobseekers and 12 vacancies, its indexes saved."""
-    writer = _writer(slice_runtime, db)
+    writer = make_writer(slice_runtime, slice_db)
     gen = SliceProfiles(slice_runtime.taxonomy, seed=11)
     writer.write([gen.profile(ProfileKind.jobseeker, f"J{i:03d}") for i in range(80)])
     writer.write([gen.profile(ProfileKind.vacancy, f"V{i:03d}") for i in range(12)])
@@ -52,14 +32,14 @@ def _answers(writer: ProfileWriter) -> dict[str, list[tuple[str, float]]]:
     return top_k(writer.engine, ProfileKind.vacancy, [f"V{i:03d}" for i in range(12)], 10)
 
 
-def _restart(runtime: Runtime, db: Engine, directory: Path) -> tuple[ProfileWriter, dict[str, str]]:
-    writer = _writer(runtime, db)
+def _restart(runtime: Runtime, slice_db: Engine, directory: Path) -> tuple[ProfileWriter, dict[str, str]]:
+    writer = make_writer(runtime, slice_db)
     return writer, open_indexes(writer, directory)
 
 
-def test_intact_indexes_are_reused(slice_runtime: Runtime, db: Engine, saved: tuple[ProfileWriter, Path]) -> None:
+def test_intact_indexes_are_reused(slice_runtime: Runtime, slice_db: Engine, saved: tuple[ProfileWriter, Path]) -> None:
     before, directory = saved
-    writer, report = _restart(slice_runtime, db, directory)
+    writer, report = _restart(slice_runtime, slice_db, directory)
     assert report == {"jobseeker": "reused", "vacancy": "reused"}
     assert _answers(writer) == _answers(before)
 
@@ -67,7 +47,7 @@ def test_intact_indexes_are_reused(slice_runtime: Runtime, db: Engine, saved: tu
 @pytest.mark.parametrize("damage", ["truncate", "flip", "delete"])
 @pytest.mark.parametrize("name", ["jobseeker_index/index.faiss", "jobseeker_table.npz", "jobseeker_index/ids.npz"])
 def test_a_damaged_file_is_detected_and_its_index_rebuilt(
-    slice_runtime: Runtime, db: Engine, saved: tuple[ProfileWriter, Path], damage: str, name: str
+    slice_runtime: Runtime, slice_db: Engine, saved: tuple[ProfileWriter, Path], damage: str, name: str
 ) -> None:
     before, directory = saved
     path = directory / name
@@ -79,7 +59,7 @@ def test_a_damaged_file_is_detected_and_its_index_rebuilt(
         path.write_bytes(data[:middle] + bytes(b ^ 0xFF for b in data[middle : middle + 16]) + data[middle + 16 :])
     else:
         path.unlink()
-    writer, report = _restart(slice_runtime, db, directory)
+    writer, report = _restart(slice_runtime, slice_db, directory)
     expected = f"{name} is missing" if damage == "delete" else f"{name} does not match its checksum"
     assert report == {"jobseeker": f"rebuilt ({expected})", "vacancy": "reused"}
     assert _answers(writer) == _answers(before)
@@ -87,23 +67,23 @@ def test_a_damaged_file_is_detected_and_its_index_rebuilt(
 
 
 def test_a_missing_manifest_rebuilds_everything(
-    slice_runtime: Runtime, db: Engine, saved: tuple[ProfileWriter, Path]
+    slice_runtime: Runtime, slice_db: Engine, saved: tuple[ProfileWriter, Path]
 ) -> None:
     before, directory = saved
     (directory / "manifest.json").unlink()
-    writer, report = _restart(slice_runtime, db, directory)
+    writer, report = _restart(slice_runtime, slice_db, directory)
     assert report == {"jobseeker": "rebuilt (no saved index)", "vacancy": "rebuilt (no saved index)"}
     assert _answers(writer) == _answers(before)
 
 
 def test_an_index_behind_the_database_catches_up(
-    slice_runtime: Runtime, db: Engine, saved: tuple[ProfileWriter, Path]
+    slice_runtime: Runtime, slice_db: Engine, saved: tuple[ProfileWriter, Path]
 ) -> None:
     before, directory = saved
     gen = SliceProfiles(slice_runtime.taxonomy, seed=12)
     before.write([gen.profile(ProfileKind.jobseeker, f"J{i:03d}") for i in range(70, 90)])  # 10 updated, 10 new
     before.delete(ProfileKind.jobseeker, ["J000"])
-    writer, report = _restart(slice_runtime, db, directory)
+    writer, report = _restart(slice_runtime, slice_db, directory)
     assert report == {"jobseeker": "reused, caught up 21 changes", "vacancy": "reused"}
     assert (
         _answers(writer)
@@ -116,7 +96,7 @@ def test_an_index_newer_than_the_database_is_rebuilt(
     slice_runtime: Runtime, esco_slice_dir: Path, saved: tuple[ProfileWriter, Path], tmp_path: Path
 ) -> None:
     _, directory = saved
-    other = make_engine(f"sqlite:///{tmp_path / 'files.db'}")  # same database, restored to an older state:
+    other = make_engine(f"sqlite:///{tmp_path / 'slice.db'}")  # same database, restored to an older state:
     with other.begin() as conn:
         conn.exec_driver_sql("UPDATE profile_generation SET generation = 0")
         conn.exec_driver_sql("DELETE FROM profile")
