@@ -1,0 +1,179 @@
+"""Counterfactual check: do rankings change when only the gendered forms of people's words change?
+
+Each jobseeker's profile is rebuilt from their dossier with its gendered forms swapped (``ingestion`` does the
+swap and the linking); the vacancy -> jobseekers lists are ranked again over the swapped jobseekers (a shadow
+index, the service's own is never touched), and each jobseeker's own list of vacancies is ranked again for the
+swapped profile. Each list is compared with its counterfactual by rank-biased overlap (RBO, persistence 0.9,
+depth 10): 1 when the lists are equal, 0 when they share nothing, top places weighing most.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from matching.engine import MatchingEngine
+from matching.filters import Filters
+from matching.profiles import Profile, ProfileKind
+
+PERSISTENCE = 0.9
+DEPTH = 10
+
+
+def rbo(left: Sequence[str], right: Sequence[str], *, p: float = PERSISTENCE, depth: int = DEPTH) -> float:
+    """Rank-biased overlap of two rankings cut at a depth, extrapolated (Webber, Moffat and Zobel, 2010, eq. 32).
+
+    Args:
+        left: one ranking, best first.
+        right: the other.
+        p: persistence: the weight of rank d is proportional to p^(d-1).
+        depth: ranks compared.
+
+    Returns:
+        A value in [0, 1]: 1 for equal rankings (two empty ones included), 0 for disjoint ones.
+    """
+    k = min(depth, len(left), len(right))
+    if k == 0:
+        return 1.0 if not left and not right else 0.0
+    seen_left: set[str] = set()
+    seen_right: set[str] = set()
+    overlap = 0
+    total = 0.0
+    for d in range(1, k + 1):
+        a, b = left[d - 1], right[d - 1]
+        if a == b:
+            overlap += 1
+        else:
+            overlap += (a in seen_right) + (b in seen_left)
+        seen_left.add(a)
+        seen_right.add(b)
+        total += overlap / d * p**d
+    return (overlap / k) * p**k + (1 - p) / p * total
+
+
+@dataclass
+class OverlapSummary:
+    """RBO of many lists against their counterfactuals."""
+
+    lists: int = 0
+    mean: float = 1.0
+    minimum: float = 1.0
+    below: int = 0
+    """Lists below the per-list floor."""
+    floor: float = 0.8
+    worst: list[tuple[str, float]] = field(default_factory=list)
+    """The lowest lists (query id, RBO), at most ten."""
+
+    @classmethod
+    def of(cls, values: Mapping[str, float], floor: float = 0.8) -> OverlapSummary:
+        """Summarise per-list RBO values."""
+        if not values:
+            return cls(floor=floor)
+        ordered = sorted(values.items(), key=lambda kv: (kv[1], kv[0]))
+        return cls(
+            lists=len(values),
+            mean=round(statistics.fmean(values.values()), 4),
+            minimum=round(ordered[0][1], 4),
+            below=sum(1 for v in values.values() if v < floor),
+            floor=floor,
+            worst=[(q, round(v, 4)) for q, v in ordered[:10]],
+        )
+
+
+@dataclass
+class CounterfactualReport:
+    """What the swap changed, and how much the rankings moved."""
+
+    records: int
+    changed: int
+    """Records the swap changed (a swap that changes nothing proves nothing)."""
+    fields: dict[str, int]
+    """How many titles, skill texts, summaries ... the swap changed."""
+    vacancy_lists: OverlapSummary
+    """Vacancy -> jobseekers lists over the swapped jobseekers."""
+    jobseeker_lists: OverlapSummary
+    """Each changed jobseeker's own vacancies, ranked for their swapped profile."""
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON form."""
+        return {
+            "records": self.records,
+            "changed": self.changed,
+            "fields": dict(sorted(self.fields.items())),
+            "v2j_rbo": _summary_json(self.vacancy_lists),
+            "j2v_rbo": _summary_json(self.jobseeker_lists),
+            "examples": self.examples,
+        }
+
+
+def _summary_json(summary: OverlapSummary) -> dict[str, Any]:
+    return {
+        "lists": summary.lists,
+        "mean": summary.mean,
+        "min": summary.minimum,
+        f"below_{summary.floor}": summary.below,
+        "worst": [list(w) for w in summary.worst],
+    }
+
+
+def compare_rankings(
+    engine: MatchingEngine,
+    jobseekers: Sequence[Profile],
+    swapped: Mapping[str, Profile],
+    vacancies: Iterable[Profile],
+    *,
+    k: int = DEPTH,
+    filters: Filters | None = None,
+    floor: float = 0.8,
+) -> tuple[OverlapSummary, OverlapSummary]:
+    """RBO of every list against its counterfactual.
+
+    Args:
+        engine: the service's engine (its indexes are read, never changed).
+        jobseekers: every stored jobseeker profile (the counterfactual pool is these, with swapped ones
+            replaced).
+        swapped: jobseeker id -> the profile built from the swapped dossier.
+        vacancies: the vacancies whose candidate lists are compared (open ones).
+        k: list length.
+        filters: hard filters of the candidate lists (default: active jobseekers only).
+        floor: a list below this RBO is counted.
+
+    Returns:
+        The vacancy -> jobseekers summary and the jobseeker -> vacancies summary.
+
+    Raises:
+        IndexNotBuilt: no jobseeker or vacancy is indexed.
+    """
+    filters = filters or Filters()
+    shadow = MatchingEngine(
+        engine.taxonomy,
+        engine.space,
+        engine.scorer.related,
+        index_type=engine.index_type,
+        feature_weights=engine.features.weights,
+        score_weights=engine.scorer.weights,
+    )
+    pool = [swapped.get(p.id, p) for p in jobseekers]
+    shadow.replace(ProfileKind.jobseeker, shadow.build_state(ProfileKind.jobseeker, pool))
+    v2j: dict[str, float] = {}
+    for vacancy in vacancies:
+        query = engine.query_features(vacancy)
+        before = [m.id for m in engine.rank(query, k, filters, None, explain=False)]
+        after = [m.id for m in shadow.rank(query, k, filters, None, explain=False)]
+        v2j[vacancy.id] = rbo(before, after, depth=k)
+    j2v: dict[str, float] = {}
+    originals = {p.id: p for p in jobseekers}
+    for person_id, profile in swapped.items():
+        original = originals.get(person_id)
+        if original is None:
+            continue
+        before = [m.id for m in engine.rank(engine.query_features(original), k, filters, None, explain=False)]
+        after = [m.id for m in engine.rank(engine.query_features(profile), k, filters, None, explain=False)]
+        j2v[person_id] = rbo(before, after, depth=k)
+    return OverlapSummary.of(v2j, floor), OverlapSummary.of(j2v, floor)
+
+
+__all__ = ["DEPTH", "PERSISTENCE", "CounterfactualReport", "OverlapSummary", "compare_rankings", "rbo"]
