@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Literal
 
 import numpy as np
@@ -19,6 +20,7 @@ import numpy.typing as npt
 from esco_data import ConceptKind
 from matching.concept_space import KIND_CODES, ConceptSpace
 from matching.encoder import Encoder
+from matching.gender_forms import GenderForms
 from matching.label_index import LabelIndex
 from matching.langdetect import detect_language
 from matching.text import Decompounder, gender_variants, split_phrases, strip_framing
@@ -134,6 +136,8 @@ class Linker:
         framing words) links to it at once, with score 1, and is neither encoded nor ranked.
         """
         index = self.indexes[kind]
+        if kind == "occupation":
+            texts = [self.one_gender(t) for t in texts]
         forms_of = [self._forms(t, kind, index.decompounder) for t in texts]
         results: list[list[LinkedConcept] | None] = [None] * len(texts)
         if k == 1:
@@ -153,6 +157,19 @@ class Linker:
                     rows = [position[f] for f in forms_of[i]]
                     results[i] = self._rank(index, forms_of[i], vectors[rows], hits[rows], k)
         return [r or [] for r in results]
+
+    @cached_property
+    def gender_forms(self) -> GenderForms:
+        """The gendered forms of title words, learned from the occupation labels (on first use)."""
+        return GenderForms.learn(self.space)
+
+    def one_gender(self, title: str) -> str:
+        """A title written in one form for both genders, so that both link alike.
+
+        "Opératrice du son" becomes "Opérateur du son", "Verkoopster" "Verkoper"; "Opérateur / Opératrice"
+        becomes "Opérateur / Opérateur" whichever side comes first.
+        """
+        return self.gender_forms.canonical(title)
 
     def _exact(self, index: LabelIndex, form: str) -> LinkedConcept | None:
         """The concept whose label a form is, when exactly one concept has that label."""

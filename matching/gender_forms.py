@@ -1,0 +1,234 @@
+"""Gendered forms of job-title words, learned from ESCO's own occupation labels: one form for both genders.
+
+A title in its feminine form ("Opératrice", "Verkoopster", "Tekenares") should link to the same occupations
+as its masculine form. ESCO writes many occupations both ways: French labels as "boulanger/boulangère",
+Dutch ones as alternative labels ("bedrijfsleider", "bedrijfsleidster"). From those labels this module learns
+word pairs and the ending changes behind them ("-rice" / "-eur", "-ster" / "-er", "-akster" / "-ker"), keeping
+an ending change only when many pairs show it and the endings are short (so synonyms such as "hersteller" /
+"reparateur" are not taken for gender forms). ``canonical`` then writes every word of a title in the form
+ESCO uses most (the masculine one): a known form directly, a compound by its known last part, an unknown
+word by a learned ending change when the result is a word of the labels.
+
+Nothing here is a hand-written list of endings: it is all read from the labels of the loaded release.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from esco_data import ConceptKind
+from matching.concept_space import KIND_CODES, LANG_CODES, ConceptSpace
+
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+@dataclass(frozen=True)
+class GenderFormsConfig:
+    """How pairs and ending changes are learned (from ESCO labels only)."""
+
+    min_prefix: int = 3
+    """Letters the two forms of a word share at the start, at least."""
+    max_ending: int = 6
+    """Longest ending that may differ between the two forms."""
+    max_short_ending: int = 3
+    """The shorter of the two differing endings is at most this long."""
+    min_support: int = 5
+    """Pairs an ending change needs to be trusted."""
+    min_head: int = 4
+    """Shortest last part of a compound that is looked up on its own."""
+
+
+def _prefix(a: str, b: str) -> int:
+    n = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        n += 1
+    return n
+
+
+def _ending(a: str, b: str) -> tuple[str, str]:
+    n = _prefix(a, b)
+    return a[n:], b[n:]
+
+
+def _match_case(word: str, like: str) -> str:
+    if like.isupper() and len(like) > 1:
+        return word.upper()
+    return word[:1].upper() + word[1:] if like[:1].isupper() else word
+
+
+class GenderForms:
+    """Maps the words of a title to one form per gender pair (the one ESCO's labels use most)."""
+
+    def __init__(
+        self, forms: dict[str, str], endings: dict[str, list[str]], vocabulary: frozenset[str], min_head: int = 4
+    ) -> None:
+        """Args:
+        forms: a word -> its other form, the one to write (learned pairs).
+        endings: an ending -> the endings it may be replaced by, most supported first.
+        vocabulary: every word of the occupation labels.
+        min_head: shortest last part of a compound that is looked up on its own.
+        """
+        self.forms = forms
+        self.endings = endings
+        self.vocabulary = vocabulary
+        self.min_head = min_head
+        self._longest = max((len(e) for e in endings), default=0)
+
+    @classmethod
+    def learn(cls, space: ConceptSpace, config: GenderFormsConfig | None = None) -> GenderForms:
+        """Learn word pairs and ending changes from the French and Dutch occupation labels of a concept space.
+
+        Pairs are learned per language; a word that one language writes as the other form of a pair and another
+        language uses as a word of its own ("styliste") is left alone.
+
+        Args:
+            space: the concept space (its label texts, concepts and languages).
+            config: learning thresholds.
+
+        Returns:
+            The learned forms.
+        """
+        cfg = config or GenderFormsConfig()
+        wanted = {KIND_CODES[ConceptKind.occupation], KIND_CODES[ConceptKind.isco_group]}
+        languages = {LANG_CODES["fr"], LANG_CODES["nl"]}
+        labels: defaultdict[int, defaultdict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
+        frequency: defaultdict[int, Counter[str]] = defaultdict(Counter)
+        for text, concept, lang in zip(
+            space.label_texts, space.label_concepts.tolist(), space.label_langs.tolist(), strict=True
+        ):
+            if lang not in languages or int(space.concept_kinds[concept]) not in wanted:
+                continue
+            lowered = text.lower()
+            labels[lang][concept].append(lowered)
+            frequency[lang].update(_WORD.findall(lowered))
+        candidates = {lang: Counter(_pairs(labels[lang].values(), frequency[lang], cfg)) for lang in labels}
+        # An ending change is trusted when enough pairs show it, in the direction most of them take.
+        support: Counter[tuple[str, str]] = Counter()
+        for found in candidates.values():
+            for (other, main), n in found.items():
+                support[_ending(other, main)] += n
+        trusted = {
+            change
+            for change, n in support.items()
+            if n >= cfg.min_support and n >= support.get((change[1], change[0]), 0)
+        }
+        per_language = {lang: _forms(found, trusted) for lang, found in candidates.items()}
+        forms: dict[str, str] = {}
+        for lang, learned in per_language.items():
+            for other, main in learned.items():
+                others = [lng for lng in per_language if lng != lang and other in frequency[lng]]
+                if all(per_language[lng].get(other) == main for lng in others):
+                    forms[other] = main
+        forms = {other: main for other, main in forms.items() if main not in forms}  # no chains
+        endings: defaultdict[str, list[str]] = defaultdict(list)
+        for (a, b), _ in sorted(support.items(), key=lambda kv: -kv[1]):
+            if (a, b) in trusted and a:
+                endings[a].append(b)
+        vocabulary = frozenset(word for counts in frequency.values() for word in counts)
+        return cls(forms, dict(endings), vocabulary, cfg.min_head)
+
+    def word(self, word: str) -> str:
+        """The form a word is written in (itself when it has no other form).
+
+        Args:
+            word: one word, any case.
+
+        Returns:
+            The word's main form, in the word's case.
+        """
+        lower = word.lower()
+        found = self.forms.get(lower)
+        if found is None and lower not in self.vocabulary:
+            found = self._compound(lower) or self._by_ending(lower)
+        return _match_case(found, word) if found else word
+
+    def _compound(self, word: str) -> str | None:
+        """A compound by its known last part: "lasinspectrice" -> "las" + "inspecteur"."""
+        for i in range(3, len(word) - self.min_head + 1):
+            head = self.forms.get(word[i:])
+            if head is not None:
+                return word[:i] + head
+        return None
+
+    def _by_ending(self, word: str) -> str | None:
+        """An unknown word by a learned ending change, when the result (or its last part) is a label word."""
+        for size in range(min(self._longest, len(word) - 3), 0, -1):
+            for replacement in self.endings.get(word[-size:], ()):
+                candidate = word[:-size] + replacement
+                if self._known(candidate):
+                    return candidate
+        return None
+
+    def _known(self, word: str) -> bool:
+        if word in self.vocabulary:
+            return True
+        return any(word[i:] in self.vocabulary for i in range(3, len(word) - self.min_head - 1))
+
+    def canonical(self, text: str) -> str:
+        """A title with every word in its main form ("Opératrice du son" -> "Opérateur du son").
+
+        Args:
+            text: a job title.
+
+        Returns:
+            The title, words rewritten; separators, case and other words unchanged.
+        """
+        return _WORD.sub(lambda m: self.word(m.group(0)), text)
+
+
+def _forms(candidates: Counter[tuple[str, str]], trusted: set[tuple[str, str]]) -> dict[str, str]:
+    """other form -> main form, for the candidate pairs whose ending change is trusted (either way round)."""
+    forms: dict[str, str] = {}
+    for (other, main), _ in candidates.most_common():
+        if _ending(other, main) not in trusted:
+            if _ending(main, other) not in trusted:
+                continue
+            other, main = main, other
+        if other not in forms and main not in forms:
+            forms[other] = main
+    return forms
+
+
+def _pairs(groups: Iterable[list[str]], frequency: Counter[str], cfg: GenderFormsConfig) -> Iterable[tuple[str, str]]:
+    """(other form, main form) of words that two labels of one concept write two ways.
+
+    Evidence: the two sides of a "masculine/feminine" label (the first is the main form), and two labels that
+    differ in exactly one word (the more frequent word is the main form).
+    """
+
+    def close(a: str, b: str) -> bool:
+        # Gender forms share a stem and differ by a short ending on at least one side ("-akster" / "-ker");
+        # two long endings ("consultant" / "conseiller") are synonyms.
+        ends = _ending(a, b)
+        return (
+            a != b
+            and _prefix(a, b) >= cfg.min_prefix
+            and max(map(len, ends)) <= cfg.max_ending
+            and min(map(len, ends)) <= cfg.max_short_ending
+        )
+
+    for texts in groups:
+        tokens = []
+        for text in texts:
+            if "/" in text:
+                left, _, right = text.partition("/")
+                for a, b in zip(_WORD.findall(left), _WORD.findall(right), strict=False):
+                    if close(a, b):
+                        yield b, a
+            tokens.append(_WORD.findall(text))
+        for i, x in enumerate(tokens):
+            for y in tokens[i + 1 :]:
+                if len(x) != len(y):
+                    continue
+                diff = [(a, b) for a, b in zip(x, y, strict=True) if a != b]
+                if len(diff) == 1 and close(*diff[0]):
+                    a, b = diff[0]
+                    yield (b, a) if frequency[a] >= frequency[b] else (a, b)
+
+
+__all__ = ["GenderForms", "GenderFormsConfig"]
