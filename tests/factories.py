@@ -9,6 +9,7 @@ import copy
 import json
 from typing import Any
 
+from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
 from tests.esco_uris import BAKE_GOODS, KNEAD_FOOD
 
 SOURDOUGH = "faire du pain au levain"
@@ -73,4 +74,52 @@ def jsonl(records: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records)
 
 
-__all__ = ["SOURDOUGH", "jobseeker", "jsonl", "vacancy", "without"]
+def concepts(*uris: str, role: Role = Role.held) -> list[ProfileConcept]:
+    """Skills stated in a dossier (confirmed), all with the same role."""
+    return [ProfileConcept(u, role, Origin.confirmed, 1.0) for u in uris]
+
+
+def occupation(uri: str) -> list[ProfileConcept]:
+    """An occupation linked from a title."""
+    return [ProfileConcept(uri, Role.held, Origin.extracted, 0.95, "title")]
+
+
+def jobseeker_profile(pid: str, occupation_uri: str, *skills: str, **extra: object) -> Profile:
+    """A French-speaking jobseeker's profile in Brussels (fr C2, nl B1) with some confirmed skills."""
+    profile = Profile(
+        ProfileKind.jobseeker, pid, lang="fr", skills=concepts(*skills), occupations=occupation(occupation_uri)
+    )
+    profile.languages = {"fr": 6, "nl": 3}
+    profile.postcode = "1000"
+    for key, value in extra.items():
+        setattr(profile, key, value)
+    return profile
+
+
+def vacancy_profile(pid: str, occupation_uri: str, *required: str, **extra: object) -> Profile:
+    """A Dutch vacancy's profile in Brussels (nl B1 asked) that requires some skills."""
+    profile = Profile(
+        ProfileKind.vacancy,
+        pid,
+        lang="nl",
+        skills=concepts(*required, role=Role.required),
+        occupations=occupation(occupation_uri),
+        languages={"nl": 3},
+        postcode="1000",
+    )
+    for key, value in extra.items():
+        setattr(profile, key, value)
+    return profile
+
+
+__all__ = [
+    "SOURDOUGH",
+    "concepts",
+    "jobseeker",
+    "jobseeker_profile",
+    "jsonl",
+    "occupation",
+    "vacancy",
+    "vacancy_profile",
+    "without",
+]

@@ -11,45 +11,12 @@ from matching.engine import MatchingEngine
 from matching.errors import IndexNotBuilt, UnknownProfile
 from matching.filters import Filters
 from matching.index_files import load_indexes, save_indexes
-from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
+from matching.profiles import ProfileKind
 from matching.scoring import COMPONENTS
 from skillmatch.runtime import Runtime
 from tests import esco_uris as U
-
-
-def _skills(*uris: str, role: Role = Role.held) -> list[ProfileConcept]:
-    return [ProfileConcept(u, role, Origin.confirmed, 1.0) for u in uris]
-
-
-def _occupation(uri: str) -> list[ProfileConcept]:
-    return [ProfileConcept(uri, Role.held, Origin.extracted, 0.95, "title")]
-
-
-def jobseeker(pid: str, occupation: str, *skills: str, **extra: object) -> Profile:
-    profile = Profile(
-        ProfileKind.jobseeker, pid, lang="fr", skills=_skills(*skills), occupations=_occupation(occupation)
-    )
-    profile.languages = {"fr": 6, "nl": 3}
-    profile.postcode = "1000"
-    for key, value in extra.items():
-        setattr(profile, key, value)
-    return profile
-
-
-def vacancy(pid: str, occupation: str, *required: str, **extra: object) -> Profile:
-    profile = Profile(
-        ProfileKind.vacancy,
-        pid,
-        lang="nl",
-        skills=_skills(*required, role=Role.required),
-        occupations=_occupation(occupation),
-        languages={"nl": 3},
-        postcode="1000",
-    )
-    for key, value in extra.items():
-        setattr(profile, key, value)
-    return profile
-
+from tests.factories import jobseeker_profile as jobseeker
+from tests.factories import vacancy_profile as vacancy
 
 REQUIRED = (U.BAKE_GOODS, U.KNEAD_FOOD, U.TEND_BAKERY_OVENS, U.APPLY_HACCP)
 
