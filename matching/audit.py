@@ -109,6 +109,8 @@ class CandidateList:
     """The eligible pool: active jobseekers who pass the vacancy's hard filters (lists may share one object)."""
     grades: Mapping[str, int] | None = None
     """Relevance grade of candidates where it is known (benchmarks); everyone else in the pool is grade 0."""
+    pool_counts: Mapping[tuple[str, str], int] | None = None
+    """(attribute, group) -> members of the pool, when already counted (then ``pool`` is only read for grades)."""
 
 
 @dataclass(frozen=True)
@@ -283,7 +285,7 @@ def exposure_audit(
     pool_cache: dict[int, Counter[Key]] = {}
     places = 0
     for item in lists:
-        counts = pool_cache.get(id(item.pool))
+        counts = Counter(item.pool_counts) if item.pool_counts is not None else pool_cache.get(id(item.pool))
         if counts is None:
             counts = pool_cache[id(item.pool)] = _pool_counts(item.pool, attributes)
         placed = [(attributes.get(person, {}), rank) for rank, person in enumerate(item.ranked[:depth], start=1)]
