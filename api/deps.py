@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from api.services import Services
 from esco_data import TaxonomyNotLoaded
+from ingestion.fairness import FairnessServices
 from ingestion.service import IngestionService
 from matching.engine import MatchingEngine
 
@@ -45,8 +46,14 @@ def get_ingestion(services: Annotated[Services, Depends(get_services)]) -> Inges
     return services.ingestion
 
 
+def get_fairness(services: Annotated[Services, Depends(get_services)]) -> FairnessServices:
+    """Oversight, exposure audit, jobseekers' rights, skill gap and recruiting occupations."""
+    return services.fairness
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 MatcherDep = Annotated[MatchingEngine, Depends(get_matcher)]
 IngestionDep = Annotated[IngestionService, Depends(get_ingestion)]
+FairnessDep = Annotated[FairnessServices, Depends(get_fairness)]

@@ -10,6 +10,7 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 
 from esco_data import Taxonomy
+from ingestion.fairness import FairnessServices
 from ingestion.service import IngestionService
 from matching.engine import MatchingEngine
 from matching.linker import Linker
@@ -25,6 +26,7 @@ class Services(Protocol):
     engine: MatchingEngine
     writer: ProfileWriter
     ingestion: IngestionService
+    fairness: FairnessServices
 
     def check(self) -> list[IndexCheck]:
         """How each index compares with the database."""

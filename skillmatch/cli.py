@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from skillmatch.cli_fairness import audit_app, recruiting_app, rights_app
 from skillmatch.settings import REPO_ROOT, get_settings
 
 if TYPE_CHECKING:
@@ -26,6 +27,9 @@ app.add_typer(match_app, name="match")
 app.add_typer(index_app, name="index")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(demo_app, name="demo")
+app.add_typer(audit_app, name="audit")
+app.add_typer(rights_app, name="rights")
+app.add_typer(recruiting_app, name="recruiting")
 
 DEMO_DIR = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"
 

@@ -1,0 +1,71 @@
+"""Human oversight (consultant role): candidate lists as shown, pins and exclusions with a reason, contests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, status
+from pydantic import BaseModel, Field
+
+from api.deps import FairnessDep
+from api.routes.common import KParam, LangParam, filters_dependency
+from matching.filters import Filters
+from matching.oversight import MAX_REASON, DecisionAction
+
+router = APIRouter(prefix="/oversight", tags=["oversight"])
+
+
+class DecisionIn(BaseModel):
+    """A consultant's decision about one candidate of a vacancy."""
+
+    jobseeker_id: str = Field(min_length=1, max_length=64)
+    action: DecisionAction
+    reason: str = Field(min_length=1, max_length=MAX_REASON)
+    by: str = Field(min_length=1, max_length=200, description="The consultant who decides.")
+
+
+class AnswerIn(BaseModel):
+    """A consultant's answer to a jobseeker's contest."""
+
+    by: str = Field(min_length=1, max_length=200)
+    answer: str = Field(min_length=1, max_length=5_000)
+
+
+@router.get("/vacancies/{vacancy_id}/candidates")
+def reviewed_candidates(
+    vacancy_id: str,
+    fairness: FairnessDep,
+    filters: Annotated[Filters, Depends(filters_dependency)],
+    k: KParam = 10,
+    lang: LangParam = None,
+) -> dict[str, Any]:
+    """A vacancy's candidates as shown: pinned ones on top, excluded ones out and listed apart with the reason."""
+    return fairness.reviewed.candidates(vacancy_id, k, filters, lang.value if lang else None).to_json()
+
+
+@router.post("/vacancies/{vacancy_id}/decisions", status_code=status.HTTP_201_CREATED)
+def decide(vacancy_id: str, decision: DecisionIn, fairness: FairnessDep) -> dict[str, Any]:
+    """Pin or exclude a candidate for a vacancy, or revoke the current decision (logged: who, when, why)."""
+    log = fairness.oversight
+    act = {DecisionAction.pin: log.pin, DecisionAction.exclude: log.exclude, DecisionAction.revoke: log.revoke}
+    return act[decision.action](vacancy_id, decision.jobseeker_id, decision.reason, decision.by).to_json()
+
+
+@router.get("/vacancies/{vacancy_id}/decisions")
+def decisions(vacancy_id: str, fairness: FairnessDep) -> list[dict[str, Any]]:
+    """Every pin, exclusion and revocation of a vacancy's candidates, oldest first."""
+    return [d.to_json() for d in fairness.oversight.history(vacancy_id=vacancy_id)]
+
+
+@router.get("/contests")
+def contests(
+    fairness: FairnessDep, state: Annotated[str | None, Query(alias="status", pattern="^(open|answered)$")] = "open"
+) -> list[dict[str, Any]]:
+    """Jobseekers' contests of their suggestions (open ones by default)."""
+    return fairness.rights.contests(status=state)
+
+
+@router.post("/contests/{contest_id}/answer")
+def answer_contest(contest_id: int, body: AnswerIn, fairness: FairnessDep) -> dict[str, Any]:
+    """Answer a jobseeker's contest."""
+    return fairness.rights.answer(contest_id, body.by, body.answer)

@@ -1,0 +1,78 @@
+"""The fairness routes over a real (slice) runtime: oversight, the audit, rights, skill gap, basiskit, recruiting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.main import create_app as build_app
+from skillmatch.runtime import Runtime
+from tests.esco_uris import BAKE_GOODS, CALCULATE_TAX, KNEAD_FOOD
+from tests.factories import jobseeker, vacancy
+
+
+@pytest.fixture
+def client(fresh_runtime: Runtime) -> Iterator[TestClient]:
+    app = build_app(db=fresh_runtime.db, services=fresh_runtime)
+    with TestClient(app) as test_client:
+        for record in (jobseeker(), jobseeker(id="J-BAKER-NL", preferred_language="nl", skills=[BAKE_GOODS])):
+            assert test_client.post("/jobseekers", json=record).status_code == 201
+        required = [BAKE_GOODS, KNEAD_FOOD, CALCULATE_TAX]
+        assert test_client.post("/vacancies", json=vacancy(required_skills=required)).status_code == 201
+        yield test_client
+
+
+def test_pin_exclude_and_revoke_through_the_api(client: TestClient) -> None:
+    base = "/oversight/vacancies/V-BAKKER-NL"
+    body = {"jobseeker_id": "J-BAKER-FR", "action": "exclude", "reason": "refus", "by": "consultant.a"}
+    assert client.post(f"{base}/decisions", json=body).status_code == 201
+    shown = client.get(f"{base}/candidates").json()
+    assert [c["id"] for c in shown["candidates"]] == ["J-BAKER-NL"]
+    assert shown["excluded"][0]["reason"] == "refus"
+    missing_reason = client.post(f"{base}/decisions", json=body | {"reason": ""})
+    assert missing_reason.status_code == 422
+    client.post(f"{base}/decisions", json=body | {"action": "revoke", "reason": "erreur"})
+    assert len(client.get(f"{base}/candidates").json()["candidates"]) == 2
+    assert [d["action"] for d in client.get(f"{base}/decisions").json()] == ["exclude", "revoke"]
+
+
+def test_audit_import_run_and_read(client: TestClient) -> None:
+    bad = client.post("/admin/audit/attributes", content="id,name\nJ-BAKER-FR,Marie\n")
+    assert bad.status_code == 422 and "not audit attributes" in bad.json()["detail"]
+    csv_body = "id,gender\nJ-BAKER-FR,F\nJ-BAKER-NL,M\n"
+    assert client.post("/admin/audit/attributes", content=csv_body).json()["imported"] == 2
+    run = client.post("/admin/audit/runs").json()
+    assert run["lists"] == 1 and set(run["engine"]) and set(run["shown"])
+    assert client.get("/admin/audit/runs/latest").json()["id"] == run["run_id"]
+    assert client.get("/admin/audit/runs/999").status_code == 404
+
+
+def test_rights_routes(client: TestClient) -> None:
+    assert client.get("/jobseekers/J-BAKER-NL/notice").json()["lang"] == "nl"
+    assert client.get("/jobseekers/J-BAKER-FR/export").json()["dossier"]["id"] == "J-BAKER-FR"
+    assert client.put("/jobseekers/J-BAKER-FR/opt-out", json={"opted_out": True}).json()["changed"] is True
+    ids = [m["id"] for m in client.get("/vacancies/V-BAKKER-NL/candidates").json()]
+    assert ids == ["J-BAKER-NL"]
+    made = client.post("/jobseekers/J-BAKER-FR/contests", json={"message": "Pourquoi ?"})
+    assert made.status_code == 201
+    assert [c["id"] for c in client.get("/oversight/contests").json()] == [made.json()["id"]]
+    assert client.delete("/jobseekers/J-BAKER-FR").json()["record"] is True
+    assert client.get("/jobseekers/J-BAKER-FR/export").status_code == 404
+
+
+def test_skill_gap_basiskit_and_recruiting_routes(client: TestClient) -> None:
+    missing = client.get("/jobseekers/J-BAKER-NL/vacancies/V-BAKKER-NL/missing-skills").json()
+    uris = {s["skill"]["uri"] for s in missing["missing"] + missing["partial"]}
+    assert CALCULATE_TAX in uris and BAKE_GOODS not in uris
+    assert client.get("/jobseekers/J-BAKER-NL/skill-gap").json()["jobseeker_id"] == "J-BAKER-NL"
+    kit = client.get("/jobseekers/J-BAKER-FR/basiskit").json()
+    assert kit["languages"] == {"fr": "C2", "nl": "B1"}
+    linked = client.post("/admin/recruiting/link").json()
+    assert linked["titles"] == 368
+    assert linked["linked"] + linked["review"] == 368
+    review = client.get("/admin/recruiting", params={"status": "review"}).json()
+    assert len(review) == linked["review"]
+    assert client.get("/vacancies/V-BAKKER-NL/recruiting").json()["vacancy_id"] == "V-BAKKER-NL"
+    assert isinstance(client.get("/jobseekers/J-BAKER-FR/recruiting-occupations").json(), list)
