@@ -11,7 +11,9 @@ recall@10, seconds. Baselines: BM25 over each record's whole text; one sentence 
 compared by cosine (no ESCO structure; the text shows a structured skill by its ESCO label); overlap
 (Jaccard) of the structured ESCO URIs alone. When audit_attributes.csv is present, one more line per
 direction reports the audit: exposure per group of jobseekers in the vacancy -> jobseekers rankings, and
-nDCG@10 per group in the other direction (the attributes are read here, never by the engine).
+nDCG@10 per group in the other direction (the attributes are read here, never by the engine); then the
+fairness lines of ``benchmarks.fairness`` (exposure among candidates of equal relevance grade, what chance
+alone gives, the counterfactual gender check with rank-biased overlap, and the targets).
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import read_tsv, write_run
+from benchmarks.fairness import fairness_lines
 from benchmarks.metrics import ndcg, summarise
 from esco_data import Taxonomy, load_esco, normalize_label
 from ingestion.adapters import RecordFormat
@@ -195,6 +198,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                     per_query = {q: ndcg(ids.get(q, []), grades) for q, grades in qrels[direction].items()}
                     audit_line = {"ndcg@10_by_group": quality_by_group(per_query, attributes)}
                 print(json.dumps({"direction": direction, **audit_line}), flush=True)
+        for line in fairness_lines(runtime, args.data):
+            print(json.dumps(line, ensure_ascii=False), flush=True)
 
 
 def _baselines(

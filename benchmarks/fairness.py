@@ -1,0 +1,194 @@
+"""Fairness lines of the matching benchmark: the exposure audit with relevance known, and the counterfactual check.
+
+Called by ``benchmarks.matching`` on its ingested runtime (one JSON line each):
+- ``exposure_audit``: per audit attribute and group, top-10 places against the places the group's share of the
+  eligible pool would give it (``ratio``) and the position-weighted variant, overall and among candidates of
+  equal relevance grade (qrels; unjudged = 0), as [ratio, position-weighted ratio].
+- ``exposure_chance``: the same lists with the attributes shuffled among the jobseekers (200 shuffles), per
+  stratum: the 2.5th-97.5th percentile of the ratios, the share of shuffles whose ratios all lie in [0.95,
+  1.05], and per group p (the share of shuffles at least as far from 1 as observed). The engine never sees
+  the attributes, so this is the spread that sampling alone gives on a set of this size.
+- ``counterfactual``: every dossier's gendered forms swapped (``ingestion.gender_swap``), the profiles
+  rebuilt through the engine's linker, both directions ranked again; RBO (persistence 0.9, depth 10) of
+  each list against its counterfactual.
+- ``fairness_targets``: equal-relevance ratios within [0.95, 1.05]; RBO >= 0.95 on average and >= 0.8 for
+  every list.
+
+Run on its own: ``python -m benchmarks.fairness --data DIR`` (ingests DIR into a temporary database first).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import random
+import tempfile
+from collections import defaultdict
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from benchmarks.common import read_tsv
+from ingestion.counterfactual import counterfactual_check
+from matching.audit import Attributes, CandidateList, ExposureReport, exposure_audit
+from matching.filters import Filters
+from matching.profiles import ProfileKind
+from skillmatch.runtime import Runtime
+
+DEPTH = 10
+SHUFFLES = 200
+TARGET_BAND = (0.95, 1.05)
+
+
+def read_attributes(path: Path) -> dict[str, dict[str, str]]:
+    """audit_attributes.csv: jobseeker id -> attribute -> group."""
+    with path.open(encoding="utf-8") as fh:
+        return {row.pop("id"): row for row in csv.DictReader(fh)}
+
+
+def _grades(path: Path) -> dict[str, dict[str, int]]:
+    grades: dict[str, dict[str, int]] = defaultdict(dict)
+    for qid, _, doc, grade in read_tsv(path):
+        grades[qid][doc] = int(grade)
+    return grades
+
+
+def candidate_lists(runtime: Runtime, grades: dict[str, dict[str, int]], filters: Filters) -> list[CandidateList]:
+    """Every vacancy's top 10 jobseekers, with the pool they were chosen from and the known grades."""
+    engine = runtime.engine
+    pool = frozenset(p.id for p in runtime.store.all(ProfileKind.jobseeker, active_only=filters.active_only))
+    lists = []
+    for vacancy in runtime.store.all(ProfileKind.vacancy, active_only=filters.active_only):
+        ranked = engine.rank(engine.query_features(vacancy), DEPTH, filters, None, explain=False)
+        lists.append(CandidateList(vacancy.id, [m.id for m in ranked], pool, grades.get(vacancy.id, {})))
+    return lists
+
+
+def _ratios(report: ExposureReport) -> dict[str, Any]:
+    strata: dict[str, Any] = {"all": report.attributes}
+    strata |= {f"grade_{g}": table for g, table in report.by_grade.items()}
+    return {
+        name: {
+            attribute: {group: [e.ratio, e.weighted_ratio] for group, e in groups.items()}
+            for attribute, groups in table.items()
+        }
+        for name, table in strata.items()
+    }
+
+
+def _chance(lists: Sequence[CandidateList], attributes: Attributes, observed: dict[str, Any]) -> dict[str, Any]:
+    """What shuffling the attributes among the jobseekers gives (the engine never sees them, so this is chance).
+
+    Returns, per stratum, the 2.5th and 97.5th percentile of the ratios, the share of shuffles whose ratios
+    all fall in the target band, and per group the share of shuffles at least as far from 1 as observed (p).
+    """
+    ids = sorted(attributes)
+    values = [attributes[i] for i in ids]
+    seen: dict[str, list[float]] = defaultdict(list)
+    per_group: dict[tuple[str, str, str], list[float]] = defaultdict(list)
+    meets: dict[str, int] = defaultdict(int)
+    low, high = TARGET_BAND
+    rng = random.Random(0)
+    for _ in range(SHUFFLES):
+        shuffled = values[:]
+        rng.shuffle(shuffled)
+        report = exposure_audit(lists, dict(zip(ids, shuffled, strict=True)), depth=DEPTH)
+        for name, table in _ratios(report).items():
+            ratios = [v for groups in table.values() for pair in groups.values() for v in pair if v is not None]
+            seen[name] += ratios
+            meets[name] += all(low <= v <= high for v in ratios)
+            for attribute, groups in table.items():
+                for group, (ratio, _) in groups.items():
+                    if ratio is not None:
+                        per_group[(name, attribute, group)].append(ratio)
+    p_values: dict[str, dict[str, dict[str, float]]] = defaultdict(lambda: defaultdict(dict))
+    for (name, attribute, group), null in per_group.items():
+        ratio = observed[name][attribute][group][0]
+        p_values[name][attribute][group] = round(sum(abs(v - 1) >= abs(ratio - 1) for v in null) / len(null), 3)
+    return {
+        name: {
+            "ratios_95": [round(float(np.percentile(v, 2.5)), 4), round(float(np.percentile(v, 97.5)), 4)],
+            "shuffles_in_band": round(meets[name] / SHUFFLES, 3),
+            "p": p_values[name],
+        }
+        for name, v in seen.items()
+    }
+
+
+def fairness_lines(runtime: Runtime, data: Path) -> Iterator[dict[str, Any]]:
+    """The fairness lines for a matching-dev style folder whose records the runtime has ingested."""
+    audit = data / "audit_attributes.csv"
+    if not audit.exists():
+        return
+    attributes = read_attributes(audit)
+    filters = Filters(active_only=False)  # as the matching benchmark: soft scoring only
+    lists = candidate_lists(runtime, _grades(data / "qrels_vacancy_to_jobseekers.tsv"), filters)
+    report = exposure_audit(lists, attributes, depth=DEPTH)
+    ratios = _ratios(report)
+    yield {"exposure_audit": ratios, "alerts": len(report.alerts)}
+    yield {"exposure_chance": _chance(lists, attributes, ratios)}
+    check = counterfactual_check(
+        runtime.db, runtime.store, runtime.ingestion.builder, runtime.engine, k=DEPTH, filters=filters
+    )
+    yield {"counterfactual": check.to_json()}
+    low, high = TARGET_BAND
+    equal = [
+        v
+        for name, table in ratios.items()
+        if name.startswith("grade_")
+        for groups in table.values()
+        for pair in groups.values()
+        for v in pair
+        if v is not None
+    ]
+    outside = sorted(
+        (name, attribute, group, v)
+        for name, table in ratios.items()
+        if name.startswith("grade_")
+        for attribute, groups in table.items()
+        for group, pair in groups.items()
+        for v in pair
+        if v is not None and not low <= v <= high
+    )
+    yield {
+        "fairness_targets": {
+            "equal_relevance_within_band": not outside,
+            "equal_relevance_range": [min(equal, default=1.0), max(equal, default=1.0)],
+            "equal_relevance_outside": [list(o) for o in outside],
+            "rbo_mean_v2j": check.vacancy_lists.mean,
+            "rbo_min_v2j": check.vacancy_lists.minimum,
+            "rbo_mean_j2v": check.jobseeker_lists.mean,
+            "rbo_min_j2v": check.jobseeker_lists.minimum,
+            "rbo_targets_met": min(check.vacancy_lists.mean, check.jobseeker_lists.mean) >= 0.95
+            and min(check.vacancy_lists.minimum, check.jobseeker_lists.minimum) >= 0.8,
+        }
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    from esco_data import load_esco
+    from ingestion.adapters import RecordFormat
+    from ingestion.models import RecordKind
+    from ingestion.readers import read_file
+    from skillmatch.db import make_engine
+    from skillmatch.settings import get_settings
+
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, required=True)
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        db = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
+        load_esco(db, settings.esco_dir)
+        runtime = Runtime.open(settings, db=db, index_dir=Path(tmp) / "indexes")
+        for kind, name in ((RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")):
+            runtime.ingestion.ingest(kind, read_file(args.data / name), source=name, fmt=RecordFormat.matching_dev)
+        for line in fairness_lines(runtime, args.data):
+            print(json.dumps(line, ensure_ascii=False), flush=True)
+
+
+if __name__ == "__main__":
+    main()
