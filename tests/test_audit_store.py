@@ -3,7 +3,6 @@ ranking code never reads the audit table (checked by reading every import)."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT
 from tests import esco_uris as U
 from tests.factories import jobseeker_profile, vacancy_profile
+from tests.test_imports import _imports
 
 AUDIT_MODULES = {"matching.audit", "matching.audit_store", "matching.audit_run"}
 # What ranks, scores, explains, filters or builds the lists people see: none of it may reach the audit modules.
@@ -44,14 +44,7 @@ def _path(name: str) -> Path:
 
 
 def _module_imports(name: str) -> set[str]:
-    tree = ast.parse(_path(name).read_text(encoding="utf-8"))
-    found: set[str] = set()
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import):
-            found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module)
-            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    found = _imports(_path(name))
     return {n for n in found if n.split(".")[0] in ("matching", "ingestion", "esco_data") and _exists(n)}
 
 

@@ -54,6 +54,7 @@ def _imports(path: Path) -> set[str]:
             found |= {alias.name for alias in node.names}
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}  # a module may be imported by name
     return found
 
 
