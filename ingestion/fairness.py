@@ -46,8 +46,9 @@ class FairnessConfig:
     depth: int = 10
     """Top places the audit counts."""
     skill_gap: SkillGapConfig = field(default_factory=SkillGapConfig)
-    recruiting_threshold: float = 0.9
-    """A shortage-list title is linked without review from this score."""
+    recruiting_thresholds: dict[str, float | None] = field(default_factory=dict)
+    """Per language of the lists, a shortage-list title is linked without review from this score (none: always
+    reviewed)."""
     shortage_list: Path | None = None
     """The shortage-list file linked by default."""
 
@@ -100,11 +101,11 @@ class FairnessServices:
         if path is None or not path.exists():
             raise FileNotFoundError(f"no shortage list at {path}")
         titles = read_shortage_list(path)
-        rows = link_titles(self.linker, titles, self.config.recruiting_threshold)
+        rows = link_titles(self.linker, titles, self.config.recruiting_thresholds)
         self.recruiting.replace(path.name, rows)
         stored = self.recruiting.rows()
         counts = {s.value: sum(1 for r in stored if r["status"] == s.value) for s in LinkStatus}
-        return {"list": path.name, "titles": len(rows), "threshold": self.config.recruiting_threshold, **counts}
+        return {"list": path.name, "titles": len(rows), "thresholds": self.config.recruiting_thresholds, **counts}
 
     def recruiting_occupations(self) -> RecruitingOccupations:
         """The accepted links of the stored lists, for marking vacancies and suggesting occupations."""

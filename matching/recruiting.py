@@ -1,9 +1,10 @@
 """Occupations that recruit ("beroepen die rekruteren", "fonctions critiques"): the regional shortage lists
 linked to ESCO with the engine's own linker.
 
-A title's best occupation is kept when the linker's score reaches a threshold chosen where the linker's
-precision on the dev sets is at least 0.9 (``benchmarks.link_threshold``); the other titles wait for review
-(an admin confirms a concept or rejects the title). A vacancy is marked as recruiting when its occupation is on
+A title's best occupation is kept when the linker's score reaches the threshold of the list's language, chosen
+where the linker's precision on that language's dev sets is at least 0.9 (``benchmarks.link_threshold``); a
+language with no such threshold has every title reviewed. The other titles wait for review (an admin confirms
+a concept or rejects the title). A vacancy is marked as recruiting when its occupation is on
 the list of its own region (by postcode); a jobseeker is shown the recruiting occupations of the regions they
 would work in, those whose essential skills they miss least first.
 """
@@ -11,7 +12,7 @@ would work in, those whose essential skills they miss least first.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -107,13 +108,16 @@ def read_shortage_list(path: Path) -> list[ShortageTitle]:
     return [t for t in out if t.title]
 
 
-def link_titles(linker: Linker, titles: Sequence[ShortageTitle], threshold: float) -> list[dict[str, Any]]:
+def link_titles(
+    linker: Linker, titles: Sequence[ShortageTitle], thresholds: Mapping[str, float | None]
+) -> list[dict[str, Any]]:
     """Link shortage-list titles to ESCO occupations; rows for the recruiting table.
 
     Args:
         linker: the engine's linker.
         titles: the titles.
-        threshold: a best concept scoring at least this is kept; the others go to review.
+        thresholds: per language of the lists, a best concept scoring at least this is kept; the others go to
+            review (every title of a language without a threshold).
 
     Returns:
         One row per title: region, group, title, uri, score, status and the three best concepts.
@@ -125,7 +129,8 @@ def link_titles(linker: Linker, titles: Sequence[ShortageTitle], threshold: floa
     rows = []
     for title, top, alternatives in zip(titles, best, ranked, strict=True):
         hit = top[0] if top else None
-        kept = hit is not None and hit.score >= threshold
+        threshold = thresholds.get(title.lang)
+        kept = hit is not None and threshold is not None and hit.score >= threshold
         rows.append(
             {
                 "region": title.region.value,

@@ -150,7 +150,7 @@ def _fairness(
         band=(settings.exposure_band_low, settings.exposure_band_high),
         min_expected=settings.exposure_min_expected,
         skill_gap=SkillGapConfig(k=settings.skill_gap_k, candidates=settings.skill_gap_candidates),
-        recruiting_threshold=settings.recruiting_threshold,
+        recruiting_thresholds={"fr": settings.recruiting_threshold_fr, "nl": settings.recruiting_threshold_nl},
         shortage_list=settings.shortage_list,
     )
     return FairnessServices(

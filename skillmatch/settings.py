@@ -82,12 +82,20 @@ class Settings(BaseSettings):
         default=50, ge=1, le=500, description="Vacancies below the top k whose skills the skill gap tries."
     )
     shortage_list: Path = Field(default=DEFAULT_SHORTAGE_LIST, description="The shortage-occupation list (TSV).")
-    recruiting_threshold: float = Field(
-        default=0.9,
+    recruiting_threshold_fr: float | None = Field(
+        default=0.775,
         ge=0,
         le=1.5,
-        description="Shortage-list titles whose best occupation scores at least this are linked without review "
-        "(chosen where the linker's precision on the dev sets is >= 0.9: benchmarks.link_threshold).",
+        description="French shortage-list titles whose best occupation scores at least this are linked without "
+        "review (where the linker's precision on the French dev sets is >= 0.9: benchmarks.link_threshold); "
+        "unset: every title is reviewed.",
+    )
+    recruiting_threshold_nl: float | None = Field(
+        default=None,
+        ge=0,
+        le=1.5,
+        description="The same for Dutch titles (unset by default: no threshold reaches a precision of 0.9 on the "
+        "Dutch dev set, so every Dutch title is reviewed).",
     )
 
     @field_validator("data_dir", "esco_dir", "shortage_list")

@@ -92,7 +92,7 @@ def test_the_shortage_list_is_read_with_its_regions() -> None:
 def test_recruiting_marks_and_suggestions_equal_the_brute_force(runtime: Runtime) -> None:
     tax = runtime.taxonomy
     titles = [t for t in read_shortage_list(DEFAULT_SHORTAGE_LIST) if t.title.startswith(("Comptable", "Kok"))]
-    rows = link_titles(runtime.linker, titles, threshold=0.0)
+    rows = link_titles(runtime.linker, titles, {"fr": 0.0, "nl": 0.0})
     recruiting = RecruitingOccupations(tax, rows)
     linked = {(r["region"], r["uri"]) for r in rows}
     assert ("brussels", U.ACCOUNTANT) in linked and ("flanders", U.COOK) in linked
@@ -101,8 +101,8 @@ def test_recruiting_marks_and_suggestions_equal_the_brute_force(runtime: Runtime
     assert recruiting.mark(vacancy_profile("x", U.COOK, postcode="1000")) is None
     assert recruiting.mark(vacancy_profile("x", U.ACCOUNTANT, postcode="1000")) is not None
     # The link threshold keeps low-scoring titles for review.
-    strict = link_titles(runtime.linker, titles, threshold=2.0)
-    assert {r["status"] for r in strict} == {"review"}
+    strict = link_titles(runtime.linker, titles, {"fr": 2.0})
+    assert {r["status"] for r in strict} == {"review"}  # French above every score, Dutch without a threshold
 
     seeker = jobseeker_profile("s", U.KITCHEN_PORTER, *sorted(tax.skills_of(U.COOK).essential)[:3])
     seeker.regions = ("brussels", "flanders")
