@@ -2,7 +2,7 @@
 vector per concept (the normalised mean of its label vectors across languages).
 
 It is persisted under the data directory with a manifest (ESCO checksum, model id, dimension) and rebuilt
-only when one of those changes.
+only when one of those changes. A stored concept space is memory-mapped, not read into memory.
 """
 
 from __future__ import annotations
@@ -210,14 +210,23 @@ def load_concept_space(directory: Path, wanted: dict[str, Any] | None = None) ->
     return ConceptSpace(
         manifest=manifest,
         concept_uris=json.loads((directory / "concepts.json").read_text(encoding="utf-8")),
-        concept_kinds=np.load(directory / "concept_kinds.npy"),
-        concept_vectors=np.load(directory / "concept_vectors.npy"),
+        concept_kinds=_mapped(directory / "concept_kinds.npy"),
+        concept_vectors=_mapped(directory / "concept_vectors.npy"),
         label_texts=json.loads((directory / "labels.json").read_text(encoding="utf-8")),
-        label_concepts=np.load(directory / "label_concepts.npy"),
-        label_langs=np.load(directory / "label_langs.npy"),
-        label_types=np.load(directory / "label_types.npy"),
-        label_vectors=np.load(directory / "label_vectors.npy"),
+        label_concepts=_mapped(directory / "label_concepts.npy"),
+        label_langs=_mapped(directory / "label_langs.npy"),
+        label_types=_mapped(directory / "label_types.npy"),
+        label_vectors=_mapped(directory / "label_vectors.npy"),
     )
+
+
+def _mapped(path: Path) -> npt.NDArray[Any]:
+    """A stored array, memory-mapped read-only: pages are read when used, and shared with other processes.
+
+    (The label vectors, the largest part, are only read to build the linker's indexes, which hold their own.)
+    """
+    array: npt.NDArray[Any] = np.load(path, mmap_mode="r")
+    return array
 
 
 def ensure_concept_space(
@@ -238,9 +247,8 @@ def ensure_concept_space(
     stored = read_manifest(directory)
     if stored is not None and _same_build(stored, wanted):
         return load_concept_space(directory), False
-    space = build_concept_space(taxonomy, encoder, progress=progress)
-    save_concept_space(space, directory)
-    return space, True
+    save_concept_space(build_concept_space(taxonomy, encoder, progress=progress), directory)
+    return load_concept_space(directory), True  # memory-mapped, as a reused one
 
 
 __all__ = [
