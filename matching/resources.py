@@ -7,11 +7,14 @@ rebuilt only when the ESCO release or the model changes.
 from __future__ import annotations
 
 import json
+import logging
 import time
 from pathlib import Path
 from typing import Any
 
-from esco_data import ConceptKind, Taxonomy
+from sqlalchemy.engine import Engine
+
+from esco_data import ConceptKind, Taxonomy, TaxonomyNotLoaded, current_release
 from matching.atomic import atomic_dir, atomic_file
 from matching.concept_space import KIND_CODES, ConceptSpace, ensure_concept_space
 from matching.encoder import Encoder
@@ -26,6 +29,7 @@ PART_FORMATS = {"dense": 1, "lexical": 2}
 Lexical 2: arrays in ``.npy`` files (memory-mapped) instead of a pickle."""
 _LEGACY_PARTS = {7: {"dense": 1, "lexical": 1}}
 """What the parts were in a ``linker.json`` written before parts had formats of their own."""
+log = logging.getLogger(__name__)
 _SPACE_KEY = ("esco_checksum", "model_id", "dim")
 """The manifest fields of the concept space that the linker indexes were built for."""
 _KINDS: dict[LinkKind, tuple[int, ...]] = {
@@ -37,6 +41,42 @@ _KINDS: dict[LinkKind, tuple[int, ...]] = {
 def concept_space_dir(data_dir: Path) -> Path:
     """Where the concept space and linker indexes are stored."""
     return data_dir / "concept_space"
+
+
+def taxonomy_snapshot_path(data_dir: Path) -> Path:
+    """Where the snapshot of the loaded taxonomy is kept (read at start-up instead of the database)."""
+    return data_dir / "taxonomy.snapshot"
+
+
+def load_taxonomy(db: Engine, data_dir: Path) -> Taxonomy:
+    """The taxonomy in the database, read from its snapshot in the data directory when that is of the same release.
+
+    A missing, stale or unreadable snapshot is replaced by one of the taxonomy read from the database.
+
+    Args:
+        db: the database engine.
+        data_dir: the data directory.
+
+    Returns:
+        The taxonomy.
+
+    Raises:
+        TaxonomyNotLoaded: ESCO is not in the database.
+    """
+    release = current_release(db)
+    if release is None:
+        raise TaxonomyNotLoaded()
+    path = taxonomy_snapshot_path(data_dir)
+    try:
+        return Taxonomy.from_snapshot(path.read_bytes(), release)
+    except (OSError, ValueError):
+        pass
+    taxonomy = Taxonomy.load(db)
+    try:
+        atomic_file(path, lambda tmp: tmp.write_bytes(taxonomy.snapshot()))
+    except OSError as exc:  # a read-only or full data directory: start from the database next time too
+        log.warning("could not write the taxonomy snapshot %s: %s", path, exc)
+    return taxonomy
 
 
 def make_encoder(data_dir: Path, model_name: str, threads: int = 2) -> Encoder:
@@ -178,6 +218,8 @@ def _open_index(
 
 __all__ = [
     "concept_space_dir",
+    "load_taxonomy",
     "make_encoder",
     "prepare_linker",
+    "taxonomy_snapshot_path",
 ]

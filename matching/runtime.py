@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from esco_data import create_tables as create_esco_tables
 from matching.engine import MatchingEngine
 from matching.linker import Linker
 from matching.related import RelatedConfig, RelatedSkills
-from matching.resources import concept_space_dir, make_encoder, prepare_linker
+from matching.resources import concept_space_dir, load_taxonomy, make_encoder, prepare_linker
 from matching.store import ProfileStore
 from matching.store import create_tables as create_profile_tables
 from skillmatch.db import make_engine
@@ -82,9 +83,12 @@ class MatchingRuntime:
         db = db if db is not None else make_engine(settings.database_url)
         create_esco_tables(db)
         create_profile_tables(db)
-        taxonomy = Taxonomy.load(db)
         encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
-        linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
+        with ThreadPoolExecutor(1) as pool:
+            model = pool.submit(encoder.load_model)  # beside the taxonomy and the indexes, not after them
+            taxonomy = load_taxonomy(db, settings.data_dir)
+            linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
+            model.result()
         related = prepare_related(taxonomy, linker, settings.data_dir)
         engine = MatchingEngine(
             taxonomy,
