@@ -13,6 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.engine import Engine
 
 from esco_data.errors import TaxonomyNotLoaded, UnknownConcept
@@ -31,6 +33,7 @@ from esco_data.models import (
 )
 from esco_data.normalize import normalize_label
 from esco_data.store import current_release, read_table
+from esco_data.strings import SortedStrings
 
 ISCO_URI_PREFIX = "http://data.europa.eu/esco/isco/C"
 
@@ -97,7 +100,7 @@ def fallback_languages(lang: str) -> list[str]:
     return order
 
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2
 """Version of the bytes ``Taxonomy.snapshot`` writes; a snapshot of another version is not read."""
 _TYPES = tuple(LabelType)
 _TYPE_CODES = {t: i for i, t in enumerate(_TYPES)}
@@ -107,9 +110,9 @@ class Taxonomy:
     """An ESCO release in memory.
 
     Build it with ``Taxonomy.load(engine)``, or from ``snapshot`` bytes with ``Taxonomy.from_snapshot``; the
-    constructor takes already-read rows and does no I/O. Labels are held as columns (one string per text
-    and per normalised form, URIs and languages shared with the concepts) and become ``Label`` objects
-    only when asked for.
+    constructor takes already-read rows and does no I/O. Labels are held as columns (one string per text,
+    URIs and languages shared with the concepts, normalised forms as a sorted array of bytes) and become
+    ``Label`` objects only when asked for.
     """
 
     def __init__(
@@ -136,13 +139,17 @@ class Taxonomy:
         # Label columns, grouped by concept, then language, then type (preferred first).
         self._label_uri: list[str] = state["label_uri"]
         self._label_text: list[str] = state["label_text"]
-        self._label_norm: list[str] = state["label_norm"]
         self._label_lang: list[str] = state["label_lang"]
         self._label_type: bytes = state["label_type"]
         self._label_span: dict[str, tuple[int, int]] = state["label_span"]
         """Each concept's labels: a range of the columns."""
-        self._by_norm: dict[str, int | list[int]] = state["by_norm"]
-        """The labels of a normalised form: one column index, or several, most authoritative first."""
+        self._norms = SortedStrings(state["norm_data"], state["norm_offsets"])
+        """The distinct normalised forms of the labels."""
+        self._label_norm: npt.NDArray[np.int32] = state["label_norm"]
+        """Each label's form, by its number in ``_norms``."""
+        self._norm_indptr: npt.NDArray[np.int64] = state["norm_indptr"]
+        self._norm_labels: npt.NDArray[np.int32] = state["norm_labels"]
+        """The labels of each form, most authoritative first: ``_norm_labels[_norm_indptr[n]:_norm_indptr[n + 1]]``."""
         self._descriptions: dict[tuple[str, str], str] = state["descriptions"]
         self._skills = {occ: OccupationSkills(ess, opt) for occ, (ess, opt) in state["skills"].items()}
         self._occupations_of: dict[str, list[tuple[str, Relation]]] = state["occupations_of"]
@@ -236,7 +243,7 @@ class Taxonomy:
             self._label_text[i],
             self._label_lang[i],
             _TYPES[self._label_type[i]],
-            self._label_norm[i],
+            self._norms[int(self._label_norm[i])],
         )
 
     def _lang_range(self, uri: str, lang: str) -> range:
@@ -344,8 +351,10 @@ class Taxonomy:
         Returns:
             Matching labels, most authoritative first (preferred, alternative, hidden).
         """
-        found = self._by_norm.get(normalize_label(text), [])
-        rows = [found] if isinstance(found, int) else found
+        norm = self._norms.find(normalize_label(text))
+        rows: list[int] = []
+        if norm >= 0:
+            rows = self._norm_labels[self._norm_indptr[norm] : self._norm_indptr[norm + 1]].tolist()
         labels = [self._label(i) for i in rows]
         return [
             label
@@ -455,17 +464,17 @@ def _state_from_rows(
     column_of = {i: c for c, i in enumerate(order)}
     label_uri = [one(labels[i][0]) for i in order]
     label_text = [labels[i][1] for i in order]
-    label_norm = [labels[i][4] if labels[i][4] != labels[i][1] else labels[i][1] for i in order]
+    norms, label_norm = SortedStrings.of([labels[i][4] for i in order])
     label_lang = [one(labels[i][2]) for i in order]
     label_type = bytes(_TYPE_CODES[labels[i][3]] for i in order)
     label_span: dict[str, tuple[int, int]] = {}
     for column, uri in enumerate(label_uri):
         start = label_span.get(uri, (column, column))[0]
         label_span[uri] = (start, column + 1)
-    grouped: dict[str, list[int]] = defaultdict(list)
-    for i in by_type:
-        grouped[labels[i][4]].append(column_of[i])
-    by_norm: dict[str, int | list[int]] = {norm: rows[0] if len(rows) == 1 else rows for norm, rows in grouped.items()}
+    # The labels of each form, most authoritative first: columns in type order, grouped by form (stable).
+    columns = np.asarray([column_of[i] for i in by_type], dtype=np.int64)
+    norm_labels = columns[np.argsort(label_norm[columns], kind="stable")].astype(np.int32)
+    norm_indptr = np.searchsorted(label_norm[norm_labels], np.arange(len(norms) + 1)).astype(np.int64)
     essential: dict[str, list[str]] = defaultdict(list)
     optional: dict[str, list[str]] = defaultdict(list)
     occupations_of: dict[str, list[tuple[str, Relation]]] = defaultdict(list)
@@ -492,11 +501,14 @@ def _state_from_rows(
         "concepts": concept_rows,
         "label_uri": label_uri,
         "label_text": label_text,
-        "label_norm": label_norm,
         "label_lang": label_lang,
         "label_type": label_type,
         "label_span": label_span,
-        "by_norm": by_norm,
+        "norm_data": norms.data,
+        "norm_offsets": norms.offsets,
+        "label_norm": label_norm,
+        "norm_indptr": norm_indptr,
+        "norm_labels": norm_labels,
         "descriptions": {(one(uri), one(lang)): text for (uri, lang), text in descriptions.items()},
         "skills": skills,
         "occupations_of": dict(occupations_of),

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from esco_data import normalize_label
+from esco_data.strings import SortedStrings
 
 Scores = npt.NDArray[np.float32]
 
@@ -55,14 +56,25 @@ class LexicalQuery:
         self.weights = weights
 
 
-_ARRAYS = ("idf", "f_indptr", "f_labels", "f_data", "l_indptr", "l_features", "l_data", "form_of_row")
+_ARRAYS = (
+    "idf",
+    "f_indptr",
+    "f_labels",
+    "f_data",
+    "l_indptr",
+    "l_features",
+    "l_data",
+    "form_data",
+    "form_offsets",
+    "form_of_row",
+)
 
 
 class LexicalIndex:
     """Character n-gram TF-IDF over a list of label texts, searched through an inverted index.
 
     ``save`` writes it to a folder: the arrays as ``.npy`` files, which ``load`` memory-maps (a query reads
-    only the postings of its own n-grams), and the vocabulary, word counts and label forms as JSON.
+    only the postings of its own n-grams), and the vocabulary and word counts as JSON.
     """
 
     def __init__(self, texts: Sequence[str], *, ngram_range: tuple[int, int] = (3, 4)) -> None:
@@ -77,8 +89,7 @@ class LexicalIndex:
         matrix = vectorizer.fit_transform(forms)
         by_feature = sparse.csc_matrix(matrix, dtype=np.float32)
         by_label = sparse.csr_matrix(matrix, dtype=np.float32)
-        unique_forms = list(dict.fromkeys(forms))
-        form_ids = {form: i for i, form in enumerate(unique_forms)}
+        distinct, form_of_row = SortedStrings.of(forms)
         arrays = {
             "idf": np.asarray(vectorizer.idf_, dtype=np.float32),
             # Postings (feature -> labels) for candidate search; rows (label -> features) for exact scores.
@@ -86,20 +97,22 @@ class LexicalIndex:
             "f_labels": by_feature.indices.astype(np.int32),
             "f_data": by_feature.data.astype(np.float32),
             "l_indptr": by_label.indptr.astype(np.int64),
-            "l_features": by_label.indices.astype(np.int32),
+            # Feature ids fit 16 bits for ESCO's vocabularies (about 30,000 n-grams): half the bytes to map.
+            "l_features": by_label.indices.astype(np.uint16 if matrix.shape[1] <= 1 << 16 else np.int32),
             "l_data": by_label.data.astype(np.float32),
-            "form_of_row": np.fromiter((form_ids[f] for f in forms), dtype=np.int32, count=len(forms)),
+            "form_data": distinct.data,
+            "form_offsets": distinct.offsets,
+            "form_of_row": form_of_row,
         }
         vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
         token_frequency = Counter(word for form in forms for word in form.split())
-        self._setup(ngram_range, vocabulary, token_frequency, unique_forms, arrays)
+        self._setup(ngram_range, vocabulary, token_frequency, arrays)
 
     def _setup(
         self,
         ngram_range: tuple[int, int],
         vocabulary: dict[str, int],
         token_frequency: Counter[str],
-        forms: list[str],
         arrays: dict[str, npt.NDArray[Any]],
     ) -> None:
         self.ngram_range = ngram_range
@@ -114,13 +127,13 @@ class LexicalIndex:
         self._l_features = arrays["l_features"]
         self._l_data = arrays["l_data"]
         self.n_labels = int(self._l_indptr.size - 1)
-        # The labels of each distinct normalised form (for exact-label look-ups), grouped like postings.
-        self._forms = forms
-        self._form_ids = {form: i for i, form in enumerate(forms)}
-        form_of_row = np.asarray(arrays["form_of_row"], dtype=np.int64)
+        # The distinct normalised forms and the labels of each (for exact-label look-ups), grouped like postings.
+        self._forms = SortedStrings(arrays["form_data"], arrays["form_offsets"])
         self._form_of_row = arrays["form_of_row"]
+        form_of_row = np.asarray(self._form_of_row, dtype=np.int64)
         self._form_rows = np.argsort(form_of_row, kind="stable").astype(np.int32)
-        self._form_indptr = np.searchsorted(form_of_row[self._form_rows], np.arange(len(forms) + 1)).astype(np.int64)
+        bounds = np.arange(len(self._forms) + 1)
+        self._form_indptr = np.searchsorted(form_of_row[self._form_rows], bounds).astype(np.int64)
         self.max_postings = max(300, self.n_labels // 400)
         """Features in more labels than this (common n-grams) do not propose candidates; they still score.
         (Measured on MELO: from 150 to 1,250 the linking figures do not move; fewer postings are faster.)"""
@@ -139,6 +152,8 @@ class LexicalIndex:
             "l_indptr": self._l_indptr,
             "l_features": self._l_features,
             "l_data": self._l_data,
+            "form_data": self._forms.data,
+            "form_offsets": self._forms.offsets,
             "form_of_row": self._form_of_row,
         }
         for name in _ARRAYS:
@@ -148,7 +163,6 @@ class LexicalIndex:
             "ngram_range": list(self.ngram_range),
             "vocabulary": vocabulary,
             "token_frequency": dict(self.token_frequency),
-            "forms": self._forms,
         }
         (directory / "lexical.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
 
@@ -173,7 +187,7 @@ class LexicalIndex:
             raise ValueError(f"the lexical index in {directory} is inconsistent")
         index = cls.__new__(cls)
         low, high = meta["ngram_range"]
-        index._setup((int(low), int(high)), vocabulary, Counter(meta["token_frequency"]), meta["forms"], arrays)
+        index._setup((int(low), int(high)), vocabulary, Counter(meta["token_frequency"]), arrays)
         return index
 
     def __len__(self) -> int:
@@ -194,8 +208,8 @@ class LexicalIndex:
 
     def rows_of_form(self, text: str) -> list[int]:
         """Labels whose normalised form is exactly the text's."""
-        form = self._form_ids.get(lexical_form(text))
-        if form is None:
+        form = self._forms.find(lexical_form(text))
+        if form < 0:
             return []
         rows: list[int] = self._form_rows[self._form_indptr[form] : self._form_indptr[form + 1]].tolist()
         return rows
