@@ -464,7 +464,7 @@ def _state_from_rows(
     column_of = {i: c for c, i in enumerate(order)}
     label_uri = [one(labels[i][0]) for i in order]
     label_text = [labels[i][1] for i in order]
-    norms, label_norm = SortedStrings.of([labels[i][4] for i in order])
+    norms, label_norm = SortedStrings.numbered([labels[i][4] for i in order])
     label_lang = [one(labels[i][2]) for i in order]
     label_type = bytes(_TYPE_CODES[labels[i][3]] for i in order)
     label_span: dict[str, tuple[int, int]] = {}

@@ -67,7 +67,8 @@ class LabelIndex:
     label_concepts: npt.NDArray[np.int64]
     label_types: npt.NDArray[np.int8]
     label_langs: npt.NDArray[np.int8]
-    texts: list[str]
+    texts: Sequence[str]
+    """The label texts (held by the lexical index, as UTF-8 arrays)."""
     vectors: npt.NDArray[np.float32]
     """The label vectors: a read-only view on the HNSW index's own storage (one copy, memory-mapped)."""
     dense: object
@@ -106,10 +107,9 @@ class LabelIndex:
         if int(graph.ntotal) != len(rows):
             raise ValueError(f"the dense index holds {graph.ntotal} labels, not {len(rows)}")
         graph.hnsw.efSearch = HNSW_EF_SEARCH
-        texts = [space.label_texts[i] for i in rows]
         if lexical is not None and len(lexical) != len(rows):
             raise ValueError(f"the lexical index holds {len(lexical)} labels, not {len(rows)}")
-        lexical = lexical if lexical is not None else LexicalIndex(texts)
+        lexical = lexical if lexical is not None else LexicalIndex([space.label_texts[i] for i in rows.tolist()])
         return cls(
             concepts=concepts,
             concept_kinds=space.concept_kinds[concepts],
@@ -117,7 +117,7 @@ class LabelIndex:
             label_concepts=label_concepts,
             label_types=space.label_types[rows],
             label_langs=space.label_langs[rows],
-            texts=texts,
+            texts=lexical.texts,
             vectors=_stored_vectors(graph),
             dense=graph,
             lexical=lexical,

@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from esco_data import normalize_label
-from esco_data.strings import SortedStrings
+from esco_data.strings import SortedStrings, StringColumn
 
 Scores = npt.NDArray[np.float32]
 
@@ -67,6 +67,8 @@ _ARRAYS = (
     "form_data",
     "form_offsets",
     "form_of_row",
+    "text_data",
+    "text_offsets",
 )
 
 
@@ -89,7 +91,7 @@ class LexicalIndex:
         matrix = vectorizer.fit_transform(forms)
         by_feature = sparse.csc_matrix(matrix, dtype=np.float32)
         by_label = sparse.csr_matrix(matrix, dtype=np.float32)
-        distinct, form_of_row = SortedStrings.of(forms)
+        distinct, form_of_row = SortedStrings.numbered(forms)
         arrays = {
             "idf": np.asarray(vectorizer.idf_, dtype=np.float32),
             # Postings (feature -> labels) for candidate search; rows (label -> features) for exact scores.
@@ -103,6 +105,7 @@ class LexicalIndex:
             "form_data": distinct.data,
             "form_offsets": distinct.offsets,
             "form_of_row": form_of_row,
+            **_column_arrays("text", StringColumn.of(texts)),
         }
         vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
         token_frequency = Counter(word for form in forms for word in form.split())
@@ -127,6 +130,8 @@ class LexicalIndex:
         self._l_features = arrays["l_features"]
         self._l_data = arrays["l_data"]
         self.n_labels = int(self._l_indptr.size - 1)
+        self.texts = StringColumn(arrays["text_data"], arrays["text_offsets"])
+        """The label texts, in row order."""
         # The distinct normalised forms and the labels of each (for exact-label look-ups), grouped like postings.
         self._forms = SortedStrings(arrays["form_data"], arrays["form_offsets"])
         self._form_of_row = arrays["form_of_row"]
@@ -155,6 +160,7 @@ class LexicalIndex:
             "form_data": self._forms.data,
             "form_offsets": self._forms.offsets,
             "form_of_row": self._form_of_row,
+            **_column_arrays("text", self.texts),
         }
         for name in _ARRAYS:
             np.save(directory / f"{name}.npy", arrays[name])
@@ -183,7 +189,14 @@ class LexicalIndex:
         meta = json.loads((directory / "lexical.json").read_text(encoding="utf-8"))
         arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
         vocabulary = {gram: i for i, gram in enumerate(meta["vocabulary"])}
-        if len(vocabulary) != arrays["idf"].size or arrays["f_indptr"].size != arrays["idf"].size + 1:
+        features, rows = arrays["idf"].size, arrays["l_indptr"].size - 1
+        sizes = (
+            len(vocabulary),
+            arrays["f_indptr"].size - 1,
+            arrays["text_offsets"].size - 1,
+            arrays["form_of_row"].size,
+        )
+        if sizes != (features, features, rows, rows):
             raise ValueError(f"the lexical index in {directory} is inconsistent")
         index = cls.__new__(cls)
         low, high = meta["ngram_range"]
@@ -271,6 +284,10 @@ class LexicalIndex:
             rows = np.arange(scores.size)
         rows = rows[np.argsort(-scores[rows], kind="stable")]
         return rows[scores[rows] > 0].astype(np.int64)
+
+
+def _column_arrays(name: str, column: StringColumn) -> dict[str, npt.NDArray[Any]]:
+    return {f"{name}_data": column.data, f"{name}_offsets": column.offsets}
 
 
 def _ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

@@ -173,7 +173,7 @@ def prepare_linker(
         "concept_space": "built" if space_built else "reused",
         "linker_indexes": "built" if built else "reused",
         "concepts": len(space.concept_uris),
-        "labels": len(space.label_texts),
+        "labels": int(space.label_concepts.size),
         "seconds": round(time.perf_counter() - started, 1),
     }
     return linker, report

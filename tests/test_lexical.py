@@ -201,6 +201,7 @@ def test_save_and_load_give_the_same_answers_from_memory_mapped_arrays(index: Le
     loaded = LexicalIndex.load(tmp_path)
     assert isinstance(loaded._f_labels, np.memmap) and isinstance(loaded._l_data, np.memmap)
     assert loaded.vocabulary == index.vocabulary
+    assert isinstance(loaded.texts.data, np.memmap) and list(loaded.texts) == list(index.texts) == LABELS
     assert loaded.token_frequency == index.token_frequency
     assert (len(loaded), loaded.ngram_range, loaded.max_postings) == (len(index), index.ngram_range, index.max_postings)
     everything = np.arange(len(index), dtype=np.int64)

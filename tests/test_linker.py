@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 from esco_data import ConceptKind, Taxonomy
+from esco_data.strings import StringColumn
 from matching.linker import Linker, LinkKind
 from matching.resources import concept_space_dir, prepare_linker
 from matching.runtime import MatchingRuntime
@@ -339,6 +340,24 @@ def test_label_vectors_are_held_once_in_the_memory_mapped_dense_index(slice_link
     assert (slice_linker.space.label_concepts[expected] == rows).all()
     np.testing.assert_array_equal(index.vectors, slice_linker.space.label_vectors[expected])
     assert isinstance(slice_linker.space.label_vectors, np.memmap)
+
+
+def _same_links(linker: Linker, reference: Linker) -> None:
+    for text, kind in QUERIES:
+        assert [c.uri for c in linker.link(text, kind, k=3)] == [c.uri for c in reference.link(text, kind, k=3)]
+
+
+def test_serving_reads_no_label_text_of_the_concept_space(slice_runtime: MatchingRuntime, tmp_path: Path) -> None:
+    data_dir = _stored_copy(slice_runtime, tmp_path)
+    (concept_space_dir(data_dir) / "labels.json").unlink()  # the texts the label indexes were built from
+    linker, report = prepare_linker(slice_runtime.taxonomy, slice_runtime.linker.encoder, data_dir)
+    assert report["linker_indexes"] == "reused"
+    _same_links(linker, slice_runtime.linker)
+    index = linker.indexes["skill"]
+    assert isinstance(index.texts, StringColumn) and isinstance(index.texts.data, np.memmap)
+    assert index.texts == slice_runtime.linker.indexes["skill"].texts
+    with pytest.raises(FileNotFoundError):
+        len(linker.space.label_texts)  # read only when asked for
 
 
 def _stored_copy(runtime: MatchingRuntime, tmp_path: Path) -> Path:
