@@ -17,7 +17,7 @@ import numpy as np
 import numpy.typing as npt
 from sqlalchemy.engine import Engine
 
-from esco_data.errors import TaxonomyNotLoaded, UnknownConcept
+from esco_data.errors import UnknownConcept
 from esco_data.models import (
     ConceptKind,
     EscoBroader,
@@ -32,7 +32,7 @@ from esco_data.models import (
     Relation,
 )
 from esco_data.normalize import normalize_label
-from esco_data.store import current_release, read_table
+from esco_data.store import loaded_release, read_table
 from esco_data.strings import SortedStrings
 
 ISCO_URI_PREFIX = "http://data.europa.eu/esco/isco/C"
@@ -173,9 +173,7 @@ class Taxonomy:
         Raises:
             TaxonomyNotLoaded: no release is in the database.
         """
-        release = current_release(engine)
-        if release is None:
-            raise TaxonomyNotLoaded()
+        release = loaded_release(engine)
         with engine.connect() as conn:
             concepts = [
                 Concept(uri, ConceptKind(kind), code, isco, skill_type, reuse)

@@ -14,7 +14,7 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from esco_data import ConceptKind, Taxonomy, TaxonomyNotLoaded, current_release
+from esco_data import ConceptKind, Taxonomy, loaded_release
 from matching.atomic import atomic_dir, atomic_file
 from matching.concept_space import KIND_CODES, ConceptSpace, ensure_concept_space
 from matching.encoder import Encoder
@@ -63,9 +63,7 @@ def load_taxonomy(db: Engine, data_dir: Path) -> Taxonomy:
     Raises:
         TaxonomyNotLoaded: ESCO is not in the database.
     """
-    release = current_release(db)
-    if release is None:
-        raise TaxonomyNotLoaded()
+    release = loaded_release(db)
     path = taxonomy_snapshot_path(data_dir)
     try:
         return Taxonomy.from_snapshot(path.read_bytes(), release)
