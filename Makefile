@@ -47,6 +47,7 @@ bench: install
 	$(REPORT) matching -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/matching-dev --run-out-prefix benchmarks/out/matching-dev
 	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
 	$(REPORT) serve -- $(BIN)/python -m benchmarks.serve
+	$(REPORT) load -- $(BIN)/python -m benchmarks.load
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

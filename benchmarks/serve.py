@@ -48,7 +48,6 @@ from benchmarks.speed import Generator
 from esco_data import Taxonomy
 from matching.profiles import ProfileKind
 from matching.resources import concept_space_dir
-from matching.runtime import indexes_dir
 from matching.store import ProfileStore
 from skillmatch.db import make_engine
 from skillmatch.settings import REPO_ROOT, get_settings
@@ -224,7 +223,9 @@ def prepare(scratch: Path, scenario: str, jobseekers: int, workload: Workload) -
             ids = range(start, min(jobseekers, start + batch))
             store.upsert(generator.profile(ProfileKind.jobseeker, f"S{i:07d}") for i in ids)
         db.dispose()
-        shutil.rmtree(indexes_dir(scratch))  # the first start builds the indexes, its shutdown saves them
+        shutil.rmtree(
+            scratch / "indexes", ignore_errors=True
+        )  # the first start builds the indexes, its shutdown saves them
         held["jobseekers"] += jobseekers
     return held
 

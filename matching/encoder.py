@@ -234,6 +234,7 @@ class Encoder:
         self._memory: dict[str, Vectors] = {}
         self.memory_size = 20_000
         self._lock = threading.Lock()
+        self._memory_lock = threading.Lock()  # the memory layer is shared by concurrent requests
 
     @property
     def model(self) -> SentenceTransformer:
@@ -300,8 +301,9 @@ class Encoder:
         unique = list(dict.fromkeys(texts))
         known: dict[str, Vectors] = {}
         if use_cache:
-            memory = self._memory
-            known = {t: memory[t] for t in unique if t in memory}
+            with self._memory_lock:
+                memory = self._memory
+                known = {t: memory[t] for t in unique if t in memory}
             if self.cache is not None and len(known) < len(unique):
                 known |= self.cache.get(self.model_id, [t for t in unique if t not in known], self.dim)
         missing = [t for t in unique if t not in known]
@@ -316,10 +318,11 @@ class Encoder:
 
     def _remember(self, vectors: dict[str, Vectors]) -> None:
         """Keep recent vectors in memory (a bounded first-in, first-out layer over the disk cache)."""
-        memory = self._memory
-        memory.update(vectors)
-        while len(memory) > self.memory_size:
-            memory.pop(next(iter(memory)))
+        with self._memory_lock:
+            memory = self._memory
+            memory.update(vectors)
+            while len(memory) > self.memory_size:
+                memory.pop(next(iter(memory)))
 
     def describe(self) -> dict[str, Any]:
         """Model name, identifier and dimension (for manifests)."""

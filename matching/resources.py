@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +22,7 @@ from matching.encoder import Encoder
 from matching.label_index import LabelIndex
 from matching.lexical import LexicalIndex
 from matching.linker import Linker, LinkerConfig, LinkKind
+from matching.related import RelatedConfig, RelatedSkills
 
 LINKER_FORMAT = 8
 """Version of ``linker.json``; each part of the linker indexes has its own format below."""
@@ -177,6 +179,27 @@ def prepare_linker(
     return linker, report
 
 
+def prepare_related(taxonomy: Taxonomy, linker: Linker, data_dir: Path) -> RelatedSkills:
+    """Related skills of the concept space, reused from disk when built for the same space.
+
+    Args:
+        taxonomy: the loaded ESCO taxonomy.
+        linker: the linker (its concept space).
+        data_dir: the data directory.
+    """
+    directory = concept_space_dir(data_dir)
+    config = RelatedConfig()
+    wanted = {"space_built_at": linker.space.manifest.get("built_at"), "config": asdict(config)}
+    manifest = directory / "related.json"
+    path = directory / "related.npz"
+    if path.exists() and manifest.exists() and json.loads(manifest.read_text()) == wanted:
+        return RelatedSkills.load(str(path), config)
+    related = RelatedSkills.build(taxonomy, linker.space, config)
+    related.save(path)
+    atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(wanted)))
+    return related
+
+
 def _dense_path(directory: Path, kind: LinkKind) -> Path:
     return directory / f"dense_{kind}.faiss"
 
@@ -219,5 +242,6 @@ __all__ = [
     "load_taxonomy",
     "make_encoder",
     "prepare_linker",
+    "prepare_related",
     "taxonomy_snapshot_path",
 ]

@@ -13,7 +13,7 @@ from esco_data import ConceptKind, Taxonomy
 from esco_data.strings import StringColumn
 from matching.linker import Linker, LinkKind
 from matching.resources import concept_space_dir, prepare_linker
-from matching.runtime import MatchingRuntime
+from skillmatch.runtime import Runtime
 from tests import esco_uris as U
 
 # Skills of the slice occupations that these tests rely on.
@@ -278,7 +278,7 @@ def test_dense_label_search_finds_the_exact_nearest_labels(slice_linker: Linker,
         assert set(best.tolist()) <= set(found.tolist())
 
 
-def test_prepare_linker_reuses_stored_indexes(slice_runtime: MatchingRuntime, slice_linker: Linker) -> None:
+def test_prepare_linker_reuses_stored_indexes(slice_runtime: Runtime, slice_linker: Linker) -> None:
     linker, report = prepare_linker(
         slice_runtime.taxonomy, slice_runtime.linker.encoder, slice_runtime.settings.data_dir
     )
@@ -347,7 +347,7 @@ def _same_links(linker: Linker, reference: Linker) -> None:
         assert [c.uri for c in linker.link(text, kind, k=3)] == [c.uri for c in reference.link(text, kind, k=3)]
 
 
-def test_serving_reads_no_label_text_of_the_concept_space(slice_runtime: MatchingRuntime, tmp_path: Path) -> None:
+def test_serving_reads_no_label_text_of_the_concept_space(slice_runtime: Runtime, tmp_path: Path) -> None:
     data_dir = _stored_copy(slice_runtime, tmp_path)
     (concept_space_dir(data_dir) / "labels.json").unlink()  # the texts the label indexes were built from
     linker, report = prepare_linker(slice_runtime.taxonomy, slice_runtime.linker.encoder, data_dir)
@@ -360,13 +360,13 @@ def test_serving_reads_no_label_text_of_the_concept_space(slice_runtime: Matchin
         len(linker.space.label_texts)  # read only when asked for
 
 
-def _stored_copy(runtime: MatchingRuntime, tmp_path: Path) -> Path:
+def _stored_copy(runtime: Runtime, tmp_path: Path) -> Path:
     data_dir = tmp_path / "data"
     shutil.copytree(concept_space_dir(runtime.settings.data_dir), concept_space_dir(data_dir))
     return data_dir
 
 
-def test_indexes_of_the_pickle_format_keep_their_dense_part(slice_runtime: MatchingRuntime, tmp_path: Path) -> None:
+def test_indexes_of_the_pickle_format_keep_their_dense_part(slice_runtime: Runtime, tmp_path: Path) -> None:
     data_dir = _stored_copy(slice_runtime, tmp_path)
     directory = concept_space_dir(data_dir)
     manifest = json.loads((directory / "linker.json").read_text())
@@ -389,7 +389,7 @@ def test_indexes_of_the_pickle_format_keep_their_dense_part(slice_runtime: Match
     assert report["linker_indexes"] == "reused"
 
 
-def test_a_damaged_lexical_index_is_rebuilt(slice_runtime: MatchingRuntime, tmp_path: Path) -> None:
+def test_a_damaged_lexical_index_is_rebuilt(slice_runtime: Runtime, tmp_path: Path) -> None:
     data_dir = _stored_copy(slice_runtime, tmp_path)
     folder = concept_space_dir(data_dir) / "lexical_skill"
     (folder / "f_labels.npy").write_bytes(b"\x93NUMPY truncated")
