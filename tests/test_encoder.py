@@ -16,7 +16,7 @@ import pytest
 
 from esco_data import Taxonomy
 from matching.concept_space import build_concept_space
-from matching.encoder import USE_MODEL, Encoder, EncoderCache, load_sentence_model, model_id
+from matching.encoder import USE_MODEL, Encoder, EncoderCache, UseModel, load_sentence_model, model_id
 from matching.errors import EncoderUnavailable
 from matching.linker import Linker
 from tests import esco_uris as U
@@ -219,3 +219,18 @@ def test_the_bundled_model_encodes_without_torch() -> None:
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
     assert done.stdout.strip() == "[]"
+
+
+def test_parsed_tokenizer_is_kept_and_a_damaged_copy_replaced(tmp_path: Path) -> None:
+    texts = ["aide-soignante en maison de repos", "verzorgende in een woonzorgcentrum", "forklift driver"]
+    reference = UseModel(1).encode_numpy(texts)
+    path = tmp_path / "tokenizer.pickle"
+    first = UseModel(1, tokenizer_cache=path)
+    assert path.exists()
+    np.testing.assert_array_equal(first.encode_numpy(texts), reference)
+    written = path.stat().st_mtime_ns
+    np.testing.assert_array_equal(UseModel(1, tokenizer_cache=path).encode_numpy(texts), reference)
+    assert path.stat().st_mtime_ns == written  # reused, not parsed and written again
+    path.write_bytes(b"not a pickle")
+    np.testing.assert_array_equal(UseModel(1, tokenizer_cache=path).encode_numpy(texts), reference)
+    assert path.read_bytes() != b"not a pickle"
