@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from matching.index_files import open_indexes, save_indexes
 from matching.linker import Linker
 from matching.oversight import OversightStore
 from matching.recruiting import RecruitingStore
-from matching.resources import make_encoder, prepare_linker, prepare_related
+from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related
 from matching.reviewed import ReviewedCandidates
 from matching.skill_gap import SkillGapConfig
 from matching.store import ProfileStore
@@ -84,9 +85,12 @@ class Runtime:
         create_tables(db, audit=audit_db is db)
         if audit_db is not db:
             create_audit_tables(audit_db)
-        taxonomy = Taxonomy.load(db)
         encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
-        linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
+        with ThreadPoolExecutor(1) as pool:
+            model = pool.submit(encoder.load_model)  # beside the taxonomy and the indexes, not after them
+            taxonomy = load_taxonomy(db, settings.data_dir)
+            linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
+            model.result()
         related = prepare_related(taxonomy, linker, settings.data_dir)
         store = ProfileStore(db)
         engine = MatchingEngine(
