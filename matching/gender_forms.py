@@ -16,8 +16,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
 
 from esco_data import ConceptKind
 from matching.concept_space import KIND_CODES, LANG_CODES, ConceptSpace
@@ -83,11 +87,34 @@ class GenderForms:
     def learn(cls, space: ConceptSpace, config: GenderFormsConfig | None = None) -> GenderForms:
         """Learn word pairs and ending changes from the French and Dutch occupation labels of a concept space.
 
+        Args:
+            space: the concept space (its label texts, concepts and languages).
+            config: learning thresholds.
+
+        Returns:
+            The learned forms.
+        """
+        return cls.learn_labels(space.label_texts, space.label_concepts, space.label_langs, space.concept_kinds, config)
+
+    @classmethod
+    def learn_labels(
+        cls,
+        texts: Sequence[str],
+        label_concepts: npt.NDArray[np.integer[Any]],
+        label_langs: npt.NDArray[np.int8],
+        concept_kinds: npt.NDArray[np.int8],
+        config: GenderFormsConfig | None = None,
+    ) -> GenderForms:
+        """Learn word pairs and ending changes from the French and Dutch occupation labels among some labels.
+
         Pairs are learned per language; a word that one language writes as the other form of a pair and another
         language uses as a word of its own ("styliste") is left alone.
 
         Args:
-            space: the concept space (its label texts, concepts and languages).
+            texts: the label texts.
+            label_concepts: the concept of each label (a row of ``concept_kinds``).
+            label_langs: the language code of each label.
+            concept_kinds: the kind code of each concept.
             config: learning thresholds.
 
         Returns:
@@ -98,10 +125,8 @@ class GenderForms:
         languages = {LANG_CODES["fr"], LANG_CODES["nl"]}
         labels: defaultdict[int, defaultdict[int, list[str]]] = defaultdict(lambda: defaultdict(list))
         frequency: defaultdict[int, Counter[str]] = defaultdict(Counter)
-        for text, concept, lang in zip(
-            space.label_texts, space.label_concepts.tolist(), space.label_langs.tolist(), strict=True
-        ):
-            if lang not in languages or int(space.concept_kinds[concept]) not in wanted:
+        for text, concept, lang in zip(texts, label_concepts.tolist(), label_langs.tolist(), strict=True):
+            if lang not in languages or int(concept_kinds[concept]) not in wanted:
                 continue
             lowered = text.lower()
             labels[lang][concept].append(lowered)

@@ -160,8 +160,13 @@ class Linker:
 
     @cached_property
     def gender_forms(self) -> GenderForms:
-        """The gendered forms of title words, learned from the occupation labels (on first use)."""
-        return GenderForms.learn(self.space)
+        """The gendered forms of title words, learned from the occupation labels (on first use).
+
+        The labels are read from the occupation index (its texts are held beside the lexical index), not from
+        the concept space, whose label texts serving never reads.
+        """
+        index = self.indexes["occupation"]
+        return GenderForms.learn_labels(index.texts, index.label_concepts, index.label_langs, index.concept_kinds)
 
     def one_gender(self, title: str) -> str:
         """A title written in one form for both genders, so that both link alike.
