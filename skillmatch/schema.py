@@ -11,6 +11,8 @@ from sqlalchemy.engine import Engine
 
 from esco_data import create_tables as create_esco_tables
 from ingestion.models import create_tables as create_ingestion_tables
+from ingestion.outbox import create_tables as create_outbox_tables
+from matching.rematch.tables import create_tables as create_rematch_tables
 from matching.store import create_tables as create_profile_tables
 
 # table -> column -> SQL type and default, for columns added after a table first shipped
@@ -44,6 +46,8 @@ def create_tables(engine: Engine) -> None:
     create_esco_tables(engine)
     create_profile_tables(engine)
     create_ingestion_tables(engine)
+    create_rematch_tables(engine)
+    create_outbox_tables(engine)
 
 
 __all__ = ["create_tables"]

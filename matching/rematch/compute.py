@@ -1,0 +1,252 @@
+"""The work of one chunk, on a Dask worker: the lists of many query profiles, exactly as the online path ranks.
+
+For a chunk of query profiles of one kind, one batched FAISS search over the other kind's index returns every
+query's candidates at once; then, per query, the vacancy's own hard filters (language levels and licences,
+``Filters(requirements_met=True)``) and the vectorised ``Scorer`` re-rank them, and the widening the online
+path does when the filters leave too few candidates is done for the queries that need it. The result of a
+query equals ``MatchingEngine.match(kind, id, top, Filters(requirements_met=True))`` (ids, scores and score
+parts); explanations are not computed here, they are rendered when a list is read.
+
+A query's features are read back from the feature table (the row the engine holds for it) with its exact
+profile vector, which the run sends with the chunk: the table holds every value the scorer and the filters
+read, at the precision they read it.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.concept_space import ConceptSpace
+from matching.engine import MIN_CANDIDATES, MatchingEngine, order_by_score, other_kind
+from matching.features import ProfileFeatures
+from matching.filters import Filters, apply_filters
+from matching.index import ProfileIndex
+from matching.location import place_of
+from matching.profiles import Profile, ProfileKind
+from matching.scoring import COMPONENTS, Scorer
+from matching.table import LICENCE_BITS, FeatureTable, lang_name
+from matching.threads import single_thread
+
+BATCH_FILTERS = Filters(requirements_met=True)
+"""The hard filters of every batch list: the language levels and driving licences the vacancy asks for (and
+only active jobseekers and open vacancies)."""
+
+
+@dataclass
+class BatchState:
+    """What a worker needs: both kinds' feature tables and indexes, and the scorer (sent once per worker)."""
+
+    tables: dict[ProfileKind, FeatureTable]
+    indexes: dict[ProfileKind, ProfileIndex]
+    scorer: Scorer
+
+    @classmethod
+    def of(cls, engine: MatchingEngine) -> BatchState:
+        """The engine's current state, with a concept space reduced to what scoring reads (no label vectors).
+
+        The tables and indexes are the engine's own (not copied): the engine must not change while the state is
+        in use or being sent.
+        """
+        space = engine.space
+        lean = ConceptSpace(
+            manifest=dict(space.manifest),
+            concept_uris=space.concept_uris,
+            concept_kinds=space.concept_kinds,
+            concept_vectors=space.concept_vectors,
+            label_texts=[],
+            label_concepts=np.zeros(0, dtype=np.int32),
+            label_langs=np.zeros(0, dtype=np.int8),
+            label_types=np.zeros(0, dtype=np.int8),
+            label_vectors=np.zeros((0, space.dim), dtype=np.float32),
+        )
+        tables: dict[ProfileKind, FeatureTable] = {}
+        indexes: dict[ProfileKind, ProfileIndex] = {}
+        with engine.reading() as states:
+            for kind, state in states.items():
+                table = copy.copy(state.table)
+                table.space = lean
+                tables[kind] = table
+                indexes[kind] = state.index
+        scorer = Scorer(lean, engine.scorer.related, engine.scorer.weights)
+        return cls(tables, indexes, scorer)
+
+
+@dataclass
+class ChunkResult:
+    """The lists of a chunk's queries, as flat arrays (list i is ``offsets[i]:offsets[i + 1]``)."""
+
+    query_kind: ProfileKind
+    query_ids: list[str]
+    offsets: npt.NDArray[np.int64]
+    match_ids: list[str]
+    scores: list[float]
+    """Rounded as the online path shows them (6 decimals)."""
+    components: list[tuple[float, ...]]
+    """The six score parts of each match, rounded to 4 decimals, in the order of ``COMPONENTS``."""
+    fetched: list[int]
+    thresholds: list[float | None]
+    eligible: list[int]
+    seconds: float = 0.0
+    missing: list[str] = field(default_factory=list)
+    """Query ids the state does not hold (their lists are left out)."""
+
+    def matches(self, i: int) -> Iterator[tuple[int, str, float, tuple[float, ...]]]:
+        """(rank, match id, score, components) of list i, best first."""
+        start, end = int(self.offsets[i]), int(self.offsets[i + 1])
+        for rank, j in enumerate(range(start, end), start=1):
+            yield rank, self.match_ids[j], self.scores[j], self.components[j]
+
+
+def query_features(
+    table: FeatureTable, row: int, vector: npt.NDArray[np.float32], kind: ProfileKind
+) -> ProfileFeatures:
+    """The features of a query profile read back from its feature table row and its exact vector.
+
+    Args:
+        table: the feature table of the query's kind.
+        row: the query's row.
+        vector: the query's profile vector, exactly as ``FeatureBuilder.build`` made it.
+        kind: the query's kind.
+
+    Returns:
+        Features that score and filter exactly as the ones built from the profile.
+    """
+    uris = table.space.concept_uris
+
+    def weights(key: str) -> dict[str, float]:
+        ids, values = table.ragged[key].row(row)
+        return {uris[i]: float(v) for i, v in zip(ids.tolist(), values.tolist(), strict=True)}
+
+    scalars = table.scalars
+    code = int(scalars["postcode"][row])
+    postcode = f"{code:04d}" if code else None
+    lang_ids, levels = table.ragged["languages"].row(row)
+    languages = {lang_name(int(c)): int(v) for c, v in zip(lang_ids.tolist(), levels.tolist(), strict=True)}
+    mask = int(scalars["licences"][row])
+    profile = Profile(
+        kind,
+        table.ids[row],
+        active=bool(scalars["active"][row]),
+        languages=languages,
+        postcode=postcode,
+        driving_licences=tuple(name for name, bit in LICENCE_BITS.items() if mask & bit),
+    )
+    return ProfileFeatures(
+        profile=profile,
+        vector=vector,
+        skills=weights("skills"),
+        required=weights("required"),
+        optional=weights("optional"),
+        occupations=weights("occupations"),
+        groups=weights("groups"),
+        place=place_of(postcode),
+        languages=languages,
+    )
+
+
+@contextmanager
+def exact_batch_search() -> Iterator[None]:
+    """FAISS's exact search computes a batch of queries with the same kernel as a single query.
+
+    By default a batch of 20 or more queries goes through a matrix product whose sums round differently in the
+    last bit; the online path searches one query at a time, and the batch must give the same cosines. The
+    setting is process-wide: a worker runs one chunk at a time.
+    """
+    import faiss
+
+    before = faiss.cvar.distance_compute_blas_threshold
+    faiss.cvar.distance_compute_blas_threshold = 1 << 30
+    try:
+        yield
+    finally:
+        faiss.cvar.distance_compute_blas_threshold = before
+
+
+def score_chunk(
+    state: BatchState, query_kind: ProfileKind, query_ids: Sequence[str], vectors: npt.NDArray[np.float32], top: int
+) -> ChunkResult:
+    """The lists of a chunk of query profiles.
+
+    Args:
+        state: the feature tables, indexes and scorer.
+        query_kind: the queries' kind (vacancies get jobseekers, jobseekers get vacancies).
+        query_ids: the query profiles (each must be in the state's table of its kind).
+        vectors: their exact profile vectors, one row each.
+        top: the length of each list.
+
+    Returns:
+        Every list, with the score parts of each match and what the index returned.
+    """
+    started = time.perf_counter()
+    qtable = state.tables[query_kind]
+    kind = other_kind(query_kind)
+    table, index = state.tables[kind], state.indexes[kind]
+    known = [(i, qtable.row_of.get(pid)) for i, pid in enumerate(query_ids)]
+    missing = [query_ids[i] for i, row in known if row is None]
+    present = [(i, row) for i, row in known if row is not None]
+    queries = [query_features(qtable, row, vectors[i], query_kind) for i, row in present]
+    result = ChunkResult(query_kind, [q.profile.id for q in queries], np.zeros(1, np.int64), [], [], [], [], [], [])
+    result.missing = missing
+    live = len(index)
+    offsets = [0]
+    wanted = max(MIN_CANDIDATES, 5 * top)
+    with single_thread(), exact_batch_search():
+        if queries and live:
+            found_rows, found_cosine = index.search_many(np.stack([q.vector for q in queries]), wanted)
+        else:
+            found_rows, found_cosine = [], []
+        for i, query in enumerate(queries):
+            if not live:
+                result.fetched.append(0)
+                result.thresholds.append(None)
+                result.eligible.append(0)
+                offsets.append(offsets[-1])
+                continue
+            fetch, rows, cosine = wanted, found_rows[i], found_cosine[i]
+            while True:  # the online path's widening, as in MatchingEngine._rank
+                keep = apply_filters(BATCH_FILTERS, query, table, rows)
+                if int(keep.sum()) >= top or fetch >= live:
+                    break
+                fetch = min(live, fetch * 4)
+                rows, cosine = index.search(query.vector, fetch)
+            result.fetched.append(int(rows.size))
+            result.thresholds.append(None if rows.size >= live or rows.size == 0 else float(cosine[-1]))
+            rows, cosine = rows[keep], cosine[keep]
+            result.eligible.append(int(rows.size))
+            scored = state.scorer.score(query, table, rows, cosine)
+            order = order_by_score(scored.scores, [table.ids[int(r)] for r in rows])[:top]
+            for j in order.tolist():
+                result.match_ids.append(table.ids[int(rows[j])])
+                result.scores.append(round(float(scored.scores[j]), 6))
+                result.components.append(tuple(round(float(v), 4) for v in scored.components[j]))
+            offsets.append(len(result.match_ids))
+    result.offsets = np.asarray(offsets, dtype=np.int64)
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def list_of(result: ChunkResult, i: int) -> list[dict[str, Any]]:
+    """List i of a chunk result as plain dicts (id, score, components by name), for tests and reading."""
+    return [
+        {"id": mid, "score": score, "components": dict(zip(COMPONENTS, parts, strict=True))}
+        for _, mid, score, parts in result.matches(i)
+    ]
+
+
+__all__ = [
+    "BATCH_FILTERS",
+    "BatchState",
+    "ChunkResult",
+    "exact_batch_search",
+    "list_of",
+    "query_features",
+    "score_chunk",
+]
