@@ -19,7 +19,6 @@ import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -31,10 +30,12 @@ from matching.filters import Filters, apply_filters
 from matching.index import ProfileIndex
 from matching.location import place_of
 from matching.profiles import Profile, ProfileKind
+from matching.rematch.bulk import Pairs, requirements_met, score_parts
 from matching.scoring import COMPONENTS, Scorer
 from matching.table import LICENCE_BITS, FeatureTable, lang_name
 from matching.threads import single_thread
 
+_EMPTY = np.zeros(0, dtype=np.float32)
 BATCH_FILTERS = Filters(requirements_met=True)
 """The hard filters of every batch list: the language levels and driving licences the vacancy asks for (and
 only active jobseekers and open vacancies)."""
@@ -81,16 +82,19 @@ class BatchState:
 
 @dataclass
 class ChunkResult:
-    """The lists of a chunk's queries, as flat arrays (list i is ``offsets[i]:offsets[i + 1]``)."""
+    """The lists of a chunk's queries, as flat arrays (list i is ``offsets[i]:offsets[i + 1]``).
+
+    Scores and score parts are the scorer's own float32 values; they are rounded as the online path shows them
+    (6 and 4 decimals) when a list is read, so the batch spends no time on it.
+    """
 
     query_kind: ProfileKind
     query_ids: list[str]
     offsets: npt.NDArray[np.int64]
     match_ids: list[str]
-    scores: list[float]
-    """Rounded as the online path shows them (6 decimals)."""
-    components: list[tuple[float, ...]]
-    """The six score parts of each match, rounded to 4 decimals, in the order of ``COMPONENTS``."""
+    scores: npt.NDArray[np.float32]
+    components: npt.NDArray[np.float32]
+    """(matches, 6) in the order of ``COMPONENTS``."""
     fetched: list[int]
     thresholds: list[float | None]
     eligible: list[int]
@@ -99,10 +103,12 @@ class ChunkResult:
     """Query ids the state does not hold (their lists are left out)."""
 
     def matches(self, i: int) -> Iterator[tuple[int, str, float, tuple[float, ...]]]:
-        """(rank, match id, score, components) of list i, best first."""
+        """(rank, match id, score, score parts) of list i, best first, at float32 precision."""
         start, end = int(self.offsets[i]), int(self.offsets[i + 1])
+        scores = self.scores[start:end].tolist()
+        parts = self.components[start:end].tolist()
         for rank, j in enumerate(range(start, end), start=1):
-            yield rank, self.match_ids[j], self.scores[j], self.components[j]
+            yield rank, self.match_ids[j], scores[j - start], tuple(parts[j - start])
 
 
 def query_features(
@@ -170,6 +176,40 @@ def exact_batch_search() -> Iterator[None]:
         faiss.cvar.distance_compute_blas_threshold = before
 
 
+def _bulk_jobseekers(
+    state: BatchState,
+    qtable: FeatureTable,
+    qrows: list[int],
+    queries: list[ProfileFeatures],
+    found_rows: list[npt.NDArray[np.int64]],
+    found_cosine: list[npt.NDArray[np.float32]],
+    top: int,
+    live: int,
+) -> dict[int, tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]]:
+    """Score parts and kept rows of the jobseeker queries whose first search leaves enough candidates.
+
+    The others (the filters left fewer than ``top``) widen their search one by one, as the online path does.
+    """
+    table = state.tables[ProfileKind.vacancy]
+    rows_q = np.asarray(qrows, dtype=np.int64)
+    pairs = Pairs.of(found_rows, found_cosine)
+    keep = requirements_met(qtable, rows_q, table, pairs)
+    bounds = np.searchsorted(pairs.query, np.arange(len(queries) + 1))
+    kept_per_query = np.bincount(pairs.query[keep], minlength=len(queries))
+    enough = (kept_per_query >= top) | (max(MIN_CANDIDATES, 5 * top) >= live)
+    enough &= np.diff(bounds) > 0
+    if not enough.any():
+        return {}
+    chosen = keep & enough[pairs.query]
+    kept = pairs.take(chosen)
+    parts = score_parts(state.scorer, qtable, rows_q, [q.place for q in queries], table, kept)
+    starts = np.searchsorted(kept.query, np.arange(len(queries) + 1))
+    return {
+        q: (np.ascontiguousarray(parts[starts[q] : starts[q + 1]]), kept.rows[starts[q] : starts[q + 1]])
+        for q in np.flatnonzero(enough).tolist()
+    }
+
+
 def score_chunk(
     state: BatchState, query_kind: ProfileKind, query_ids: Sequence[str], vectors: npt.NDArray[np.float32], top: int
 ) -> ChunkResult:
@@ -193,16 +233,27 @@ def score_chunk(
     missing = [query_ids[i] for i, row in known if row is None]
     present = [(i, row) for i, row in known if row is not None]
     queries = [query_features(qtable, row, vectors[i], query_kind) for i, row in present]
-    result = ChunkResult(query_kind, [q.profile.id for q in queries], np.zeros(1, np.int64), [], [], [], [], [], [])
+    result = ChunkResult(
+        query_kind, [q.profile.id for q in queries], np.zeros(1, np.int64), [], _EMPTY, _EMPTY, [], [], []
+    )
     result.missing = missing
     live = len(index)
     offsets = [0]
     wanted = max(MIN_CANDIDATES, 5 * top)
+    scores: list[npt.NDArray[np.float32]] = []
+    components: list[npt.NDArray[np.float32]] = []
+    weights = state.scorer.weights.normalised()
     with single_thread(), exact_batch_search():
         if queries and live:
             found_rows, found_cosine = index.search_many(np.stack([q.vector for q in queries]), wanted)
         else:
-            found_rows, found_cosine = [], []
+            found_rows = [np.zeros(0, np.int64) for _ in queries]
+            found_cosine = [np.zeros(0, np.float32) for _ in queries]
+        bulk: dict[int, tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]] = {}
+        if query_kind is ProfileKind.jobseeker and queries and live:
+            bulk = _bulk_jobseekers(
+                state, qtable, [row for _, row in present], queries, found_rows, found_cosine, top, live
+            )
         for i, query in enumerate(queries):
             if not live:
                 result.fetched.append(0)
@@ -211,34 +262,32 @@ def score_chunk(
                 offsets.append(offsets[-1])
                 continue
             fetch, rows, cosine = wanted, found_rows[i], found_cosine[i]
-            while True:  # the online path's widening, as in MatchingEngine._rank
-                keep = apply_filters(BATCH_FILTERS, query, table, rows)
-                if int(keep.sum()) >= top or fetch >= live:
-                    break
-                fetch = min(live, fetch * 4)
-                rows, cosine = index.search(query.vector, fetch)
+            if i in bulk:
+                parts, kept = bulk[i]
+            else:
+                while True:  # the online path's widening, as in MatchingEngine._rank
+                    keep = apply_filters(BATCH_FILTERS, query, table, rows)
+                    if int(keep.sum()) >= top or fetch >= live:
+                        break
+                    fetch = min(live, fetch * 4)
+                    rows, cosine = index.search(query.vector, fetch)
+                kept = rows[keep]
+                parts = state.scorer.score(query, table, kept, cosine[keep]).components
             result.fetched.append(int(rows.size))
             result.thresholds.append(None if rows.size >= live or rows.size == 0 else float(cosine[-1]))
-            rows, cosine = rows[keep], cosine[keep]
-            result.eligible.append(int(rows.size))
-            scored = state.scorer.score(query, table, rows, cosine)
-            order = order_by_score(scored.scores, [table.ids[int(r)] for r in rows])[:top]
-            for j in order.tolist():
-                result.match_ids.append(table.ids[int(rows[j])])
-                result.scores.append(round(float(scored.scores[j]), 6))
-                result.components.append(tuple(round(float(v), 4) for v in scored.components[j]))
+            result.eligible.append(int(kept.size))
+            total = (parts @ weights).astype(np.float32)
+            order = order_by_score(total, [table.ids[int(r)] for r in kept])[:top]
+            result.match_ids += [table.ids[int(r)] for r in kept[order]]
+            scores.append(total[order])
+            components.append(parts[order])
             offsets.append(len(result.match_ids))
     result.offsets = np.asarray(offsets, dtype=np.int64)
+    if scores:
+        result.scores = np.concatenate(scores).astype(np.float32)
+        result.components = np.concatenate(components).astype(np.float32).reshape(-1, len(COMPONENTS))
     result.seconds = time.perf_counter() - started
     return result
-
-
-def list_of(result: ChunkResult, i: int) -> list[dict[str, Any]]:
-    """List i of a chunk result as plain dicts (id, score, components by name), for tests and reading."""
-    return [
-        {"id": mid, "score": score, "components": dict(zip(COMPONENTS, parts, strict=True))}
-        for _, mid, score, parts in result.matches(i)
-    ]
 
 
 __all__ = [
@@ -246,7 +295,6 @@ __all__ = [
     "BatchState",
     "ChunkResult",
     "exact_batch_search",
-    "list_of",
     "query_features",
     "score_chunk",
 ]

@@ -161,6 +161,21 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _bulk_insert(conn: Connection, target: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
+    """Insert many rows given as tuples, straight through the driver (the per-row work of building and binding
+    dictionaries costs more than the database itself for the millions of rows of a full run)."""
+    if not rows:
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"INSERT INTO {target.name} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
+    conn.exec_driver_sql(sql, rows)
+
+
+MATCH_COLUMNS = (
+    "query_kind", "query_id", "match_id", "rank", "score", *COMPONENTS, "previous_score", "since_run", "run_id"
+)  # fmt: skip
+
+
 class RematchRepository:
     """The rematch tables of one database."""
 
@@ -262,19 +277,15 @@ class RematchRepository:
                         for seq, c in enumerate(chunks)
                     ],
                 )
-            if staged:
-                conn.execute(
-                    insert(table(RematchStagedVector)),
-                    [
-                        {
-                            "run_id": run_id,
-                            "kind": kind.value,
-                            "id": pid,
-                            "vector": None if vec is None else np.asarray(vec, dtype=np.float32).tobytes(),
-                        }
-                        for (kind, pid), vec in staged.items()
-                    ],
-                )
+            _bulk_insert(
+                conn,
+                table(RematchStagedVector),
+                ("run_id", "kind", "id", "vector"),
+                [
+                    (run_id, kind.value, pid, None if vec is None else np.asarray(vec, dtype=np.float32).tobytes())
+                    for (kind, pid), vec in staged.items()
+                ],
+            )
             if adopt is not None:
                 matches = table(RematchMatch)
                 conn.execute(update(matches).where(matches.c.since_run == adopt).values(since_run=run_id))
@@ -410,9 +421,9 @@ class RematchRepository:
                     old[qid][mid] = (float(score), int(since))
                 conn.execute(delete(matches).where(matches.c.query_kind == kind, matches.c.query_id.in_(ids)))
                 conn.execute(delete(lists).where(lists.c.query_kind == kind, lists.c.query_id.in_(ids)))
-            rows: list[dict[str, Any]] = []
-            list_rows: list[dict[str, Any]] = []
-            gone: list[dict[str, Any]] = []
+            rows: list[tuple[Any, ...]] = []
+            list_rows: list[tuple[Any, ...]] = []
+            gone: list[tuple[Any, ...]] = []
             computed: set[str] = set()
             if result is not None:
                 counts.missing = list(result.missing)
@@ -425,53 +436,26 @@ class RematchRepository:
                         previous = before.get(mid)
                         if previous is None:
                             counts.new += 1
-                        elif previous[0] != score:
+                            rows.append((kind, qid, mid, rank, score, *parts, None, run_id, run_id))
+                            continue
+                        if round(previous[0], 6) != round(score, 6):
                             counts.changed += 1
-                        rows.append(
-                            {
-                                "query_kind": kind,
-                                "query_id": qid,
-                                "match_id": mid,
-                                "rank": rank,
-                                "score": score,
-                                **dict(zip(COMPONENTS, parts, strict=True)),
-                                "previous_score": previous[0] if previous is not None else None,
-                                "since_run": previous[1] if previous is not None else run_id,
-                                "run_id": run_id,
-                            }
-                        )
-                    gone += [
-                        {"run_id": run_id, "query_kind": kind, "query_id": qid, "match_id": mid, "score": s}
-                        for mid, (s, _) in before.items()
-                        if mid not in now
-                    ]
-                    list_rows.append(
-                        {
-                            "query_kind": kind,
-                            "query_id": qid,
-                            "run_id": run_id,
-                            "fetched": result.fetched[i],
-                            "threshold": result.thresholds[i],
-                            "eligible": result.eligible[i],
-                        }
-                    )
+                        rows.append((kind, qid, mid, rank, score, *parts, previous[0], previous[1], run_id))
+                    gone += [(run_id, kind, qid, mid, s) for mid, (s, _) in before.items() if mid not in now]
+                    list_rows.append((kind, qid, run_id, result.fetched[i], result.thresholds[i], result.eligible[i]))
                 counts.lists = len(result.query_ids)
             for qid in chunk.query_ids:
                 if qid in computed:
                     continue
-                gone += [
-                    {"run_id": run_id, "query_kind": kind, "query_id": qid, "match_id": mid, "score": s}
-                    for mid, (s, _) in old.get(qid, {}).items()
-                ]
+                gone += [(run_id, kind, qid, mid, s) for mid, (s, _) in old.get(qid, {}).items()]
                 counts.removed_lists += 1 if qid in old else 0
             counts.matches = len(rows)
             counts.dropped = len(gone)
-            if rows:
-                conn.execute(insert(matches), rows)
-            if list_rows:
-                conn.execute(insert(lists), list_rows)
-            if gone:
-                conn.execute(insert(dropped), gone)
+            _bulk_insert(conn, matches, MATCH_COLUMNS, rows)
+            _bulk_insert(
+                conn, lists, ("query_kind", "query_id", "run_id", "fetched", "threshold", "eligible"), list_rows
+            )
+            _bulk_insert(conn, dropped, ("run_id", "query_kind", "query_id", "match_id", "score"), gone)
             conn.execute(
                 update(chunks)
                 .where(chunks.c.run_id == run_id, chunks.c.seq == chunk.seq)
@@ -524,9 +508,9 @@ class RematchRepository:
                 query_id=r.query_id,
                 match_id=r.match_id,
                 rank=int(r.rank),
-                score=float(r.score),
-                components={name: float(getattr(r, name)) for name in COMPONENTS},
-                previous_score=r.previous_score,
+                score=round(float(r.score), 6),
+                components={name: round(float(getattr(r, name)), 4) for name in COMPONENTS},
+                previous_score=round(float(r.previous_score), 6) if r.previous_score is not None else None,
                 since_run=int(r.since_run),
                 run_id=int(r.run_id),
             )
@@ -560,7 +544,7 @@ class RematchRepository:
         with self.engine.connect() as conn:
             for r in conn.execute(select(m).order_by(m.c.query_kind, m.c.query_id, m.c.rank)):
                 out[(r.query_kind, r.query_id)].append(
-                    (r.match_id, float(r.score), tuple(float(getattr(r, n)) for n in COMPONENTS))
+                    (r.match_id, round(float(r.score), 6), tuple(round(float(getattr(r, n)), 4) for n in COMPONENTS))
                 )
         return dict(out)
 

@@ -69,7 +69,7 @@ class RematchMatch(SQLModel, table=True):
     """One match of one list: a vacancy's candidate (query_kind vacancy) or a jobseeker's vacancy."""
 
     __tablename__ = "rematch_match"
-    __table_args__ = (Index("ix_rematch_match_member", "query_kind", "match_id"),)
+    __table_args__ = (Index("ix_rematch_match_member", "query_kind", "match_id"), {"sqlite_with_rowid": False})
 
     query_kind: str = Field(primary_key=True, max_length=16)
     query_id: str = Field(primary_key=True, max_length=64)
@@ -84,7 +84,7 @@ class RematchMatch(SQLModel, table=True):
     location: float
     previous_score: float | None = None
     """The score before the run that last computed the list (None: the match is new in that run)."""
-    since_run: int = Field(index=True)
+    since_run: int
     """The run in which the match entered the list (and stayed since)."""
     run_id: int
     """The run that last computed the list."""
