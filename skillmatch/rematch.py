@@ -44,6 +44,7 @@ from matching.resources import concept_space_dir, prepare_related_skills
 from matching.store import ProfileStore
 from matching.writer import ProfileWriter
 from skillmatch.db import make_engine
+from skillmatch.runtime import matching_engine
 from skillmatch.schema import create_tables
 from skillmatch.settings import Settings
 
@@ -112,15 +113,7 @@ class MatchingState:
         space = load_concept_space(concept_space_dir(settings.data_dir), wanted)
         related = prepare_related_skills(taxonomy, space, settings.data_dir)
         store = ProfileStore(db)
-        engine = MatchingEngine(
-            taxonomy,
-            space,
-            related,
-            store,
-            index_type=settings.index_type,
-            concurrency=settings.concurrency,
-            source=db.url.render_as_string(hide_password=True),
-        )
+        engine = matching_engine(settings, db, taxonomy, space, related, store)
         writer = ProfileWriter(store, engine)
         report: dict[str, Any] = {"profile_indexes": open_indexes(writer, settings.indexes_dir)}
         report["open_seconds"] = round(time.perf_counter() - started, 2)

@@ -11,27 +11,9 @@ from api.deps import EngineDep, MatcherDep
 from api.routes.common import LangParam
 from matching.profiles import ProfileKind
 from matching.rematch.reading import explain_matches, previous_success
-from matching.rematch.repository import RematchRepository
+from matching.rematch.repository import RematchRepository, RunInfo
 
 router = APIRouter(prefix="/rematch", tags=["rematch"])
-
-
-class RunOut(BaseModel):
-    """A rematch run: parameters, versions, counts (with the diff against the lists before it) and timings."""
-
-    id: int
-    mode: str
-    status: str
-    base_run_id: int | None
-    top: int
-    params: dict[str, Any]
-    versions: dict[str, Any]
-    generations: dict[str, int]
-    counts: dict[str, Any]
-    timings: dict[str, Any]
-    error: str | None
-    started_at: str
-    finished_at: str | None
 
 
 class NewMatchOut(BaseModel):
@@ -61,13 +43,13 @@ SinceParam = Annotated[
 ]
 
 
-@router.get("/runs/latest", response_model=RunOut)
-def latest_run(engine: EngineDep) -> RunOut:
+@router.get("/runs/latest", response_model=RunInfo)
+def latest_run(engine: EngineDep) -> RunInfo:
     """The most recent rematch run, whatever its status."""
     run = RematchRepository(engine).latest_run()
     if run is None:
         raise HTTPException(status_code=404, detail="no rematch run yet: run `skillmatch rematch`")
-    return RunOut(**run.to_json())
+    return run
 
 
 def _new(
