@@ -2,6 +2,7 @@
 
 Usage:
     python -m benchmarks.rematch [--sizes 10000x2000 100000x20000] [--top 20] [--project 1000000x200000]
+        [--runs first full1 full2 incremental]
 
 For each size J x V: J jobseekers and V vacancies generated from ESCO's occupation-skill relations (the
 speed benchmark's generator, seeded) are written to a scratch database (full ESCO, the configured concept
@@ -12,6 +13,9 @@ space) and indexed; then, each as one command whose wall time includes Python an
 - ``full, 1 worker`` and ``full, 2 workers``: ``rematch --all`` again (vectors kept from the last run), the
   speed-up between them;
 - ``incremental``: 1% of the jobseekers and 1% of the vacancies changed (new skills), then ``rematch``.
+
+``--runs`` picks some of them (``first`` always runs: the others need its lists); the speed-up is printed when
+both ``full1`` and ``full2`` ran.
 
 Each line gives the wall time, the peak memory of the command's process tree (client, scheduler and workers),
 the lists computed, the run's own timings (opening, planning, computing, committing) and the per-chunk
@@ -151,29 +155,40 @@ def _line(label: str, size: tuple[int, int], settings: Settings, seconds: float,
     }
 
 
-def run_size(size: tuple[int, int], top: int) -> list[dict[str, Any]]:
-    """Every run of one size; one result line each."""
+RUNS = {
+    "first": ("first full", ["--all", "--workers", "2"]),
+    "full1": ("full, 1 worker", ["--all", "--workers", "1"]),
+    "full2": ("full, 2 workers", ["--all", "--workers", "2"]),
+}
+
+
+def run_size(size: tuple[int, int], top: int, runs: Sequence[str] = (*RUNS, "incremental")) -> list[dict[str, Any]]:
+    """The chosen runs of one size (the first full run always); one result line each."""
     lines = []
+    by_label: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="rematch-bench-") as tmp:
+        started = time.perf_counter()
         settings, environ = _setup(Path(tmp), *size)
+        print(json.dumps({"run": "setup (not timed as a run)", "seconds": round(time.perf_counter() - started)}))
         command = [SKILLMATCH, "rematch", "--top", str(top), "--no-send"]
-        for label, extra in (
-            ("first full", ["--all", "--workers", "2"]),
-            ("full, 1 worker", ["--all", "--workers", "1"]),
-            ("full, 2 workers", ["--all", "--workers", "2"]),
-        ):
+        for key, (label, extra) in RUNS.items():
+            if key != "first" and key not in runs:
+                continue
             seconds, peak, _ = _timed([*command, *extra], environ)
-            lines.append(_line(label, size, settings, seconds, peak))
+            lines.append(by_label.setdefault(key, _line(label, size, settings, seconds, peak)))
             print(json.dumps(lines[-1]), flush=True)
-        changed = _change_one_percent(settings, *size)
-        seconds, peak, _ = _timed([*command, "--workers", "2"], environ)
-        lines.append(_line("incremental", size, settings, seconds, peak) | {"changed_records": changed})
-        print(json.dumps(lines[-1]), flush=True)
-        one, two = lines[1]["seconds"], lines[2]["seconds"]
-        speedup = {"run": "speed-up 1 -> 2 workers", "jobseekers": size[0], "vacancies": size[1]}
-        speedup |= {"wall": round(one / two, 2), "compute": round(lines[1]["compute_s"] / lines[2]["compute_s"], 2)}
-        print(json.dumps(speedup), flush=True)
-        lines.append(speedup)
+        if "incremental" in runs:
+            changed = _change_one_percent(settings, *size)
+            seconds, peak, _ = _timed([*command, "--workers", "2"], environ)
+            lines.append(_line("incremental", size, settings, seconds, peak) | {"changed_records": changed})
+            print(json.dumps(lines[-1]), flush=True)
+        if "full1" in by_label and "full2" in by_label:
+            one, two = by_label["full1"], by_label["full2"]
+            speedup = {"run": "speed-up 1 -> 2 workers", "jobseekers": size[0], "vacancies": size[1]}
+            speedup |= {"wall": round(one["seconds"] / two["seconds"], 2)}
+            speedup |= {"compute": round(one["compute_s"] / two["compute_s"], 2)}
+            print(json.dumps(speedup), flush=True)
+            lines.append(speedup)
         shutil.rmtree(tmp, ignore_errors=True)
     return lines
 
@@ -201,13 +216,14 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sizes", type=_size, nargs="+", default=[(10_000, 2_000), (100_000, 20_000)])
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--project", type=_size, default=None, help="A size to project from the largest one.")
+    parser.add_argument("--runs", nargs="+", choices=[*RUNS, "incremental"], default=[*RUNS, "incremental"])
     args = parser.parse_args(argv)
     last: list[dict[str, Any]] = []
     for size in args.sizes:
-        last = run_size(size, args.top)
+        last = run_size(size, args.top, args.runs)
     if args.project is not None:
-        full_two = next(line for line in last if line["run"] == "full, 2 workers")
-        print(json.dumps(project(full_two, args.project, 2)), flush=True)
+        fulls = [line for line in last if str(line["run"]).startswith(("full", "first")) and line.get("workers") == 2]
+        print(json.dumps(project(fulls[-1], args.project, 2)), flush=True)
 
 
 if __name__ == "__main__":

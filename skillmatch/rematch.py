@@ -29,8 +29,10 @@ from matching.encoder import model_id
 from matching.engine import MatchingEngine
 from matching.index_files import open_indexes, save_indexes
 from matching.rematch import (
+    NO_CURATIONS,
     BatchState,
     ChunkTask,
+    Curations,
     RematchRepository,
     RunOptions,
     RunOutcome,
@@ -160,7 +162,14 @@ class DaskExecutor:
         def submit() -> None:
             task = pending.pop()
             future = self.client.submit(
-                score_chunk, shared, task.query_kind, task.query_ids, task.vectors, task.top, pure=False
+                score_chunk,
+                shared,
+                task.query_kind,
+                task.query_ids,
+                task.vectors,
+                task.top,
+                task.curated,
+                pure=False,
             )
             running[future] = task
             queue.add(future)  # type: ignore[no-untyped-call]
@@ -252,6 +261,7 @@ def rematch(
     progress: Progress | None = None,
     say: Callable[[str], None] = lambda _: None,
     db: Engine | None = None,
+    curations: Curations = NO_CURATIONS,
 ) -> RematchReport:
     """Run the rematch under the lock: close expired vacancies, resume or plan a run, build and send the outbox.
 
@@ -267,6 +277,8 @@ def rematch(
         progress: called with (chunks done, chunks in all, what the chunk changed), first with 0 done.
         say: receives notable lines (dashboard, resume, fall-backs).
         db: a database engine to use instead of the settings' URL.
+        curations: consultants' pins and exclusions. None are stored yet: the store of staff decisions the
+            fairness and skill-gap work adds is passed here (it implements ``matching.rematch.Curations``).
 
     Raises:
         RematchBusy: another rematch is running.
@@ -307,6 +319,7 @@ def rematch(
                     versions=state.versions(),
                     progress=progress,
                     say=say,
+                    curations=curations,
                 )
             notifications = 0
             for run in reversed(repository.runs(limit=50)):

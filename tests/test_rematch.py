@@ -8,8 +8,9 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from datetime import date, timedelta
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -17,8 +18,9 @@ from sqlalchemy import func, select
 
 from matching.index import IndexType
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
-from matching.rematch import BATCH_FILTERS, RematchRepository
+from matching.rematch import BATCH_FILTERS, ListCuration, RematchRepository
 from matching.rematch.tables import RematchChunk, RematchMatch, table
+from matching.scoring import COMPONENTS
 from matching.store import ProfileStore
 from skillmatch.rematch import MatchingState, rematch
 from skillmatch.runtime import Runtime
@@ -155,6 +157,59 @@ def test_two_workers_give_what_one_gives(env: Env, tmp_path: Path) -> None:
     assert (one.workers, two.workers) == (1, 2)  # type: ignore[attr-defined]
     assert two.dashboard and two.dashboard.startswith("http://127.0.0.1:")  # type: ignore[attr-defined]
     assert RematchRepository(env.db).all_lists() == RematchRepository(other.db).all_lists()
+
+
+@dataclass
+class StaffDecisions:
+    """Pins and exclusions held in memory, with the time each list's decisions last changed."""
+
+    lists: dict[tuple[ProfileKind, str], ListCuration] = field(default_factory=dict)
+    changed_at: dict[tuple[ProfileKind, str], datetime] = field(default_factory=dict)
+
+    def decide(self, kind: ProfileKind, query_id: str, curation: ListCuration) -> None:
+        self.lists[(kind, query_id)] = curation
+        self.changed_at[(kind, query_id)] = datetime.now(UTC).replace(tzinfo=None)
+
+    def for_lists(self, query_kind: ProfileKind, query_ids: Sequence[str]) -> dict[str, ListCuration]:
+        return {q: c for q in query_ids if (c := self.lists.get((query_kind, q))) is not None}
+
+    def changed_since(self, query_kind: ProfileKind, since: datetime | None) -> set[str]:
+        after = since.replace(tzinfo=None) if since is not None else None
+        return {q for (k, q), at in self.changed_at.items() if k == query_kind and (after is None or at > after)}
+
+
+def test_pins_and_exclusions_apply_and_an_incremental_run_recomputes_their_lists(
+    env: Env, scheduler: str, tmp_path: Path
+) -> None:
+    _run(env, scheduler, full=True)
+    repository = RematchRepository(env.db)
+    before = {key: [m for m, *_ in items] for key, items in repository.all_lists().items()}
+    vacancy, jobseeker = "V0005", "J0011"
+    excluded = before[("vacancy", vacancy)][0]
+    pinned = next(j for j in sorted(q for k, q in before if k == "jobseeker") if j not in before[("vacancy", vacancy)])
+    unwanted = before[("jobseeker", jobseeker)][1]
+    decisions = StaffDecisions()
+    decisions.decide(ProfileKind.vacancy, vacancy, ListCuration(pinned=(pinned,), excluded=frozenset({excluded})))
+    decisions.decide(ProfileKind.jobseeker, jobseeker, ListCuration(excluded=frozenset({unwanted})))
+    full_env = env.copy(tmp_path / "full")
+
+    run = _run(env, scheduler, curations=decisions).outcome.run  # type: ignore[attr-defined]
+    assert run.mode == "incremental"
+    assert run.counts["lists_to_compute"] == {"jobseeker": 1, "vacancy": 1}
+    after = {key: [m for m, *_ in items] for key, items in repository.all_lists().items()}
+    online = [m for m in before[("vacancy", vacancy)] if m not in {excluded, pinned}]
+    assert after[("vacancy", vacancy)][0] == pinned and excluded not in after[("vacancy", vacancy)]
+    assert after[("vacancy", vacancy)][1:] == online[: len(after[("vacancy", vacancy)]) - 1]
+    assert len(after[("vacancy", vacancy)]) == TOP
+    assert unwanted not in after[("jobseeker", jobseeker)] and len(after[("jobseeker", jobseeker)]) == TOP
+    assert {k: v for k, v in after.items() if k not in {("vacancy", vacancy), ("jobseeker", jobseeker)}} == {
+        k: v for k, v in before.items() if k not in {("vacancy", vacancy), ("jobseeker", jobseeker)}
+    }
+    pin = repository.list_of(ProfileKind.vacancy, vacancy)[0]
+    assert pin.match_id == pinned and set(pin.components) == set(COMPONENTS) and pin.score > 0
+
+    _run(full_env, scheduler, full=True, curations=decisions)
+    assert repository.all_lists() == RematchRepository(full_env.db).all_lists()
 
 
 def _committed(env: Env) -> tuple[int, int]:

@@ -5,9 +5,11 @@
 - ``runner``: a run from start to end (resume, plan, execute on an executor, commit chunk by chunk).
 - ``repository`` and ``tables``: runs, chunks, lists, what changed, vectors.
 - ``expiry``: vacancies past their closing date leave matching.
+- ``curation``: consultants' pins and exclusions on the lists (the hook their store plugs into).
 """
 
 from matching.rematch.compute import BATCH_FILTERS, BatchState, ChunkResult, score_chunk
+from matching.rematch.curation import NO_CURATIONS, CuratedList, Curations, ListCuration, NoCurations
 from matching.rematch.expiry import close_expired
 from matching.rematch.planner import Plan, plan_run, snapshot
 from matching.rematch.repository import PlannedChunk, RematchRepository, RunInfo, StoredMatch
@@ -16,10 +18,15 @@ from matching.rematch.tables import create_tables
 
 __all__ = [
     "BATCH_FILTERS",
+    "NO_CURATIONS",
     "BatchState",
     "ChunkExecutor",
     "ChunkResult",
     "ChunkTask",
+    "CuratedList",
+    "Curations",
+    "ListCuration",
+    "NoCurations",
     "Plan",
     "PlannedChunk",
     "RematchRepository",

@@ -26,11 +26,12 @@ import numpy.typing as npt
 from matching.concept_space import ConceptSpace
 from matching.engine import MIN_CANDIDATES, MatchingEngine, order_by_score, other_kind
 from matching.features import ProfileFeatures
-from matching.filters import Filters, apply_filters
+from matching.filters import Filters, Mask, apply_filters
 from matching.index import ProfileIndex
 from matching.location import place_of
 from matching.profiles import Profile, ProfileKind
 from matching.rematch.bulk import Pairs, requirements_met, score_parts
+from matching.rematch.curation import CuratedList
 from matching.scoring import COMPONENTS, Scorer
 from matching.table import LICENCE_BITS, FeatureTable, lang_name
 from matching.threads import single_thread
@@ -210,8 +211,36 @@ def _bulk_jobseekers(
     }
 
 
+def _excluded(table: FeatureTable, rows: npt.NDArray[np.int64], curated: CuratedList | None) -> Mask:
+    """Which rows the list's staff decisions leave in (all when there are none)."""
+    if curated is None or not curated.excluded:
+        return np.ones(rows.size, dtype=np.bool_)
+    return np.fromiter((table.ids[int(r)] not in curated.excluded for r in rows), dtype=np.bool_, count=rows.size)
+
+
+def _pinned(
+    state: BatchState, query: ProfileFeatures, table: FeatureTable, curated: CuratedList | None
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
+    """Rows and score parts of the list's pinned profiles that are still matchable, in the order pinned."""
+    if curated is None or not curated.pinned:
+        return np.zeros(0, np.int64), np.zeros((0, len(COMPONENTS)), np.float32)
+    s = table.scalars
+    found = [(table.row_of.get(pid), cos) for pid, cos in curated.pinned]
+    live = [(row, cos) for row, cos in found if row is not None and s["alive"][row] and s["active"][row]]
+    rows = np.asarray([row for row, _ in live], dtype=np.int64)
+    cosine = np.asarray([cos for _, cos in live], dtype=np.float32)
+    if not rows.size:
+        return rows, np.zeros((0, len(COMPONENTS)), np.float32)
+    return rows, state.scorer.score(query, table, rows, cosine).components
+
+
 def score_chunk(
-    state: BatchState, query_kind: ProfileKind, query_ids: Sequence[str], vectors: npt.NDArray[np.float32], top: int
+    state: BatchState,
+    query_kind: ProfileKind,
+    query_ids: Sequence[str],
+    vectors: npt.NDArray[np.float32],
+    top: int,
+    curated: dict[str, CuratedList] | None = None,
 ) -> ChunkResult:
     """The lists of a chunk of query profiles.
 
@@ -221,6 +250,8 @@ def score_chunk(
         query_ids: the query profiles (each must be in the state's table of its kind).
         vectors: their exact profile vectors, one row each.
         top: the length of each list.
+        curated: staff pins and exclusions per query (``matching.rematch.curation``); lists without any are
+            exactly the online lists.
 
     Returns:
         Every list, with the score parts of each match and what the index returned.
@@ -243,6 +274,7 @@ def score_chunk(
     scores: list[npt.NDArray[np.float32]] = []
     components: list[npt.NDArray[np.float32]] = []
     weights = state.scorer.weights.normalised()
+    curated = curated or {}
     with single_thread(), exact_batch_search():
         if queries and live:
             found_rows, found_cosine = index.search_many(np.stack([q.vector for q in queries]), wanted)
@@ -254,6 +286,7 @@ def score_chunk(
             bulk = _bulk_jobseekers(
                 state, qtable, [row for _, row in present], queries, found_rows, found_cosine, top, live
             )
+            bulk = {i: v for i, v in bulk.items() if queries[i].profile.id not in curated}
         for i, query in enumerate(queries):
             if not live:
                 result.fetched.append(0)
@@ -262,11 +295,12 @@ def score_chunk(
                 offsets.append(offsets[-1])
                 continue
             fetch, rows, cosine = wanted, found_rows[i], found_cosine[i]
+            decisions = curated.get(query.profile.id)
             if i in bulk:
                 parts, kept = bulk[i]
             else:
                 while True:  # the online path's widening, as in MatchingEngine._rank
-                    keep = apply_filters(BATCH_FILTERS, query, table, rows)
+                    keep = apply_filters(BATCH_FILTERS, query, table, rows) & _excluded(table, rows, decisions)
                     if int(keep.sum()) >= top or fetch >= live:
                         break
                     fetch = min(live, fetch * 4)
@@ -277,7 +311,15 @@ def score_chunk(
             result.thresholds.append(None if rows.size >= live or rows.size == 0 else float(cosine[-1]))
             result.eligible.append(int(kept.size))
             total = (parts @ weights).astype(np.float32)
-            order = order_by_score(total, [table.ids[int(r)] for r in kept])[:top]
+            order = order_by_score(total, [table.ids[int(r)] for r in kept])
+            pin_rows, pin_parts = _pinned(state, query, table, decisions)
+            if pin_rows.size:
+                pin_rows, pin_parts = pin_rows[:top], pin_parts[:top]
+                order = order[~np.isin(kept[order], pin_rows)]
+                result.match_ids += [table.ids[int(r)] for r in pin_rows]
+                scores.append((pin_parts @ weights).astype(np.float32))
+                components.append(pin_parts.astype(np.float32))
+            order = order[: top - pin_rows.size]
             result.match_ids += [table.ids[int(r)] for r in kept[order]]
             scores.append(total[order])
             components.append(parts[order])

@@ -157,7 +157,14 @@ def _reached(
     return reached
 
 
-def plan_run(engine: MatchingEngine, repository: RematchRepository, snap: Snapshot, *, full: bool) -> Plan:
+def plan_run(
+    engine: MatchingEngine,
+    repository: RematchRepository,
+    snap: Snapshot,
+    *,
+    full: bool,
+    decided: dict[ProfileKind, set[str]] | None = None,
+) -> Plan:
     """Decide which lists to compute and which to remove.
 
     Args:
@@ -165,6 +172,7 @@ def plan_run(engine: MatchingEngine, repository: RematchRepository, snap: Snapsh
         repository: the rematch tables (stored lists and their thresholds).
         snap: the snapshot.
         full: compute every list.
+        decided: per kind, the query profiles whose lists' pins or exclusions changed since the base run.
 
     Returns:
         The plan, with counts of what led to each list being computed.
@@ -187,6 +195,10 @@ def plan_run(engine: MatchingEngine, repository: RematchRepository, snap: Snapsh
         changed_there = [c.id for c in snap.changes[other]]
         chosen = {q for q in active if q in changed_here or q not in thresholds}
         reasons = {"own change or new": len(chosen)}
+        staff = {q for q in (decided or {}).get(kind, set()) if q in active} - chosen
+        if staff:
+            reasons["pins or exclusions changed"] = len(staff)
+            chosen |= staff
         if changed_there:
             unchanged = [q for q in active if q not in chosen]
             everything = {q for q in unchanged if thresholds.get(q) is None}

@@ -18,9 +18,10 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from matching.engine import MatchingEngine
+from matching.engine import MatchingEngine, other_kind
 from matching.profiles import ProfileKind
 from matching.rematch.compute import BatchState, ChunkResult
+from matching.rematch.curation import NO_CURATIONS, CuratedList, Curations, curated_lists
 from matching.rematch.planner import Plan, plan_run, snapshot
 from matching.rematch.repository import ChunkCounts, PlannedChunk, RematchRepository, RunInfo
 from matching.store import ProfileStore
@@ -35,6 +36,8 @@ class ChunkTask:
     query_ids: list[str]
     vectors: npt.NDArray[np.float32]
     top: int
+    curated: dict[str, CuratedList] = field(default_factory=dict)
+    """Staff pins and exclusions of the chunk's lists that have any."""
 
 
 class ChunkExecutor(Protocol):
@@ -90,6 +93,7 @@ def run_rematch(
     versions: dict[str, Any],
     progress: Progress | None = None,
     say: Callable[[str], None] = lambda _: None,
+    curations: Curations = NO_CURATIONS,
 ) -> RunOutcome:
     """Resume the unfinished run, or plan and do a new one.
 
@@ -102,6 +106,8 @@ def run_rematch(
         versions: ESCO, model and engine versions (an incremental run needs the same as its base run).
         progress: called after each chunk commit.
         say: receives one line per notable decision (resume, fall back to a full run).
+        curations: consultants' pins and exclusions (none by default); an incremental run recomputes the lists
+            whose decisions changed since the base run started.
 
     Returns:
         The run as recorded, and whether it was resumed.
@@ -145,6 +151,7 @@ def run_rematch(
                 timings={"plan_seconds": 0.0},
                 started=started,
                 counts=unfinished.counts,
+                curations=curations,
             )
             return RunOutcome(run, resumed=True, skipped_chunks=done, notes=notes)
         reason = "the profiles changed" if unfinished.generations != current else "the model or ESCO changed"
@@ -162,7 +169,8 @@ def run_rematch(
         note("No earlier successful run: computing every list.")
         full = True
     snap = snapshot(engine, store, repository, base)
-    plan: Plan = plan_run(engine, repository, snap, full=full)
+    decided = {kind: curations.changed_since(kind, base.started_at if base else None) for kind in ProfileKind}
+    plan: Plan = plan_run(engine, repository, snap, full=full, decided=decided)
     chunks = plan.chunks(options.chunk_size)
     plan_seconds = time.perf_counter() - started
     run_id = repository.start_run(
@@ -194,6 +202,7 @@ def run_rematch(
         timings={"plan_seconds": round(plan_seconds, 3)},
         started=started,
         counts=None,
+        curations=curations,
     )
     return RunOutcome(run, notes=notes)
 
@@ -212,6 +221,7 @@ def _execute(
     timings: dict[str, Any],
     started: float,
     counts: dict[str, Any] | None,
+    curations: Curations,
 ) -> RunInfo:
     total = len(chunks)
     done = 0
@@ -231,7 +241,18 @@ def _execute(
         by_seq = {c.seq: c for c in chunks}
         chunk_vectors = _vectors_for(chunks, vectors)
         tasks = [
-            ChunkTask(c.seq, c.query_kind, c.query_ids, chunk_vectors[c.seq], top)
+            ChunkTask(
+                c.seq,
+                c.query_kind,
+                c.query_ids,
+                chunk_vectors[c.seq],
+                top,
+                curated_lists(
+                    curations.for_lists(c.query_kind, c.query_ids),
+                    vectors[c.query_kind],
+                    vectors[other_kind(c.query_kind)],
+                ),
+            )
             for c in chunks
             if c.action == "compute" and c.query_ids
         ]
