@@ -7,8 +7,8 @@ reads them through ``Curations`` so that its lists carry them too:
 - an excluded profile never enters the list (the list fills from the next candidates, as when a hard filter
   removes one);
 - pinned profiles come first, in the order pinned, scored by the same scorer (their score parts are stored and
-  explained like any other match), as long as they are still matchable (alive and active); the ranked
-  matches follow;
+  explained like any other match), as long as they are still matchable (alive and active): a pin is a staff
+  choice, so the hard filters do not remove it; the ranked matches follow;
 - an incremental run recomputes every list whose pins or exclusions changed since the base run.
 
 Without a store of decisions the rematch uses ``NO_CURATIONS``: every list is exactly the online list.
