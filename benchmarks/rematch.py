@@ -2,7 +2,7 @@
 
 Usage:
     python -m benchmarks.rematch [--sizes 10000x2000 100000x20000] [--top 20] [--project 1000000x200000]
-        [--runs first full1 full2 incremental]
+        [--runs first full1 full2 incremental] [--project 100000x20000 1000000x200000]
 
 For each size J x V: J jobseekers and V vacancies generated from ESCO's occupation-skill relations (the
 speed benchmark's generator, seeded) are written to a scratch database (full ESCO, the configured concept
@@ -19,8 +19,8 @@ both ``full1`` and ``full2`` ran.
 
 Each line gives the wall time, the peak memory of the command's process tree (client, scheduler and workers),
 the lists computed, the run's own timings (opening, planning, computing, committing) and the per-chunk
-throughput (lists per second of one worker, the median over chunks). The last line projects a larger size from
-the measured per-chunk throughput of the largest size: it is a projection, not a measurement.
+throughput (lists per second of one worker, the median over chunks). The last lines project larger sizes from
+the measured per-chunk throughput of the largest size: they are projections, not measurements.
 """
 
 from __future__ import annotations
@@ -215,15 +215,15 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=_size, nargs="+", default=[(10_000, 2_000), (100_000, 20_000)])
     parser.add_argument("--top", type=int, default=20)
-    parser.add_argument("--project", type=_size, default=None, help="A size to project from the largest one.")
+    parser.add_argument("--project", type=_size, nargs="*", default=[], help="Sizes to project from the largest one.")
     parser.add_argument("--runs", nargs="+", choices=[*RUNS, "incremental"], default=[*RUNS, "incremental"])
     args = parser.parse_args(argv)
     last: list[dict[str, Any]] = []
     for size in args.sizes:
         last = run_size(size, args.top, args.runs)
-    if args.project is not None:
-        fulls = [line for line in last if str(line["run"]).startswith(("full", "first")) and line.get("workers") == 2]
-        print(json.dumps(project(fulls[-1], args.project, 2)), flush=True)
+    fulls = [line for line in last if str(line["run"]).startswith(("full", "first")) and line.get("workers") == 2]
+    for size in args.project:
+        print(json.dumps(project(fulls[-1], size, 2)), flush=True)
 
 
 if __name__ == "__main__":
