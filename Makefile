@@ -46,6 +46,7 @@ bench: install
 	$(REPORT) ingestion -- $(BIN)/python -m benchmarks.ingestion
 	$(REPORT) matching -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/matching-dev --run-out-prefix benchmarks/out/matching-dev
 	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
+	$(REPORT) serve -- $(BIN)/python -m benchmarks.serve
 	$(REPORT) load -- $(BIN)/python -m benchmarks.load
 	$(REPORT) rematch_10k -- $(BIN)/python -m benchmarks.rematch --sizes 10000x2000
 	$(REPORT) rematch_100k -- $(BIN)/python -m benchmarks.rematch --sizes 100000x20000 --runs first incremental --project 1000000x200000

@@ -21,7 +21,6 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from esco_data import Taxonomy
 from ingestion.mailer import SmtpConfig
 from ingestion.outbox import SendReport, build_outbox, send_pending
 from matching.concept_space import load_concept_space
@@ -42,7 +41,7 @@ from matching.rematch import (
 )
 from matching.rematch.compute import ChunkResult
 from matching.rematch.runner import Progress
-from matching.resources import concept_space_dir, prepare_related_skills
+from matching.resources import concept_space_dir, load_taxonomy, prepare_related_skills
 from matching.store import ProfileStore
 from matching.writer import ProfileWriter
 from skillmatch.db import make_engine
@@ -110,7 +109,7 @@ class MatchingState:
         started = time.perf_counter()
         db = db if db is not None else make_engine(settings.database_url)
         create_tables(db)
-        taxonomy = Taxonomy.load(db)
+        taxonomy = load_taxonomy(db, settings.data_dir)
         wanted = {"esco_checksum": taxonomy.release.checksum, "model_id": model_id(settings.model_name)}
         space = load_concept_space(concept_space_dir(settings.data_dir), wanted)
         related = prepare_related_skills(taxonomy, space, settings.data_dir)
