@@ -22,7 +22,7 @@ from matching.rematch import BATCH_FILTERS, ListCuration, RematchRepository
 from matching.rematch.tables import RematchChunk, RematchMatch, table
 from matching.scoring import COMPONENTS
 from matching.store import ProfileStore
-from skillmatch.rematch import MatchingState, rematch
+from skillmatch.rematch import MatchingState, rematch, run_lock
 from skillmatch.runtime import Runtime
 from tests.esco_uris import SLICE_OCCUPATIONS
 from tests.rematch_data import SliceProfiles
@@ -238,10 +238,6 @@ def test_kill_9_mid_run_then_resume_gives_an_uninterrupted_run(env: Env, tmp_pat
             assert slow.poll() is None, slow.stdout.read().decode() if slow.stdout else ""
             assert time.monotonic() < deadline, "the run never committed a chunk"
             time.sleep(0.2)
-        # A second run while the first holds the lock fails at once, clearly.
-        busy = subprocess.run(command, env=environ, capture_output=True, text=True, timeout=120)
-        assert busy.returncode == 1
-        assert "another rematch is running" in busy.stderr
     finally:
         os.killpg(slow.pid, signal.SIGKILL)
         slow.wait(timeout=30)
@@ -264,6 +260,20 @@ def test_kill_9_mid_run_then_resume_gives_an_uninterrupted_run(env: Env, tmp_pat
     assert rows == sum(len(items) for items in lists.values())
     run = RematchRepository(env.db).run(1)
     assert run is not None and run.counts["diff"]["new"] == rows and _committed(env) == (total, total)
+
+
+def test_a_second_run_while_one_holds_the_lock_fails_at_once(env: Env) -> None:
+    with run_lock(env.settings.data_dir / "rematch.lock"):
+        busy = subprocess.run(
+            [SKILLMATCH, "rematch", "--all", "--top", str(TOP)],
+            env=os.environ | env.environ(),
+            capture_output=True,
+            text=True,
+            timeout=180,
+        )
+    assert busy.returncode == 1
+    assert f"another rematch is running (pid {os.getpid()} since" in busy.stderr
+    assert RematchRepository(env.db).latest_run() is None
 
 
 def test_no_earlier_run_and_unknown_scheduler_fail_clearly(env: Env) -> None:
