@@ -9,7 +9,13 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.audit import AuditLog
+from api.auth.tokens import TokenStore
+from api.config import ApiConfig
+from api.observe import Metrics
 from api.services import Services
+from api.shortlist import Shortlists
+from api.typeahead import Typeahead
 from esco_data import TaxonomyNotLoaded
 from ingestion.service import IngestionService
 from matching.engine import MatchingEngine
@@ -50,3 +56,51 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 MatcherDep = Annotated[MatchingEngine, Depends(get_matcher)]
 IngestionDep = Annotated[IngestionService, Depends(get_ingestion)]
+
+
+def get_audit(request: Request) -> AuditLog:
+    """The audit log."""
+    audit: AuditLog = request.app.state.audit
+    return audit
+
+
+def get_tokens(request: Request) -> TokenStore:
+    """Users and tokens."""
+    tokens: TokenStore = request.app.state.authenticator.tokens
+    return tokens
+
+
+def get_shortlists(request: Request) -> Shortlists:
+    """The vacancies' shortlists."""
+    shortlists: Shortlists = request.app.state.shortlists
+    return shortlists
+
+
+def get_metrics(request: Request) -> Metrics:
+    """The service's metrics."""
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+def get_config(request: Request) -> ApiConfig:
+    """The web service's settings."""
+    config: ApiConfig = request.app.state.config
+    return config
+
+
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+TokensDep = Annotated[TokenStore, Depends(get_tokens)]
+ShortlistsDep = Annotated[Shortlists, Depends(get_shortlists)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+ConfigDep = Annotated[ApiConfig, Depends(get_config)]
+
+
+def get_typeahead(request: Request, services: ServicesDep) -> Typeahead:
+    """The ESCO label typeahead (built at the first search when start-up has not built it yet)."""
+    typeahead: Typeahead | None = getattr(request.app.state, "typeahead", None)
+    if typeahead is None or typeahead.taxonomy is not services.taxonomy:
+        typeahead = request.app.state.typeahead = Typeahead(services.taxonomy)
+    return typeahead
+
+
+TypeaheadDep = Annotated[Typeahead, Depends(get_typeahead)]
