@@ -29,6 +29,8 @@ from matching.location import Region
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
 
+URI_TAIL = "[A-Za-z0-9._~/-]+"
+"""What follows an ESCO URI's prefix (a UUID, an ISCO code): plain ASCII, so every regex engine agrees."""
 MAX_TITLE = 200
 MAX_SKILL_TEXT = 300
 MAX_SUMMARY = 5_000
@@ -153,9 +155,12 @@ RecordId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE)]
 Postcode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[1-9][0-9]{3}$")]
 Licence = Annotated[DrivingLicence, BeforeValidator(_upper)]
-LanguageLevels = Annotated[dict[LanguageCode, CefrLevel], Field(max_length=30)]
+LanguageLevels = Annotated[
+    dict[LanguageCode, CefrLevel],
+    Field(max_length=30, json_schema_extra={"propertyNames": {"pattern": "^[a-z]{2}$"}}),
+]
 OccupationUri = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=rf"^{re.escape(ESCO_OCCUPATION_PREFIX)}\S+$")
+    str, StringConstraints(strip_whitespace=True, pattern=rf"^{re.escape(ESCO_OCCUPATION_PREFIX)}{URI_TAIL}$")
 ]
 
 
@@ -163,10 +168,26 @@ class _Schema(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_enum_values=False)
 
 
+def _string_or_object(text_max: int, *alternatives: str) -> Any:
+    """The JSON Schema of an item given as a bare string or as an object with one of some fields set."""
+
+    def extra(schema: dict[str, Any], cls: Any) -> None:
+        obj = {k: v for k, v in schema.items() if k not in ("title", "description")}
+        need = [{"required": [name], "properties": {name: {"type": "string"}}} for name in alternatives]
+        keep = {k: v for k, v in schema.items() if k in ("title", "description")}
+        schema.clear()
+        schema.update(keep)
+        schema["anyOf"] = [{"type": "string", "minLength": 1, "maxLength": text_max}, obj | {"anyOf": need}]
+
+    return extra
+
+
 class SkillItem(_Schema):
     """A skill: an ESCO skill URI (as a structured dossier carries it) or free text to link, or both."""
 
-    uri: str | None = Field(default=None, pattern=rf"^{re.escape(ESCO_SKILL_PREFIX)}\S+$")
+    model_config = ConfigDict(json_schema_extra=_string_or_object(MAX_SKILL_TEXT, "uri", "text"))
+
+    uri: str | None = Field(default=None, pattern=rf"^{re.escape(ESCO_SKILL_PREFIX)}{URI_TAIL}$")
     text: str | None = Field(default=None, min_length=1, max_length=MAX_SKILL_TEXT)
     level: SkillLevel | None = None
     source: str | None = Field(default=None, max_length=50, description="e.g. dossier, cv, self, consultant")
@@ -196,6 +217,8 @@ class Experience(_Schema):
 
 class DesiredOccupation(_Schema):
     """An occupation the jobseeker wants: a title, an ESCO URI, or both."""
+
+    model_config = ConfigDict(json_schema_extra=_string_or_object(MAX_TITLE, "title", "occupation_uri"))
 
     title: Title | None = None
     occupation_uri: OccupationUri | None = None
