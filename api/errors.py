@@ -104,6 +104,10 @@ def problem_response(
     return JSONResponse(body | (extra or {}), status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
 
 
+class Conflict(Exception):
+    """The request conflicts with what is stored (409), e.g. a user name that is taken."""
+
+
 PATTERN_REASONS: dict[str, str] = {}
 """Patterns of the schema -> the reason a person reads when a value does not match (``{value!r}``: the value)."""
 
@@ -203,6 +207,10 @@ def install_error_handlers(app: FastAPI) -> None:
             503, "index-unavailable", str(exc), instance=request.url.path, headers={"Retry-After": "5"}
         )
 
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return problem_response(409, "conflict", str(exc), instance=request.url.path)
+
     @app.exception_handler(IndexNotBuilt)
     async def _no_index(request: Request, exc: IndexNotBuilt) -> JSONResponse:
         return problem_response(409, "nothing-indexed", str(exc), instance=request.url.path)
@@ -291,6 +299,7 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 __all__ = [
     "ERROR_RESPONSES",
+    "Conflict",
     "PATTERN_REASONS",
     "PROBLEM_JSON",
     "FieldProblem",

@@ -74,7 +74,12 @@ def occupations_typeahead(
 def get_concept(
     services: ServicesDep,
     uri: Annotated[
-        str, Query(pattern=r"^http://data\.europa\.eu/esco/\S+$", max_length=300, description="The concept's ESCO URI.")
+        str,
+        Query(
+            pattern=r"^http://data\.europa\.eu/esco/[A-Za-z0-9._~/-]+$",
+            max_length=300,
+            description="The concept's ESCO URI.",
+        ),
     ],
     lang: Annotated[Language, Query()] = Language.fr,
 ) -> ConceptOut:

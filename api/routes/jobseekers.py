@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Body, Depends, Response, status
 
 from api.anonymise import AnonymisedProfile, anonymise
 from api.audit import AuditAction
@@ -13,12 +13,23 @@ from api.auth.rules import PrincipalDep, allow, ensure_own
 from api.deps import AuditDep, EngineDep, IngestionDep, MatcherDep, MetricsDep, ServicesDep, ShortlistsDep
 from api.routes.common import IngestOut, JobseekerId, KParam, LangParam, RecordOut, filter_params, filters_dependency
 from api.routes.records import delete_record, read_row, replace_field
+from api.strict import strict_body
 from ingestion.models import RecordKind
 from ingestion.schemas import JobseekerIn
 from matching.engine import Match
 from matching.filters import Filters
 
 router = APIRouter(prefix="/jobseekers", tags=["jobseekers"])
+JOBSEEKER_EXAMPLE = {
+    "id": "J00042",
+    "preferred_language": "fr",
+    "experiences": [{"title": "Boulanger", "years": 6}],
+    "skills": [{"uri": "http://data.europa.eu/esco/skill/5626b3b1-5415-47f6-acf1-b573d457d180"}, "pétrir la pâte"],
+    "languages": {"fr": "C2", "nl": "B1"},
+    "driving_licences": ["B"],
+    "postcode": "1000",
+    "travel": {"regions": ["brussels"], "max_km": 30},
+}
 OWN = "jobseeker_id"
 
 
@@ -26,10 +37,14 @@ OWN = "jobseeker_id"
     "",
     response_model=IngestOut,
     responses={201: {"model": IngestOut, "description": "Created"}},
-    dependencies=[allow(Role.consultant, own_body=True)],
+    dependencies=[allow(Role.consultant, own_body=True), strict_body(JobseekerIn)],
 )
 def submit_jobseeker(
-    record: JobseekerIn, service: IngestionDep, response: Response, principal: PrincipalDep, metrics: MetricsDep
+    record: Annotated[JobseekerIn, Body(examples=[JOBSEEKER_EXAMPLE])],
+    service: IngestionDep,
+    response: Response,
+    principal: PrincipalDep,
+    metrics: MetricsDep,
 ) -> IngestOut:
     """Submit a dossier (created, updated or unchanged); protected attributes are dropped. A jobseeker may
     submit only their own."""

@@ -13,6 +13,7 @@ from pydantic import BaseModel, Field
 from api.auth.roles import Role
 from api.auth.rules import allow
 from api.deps import ServicesDep
+from api.strict import strict_body
 from ingestion.schemas import Language
 
 router = APIRouter(prefix="/link", tags=["esco"], dependencies=[allow(Role.consultant, Role.jobseeker, Role.admin)])
@@ -47,7 +48,7 @@ class Span(BaseModel):
     end: int
 
 
-@router.post("", response_model=list[Span])
+@router.post("", response_model=list[Span], dependencies=[strict_body(LinkIn)])
 def link(body: LinkIn, services: ServicesDep) -> list[Span]:
     """The ESCO concepts in a text, each with the span of the text it came from."""
     tx = services.taxonomy

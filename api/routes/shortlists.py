@@ -14,6 +14,7 @@ from api.deps import AuditDep, EngineDep, ShortlistsDep
 from api.routes.common import JobseekerId, VacancyId
 from api.routes.records import read_row
 from api.shortlist import ShortlistEntry, Shortlists, ShortlistStatus, to_csv
+from api.strict import strict_body
 from matching.errors import UnknownProfile
 
 router = APIRouter(prefix="/vacancies", tags=["shortlists"], dependencies=[allow(Role.consultant)])
@@ -61,7 +62,9 @@ def get_shortlist(vacancy_id: VacancyId, engine: EngineDep, shortlists: Shortlis
     return [_out(e) for e in shortlists.of(vacancy_id)]
 
 
-@router.put("/{vacancy_id}/shortlist/{jobseeker_id}", response_model=ShortlistOut)
+@router.put(
+    "/{vacancy_id}/shortlist/{jobseeker_id}", response_model=ShortlistOut, dependencies=[strict_body(ShortlistIn)]
+)
 def put_shortlisted(
     vacancy_id: VacancyId,
     jobseeker_id: JobseekerId,

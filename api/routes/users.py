@@ -12,8 +12,12 @@ from api.auth.roles import Role
 from api.auth.rules import PrincipalDep, allow
 from api.auth.tokens import TokenInfo, User, UserError
 from api.deps import TokensDep
+from api.errors import Conflict
 from api.routes.common import ID_PATTERN
+from api.strict import strict_body
 from matching.errors import UnknownProfile
+
+UserExists = Conflict
 
 router = APIRouter(tags=["users"])
 ADMIN = [allow(Role.admin)]
@@ -29,7 +33,18 @@ class UserIn(BaseModel):
         default=None, pattern=ID_PATTERN, description="The dossier a jobseeker owns (jobseekers only)."
     )
 
-    model_config = {"json_schema_extra": {"examples": [{"name": "a.peeters", "role": "consultant"}]}}
+    model_config = {
+        "json_schema_extra": {
+            "examples": [{"name": "a.peeters", "role": "consultant"}],
+            "allOf": [
+                {
+                    "if": {"properties": {"role": {"const": "jobseeker"}}, "required": ["role"]},
+                    "then": {"required": ["jobseeker_id"], "properties": {"jobseeker_id": {"type": "string"}}},
+                    "else": {"properties": {"jobseeker_id": {"type": "null"}}},
+                }
+            ],
+        }
+    }
 
 
 class UserOut(BaseModel):
@@ -114,15 +129,17 @@ def list_users(tokens: TokensDep) -> list[UserOut]:
     return [_user(u) for u in tokens.users()]
 
 
-@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED, dependencies=ADMIN)
+@router.post(
+    "/users", response_model=UserOut, status_code=status.HTTP_201_CREATED, dependencies=[*ADMIN, strict_body(UserIn)]
+)
 def add_user(body: UserIn, tokens: TokensDep) -> UserOut:
     """Create a user (a jobseeker user names the dossier they own)."""
+    if tokens.user_by_name(body.name) is not None:
+        raise UserExists(f"a user named {body.name!r} already exists")
     try:
         return _user(tokens.add_user(body.name, body.role, body.jobseeker_id))
     except UserError as exc:
-        from fastapi.exceptions import RequestValidationError
-
-        raise RequestValidationError([{"loc": ("body", "name"), "msg": str(exc), "type": "value_error"}]) from exc
+        raise UserExists(str(exc)) from exc
 
 
 @router.get("/users/{user_id}", response_model=UserOut, dependencies=ADMIN)
@@ -131,7 +148,7 @@ def get_user(user_id: UserId, tokens: TokensDep) -> UserOut:
     return _user(_user_or_404(tokens, user_id))
 
 
-@router.put("/users/{user_id}/active", response_model=UserOut, dependencies=ADMIN)
+@router.put("/users/{user_id}/active", response_model=UserOut, dependencies=[*ADMIN, strict_body(UserActiveIn)])
 def set_user_active(user_id: UserId, body: UserActiveIn, tokens: TokensDep) -> UserOut:
     """Enable or disable a user (a disabled user's tokens stop working at once)."""
     _user_or_404(tokens, user_id)
@@ -148,7 +165,10 @@ def list_tokens(user_id: UserId, tokens: TokensDep) -> list[TokenOut]:
 
 
 @router.post(
-    "/users/{user_id}/tokens", response_model=IssuedTokenOut, status_code=status.HTTP_201_CREATED, dependencies=ADMIN
+    "/users/{user_id}/tokens",
+    response_model=IssuedTokenOut,
+    status_code=status.HTTP_201_CREATED,
+    dependencies=[*ADMIN, strict_body(TokenIn)],
 )
 def issue_token(user_id: UserId, body: TokenIn, tokens: TokensDep) -> IssuedTokenOut:
     """Issue a token for a user; its secret is in this answer only (the service keeps its hash)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Body, Depends, Response, status
 
 from api.audit import AuditAction
 from api.auth.roles import Role
@@ -12,21 +12,37 @@ from api.auth.rules import PrincipalDep, allow
 from api.deps import AuditDep, EngineDep, IngestionDep, MatcherDep, MetricsDep
 from api.routes.common import IngestOut, KParam, LangParam, RecordOut, VacancyId, filter_params, filters_dependency
 from api.routes.records import delete_record, read_row, replace_field
+from api.strict import strict_body
 from ingestion.models import RecordKind
 from ingestion.schemas import VacancyIn
 from matching.engine import Match
 from matching.filters import Filters
 
 router = APIRouter(prefix="/vacancies", tags=["vacancies"])
+VACANCY_EXAMPLE = {
+    "id": "V00042",
+    "language": "nl",
+    "title": "Bakker (m/v/x)",
+    "description": "Je bakt brood en gebak in ons atelier in Brussel.",
+    "required_skills": [{"uri": "http://data.europa.eu/esco/skill/5626b3b1-5415-47f6-acf1-b573d457d180"}],
+    "language_requirements": {"nl": "B1"},
+    "postcode": "1000",
+    "contract": {"type": "permanent", "working_time": "full_time"},
+}
 
 
 @router.post(
     "",
     response_model=IngestOut,
     responses={201: {"model": IngestOut, "description": "Created"}},
-    dependencies=[allow(Role.consultant)],
+    dependencies=[allow(Role.consultant), strict_body(VacancyIn)],
 )
-def submit_vacancy(record: VacancyIn, service: IngestionDep, response: Response, metrics: MetricsDep) -> IngestOut:
+def submit_vacancy(
+    record: Annotated[VacancyIn, Body(examples=[VACANCY_EXAMPLE])],
+    service: IngestionDep,
+    response: Response,
+    metrics: MetricsDep,
+) -> IngestOut:
     """Submit a vacancy (created, updated or unchanged); flagged wording is kept and shown, staff decide."""
     result = service.store_one(record)
     metrics.ingested.labels("vacancy", result.status).inc()
