@@ -55,6 +55,7 @@ bench: install
 	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
 	$(REPORT) load -- $(BIN)/python -m benchmarks.load
 	$(REPORT) web_load -- $(BIN)/python -m benchmarks.web_load
+	$(REPORT) typeahead -- $(BIN)/python -m benchmarks.typeahead
 
 screenshots: install browser-deps
 	$(BIN)/skillmatch esco load

@@ -22,6 +22,7 @@ from api.observe import Metrics, RequestObserver, gauge
 from api.router import api_router
 from api.services import Services
 from api.shortlist import Shortlists
+from api.typeahead import Typeahead
 from api.ui import install_ui
 from esco_data import TaxonomyNotLoaded
 from ingestion.models import QuarantineRecord
@@ -101,6 +102,10 @@ def create_app(
                 log.warning("ESCO is not loaded: run `skillmatch esco load`; matching routes answer 503")
         stop = threading.Event()
         opened: Services | None = app.state.services
+        if opened is not None:
+            # Built in the background so that start-up is not slower; the first keystrokes wait for it.
+            app.state.typeahead = Typeahead(opened.taxonomy)
+            threading.Thread(target=app.state.typeahead.build, daemon=True).start()
         if opened is not None and sync_seconds > 0:
             threading.Thread(target=_keep_in_step, args=(opened, sync_seconds, stop), daemon=True).start()
         yield

@@ -1,10 +1,11 @@
 """Assembles the routers of every resource."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
+from api.query import single_query_values
 from api.routes import audit, esco, health, jobseekers, link, metrics, quarantine, shortlists, users, vacancies
 
-api_router = APIRouter()
+api_router = APIRouter(dependencies=[Depends(single_query_values)])
 for module in (health, metrics, esco, link, jobseekers, vacancies, shortlists, quarantine, audit, users):
     api_router.include_router(module.router)
 

@@ -31,6 +31,11 @@ ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
 
 URI_TAIL = "[A-Za-z0-9._~/-]+"
 """What follows an ESCO URI's prefix (a UUID, an ISCO code): plain ASCII, so every regex engine agrees."""
+_SPACES = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""Every character some regex engine (Python, JSON Schema's ECMA 262, pydantic's) or ``str.strip`` calls a space."""
+VISIBLE = rf"[^{_SPACES}]"
+"""A text must hold a character that stripping keeps (the same set in Python, JSON Schema and pydantic)."""
+EMAIL = rf"^[^@{_SPACES}]+@[^@{_SPACES}]+\.[^@{_SPACES}]+$"
 MAX_TITLE = 200
 MAX_SKILL_TEXT = 300
 MAX_SUMMARY = 5_000
@@ -152,7 +157,9 @@ def _cefr(value: Any) -> Any:
 CefrLevel = Annotated[Cefr, BeforeValidator(_cefr)]
 LanguageCode = Annotated[str, BeforeValidator(_lower), StringConstraints(pattern=r"^[a-z]{2}$")]
 RecordId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE)]
+Title = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE, pattern=VISIBLE)
+]
 Postcode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[1-9][0-9]{3}$")]
 Licence = Annotated[DrivingLicence, BeforeValidator(_upper)]
 LanguageLevels = Annotated[
@@ -188,7 +195,7 @@ class SkillItem(_Schema):
     model_config = ConfigDict(json_schema_extra=_string_or_object(MAX_SKILL_TEXT, "uri", "text"))
 
     uri: str | None = Field(default=None, pattern=rf"^{re.escape(ESCO_SKILL_PREFIX)}{URI_TAIL}$")
-    text: str | None = Field(default=None, min_length=1, max_length=MAX_SKILL_TEXT)
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_SKILL_TEXT, pattern=VISIBLE)
     level: SkillLevel | None = None
     source: str | None = Field(default=None, max_length=50, description="e.g. dossier, cv, self, consultant")
 
@@ -255,7 +262,7 @@ class Contact(_Schema):
     """How a consultant reaches a jobseeker; stored with the record, never read by ranking."""
 
     name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL)
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[+0-9 ()./-]{6,40}$")
 
 

@@ -57,13 +57,18 @@ def _free_port() -> int:
 
 
 @contextmanager
-def serve(app: FastAPI) -> Iterator[str]:
-    """Serve an app on loopback in a thread; yields its base URL."""
+def serve(app: FastAPI, start_seconds: float = 60) -> Iterator[str]:
+    """Serve an app on loopback in a thread; yields its base URL.
+
+    Args:
+        app: the app.
+        start_seconds: how long start-up (the app's lifespan) may take.
+    """
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + start_seconds
     while not server.started and time.monotonic() < deadline:
         time.sleep(0.05)
     if not server.started:

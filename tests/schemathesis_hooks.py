@@ -3,16 +3,30 @@
 A random string after ``http://data.europa.eu/esco/skill/`` matches the schema's pattern but names no
 concept; the server rightly answers 422 for it (a rule no schema can state). Mapping such URIs onto real ones
 lets schemathesis check that schema-valid bodies are accepted.
+
+
+The module also parses, once and at a shallow stack, the sources of schemathesis' coverage phase for
+hypothesis' lambda descriptions: parsing them deep in a generator's recursion raises CPython 3.11's
+"AST constructor recursion depth mismatch" SystemError, which schemathesis reports as an internal error.
 """
 
 from __future__ import annotations
 
+import ast
+import importlib
+import inspect
 import os
 from typing import Any
 
 import schemathesis
+from hypothesis.internal import lambda_sources
 
 from ingestion.schemas import ESCO_OCCUPATION_PREFIX, ESCO_SKILL_PREFIX
+
+for name in ("_schema", "_operation", "_wire"):
+    module = importlib.import_module(f"schemathesis.specs.openapi.coverage.{name}")
+    lines = tuple(inspect.findsource(module)[0])
+    lambda_sources.AST_LAMBDAS_CACHE[lines] = lambda_sources.extract_all_lambdas(ast.parse("".join(lines)))
 
 SKILLS = os.environ.get("SKILLMATCH_ST_SKILLS", "").split()
 OCCUPATIONS = os.environ.get("SKILLMATCH_ST_OCCUPATIONS", "").split()

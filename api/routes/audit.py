@@ -12,6 +12,7 @@ from api.audit import AuditAction
 from api.auth.roles import Role
 from api.auth.rules import allow
 from api.deps import AuditDep
+from api.query import IsoDatetime
 
 router = APIRouter(prefix="/audit", tags=["audit"], dependencies=[allow(Role.admin)])
 
@@ -35,8 +36,8 @@ def search_audit(
     actor: Annotated[str | None, Query(max_length=200, description="Only this subject, e.g. user:3.")] = None,
     action: AuditAction | None = None,
     target: Annotated[str | None, Query(max_length=64, description="Only actions about this record.")] = None,
-    since: Annotated[datetime | None, Query(description="From this time on (ISO 8601).")] = None,
-    until: Annotated[datetime | None, Query(description="Before this time (ISO 8601).")] = None,
+    since: Annotated[IsoDatetime | None, Query(description="From this time on (ISO 8601).")] = None,
+    until: Annotated[IsoDatetime | None, Query(description="Before this time (ISO 8601).")] = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> list[AuditEventOut]:
