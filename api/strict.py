@@ -11,7 +11,7 @@ from typing import Any
 import jsonschema_rs
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
-from pydantic import BaseModel
+from pydantic import BaseModel, ValidationError
 
 
 @cache
@@ -27,6 +27,9 @@ def _field(path: list[str | int]) -> tuple[str | int, ...]:
 def strict_body(model: type[BaseModel]) -> Any:
     """A dependency that checks the raw JSON body against the model's published JSON Schema.
 
+    A body the model refuses is left to the model (its messages are the ones people read); a body the model
+    would accept only by coercing it is refused here.
+
     Args:
         model: the body's model (the route still declares it, so that the OpenAPI document shows it).
 
@@ -40,6 +43,10 @@ def strict_body(model: type[BaseModel]) -> Any:
             body = json.loads(raw) if raw else None
         except ValueError:
             return  # FastAPI's own parsing answers 400 for a body that is not JSON
+        try:
+            model.model_validate(body)
+        except ValidationError:
+            return  # the model's own messages say it better; FastAPI reports them
         errors = [
             {"loc": ("body", *_field(list(e.instance_path))), "msg": e.message, "type": "schema"}
             for e in _validator(model).iter_errors(body)
