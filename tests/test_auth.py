@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.engine import Engine
 from typer.testing import CliRunner
 
+from api.audit import AuditAction, AuditLog, AuditRow
 from api.auth import AuthConfig, JwtConfig, Role, TokenStore, UserError
 from api.auth.models import TokenRow
+from api.auth.roles import Principal
 from api.auth.tokens import TokenRejected, hash_token
 from api.config import ApiConfig
 from api.main import create_app
@@ -185,3 +188,25 @@ def test_cli_users_and_tokens(db: Engine, monkeypatch: pytest.MonkeyPatch) -> No
         assert TokenStore(db).verify(demo.stdout.splitlines()[1].split()[1]).jobseeker_id == "J00001"
     finally:
         get_settings.cache_clear()
+
+
+def test_cli_audit_purge_keeps_the_retention_period(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
+    from skillmatch.settings import get_settings
+
+    audit = AuditLog(db)
+    someone = Principal(subject="user:1", name="a.peeters", role=Role.consultant)
+    audit.record(someone, AuditAction.candidate_search, "V00001", ["J00001"])
+    with db.begin() as conn:  # one row from seven months ago
+        conn.execute(AuditRow.__table__.insert().values(  # type: ignore[attr-defined]
+            at=datetime.now(UTC) - timedelta(days=213), actor="user:1", role="consultant",
+            action="dossier_view", target="J00002", params={}, result_ids=["J00002"],
+        ))  # fmt: skip
+    monkeypatch.setenv("SKILLMATCH_DATABASE_URL", str(db.url))
+    get_settings.cache_clear()
+    try:
+        purged = CliRunner().invoke(cli, ["audit", "purge"])
+    finally:
+        get_settings.cache_clear()
+    assert purged.exit_code == 0, purged.output
+    assert "Deleted 1 audit log rows older than 183 days" in purged.stdout
+    assert [e.target for e in audit.search()] == ["V00001"]
