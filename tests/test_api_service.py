@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import logging
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,10 +19,12 @@ from api.audit import AuditLog
 from api.config import ApiConfig
 from api.main import create_app
 from api.shortlist import neutralise, to_csv
+from ingestion.models import RecordKind
+from ingestion.readers import read_jsonl
 from skillmatch.runtime import Runtime
 from tests.auth import OWN_DOSSIER, Tokens, bearer, make_tokens
 from tests.esco_uris import BAKE_GOODS, KNEAD_FOOD
-from tests.factories import jobseeker, vacancy
+from tests.factories import jobseeker, jsonl, vacancy
 
 VACANCY = "V-BAKKER-NL"
 
@@ -67,6 +70,26 @@ def test_searches_views_and_exports_are_audited_with_ids_only(service: Service) 
     only = c.get("/audit", params={"action": "dossier_view"}, headers=bearer(service.tokens.admin)).json()
     assert [e["target"] for e in only] == [OWN_DOSSIER]
     assert c.get("/audit").status_code == 403  # consultants do not read the audit log
+
+
+def test_admins_filter_the_audit_log_page_by_action_record_and_day(service: Service) -> None:
+    c = service.client
+    c.get(f"/jobseekers/{OWN_DOSSIER}")
+    c.get(f"/vacancies/{VACANCY}/candidates")
+    admin = bearer(service.tokens.admin)
+    today = datetime.now(UTC).date()
+
+    def rows(**params: str) -> list[list[str]]:
+        """(action, record) of each row of the page's table."""
+        html = c.get("/ui/admin/audit", params=params, headers=admin).text
+        return [list(cells) for cells in re.findall(r"<tr>(?:<td>[^<]*</td>){3}<td>([^<]*)</td><td>([^<]*)</td>", html)]
+
+    assert rows() == [["candidate_search", VACANCY], ["dossier_view", OWN_DOSSIER]]
+    assert rows(action="dossier_view", since=str(today), until=str(today)) == [["dossier_view", OWN_DOSSIER]]
+    assert rows(target=VACANCY) == [["candidate_search", VACANCY]]
+    assert rows(until=str(today - timedelta(days=1))) == []
+    assert rows(since=str(today + timedelta(days=1))) == []
+    assert c.get("/ui/admin/audit").status_code == 403  # consultants do not read the audit log
 
 
 def test_audit_purge_deletes_what_is_older_than_the_retention(service: Service) -> None:
@@ -140,12 +163,15 @@ def test_typeahead_finds_skills_by_the_start_of_a_word_in_each_language(service:
 def test_metrics_count_requests_by_route_template_and_show_index_sizes(service: Service) -> None:
     c = service.client
     c.get(f"/jobseekers/{OWN_DOSSIER}")
+    bad = jsonl([jobseeker(id="J-BAD", languages={"fr": "D1"})])
+    service.runtime.ingestion.ingest(RecordKind.jobseeker, read_jsonl(bad), source="batch.jsonl")
     text = TestClient(c.app).get("/metrics").text  # no token needed
     assert 'skillmatch_http_requests_total{method="GET",route="/jobseekers/{jobseeker_id}",status="200"} 1.0' in text
     assert OWN_DOSSIER not in text
     assert 'skillmatch_index_profiles{kind="jobseeker"} 2.0' in text
     assert 'skillmatch_ingested_records_total{kind="jobseeker",status="accepted"} 2.0' in text
     assert "skillmatch_http_request_duration_seconds_bucket" in text
+    assert 'skillmatch_quarantine_records{kind="jobseeker",state="open"} 1.0' in text
 
 
 def test_the_access_log_has_one_line_per_request_without_ids_query_or_token(

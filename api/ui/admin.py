@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Form, Query, Request
@@ -65,6 +66,14 @@ def revoke_token(token_id: int, tokens: TokensDep) -> Response:
     return RedirectResponse("/ui/admin/users", status_code=303)
 
 
+def _day(text: str) -> datetime | None:
+    """The start (UTC) of a day given as YYYY-MM-DD, as a date field sends it (None when empty or not a date)."""
+    try:
+        return datetime.combine(date.fromisoformat(text), time(), UTC) if text else None
+    except ValueError:
+        return None
+
+
 @router.get("/audit")
 def audit_page(
     request: Request,
@@ -72,11 +81,17 @@ def audit_page(
     actor: Annotated[str, Query(max_length=200)] = "",
     action: Annotated[str, Query(max_length=32)] = "",
     target: Annotated[str, Query(max_length=64)] = "",
+    since: Annotated[str, Query(max_length=10)] = "",
+    until: Annotated[str, Query(max_length=10)] = "",
 ) -> Response:
-    """The audit log, newest first, filtered by who, what and which record."""
+    """The audit log, newest first, filtered by who, what, which record and which days (``until`` included)."""
     chosen = AuditAction(action) if action in AuditAction.__members__ else None
-    events = audit.search(actor=actor or None, action=chosen, target=target or None, limit=200)
-    form = {"actor": actor, "action": action, "target": target}
+    first, last = _day(since), _day(until)
+    events = audit.search(
+        actor=actor or None, action=chosen, target=target or None, limit=200,
+        since=first, until=last + timedelta(days=1) if last else None,
+    )  # fmt: skip
+    form = {"actor": actor, "action": action, "target": target, "since": since, "until": until}
     return page(request, "admin_audit.html", events=events, form=form, actions=[a.value for a in AuditAction])
 
 

@@ -17,8 +17,8 @@ from api.auth.rules import PrincipalDep, allow
 from api.deps import AuditDep, EngineDep, IngestionDep, MatcherDep, ServicesDep, ShortlistsDep
 from api.routes.common import VacancyId, filter_params
 from api.routes.records import read_row
-from api.routes.shortlists import export_rows
-from api.shortlist import ShortlistStatus, to_csv
+from api.routes.shortlists import export_shortlist
+from api.shortlist import ShortlistStatus
 from api.ui.i18n import reader_language
 from api.ui.render import page
 from ingestion.models import RecordKind, VacancyRecord
@@ -161,15 +161,8 @@ def shortlist_remove(
 def shortlist_csv(
     vacancy_id: VacancyId, engine: EngineDep, shortlists: ShortlistsDep, principal: PrincipalDep, audit: AuditDep
 ) -> Response:
-    """The shortlist as CSV (formula cells neutralised; audited)."""
-    read_row(engine, "vacancy", vacancy_id)
-    header, rows = export_rows(shortlists, vacancy_id)
-    audit.record(principal, AuditAction.export, vacancy_id, [r[1] for r in rows], {"format": "csv"})
-    return Response(
-        to_csv(header, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="shortlist-{vacancy_id}.csv"'},
-    )
+    """The shortlist as CSV, the same file as the API's (formula cells neutralised; audited)."""
+    return export_shortlist(vacancy_id, engine, shortlists, principal, audit)
 
 
 @router.get("/{vacancy_id}/candidates/{jobseeker_id}")
