@@ -1,4 +1,7 @@
-"""Dependencies of the routes, as typed aliases; routes never build these themselves."""
+"""Dependencies of the routes, as typed aliases; routes never build these themselves.
+
+The getters are ``async def``: they only read the app's state, and FastAPI runs an async dependency on the
+event loop, where a plain ``def`` one would cost a hop to a worker thread (many per request otherwise)."""
 
 from __future__ import annotations
 
@@ -21,7 +24,7 @@ from ingestion.service import IngestionService
 from matching.engine import MatchingEngine
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The app's database engine."""
     engine: Engine = request.app.state.db
     return engine
@@ -33,7 +36,7 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
         yield session
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """Taxonomy, linker, matching engine and ingestion (503 until ESCO is loaded)."""
     services: Services | None = request.app.state.services
     if services is None:
@@ -41,12 +44,12 @@ def get_services(request: Request) -> Services:
     return services
 
 
-def get_matcher(services: Annotated[Services, Depends(get_services)]) -> MatchingEngine:
+async def get_matcher(services: Annotated[Services, Depends(get_services)]) -> MatchingEngine:
     """The matching engine."""
     return services.engine
 
 
-def get_ingestion(services: Annotated[Services, Depends(get_services)]) -> IngestionService:
+async def get_ingestion(services: Annotated[Services, Depends(get_services)]) -> IngestionService:
     """The ingestion service (accepted profiles are stored and indexed as one unit)."""
     return services.ingestion
 
@@ -58,31 +61,31 @@ MatcherDep = Annotated[MatchingEngine, Depends(get_matcher)]
 IngestionDep = Annotated[IngestionService, Depends(get_ingestion)]
 
 
-def get_audit(request: Request) -> AuditLog:
+async def get_audit(request: Request) -> AuditLog:
     """The audit log."""
     audit: AuditLog = request.app.state.audit
     return audit
 
 
-def get_tokens(request: Request) -> TokenStore:
+async def get_tokens(request: Request) -> TokenStore:
     """Users and tokens."""
     tokens: TokenStore = request.app.state.authenticator.tokens
     return tokens
 
 
-def get_shortlists(request: Request) -> Shortlists:
+async def get_shortlists(request: Request) -> Shortlists:
     """The vacancies' shortlists."""
     shortlists: Shortlists = request.app.state.shortlists
     return shortlists
 
 
-def get_metrics(request: Request) -> Metrics:
+async def get_metrics(request: Request) -> Metrics:
     """The service's metrics."""
     metrics: Metrics = request.app.state.metrics
     return metrics
 
 
-def get_config(request: Request) -> ApiConfig:
+async def get_config(request: Request) -> ApiConfig:
     """The web service's settings."""
     config: ApiConfig = request.app.state.config
     return config
@@ -95,7 +98,7 @@ MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 ConfigDep = Annotated[ApiConfig, Depends(get_config)]
 
 
-def get_typeahead(request: Request, services: ServicesDep) -> Typeahead:
+async def get_typeahead(request: Request, services: ServicesDep) -> Typeahead:
     """The ESCO label typeahead (built at the first search when start-up has not built it yet)."""
     typeahead: Typeahead | None = getattr(request.app.state, "typeahead", None)
     if typeahead is None or typeahead.taxonomy is not services.taxonomy:

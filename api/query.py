@@ -41,7 +41,7 @@ def _query_fields(dependant: Any) -> dict[str, bool]:
     return fields
 
 
-def single_query_values(request: Request) -> None:
+async def single_query_values(request: Request) -> None:
     """Refuse several values for a query parameter that takes one (422, naming the parameter).
 
     Raises:

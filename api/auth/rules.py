@@ -98,7 +98,7 @@ def allow(*roles: Role, owner: str | None = None, own_body: bool = False) -> Any
     """
     rule = Rule(frozenset(roles), owner, own_body)
 
-    def check(request: Request, principal: PrincipalDep) -> Principal:
+    async def check(request: Request, principal: PrincipalDep) -> Principal:
         if principal.role in rule.roles:
             return principal
         if principal.role is Role.jobseeker:
@@ -117,7 +117,7 @@ def allow(*roles: Role, owner: str | None = None, own_body: bool = False) -> Any
 def public() -> Any:
     """A route's rule: no sign-in needed."""
 
-    def anyone() -> None:
+    async def anyone() -> None:
         return None
 
     anyone.rule = Rule(public=True)  # type: ignore[attr-defined]

@@ -35,7 +35,7 @@ class RecordOut(BaseModel):
     updated_at: str
 
 
-def filters_dependency(
+async def filters_dependency(
     min_language: Annotated[
         list[Annotated[str, Field(pattern=MIN_LANGUAGE_PATTERN)]],
         Query(description="Minimum level per language, as lang:level, e.g. nl:B1 (repeatable)."),
