@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint bench clean
+.PHONY: install browser-deps run test test-fast lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,12 +19,19 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The browser tests drive Debian's headless Chromium (never a downloaded browser) and inject axe-core from npm.
+browser-deps:
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
+
 run: install
 	$(BIN)/skillmatch esco load
 	$(BIN)/skillmatch demo load
+	@echo "Sign in at http://$(HOST):$(PORT)/login with one of these demo tokens (role, token):"
+	@$(BIN)/skillmatch demo tokens
 	$(BIN)/skillmatch serve --host $(HOST) --port $(PORT)
 
-test: install
+test: install browser-deps
 	$(BIN)/pytest
 
 test-fast: install
@@ -50,6 +57,13 @@ bench: install
 	$(REPORT) load -- $(BIN)/python -m benchmarks.load
 	$(REPORT) rematch_10k -- $(BIN)/python -m benchmarks.rematch --sizes 10000x2000
 	$(REPORT) rematch_100k -- $(BIN)/python -m benchmarks.rematch --sizes 100000x20000 --runs first incremental --project 1000000x200000
+	$(REPORT) web_load -- $(BIN)/python -m benchmarks.web_load
+	$(REPORT) typeahead -- $(BIN)/python -m benchmarks.typeahead
+
+screenshots: install browser-deps
+	$(BIN)/skillmatch esco load
+	$(BIN)/skillmatch demo load
+	$(BIN)/python -m docs.screenshots
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -9,6 +9,7 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from api.tables import create_tables as create_api_tables
 from esco_data import create_tables as create_esco_tables
 from ingestion.models import create_tables as create_ingestion_tables
 from ingestion.outbox import create_tables as create_outbox_tables
@@ -48,6 +49,7 @@ def create_tables(engine: Engine) -> None:
     create_ingestion_tables(engine)
     create_rematch_tables(engine)
     create_outbox_tables(engine)
+    create_api_tables(engine)
 
 
 __all__ = ["create_tables"]
