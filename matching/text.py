@@ -10,13 +10,19 @@ from dataclasses import dataclass
 
 from esco_data import normalize_label
 
-# "(h/f)", "(H/F/X)", "(m/v/x)", "(v/m)", "(m/w/d)", "(f/h)": gender markers of job ads.
-_MARKER = re.compile(r"[\(\[]\s*[hfmvwxd](?:\s*/\s*[hfmvwxd]){1,2}\s*[\)\]]", re.IGNORECASE)
-_BARE_MARKER = re.compile(r"(?:^|\s)[hfmv]\s*/\s*[hfmv](?:\s*/\s*x)?\s*$", re.IGNORECASE)
-# "vendeur(se)", "vendeur(euse)", "employé(e)", "medewerk(st)er": a feminine ending in brackets.
-_BRACKET_ENDING = re.compile(r"(?<=\w)\((?:e|se|euse|rice|ice|ère|ne|le|te|ve|ste|st|ster|es)\)", re.IGNORECASE)
-# "serveur·euse", "employé.e", "chauffeur-euse" inclusive endings.
-_INCLUSIVE_ENDING = re.compile(r"(?<=\w)[·•.](?:e|se|euse|rice|ice|ère|ne|le|te|ve)s?\b", re.IGNORECASE)
+# Gender markers of job ads in their many spellings: "(h/f)", "((H/F))", "[H/F]", "(m/v/x)", "F/H", "H/F/X",
+# "F-H", "m/w/d", "h/m", "(M/V)": one to three of these letters, each alone, between separators.
+_MARKER = re.compile(r"[\(\[]+\s*[hfmvwxd](?:\s*[/\-|]\s*[hfmvwxd]){1,2}\s*[\)\]]+", re.IGNORECASE)
+_BARE_MARKER = re.compile(r"(?<![\w/\-])[hfmvwxd](?:\s*[/\-|]\s*[hfmvwxd]){1,2}(?![\w/\-])", re.IGNORECASE)
+# "vendeur(se)", "vendeur(euse)", "employé(e)", "medewerk(st)er", "technicien(ne)": a feminine ending in brackets.
+_BRACKET_ENDING = re.compile(
+    r"(?<=\w)\((?:e|se|euse|rice|trice|ice|ère|ere|ne|le|te|ve|fe|ste|st|ster|es|esse)\)(?:s\b)?", re.IGNORECASE
+)
+# Inclusive endings: "serveur·euse", "employé.e", "assistant.e.s", "Technicien-ne", "Ingénieur-e", "Charpentier.ère".
+_INCLUSIVE_ENDING = re.compile(
+    r"(?<=[^\W\d_])[·•.\-](?:e|se|euse|rice|trice|ice|ère|ere|ne|le|te|ve|fe|esse)(?:[·•.]?s)?\b(?![\-·•.]\w)",
+    re.IGNORECASE,
+)
 # Dutch "medewerker/-ster", "verkoper/-ster", "kapper/-ster".
 _DUTCH_ENDING = re.compile(r"/\s*-\s*\w+", re.IGNORECASE)
 _SLASH = re.compile(r"\s*/\s*")
@@ -59,17 +65,15 @@ def gender_variants(text: str) -> list[str]:
     parts = [p for p in _SLASH.split(base) if p]
     if len(parts) == 2:
         left, right = (p.split() for p in parts)
-        if len(left) < len(right):
-            # "Accueillant familial / Accueillante familiale auprès d'adultes": the tail is shared.
+        paired = _pair_forms(left, right)
+        if paired is not None:
+            left, right = paired
+        elif len(left) < len(right):
+            # "Secrétaire / Assistante de direction": the tail is shared.
             left = left + right[len(left) :]
         elif len(right) < len(left):
-            # The shorter side replaces the words it is a form of: the first ones ("Aide-soignant en maison
-            # de repos / Aide-soignante") or the last ones ("Responsable commercial / commerciale").
-            n = len(right)
-            if _shared_prefix(right[0], left[-n]) > _shared_prefix(right[0], left[0]):
-                right = left[:-n] + right
-            else:
-                right = right + left[n:]
+            # "Agent tractoriste chauffeur/livreur": the short side replaces the words next to the slash.
+            right = left[: -len(right)] + right
         variants += [" ".join(left), " ".join(right)]
     elif len(parts) > 2:
         variants += parts
@@ -80,6 +84,36 @@ def gender_variants(text: str) -> list[str]:
         if "/" not in feminine:
             variants.append(feminine)
     return list(dict.fromkeys(v for v in variants if v))
+
+
+def _is_form_of(a: str, b: str) -> bool:
+    """Whether two words are gender forms of one word ("ménager"/"ménagère", "chef"/"cheffe")."""
+    a, b = normalize_label(a), normalize_label(b)
+    shared = _shared_prefix(a, b)
+    return a != b and shared >= max(3, min(len(a), len(b)) - 3) or (a == b and len(a) > 1)
+
+
+def _pair_forms(left: list[str], right: list[str]) -> tuple[list[str], list[str]] | None:
+    """Both full forms of ``left / right`` when ``right`` starts with a form of a word of ``left``.
+
+    "Aide ménager / ménagère à domicile" -> "Aide ménager à domicile", "Aide ménagère à domicile";
+    "Aide-soignant en maison de repos / Aide-soignante" -> the tail goes to the short side;
+    "Responsable commercial / commerciale" -> the head goes to the short side.
+    """
+    if not left or not right:
+        return None
+    anchor = next((i for i, word in enumerate(left) if _is_form_of(word, right[0])), None)
+    if anchor is None:
+        return None
+    k = 1
+    while anchor + k < len(left) and k < len(right) and _is_form_of(left[anchor + k], right[k]):
+        k += 1
+    head, block, tail = left[:anchor], left[anchor : anchor + k], left[anchor + k :]
+    right_block, right_tail = right[:k], right[k:]
+    if tail and right_tail:
+        return None  # two different tails: not one title in two forms
+    shared_tail = tail or right_tail
+    return head + block + shared_tail, head + right_block + shared_tail
 
 
 class Decompounder:
