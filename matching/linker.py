@@ -21,6 +21,7 @@ from matching.concept_space import KIND_CODES, LANG_CODES, ConceptSpace
 from matching.encoder import Encoder
 from matching.label_index import LabelIndex
 from matching.langdetect import detect_language
+from matching.skill_extraction import ExtractionConfig, SkillExtractor
 from matching.text import split_phrases, strip_framing
 from matching.threads import single_thread
 from matching.titles import LabelWords, TitleNormaliser, TitleQuery
@@ -81,6 +82,8 @@ class ExtractedConcept:
     end: int
     source: str
     """The phrase of the text (framing words removed) that gave the concept."""
+    section: str | None = None
+    """The part of the text it comes from (``sections.Section``: tasks, profile, ...), when known."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -111,11 +114,22 @@ class Linker:
         encoder: Encoder,
         indexes: dict[LinkKind, LabelIndex],
         config: LinkerConfig | None = None,
+        *,
+        knowledge: frozenset[str] = frozenset(),
     ) -> None:
+        """Args:
+        space: the concept space.
+        encoder: the sentence encoder.
+        indexes: the label index of each kind.
+        config: weights of the hybrid linker.
+        knowledge: URIs of ESCO's knowledge concepts (skill extraction reads them only where a text asks
+            for knowledge).
+        """
         self.space = space
         self.encoder = encoder
         self.indexes = indexes
         self.config = config or LinkerConfig()
+        self.knowledge = knowledge
 
     @classmethod
     def build(cls, space: ConceptSpace, encoder: Encoder, config: LinkerConfig | None = None) -> Linker:
@@ -305,9 +319,10 @@ class Linker:
     def extract(self, text: str, kind: LinkKind = "skill", lang: str | None = None) -> list[ExtractedConcept]:
         """Find the skills (or occupations) in a longer text: a summary, a description, a CV section.
 
-        The text is split into candidate phrases (lines, bullets, sentences, comma lists); framing words
-        ("goede kennis van", "expérience en") are removed; each phrase is linked and its best concept kept
-        when its score reaches ``LinkerConfig.min_phrase_score``.
+        Skills: the text's requirement parts are cut into clauses, each linked and kept only when the clause
+        holds its skill's label (see ``skill_extraction``). Occupations: each phrase (lines, bullets,
+        sentences, comma lists) is linked and its best concept kept when its score reaches
+        ``LinkerConfig.min_phrase_score``.
 
         Args:
             text: the text.
@@ -319,10 +334,27 @@ class Linker:
         """
         return self.extract_many([text], kind, lang)[0]
 
+    @property
+    def skills(self) -> SkillExtractor:
+        """The extractor of the skills a longer text states (``skill_extraction``)."""
+        extractor: SkillExtractor | None = self.__dict__.get("_skills")
+        if extractor is None:
+            extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge)
+            self.__dict__["_skills"] = extractor
+        return extractor
+
     def extract_many(
         self, texts: Sequence[str], kind: LinkKind = "skill", lang: str | None = None
     ) -> list[list[ExtractedConcept]]:
         """``extract`` for several texts at once (one encoder call for all phrases)."""
+        if kind == "skill":
+            return [
+                [
+                    ExtractedConcept(h.uri, h.kind, h.score, h.label, h.start, h.end, h.source, h.section.value)
+                    for h in found
+                ]
+                for found in self.skills.extract_many(texts, lang)
+            ]
         phrases = [[(p, strip_framing(p.text)) for p in split_phrases(text)] for text in texts]
         flat = [body for group in phrases for _, body in group]
         linked = iter(self.link_many(flat, kind, lang, k=1))

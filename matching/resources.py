@@ -87,7 +87,8 @@ def prepare_linker(
         indexes[kind] = index
     if built:
         manifest_path.write_text(json.dumps(wanted, indent=2))
-    linker = Linker(space, encoder, indexes, config)
+    knowledge = frozenset(c.uri for c in taxonomy.concepts(ConceptKind.skill) if c.skill_type == "knowledge")
+    linker = Linker(space, encoder, indexes, config, knowledge=knowledge)
     report = {
         "concept_space": "built" if space_built else "reused",
         "linker_indexes": "built" if built else "reused",

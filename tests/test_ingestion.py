@@ -18,7 +18,7 @@ from ingestion.schemas import JobseekerIn
 from ingestion.service import FieldError, IngestionService, InvalidRecord, RecordKind
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
 from matching.runtime import MatchingRuntime
-from tests.esco_uris import BAKE_GOODS, BAKER, KNEAD_FOOD, OCC, SKILL
+from tests.esco_uris import BAKE_GOODS, BAKER, KNEAD_FOOD, OCC, OPERATE_WEIGHING_MACHINE, SKILL
 from tests.factories import SOURDOUGH, jobseeker, jsonl, vacancy, without
 
 PREPARE_BAKERY_PRODUCTS = SKILL + "50db2b5e-edda-496d-8a6e-aff91dc243d9"  # SOURDOUGH links to its label "faire du pain"
@@ -319,25 +319,27 @@ def test_experience_title_adds_the_occupation_and_its_essential_skills_as_inferr
 
 
 @pytest.mark.parametrize(
-    "description",
+    ("description", "plus"),
     [
-        "Vous confectionnez des produits de boulangerie. Pétrir des denrées alimentaires est un atout.",
-        "U bakt bakkerswaren. Kneden van voedingsmiddelen is een pluspunt.",
+        ("Vous confectionnez des produits de boulangerie. Pétrir des denrées alimentaires est un atout.", KNEAD_FOOD),
+        ("U kunt bakkerswaren bakken. Weegapparatuur gebruiken is een pluspunt.", OPERATE_WEIGHING_MACHINE),
     ],
     ids=["fr-est-un-atout", "nl-is-een-pluspunt"],
 )
-def test_description_phrase_that_is_a_plus_becomes_optional(service: IngestionService, description: str) -> None:
+def test_description_phrase_that_is_a_plus_becomes_optional(
+    service: IngestionService, description: str, plus: str
+) -> None:
     service.ingest_one(
         RecordKind.vacancy, vacancy(title="Vendeur (h/f/x)", required_skills=[], description=description)
     )
     skills = profile(service, ProfileKind.vacancy, "V-BAKKER-NL").skills
-    required, optional = concept(skills, BAKE_GOODS), concept(skills, KNEAD_FOOD)
+    required, optional = concept(skills, BAKE_GOODS), concept(skills, plus)
     assert (required.role, required.origin) == (Role.required, Origin.extracted)
     assert (optional.role, optional.origin) == (Role.optional, Origin.extracted)
     links = stored(service.engine, VacancyRecord, "V-BAKKER-NL")["links"]
     spans = {link["uri"]: description[slice(*link["span"])] for link in links if link["field"] == "description"}
-    # The span is the whole phrase; the source is that phrase without its framing words.
-    assert optional.source is not None and optional.source in spans[KNEAD_FOOD]
+    # The span is the clause that states the skill; the source is that clause without its frame.
+    assert optional.source is not None and optional.source in spans[plus]
     assert required.source is not None and required.source in spans[BAKE_GOODS]
 
 
