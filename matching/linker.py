@@ -21,6 +21,7 @@ from matching.concept_space import KIND_CODES, LANG_CODES, ConceptSpace
 from matching.encoder import Encoder
 from matching.label_index import LabelIndex
 from matching.langdetect import detect_language
+from matching.occupation_docs import OccupationDocs
 from matching.skill_extraction import ExtractionConfig, SkillExtractor
 from matching.text import split_phrases, strip_framing
 from matching.threads import single_thread
@@ -53,6 +54,13 @@ class LinkerConfig:
     """Multiplier of the lexical score of a label in another language than the text's (false friends)."""
     extra_form_weight: float = 0.9
     """A title's weaker forms (another segment, abbreviations spelled out) count at this share."""
+    context_weight: float = 1.5
+    """Weight of a title's text (its TF-IDF cosine to each occupation's ESCO document) in choosing among the
+    occupations the title proposes (chosen 2-fold on real-offers-dev; see benchmarks/README.md)."""
+    context_candidates: int = 20
+    """Occupations a title proposes for its text to choose among."""
+    confidence_temperature: float = 0.05
+    """Softmax temperature that turns the scores of a title's occupations into confidences."""
     head_penalty: float = 0.1
     """Taken off an occupation none of whose labels has the title's head word (times the head's specificity:
     "Zorgkundige woonzorgcentrum" is a care assistant, not a care-home director)."""
@@ -68,6 +76,8 @@ class LinkedConcept:
     label: str
     """The concept's label that matched best."""
     label_lang: str
+    confidence: float | None = None
+    """For an occupation chosen with its text: the share of belief among the title's candidates (0-1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +126,7 @@ class Linker:
         config: LinkerConfig | None = None,
         *,
         knowledge: frozenset[str] = frozenset(),
+        occupation_docs: OccupationDocs | None = None,
     ) -> None:
         """Args:
         space: the concept space.
@@ -124,12 +135,14 @@ class Linker:
         config: weights of the hybrid linker.
         knowledge: URIs of ESCO's knowledge concepts (skill extraction reads them only where a text asks
             for knowledge).
+        occupation_docs: ESCO's document of each occupation, to read a title with its text.
         """
         self.space = space
         self.encoder = encoder
         self.indexes = indexes
         self.config = config or LinkerConfig()
         self.knowledge = knowledge
+        self.occupation_docs = occupation_docs
 
     @classmethod
     def build(cls, space: ConceptSpace, encoder: Encoder, config: LinkerConfig | None = None) -> Linker:
@@ -185,6 +198,58 @@ class Linker:
                     rows = [position[f] for f in queries[i].forms]
                     results[i] = self._rank(index, queries[i], vectors[rows], hits[rows], k)
         return [r or [] for r in results]
+
+    def link_titles(
+        self,
+        titles: Sequence[str],
+        texts: Sequence[str | None],
+        lang: str | None = None,
+        k: int = 10,
+    ) -> list[list[LinkedConcept]]:
+        """The occupations of job titles, each read with its text (a vacancy's description, an experience's).
+
+        The title proposes occupations (``link``); the text's likeness to each one's ESCO document
+        (``occupation_docs``) chooses among them. Each result carries a confidence: the softmax of the
+        scores over the title's candidates.
+
+        Args:
+            titles: the titles.
+            texts: for each title, its text, or None.
+            lang: the texts' language, or None to detect it per text.
+            k: occupations per title.
+
+        Returns:
+            Up to k occupations per title, best first.
+        """
+        cfg = self.config
+        proposed = self.link_many(titles, "occupation", lang, k=max(k, cfg.context_candidates))
+        out: list[list[LinkedConcept]] = []
+        for title, text, found in zip(titles, texts, proposed, strict=True):
+            if not found:
+                out.append([])
+                continue
+            scores = np.asarray([c.score for c in found], dtype=np.float32)
+            if text and text.strip() and self.occupation_docs is not None:
+                text_lang = lang or self.detect_language(text) or "fr"
+                likeness = self.occupation_docs.similarity(f"{title}\n{text}", text_lang, [c.uri for c in found])
+                scores = scores + cfg.context_weight * likeness
+            order = np.argsort(-scores, kind="stable")[:k]
+            shifted = np.exp((scores - scores.max()) / cfg.confidence_temperature)
+            confidence = shifted / shifted.sum()
+            out.append(
+                [
+                    LinkedConcept(
+                        found[i].uri,
+                        found[i].kind,
+                        float(scores[i]),
+                        found[i].label,
+                        found[i].label_lang,
+                        round(float(confidence[i]), 4),
+                    )
+                    for i in order.tolist()
+                ]
+            )
+        return out
 
     def _exact(self, index: LabelIndex, form: str) -> LinkedConcept | None:
         """The concept whose label a form is, when exactly one concept has that label."""

@@ -19,8 +19,9 @@ from matching.concept_space import KIND_CODES, ConceptSpace, ensure_concept_spac
 from matching.encoder import Encoder
 from matching.label_index import LabelIndex
 from matching.linker import Linker, LinkerConfig, LinkKind
+from matching.occupation_docs import OccupationDocs
 
-LINKER_FORMAT = 7
+LINKER_FORMAT = 8
 _KINDS: dict[LinkKind, tuple[int, ...]] = {
     "skill": (KIND_CODES[ConceptKind.skill],),
     "occupation": (KIND_CODES[ConceptKind.occupation], KIND_CODES[ConceptKind.isco_group]),
@@ -85,10 +86,16 @@ def prepare_linker(
             atomic_file(dense_path, index.save_dense)
             atomic_file(lexical_path, functools.partial(_write_pickle, index.lexical))
         indexes[kind] = index
+    docs_path = directory / "occupation_docs.pkl"
+    if not built and docs_path.exists():
+        docs = _read_pickle(docs_path)
+    else:
+        docs = OccupationDocs.build(taxonomy)
+        atomic_file(docs_path, functools.partial(_write_pickle, docs))
     if built:
         manifest_path.write_text(json.dumps(wanted, indent=2))
     knowledge = frozenset(c.uri for c in taxonomy.concepts(ConceptKind.skill) if c.skill_type == "knowledge")
-    linker = Linker(space, encoder, indexes, config, knowledge=knowledge)
+    linker = Linker(space, encoder, indexes, config, knowledge=knowledge, occupation_docs=docs)
     report = {
         "concept_space": "built" if space_built else "reused",
         "linker_indexes": "built" if built else "reused",

@@ -261,13 +261,14 @@ def test_free_text_skill_is_linked_with_provenance(service: IngestionService) ->
     service.ingest_one(RecordKind.jobseeker, jobseeker())
     links = stored(service.engine, JobseekerRecord, "J-BAKER-FR")["links"]
     [skill_link] = [link for link in links if link["kind"] == "skill"]
-    assert set(skill_link) == {"field", "text", "uri", "label", "score", "kind"}
+    assert set(skill_link) == {"field", "text", "uri", "label", "score", "kind", "span"}
     assert {k: v for k, v in skill_link.items() if k != "score"} == {
         "field": "skills[2].text",
         "text": SOURDOUGH,
         "uri": PREPARE_BAKERY_PRODUCTS,
         "label": "faire du pain",
         "kind": "skill",
+        "span": [0, len(SOURDOUGH)],
     }
     assert 0.5 <= skill_link["score"] <= 1.0
     skills = profile(service, ProfileKind.jobseeker, "J-BAKER-FR").skills
@@ -289,13 +290,14 @@ def test_experience_title_adds_the_occupation_and_its_essential_skills_as_inferr
     service.ingest_one(RecordKind.jobseeker, jobseeker())
     links = stored(service.engine, JobseekerRecord, "J-BAKER-FR")["links"]
     [title_link] = [link for link in links if link["kind"] == "occupation"]
-    assert {k: v for k, v in title_link.items() if k != "score"} == {
+    assert {k: v for k, v in title_link.items() if k not in {"score", "confidence"}} == {
         "field": "experiences[0].title",
         "text": "Boulanger",
         "uri": BAKER,
         "label": "boulanger",
         "kind": "occupation",
     }
+    assert 0.5 < title_link["confidence"] <= 1.0
     person = profile(service, ProfileKind.jobseeker, "J-BAKER-FR")
     [occupation] = person.occupations
     assert (occupation.uri, occupation.role, occupation.origin, occupation.source) == (
@@ -319,19 +321,22 @@ def test_experience_title_adds_the_occupation_and_its_essential_skills_as_inferr
 
 
 @pytest.mark.parametrize(
-    ("description", "plus"),
+    ("description", "plus", "lang"),
     [
-        ("Vous confectionnez des produits de boulangerie. Pétrir des denrées alimentaires est un atout.", KNEAD_FOOD),
-        ("U kunt bakkerswaren bakken. Weegapparatuur gebruiken is een pluspunt.", OPERATE_WEIGHING_MACHINE),
+        (
+            "Vous confectionnez des produits de boulangerie. Pétrir des denrées alimentaires est un atout.",
+            KNEAD_FOOD,
+            "fr",
+        ),
+        ("U kunt bakkerswaren bakken. Weegapparatuur gebruiken is een pluspunt.", OPERATE_WEIGHING_MACHINE, "nl"),
     ],
     ids=["fr-est-un-atout", "nl-is-een-pluspunt"],
 )
 def test_description_phrase_that_is_a_plus_becomes_optional(
-    service: IngestionService, description: str, plus: str
+    service: IngestionService, description: str, plus: str, lang: str
 ) -> None:
-    service.ingest_one(
-        RecordKind.vacancy, vacancy(title="Vendeur (h/f/x)", required_skills=[], description=description)
-    )
+    record = vacancy(title="Vendeur (h/f/x)", required_skills=[], description=description, language=lang)
+    service.ingest_one(RecordKind.vacancy, record)
     skills = profile(service, ProfileKind.vacancy, "V-BAKKER-NL").skills
     required, optional = concept(skills, BAKE_GOODS), concept(skills, plus)
     assert (required.role, required.origin) == (Role.required, Origin.extracted)
@@ -345,15 +350,16 @@ def test_description_phrase_that_is_a_plus_becomes_optional(
 
 def test_plus_in_the_next_sentence_does_not_make_a_requirement_optional(service: IngestionService) -> None:
     description = "Vous confectionnez des produits de boulangerie (indispensable). Le permis B est un atout."
-    service.ingest_one(
-        RecordKind.vacancy, vacancy(title="Vendeur (h/f/x)", required_skills=[], description=description)
-    )
+    record = vacancy(title="Vendeur (h/f/x)", required_skills=[], description=description, language="fr")
+    service.ingest_one(RecordKind.vacancy, record)
     assert concept(profile(service, ProfileKind.vacancy, "V-BAKKER-NL").skills, BAKE_GOODS).role is Role.required
 
 
 def test_required_skill_stays_required_when_the_description_calls_it_a_plus(service: IngestionService) -> None:
     description = "Pétrir des denrées alimentaires est un atout."
-    service.ingest_one(RecordKind.vacancy, vacancy(required_skills=[KNEAD_FOOD], description=description))
+    service.ingest_one(
+        RecordKind.vacancy, vacancy(required_skills=[KNEAD_FOOD], description=description, language="fr")
+    )
     knead = concept(profile(service, ProfileKind.vacancy, "V-BAKKER-NL").skills, KNEAD_FOOD)
     assert (knead.role, knead.origin, knead.confidence) == (Role.required, Origin.confirmed, 1.0)
 
