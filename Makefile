@@ -46,6 +46,7 @@ bench: install
 	$(REPORT) ingestion -- $(BIN)/python -m benchmarks.ingestion
 	$(REPORT) matching -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/matching-dev --run-out-prefix benchmarks/out/matching-dev
 	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
+	$(REPORT) load -- $(BIN)/python -m benchmarks.load
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

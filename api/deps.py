@@ -9,22 +9,15 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.services import Services
 from esco_data import TaxonomyNotLoaded
 from ingestion.service import IngestionService
 from matching.engine import MatchingEngine
-from matching.runtime import MatchingRuntime
-from skillmatch.settings import Settings
-
-
-def get_settings_dep(request: Request) -> Settings:
-    """The app's settings."""
-    settings: Settings = request.app.state.settings
-    return settings
 
 
 def get_engine(request: Request) -> Engine:
     """The app's database engine."""
-    engine: Engine = request.app.state.engine
+    engine: Engine = request.app.state.db
     return engine
 
 
@@ -34,30 +27,26 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
         yield session
 
 
-def get_runtime(request: Request) -> MatchingRuntime:
-    """Taxonomy, linker and matching engine (503 until ESCO is loaded)."""
-    runtime: MatchingRuntime | None = request.app.state.runtime
-    if runtime is None:
+def get_services(request: Request) -> Services:
+    """Taxonomy, linker, matching engine and ingestion (503 until ESCO is loaded)."""
+    services: Services | None = request.app.state.services
+    if services is None:
         raise TaxonomyNotLoaded()
-    return runtime
+    return services
 
 
-def get_matcher(runtime: Annotated[MatchingRuntime, Depends(get_runtime)]) -> MatchingEngine:
+def get_matcher(services: Annotated[Services, Depends(get_services)]) -> MatchingEngine:
     """The matching engine."""
-    return runtime.engine
+    return services.engine
 
 
-def get_ingestion(request: Request, runtime: Annotated[MatchingRuntime, Depends(get_runtime)]) -> IngestionService:
-    """The ingestion service (accepted profiles go straight into the indexes)."""
-    service: IngestionService | None = getattr(request.app.state, "ingestion", None)
-    if service is None:
-        service = request.app.state.ingestion = IngestionService.for_runtime(runtime)
-    return service
+def get_ingestion(services: Annotated[Services, Depends(get_services)]) -> IngestionService:
+    """The ingestion service (accepted profiles are stored and indexed as one unit)."""
+    return services.ingestion
 
 
-SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
-RuntimeDep = Annotated[MatchingRuntime, Depends(get_runtime)]
+ServicesDep = Annotated[Services, Depends(get_services)]
 MatcherDep = Annotated[MatchingEngine, Depends(get_matcher)]
 IngestionDep = Annotated[IngestionService, Depends(get_ingestion)]

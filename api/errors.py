@@ -1,108 +1,225 @@
-"""One stable JSON shape for every API error, and the translation of core exceptions into it.
+"""Every error the service gives, in one shape: RFC 9457 problem details (``application/problem+json``).
 
-{"error": {"code": "validation_error", "message": "...", "fields": [{"field": "skills[3].uri", "reason": "..."}]}}
+    {"type": "/problems/validation-error", "title": "Invalid request", "status": 422,
+     "detail": "languages.fr: CEFR level must be one of A1, A2, B1, B2, C1, C2, not 'D1'",
+     "instance": "/jobseekers", "code": "validation-error",
+     "errors": [{"field": "languages.fr", "reason": "CEFR level must be one of A1, A2, B1, B2, C1, C2, not 'D1'"}]}
+
+``type`` names the kind of problem (its last part is also in ``code``), ``errors`` lists the field/reason
+pairs of a validation error. Core exceptions are translated here; anything unexpected becomes a 500 problem,
+logged once with its traceback's places but without the request body, query or exception message (they may
+hold personal data).
 """
 
 from __future__ import annotations
 
+import logging
+import traceback
+from collections.abc import Mapping
+from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from esco_data import TaxonomyNotLoaded, UnknownConcept
-from ingestion.service import InvalidRecord, field_path
-from matching.errors import ConceptSpaceNotBuilt, IndexNotBuilt, UnknownProfile
+from ingestion.validation import InvalidRecord, field_path
+from matching.errors import ConceptSpaceNotBuilt, IndexNotBuilt, IndexUnavailable, UnknownProfile
+
+PROBLEM_JSON = "application/problem+json"
+log = logging.getLogger("skillmatch.api")
 
 
 class FieldProblem(BaseModel):
     """One field of the request and what is wrong with it."""
 
-    field: str
-    reason: str
+    field: str = Field(examples=["languages.fr"])
+    reason: str = Field(examples=["CEFR level must be one of A1, A2, B1, B2, C1, C2, not 'D1'"])
 
 
-class ErrorBody(BaseModel):
-    """An error: a stable code, a message for people, and the fields concerned."""
+class Problem(BaseModel):
+    """An error, as RFC 9457 problem details."""
 
-    code: str
-    message: str
-    fields: list[FieldProblem] = []
-
-
-class ErrorResponse(BaseModel):
-    """The shape of every error response."""
-
-    error: ErrorBody
+    type: str = Field(description="The kind of problem, as a URI reference.", examples=["/problems/not-found"])
+    title: str = Field(description="A short summary of the kind of problem.", examples=["Not found"])
+    status: int = Field(description="The HTTP status code.", examples=[404])
+    detail: str = Field(description="What went wrong this time, for people.", examples=["no vacancy with id 'V9'"])
+    instance: str | None = Field(default=None, description="The request path.", examples=["/vacancies/V9"])
+    code: str = Field(description="The last part of ``type``, for programs.", examples=["not-found"])
+    errors: list[FieldProblem] = Field(default_factory=list, description="Field/reason pairs (validation errors).")
 
 
-def error_response(status: int, code: str, message: str, fields: list[dict[str, str]] | None = None) -> JSONResponse:
-    """A JSON error response in the stable shape."""
-    body = ErrorResponse(error=ErrorBody(code=code, message=message, fields=[FieldProblem(**f) for f in fields or []]))
-    return JSONResponse(status_code=status, content=body.model_dump())
+_TITLES = {
+    "validation-error": "Invalid request",
+    "invalid-json": "The body is not valid JSON",
+    "not-found": "Not found",
+    "unknown-concept": "Unknown ESCO concept",
+    "not-ready": "Service not ready",
+    "nothing-indexed": "Nothing to match against yet",
+    "index-unavailable": "Index temporarily unavailable",
+    "internal-error": "Internal error",
+}
 
 
-def _request_fields(exc: RequestValidationError) -> list[dict[str, str]]:
+def problem_response(
+    status: int,
+    code: str,
+    detail: str,
+    *,
+    instance: str | None = None,
+    errors: list[dict[str, str]] | None = None,
+    headers: Mapping[str, str] | None = None,
+    extra: dict[str, Any] | None = None,
+) -> JSONResponse:
+    """A problem-details response.
+
+    Args:
+        status: the HTTP status code.
+        code: the kind of problem (``validation-error``, ``not-found`` ...); ``type`` is ``/problems/<code>``.
+        detail: what went wrong, for people.
+        instance: the request path.
+        errors: field/reason pairs.
+        headers: response headers (e.g. ``Allow`` on a 405).
+        extra: more members (RFC 9457 extensions), e.g. the failing readiness checks.
+    """
+    title = _TITLES.get(code) or HTTPStatus(status).phrase
+    body = Problem(
+        type=f"/problems/{code}",
+        title=title,
+        status=status,
+        detail=detail,
+        instance=instance,
+        code=code,
+        errors=[FieldProblem(**e) for e in errors or []],
+    ).model_dump()
+    return JSONResponse(body | (extra or {}), status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
+
+
+def _request_fields(exc: RequestValidationError) -> tuple[list[dict[str, str]], bool]:
+    """Field/reason pairs of a request validation error, and whether the body was not JSON at all."""
     fields = []
+    bad_json = False
     for err in exc.errors():
         loc = list(err.get("loc", ()))
-        where = loc[0] if loc and loc[0] in ("body", "query", "path", "header") else None
+        where = loc[0] if loc and loc[0] in ("body", "query", "path", "header", "cookie") else None
         rest = loc[1:] if where else loc
         rest = [p for p in rest if not (isinstance(p, str) and p.startswith(("function-", "literal[")))]
         reason = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
         if err.get("type") == "missing":
             reason = "this field is required"
         if err.get("type") == "json_invalid":
+            bad_json = True
             # The location's number is a character position in the body, not a list index.
             position = rest[0] if rest else "?"
             detail = err.get("ctx", {}).get("error", reason)
             rest, reason = [], f"the body is not valid JSON: {detail} (at character {position})"
         name = field_path(rest) if rest else "(body)"
         fields.append({"field": name if where in (None, "body") else f"{where}.{name}", "reason": reason})
-    return fields
+    return fields, bad_json
+
+
+def _codes(status: int) -> str:
+    return {404: "not-found", 405: "method-not-allowed"}.get(status) or HTTPStatus(status).phrase.lower().replace(
+        " ", "-"
+    )
 
 
 def install_error_handlers(app: FastAPI) -> None:
-    """Register the handlers that turn errors into the stable shape."""
+    """Register the handlers that turn every error into problem details."""
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        fields = _request_fields(exc)
+    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+        fields, bad_json = _request_fields(exc)
         message = "; ".join(f"{f['field']}: {f['reason']}" for f in fields)
-        return error_response(422, "validation_error", message, fields)
+        code, status = ("invalid-json", 400) if bad_json else ("validation-error", 422)
+        return problem_response(status, code, message, instance=request.url.path, errors=fields)
 
     @app.exception_handler(InvalidRecord)
-    async def _invalid(_: Request, exc: InvalidRecord) -> JSONResponse:
+    async def _invalid(request: Request, exc: InvalidRecord) -> JSONResponse:
         fields = [{"field": e.field, "reason": e.reason} for e in exc.errors]
-        return error_response(422, "validation_error", str(exc), fields)
+        return problem_response(422, "validation-error", str(exc), instance=request.url.path, errors=fields)
 
     @app.exception_handler(UnknownProfile)
-    async def _unknown_profile(_: Request, exc: UnknownProfile) -> JSONResponse:
-        return error_response(404, "not_found", str(exc))
+    async def _unknown_profile(request: Request, exc: UnknownProfile) -> JSONResponse:
+        return problem_response(404, "not-found", str(exc), instance=request.url.path)
 
     @app.exception_handler(UnknownConcept)
-    async def _unknown_concept(_: Request, exc: UnknownConcept) -> JSONResponse:
-        return error_response(404, "unknown_concept", str(exc))
+    async def _unknown_concept(request: Request, exc: UnknownConcept) -> JSONResponse:
+        return problem_response(404, "unknown-concept", str(exc), instance=request.url.path)
 
     @app.exception_handler(TaxonomyNotLoaded)
     @app.exception_handler(ConceptSpaceNotBuilt)
-    async def _not_ready(_: Request, exc: Exception) -> JSONResponse:
-        return error_response(503, "not_ready", str(exc))
+    async def _not_ready(request: Request, exc: Exception) -> JSONResponse:
+        return problem_response(503, "not-ready", str(exc), instance=request.url.path)
+
+    @app.exception_handler(IndexUnavailable)
+    async def _unavailable(request: Request, exc: IndexUnavailable) -> JSONResponse:
+        return problem_response(
+            503, "index-unavailable", str(exc), instance=request.url.path, headers={"Retry-After": "5"}
+        )
 
     @app.exception_handler(IndexNotBuilt)
-    async def _no_index(_: Request, exc: IndexNotBuilt) -> JSONResponse:
-        return error_response(409, "nothing_indexed", str(exc))
+    async def _no_index(request: Request, exc: IndexNotBuilt) -> JSONResponse:
+        return problem_response(409, "nothing-indexed", str(exc), instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        code = {404: "not_found", 405: "method_not_allowed", 401: "unauthorized", 403: "forbidden"}.get(
-            exc.status_code, "http_error"
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        return problem_response(
+            exc.status_code, _codes(exc.status_code), detail, instance=request.url.path, headers=exc.headers
         )
-        detail: Any = exc.detail
-        return error_response(exc.status_code, code, str(detail))
+
+    app.add_middleware(UnexpectedErrors)
 
 
-__all__ = ["ErrorResponse", "error_response", "install_error_handlers"]
+class UnexpectedErrors:
+    """ASGI middleware: an exception nothing else handled becomes one 500 problem and one log line.
+
+    The log line names the exception's type, the route and the places of the traceback (file, line, function),
+    never the request body, the query string or the exception's message.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence
+            route = getattr(scope.get("route"), "path", None) or "(no route)"
+            places = "; ".join(
+                f"{frame.filename.rsplit('/', 2)[-1]}:{frame.lineno} {frame.name}"
+                for frame in traceback.extract_tb(exc.__traceback__)[-6:]
+            )
+            log.error("unexpected %s on %s %s at %s", type(exc).__name__, scope.get("method"), route, places)
+            if started:
+                return
+            response = problem_response(
+                500, "internal-error", "an unexpected error occurred; it has been logged", instance=scope.get("path")
+            )
+            await response(scope, receive, send)
+
+
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
+    for status in (400, 404, 409, 422, 500, 503)
+}
+"""OpenAPI documentation of the errors every route may give."""
+
+
+__all__ = ["ERROR_RESPONSES", "PROBLEM_JSON", "FieldProblem", "Problem", "install_error_handlers", "problem_response"]

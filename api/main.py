@@ -1,61 +1,78 @@
-"""Builds the FastAPI application."""
+"""Builds the FastAPI application from services opened by the wiring (``skillmatch.server``)."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import AsyncIterator
+import threading
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 
-from api.errors import install_error_handlers
+from api.errors import ERROR_RESPONSES, install_error_handlers
 from api.router import api_router
-from esco_data import TaxonomyNotLoaded, create_tables
-from ingestion.models import create_tables as create_ingestion_tables
-from matching.runtime import MatchingRuntime
-from skillmatch.db import make_engine
-from skillmatch.settings import Settings, get_settings
+from api.services import Services
+from esco_data import TaxonomyNotLoaded
 
 log = logging.getLogger("skillmatch.api")
 
 
-def create_app(settings: Settings | None = None, runtime: MatchingRuntime | None = None) -> FastAPI:
-    """Build the app; the database, taxonomy and indexes are opened in the lifespan, not at import.
+def _keep_in_step(services: Services, every: float, stop: threading.Event) -> None:
+    """Take in, every few seconds, the profiles other processes wrote (a batch ingestion, a rematch)."""
+    while not stop.wait(every):
+        try:
+            services.writer.catch_up()
+        except Exception as exc:  # noqa: BLE001 - the readiness check reports a database that is behind or down
+            log.warning("catching up with the database failed (%s)", type(exc).__name__)
+
+
+def create_app(
+    *,
+    db: Engine,
+    services: Services | None = None,
+    open_services: Callable[[], Services] | None = None,
+    sync_seconds: float = 0.0,
+) -> FastAPI:
+    """Build the app; heavy services are opened in the lifespan, not at import.
 
     Args:
-        settings: settings to use (default: from the environment).
-        runtime: an already opened runtime (tests share one); default: opened from the settings.
+        db: the database (``/health`` answers from it even before the services are open).
+        services: already opened services (tests share one; they are neither saved nor closed here).
+        open_services: opens the services at start-up (the service's own path); when it raises
+            ``TaxonomyNotLoaded`` the matching routes answer 503 until ESCO is loaded and the service restarted.
+        sync_seconds: how often to take in what other processes wrote (0: never).
 
     Returns:
         The FastAPI application.
     """
-    settings = settings or get_settings()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = runtime.db if runtime is not None else make_engine(settings.database_url)
-        create_tables(engine)
-        create_ingestion_tables(engine)
-        app.state.settings = settings
-        app.state.engine = engine
-        app.state.ingestion = None
-        app.state.runtime = runtime
-        if runtime is None:
+        app.state.db = db
+        app.state.services = services
+        if services is None and open_services is not None:
             try:
-                app.state.runtime = MatchingRuntime.open(settings, db=engine)
+                app.state.services = open_services()
             except TaxonomyNotLoaded:
                 log.warning("ESCO is not loaded: run `skillmatch esco load`; matching routes answer 503")
+        stop = threading.Event()
+        opened: Services | None = app.state.services
+        if opened is not None and sync_seconds > 0:
+            threading.Thread(target=_keep_in_step, args=(opened, sync_seconds, stop), daemon=True).start()
         yield
-        if app.state.runtime is not None and runtime is None:
-            app.state.runtime.save()
-            engine.dispose()
+        stop.set()
+        if opened is not None and services is None:
+            opened.save()
+            opened.close()
 
     app = FastAPI(
         title="skillmatch",
         version="0.1.0",
         description="ESCO-based matching of jobseekers and vacancies (FR/NL). Uses the ESCO classification "
-        "of the European Commission.",
+        "of the European Commission. Every error is RFC 9457 problem details (application/problem+json).",
         lifespan=lifespan,
+        responses=ERROR_RESPONSES,
     )
     install_error_handlers(app)
     app.include_router(api_router)

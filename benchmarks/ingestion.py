@@ -22,11 +22,11 @@ from pathlib import Path
 
 from esco_data import load_esco
 from ingestion.adapters import RecordFormat
+from ingestion.models import RecordKind
 from ingestion.readers import read_file
-from ingestion.service import IngestionService, RecordKind
 from matching.encoder import Encoder
-from matching.runtime import MatchingRuntime
 from skillmatch.db import make_engine
+from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT, get_settings
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"
@@ -38,11 +38,11 @@ def run_once(data: Path) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as tmp:
         db = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         load_esco(db, settings.esco_dir)
-        runtime = MatchingRuntime.open(settings, db=db, index_dir=Path(tmp) / "indexes")
+        runtime = Runtime.open(settings, db=db, index_dir=Path(tmp) / "indexes")
         cold = Encoder(settings.model_name, cache_dir=Path(tmp) / "cache", threads=settings.encode_threads)
         cold.encode(["warm-up: load the model before the clock starts"])
         runtime.linker.encoder = cold
-        service = IngestionService.for_runtime(runtime)
+        service = runtime.ingestion
         files = [(RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")]
         batches = [(kind, list(read_file(data / name))) for kind, name in files]
         records = sum(len(batch) for _, batch in batches)

@@ -26,6 +26,7 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import percentile, product_linker, read_tsv, write_run
+from benchmarks.metrics import average_precision, reciprocal_rank, success
 from matching.encoder import Encoder
 from matching.linker import Linker, LinkKind
 
@@ -63,23 +64,15 @@ def _metrics(
     melo: MeloSet, runs: dict[str, list[tuple[str, float]]], concept_runs: dict[str, list[str]], kind: str
 ) -> dict[str, Any]:
     ap = rr = 0.0
-    hits = {1: 0, 5: 0, 10: 0}
+    hits = {1: 0.0, 5: 0.0, 10: 0.0}
     recall5 = rprec5 = 0.0
     for qid, _ in melo.queries:
-        relevant = melo.relevant[qid]
+        grades = dict.fromkeys(melo.relevant[qid], 1)
         ranked = [e for e, _ in runs[qid]]
-        found = 0
-        precision_sum = 0.0
-        first = None
-        for rank, element in enumerate(ranked, start=1):
-            if element in relevant:
-                found += 1
-                precision_sum += found / rank
-                first = first or rank
-        ap += precision_sum / len(relevant) if relevant else 0.0
-        rr += 1 / first if first else 0.0
+        ap += average_precision(ranked, grades)
+        rr += reciprocal_rank(ranked, grades)
         for k in hits:
-            hits[k] += any(e in relevant for e in ranked[:k])
+            hits[k] += success(ranked, grades, k)
         if kind == "skill":
             gold = melo.relevant_concepts(qid)
             top5 = concept_runs[qid][:5]

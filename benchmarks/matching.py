@@ -38,13 +38,13 @@ from benchmarks.common import read_tsv, write_run
 from benchmarks.metrics import ndcg, summarise
 from esco_data import Taxonomy, load_esco, normalize_label
 from ingestion.adapters import RecordFormat
+from ingestion.models import RecordKind
 from ingestion.readers import read_file
-from ingestion.service import IngestionService, RecordKind
 from matching.audit import exposure_by_group, quality_by_group
 from matching.filters import Filters
 from matching.profiles import ProfileKind
-from matching.runtime import MatchingRuntime
 from skillmatch.db import make_engine
+from skillmatch.runtime import Runtime
 from skillmatch.settings import get_settings
 
 DEPTH = 100
@@ -137,8 +137,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         db = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
         load_esco(db, settings.esco_dir)
-        runtime = MatchingRuntime.open(settings, db=db)
-        service = IngestionService.for_runtime(runtime)
+        runtime = Runtime.open(settings, db=db, index_dir=Path(tmp) / "indexes")
+        service = runtime.ingestion
         started = time.perf_counter()
         for kind, name in ((RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")):
             summary = service.ingest(kind, read_file(args.data / name), source=name, fmt=RecordFormat.matching_dev)

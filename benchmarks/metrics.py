@@ -22,6 +22,24 @@ def reciprocal_rank(ranked: Sequence[str], grades: Mapping[str, int]) -> float:
     return 0.0
 
 
+def average_precision(ranked: Sequence[str], grades: Mapping[str, int]) -> float:
+    """Mean, over all relevant (grade >= 1) results, of the precision at the rank where each is found (0 when
+    it is not found, or when nothing is relevant)."""
+    relevant = {d for d, g in grades.items() if g > 0}
+    found = 0
+    total = 0.0
+    for i, d in enumerate(ranked, start=1):
+        if d in relevant:
+            found += 1
+            total += found / i
+    return total / len(relevant) if relevant else 0.0
+
+
+def success(ranked: Sequence[str], grades: Mapping[str, int], k: int = 10) -> float:
+    """1 when a relevant (grade >= 1) result is in the top k, else 0."""
+    return 1.0 if any(grades.get(d, 0) > 0 for d in ranked[:k]) else 0.0
+
+
 def recall(ranked: Sequence[str], grades: Mapping[str, int], k: int = 10) -> float:
     """Share of the relevant (grade >= 1) results found in the top k."""
     relevant = {d for d, g in grades.items() if g > 0}
@@ -39,4 +57,4 @@ def summarise(runs: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str
     }
 
 
-__all__ = ["ndcg", "recall", "reciprocal_rank", "summarise"]
+__all__ = ["average_precision", "ndcg", "recall", "reciprocal_rank", "success", "summarise"]

@@ -32,11 +32,9 @@ from benchmarks.common import percentile
 from esco_data import ConceptKind, Taxonomy, load_esco
 from matching.engine import MIN_CANDIDATES, MatchingEngine
 from matching.filters import Filters
-from matching.index import IndexType, ProfileIndex
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
 from matching.related import RelatedSkills
-from matching.resources import make_encoder, prepare_linker
-from matching.runtime import prepare_related
+from matching.resources import make_encoder, prepare_linker, prepare_related
 from matching.threads import single_thread
 from skillmatch.db import make_engine
 from skillmatch.settings import get_settings
@@ -98,7 +96,7 @@ def run_size(
     batch = 50_000
     engine = MatchingEngine(taxonomy, space, related)  # type: ignore[arg-type]
     engine.features.warm()  # per-skill caches: a fixed cost of the engine, not of the profiles
-    engine.indexes[ProfileKind.jobseeker] = ProfileIndex(space.dim, IndexType.auto, expected_size=n)  # type: ignore[attr-defined]
+    engine.reserve(ProfileKind.jobseeker, n)
     with tempfile.TemporaryFile() as vectors_file:
         # The original vectors go to a file (not counted as memory) for the exact search of the recall check.
         before = _rss()

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from itertools import islice
 from typing import Any
 
-from sqlalchemy import Table, delete, insert, select
+from sqlalchemy import Table, delete, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
@@ -46,7 +46,9 @@ def current_release(engine: Engine) -> EscoRelease | None:
     Args:
         engine: the database engine.
     """
-    create_tables(engine)
+    table = _table(EscoRelease)
+    if not inspect(engine).has_table(table.name):
+        return None
     with engine.connect() as conn:
         row = conn.execute(select(_table(EscoRelease)).order_by(_table(EscoRelease).c.id.desc())).first()
     return EscoRelease.model_validate(row._mapping) if row is not None else None

@@ -3,11 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
 from sqlalchemy import JSON, Column, Text, UniqueConstraint
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
+
+
+class RecordKind(StrEnum):
+    """What a record (or a batch) holds."""
+
+    jobseeker = "jobseeker"
+    vacancy = "vacancy"
 
 
 class JobseekerRecord(SQLModel, table=True):
@@ -78,4 +86,4 @@ def create_tables(engine: Engine) -> None:
     SQLModel.metadata.create_all(engine, tables=INGESTION_TABLES)
 
 
-__all__ = ["INGESTION_TABLES", "JobseekerRecord", "QuarantineRecord", "VacancyRecord", "create_tables"]
+__all__ = ["INGESTION_TABLES", "JobseekerRecord", "QuarantineRecord", "RecordKind", "VacancyRecord", "create_tables"]

@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from ingestion.models import QuarantineRecord, create_tables
+from ingestion.models import QuarantineRecord
 
 
 def export_quarantine(
@@ -25,7 +25,6 @@ def export_quarantine(
         One dict per record: kind, source, line, record id, field, reason, every error, the original text,
         when it was quarantined and, if so, resolved.
     """
-    create_tables(engine)
     table = QuarantineRecord.__table__  # type: ignore[attr-defined]
     query = select(table).order_by(table.c.id)
     if kind is not None:

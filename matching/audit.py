@@ -45,10 +45,15 @@ def exposure_by_group(
                 continue
             totals[group] += received.get(person, 0.0)
             members[group] += 1
-        means = {g: round(totals[g] / members[g], 4) for g in sorted(members)}
+        means = {g: totals[g] / members[g] for g in sorted(members)}
         high = max(means.values(), default=0.0)
+        # The ratio of the exact means: rounded ones would say 0 for a small but real exposure.
         ratio = round(min(means.values()) / high, 4) if high > 0 else 1.0
-        out[name] = {"groups": means, "members": dict(sorted(members.items())), "ratio": ratio}
+        out[name] = {
+            "groups": {g: round(v, 4) for g, v in means.items()},
+            "members": dict(sorted(members.items())),
+            "ratio": ratio,
+        }
     return out
 
 

@@ -1,26 +1,31 @@
 """The matching engine: profile indexes of both kinds, and two-stage ranking in both directions.
 
 Query: ANN top-K by profile vector (K well above k) -> hard filters -> explainable re-ranking of the
-candidates -> top-k, each with its score components and an explanation in the reader's language.
+candidates -> top-k, each with its score components and an explanation in the reader's language. Equal
+scores are ordered by id, so that the same data always gives the same list.
+
+The in-memory state of each kind (feature table, FAISS index, the store generation it reflects) is shared by
+concurrent readers and changed by one writer at a time (see ``matching.concurrency``); ``matching.writer``
+keeps it in step with the profile store.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import AbstractContextManager
 from dataclasses import asdict, dataclass
-from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from esco_data import Taxonomy
-from matching.atomic import atomic_dir
 from matching.concept_space import ConceptSpace
-from matching.errors import IndexNotBuilt, UnknownProfile
+from matching.concurrency import ConcurrencyMode, StateGuard, make_guard
+from matching.errors import IndexUnavailable, UnknownProfile
 from matching.explain import Explainer, Explanation
 from matching.features import FeatureBuilder, FeatureWeights, ProfileFeatures
 from matching.filters import Filters, apply_filters
@@ -32,7 +37,7 @@ from matching.store import ProfileStore
 from matching.table import FeatureTable
 from matching.threads import single_thread
 
-ENGINE_FORMAT = 2
+ENGINE_FORMAT = 3
 MIN_CANDIDATES = 100
 """ANN candidates fetched before filters and re-ranking: at least this many, and at least 5 x k."""
 
@@ -54,12 +59,40 @@ class Match:
         return data
 
 
-def _other(kind: ProfileKind) -> ProfileKind:
+@dataclass
+class KindState:
+    """What the engine holds for one kind of profile: features, vectors, and the store generation they reflect."""
+
+    table: FeatureTable
+    index: ProfileIndex
+    generation: int = 0
+    damaged: str | None = None
+    """Why the state cannot be trusted (a write failed half-way and the repair failed too), or None."""
+
+    def copy(self) -> KindState:
+        """An independent copy (what a snapshot writer changes)."""
+        return KindState(self.table.copy(), self.index.copy(), self.generation, self.damaged)
+
+    @property
+    def indexed(self) -> int:
+        """Profiles in the index (the active ones)."""
+        return len(self.index)
+
+
+def other_kind(kind: ProfileKind) -> ProfileKind:
+    """Jobseekers for a vacancy, vacancies for a jobseeker."""
     return ProfileKind.jobseeker if kind is ProfileKind.vacancy else ProfileKind.vacancy
 
 
+def _order(scores: npt.NDArray[np.float32], ids: Sequence[str]) -> npt.NDArray[np.int64]:
+    """Positions by score (highest first, at the precision results are shown), equal scores by id."""
+    rounded = np.round(scores.astype(np.float64), 6)
+    order: npt.NDArray[np.int64] = np.lexsort((np.asarray(ids, dtype=object), -rounded)).astype(np.int64)
+    return order
+
+
 class MatchingEngine:
-    """Indexes and ranking over the profiles of the profile store."""
+    """Indexes and ranking over profiles of both kinds."""
 
     def __init__(
         self,
@@ -69,6 +102,7 @@ class MatchingEngine:
         store: ProfileStore | None = None,
         *,
         index_type: IndexType = IndexType.auto,
+        concurrency: ConcurrencyMode = ConcurrencyMode.rwlock,
         feature_weights: FeatureWeights | None = None,
         score_weights: ScoreWeights | None = None,
         source: str = "",
@@ -77,8 +111,9 @@ class MatchingEngine:
         taxonomy: ESCO.
         space: the concept space.
         related: related skills (partial coverage).
-        store: the profile store (``sync`` reads it).
+        store: the profile store, to look up a query profile by id.
         index_type: FAISS index type (``auto`` chooses by size).
+        concurrency: how readers and the one writer share the in-memory state.
         feature_weights: profile feature weights.
         score_weights: score weights.
         source: which database the profiles come from (saved indexes of another are never loaded).
@@ -88,88 +123,132 @@ class MatchingEngine:
         self.space = space
         self.store = store
         self.index_type = index_type
+        self.concurrency = concurrency
         self.features = FeatureBuilder(taxonomy, space, feature_weights)
         self.scorer = Scorer(space, related, score_weights)
         self.explainer = Explainer(taxonomy, space, related)
-        self.tables = {kind: FeatureTable(space) for kind in ProfileKind}
-        self.indexes = {kind: ProfileIndex(space.dim, index_type) for kind in ProfileKind}
-        self.synced_at: datetime | None = None
+        self._guard: StateGuard[ProfileKind, KindState] = make_guard(
+            concurrency, {kind: self.empty_state() for kind in ProfileKind}, KindState.copy
+        )
 
-    # -- keeping the indexes in step with the profiles --------------------------------------------------------
+    # -- state ------------------------------------------------------------------------------------------
+
+    def empty_state(self, expected_size: int = 0) -> KindState:
+        """A state with no profiles.
+
+        Args:
+            expected_size: profiles it will hold (a bulk load then chooses the index type for the final size).
+        """
+        return KindState(
+            FeatureTable(self.space), ProfileIndex(self.space.dim, self.index_type, expected_size=expected_size)
+        )
+
+    def reading(self) -> AbstractContextManager[Mapping[ProfileKind, KindState]]:
+        """A consistent view of every kind's state for the duration of a block (no writer changes it meanwhile)."""
+        return self._guard.reading()
+
+    def states(self) -> Mapping[ProfileKind, KindState]:
+        """The current states (for inspection: a writer may replace them at any time)."""
+        with self._guard.reading() as states:
+            return dict(states)
+
+    @property
+    def tables(self) -> Mapping[ProfileKind, FeatureTable]:
+        """The current feature table of each kind."""
+        return {kind: state.table for kind, state in self.states().items()}
+
+    @property
+    def indexes(self) -> Mapping[ProfileKind, ProfileIndex]:
+        """The current index of each kind."""
+        return {kind: state.index for kind, state in self.states().items()}
+
+    def generation(self, kind: ProfileKind) -> int:
+        """The store generation the kind's state reflects."""
+        return self.states()[kind].generation
+
+    def build_state(
+        self, kind: ProfileKind, profiles: Iterable[Profile], generation: int = 0, *, expected_size: int = 0
+    ) -> KindState:
+        """A new state holding exactly these profiles (nothing is published; see ``replace``).
+
+        Args:
+            kind: the kind of the profiles.
+            profiles: every profile of the kind.
+            generation: the store generation they make up.
+            expected_size: profiles the state will hold, when more come later.
+        """
+        feats = [self.features.build(p) for p in profiles if p.kind is kind]
+        state = self.empty_state(expected_size)
+        rows = state.table.upsert(feats)
+        active = np.asarray([f.profile.active for f in feats], dtype=np.bool_)
+        vectors = (
+            np.stack([f.vector for f, a in zip(feats, active, strict=True) if a])
+            if active.any()
+            else np.zeros((0, self.space.dim), dtype=np.float32)
+        )
+        state.index.build(rows[active], vectors)
+        state.table.shrink()
+        state.generation = generation
+        return state
+
+    def replace(self, kind: ProfileKind, state: KindState) -> None:
+        """Publish a new state for a kind, as the one writer (readers see the old one or this one)."""
+        self._guard.replace(kind, state)
+
+    def apply(
+        self,
+        kind: ProfileKind,
+        features: Sequence[ProfileFeatures] = (),
+        removed: Sequence[str] = (),
+        *,
+        generation: int | None = None,
+    ) -> None:
+        """Add, update or remove profiles of one kind, as the one writer; readers never see half of it.
+
+        Args:
+            kind: the kind changed.
+            features: features of profiles to add or update (an inactive one leaves the index).
+            removed: ids of profiles to remove.
+            generation: the store generation the state reflects afterwards.
+
+        Raises:
+            Whatever the table or index raises; with the ``rwlock`` design the kind's state may then be
+            half-changed and must be rebuilt (``matching.writer`` does).
+        """
+        with self._guard.writing((kind,)) as states:
+            state = states[kind]
+            _apply(state, [f for f in features if f.profile.kind is kind], removed)
+            if generation is not None:
+                state.generation = generation
+
+    def mark_damaged(self, kind: ProfileKind, reason: str) -> None:
+        """Record that a kind's state cannot be trusted until it is rebuilt; searches on it answer unavailable."""
+        self.replace(kind, dataclasses.replace(self.states()[kind], damaged=reason))
 
     def upsert(self, profiles: Sequence[Profile]) -> None:
-        """Add or update profiles in the tables and indexes (no rebuild); inactive ones leave the index."""
+        """Add or update profiles without storing them (benchmarks and tests; the service uses the writer)."""
         self.upsert_features([self.features.build(p) for p in profiles])
 
     def upsert_features(self, features: Sequence[ProfileFeatures]) -> None:
         """``upsert`` for profiles whose features are already computed."""
         for kind in ProfileKind:
             feats = [f for f in features if f.profile.kind is kind]
-            if not feats:
-                continue
-            batch = [f.profile for f in feats]
-            rows = self.tables[kind].upsert(feats)
-            active = np.asarray([p.active for p in batch], dtype=np.bool_)
-            index = self.indexes[kind]
-            if active.any():
-                vectors = np.stack([f.vector for f, a in zip(feats, active, strict=True) if a])
-                index.upsert(rows[active], vectors)
-            if (~active).any():
-                index.remove(rows[~active])
+            if feats:
+                self.apply(kind, feats)
 
     def remove(self, kind: ProfileKind, profile_id: str) -> bool:
-        """Remove a profile from its table and index; whether it was there."""
-        row = self.tables[kind].remove(profile_id)
-        if row is None:
-            return False
-        self.indexes[kind].remove(np.asarray([row], dtype=np.int64))
-        return True
+        """Remove a profile without storing the removal (benchmarks and tests); whether it was there."""
+        with self._guard.reading() as states:
+            present = profile_id in states[kind].table.row_of and bool(
+                states[kind].table.scalars["alive"][states[kind].table.row_of[profile_id]]
+            )
+        if present:
+            self.apply(kind, removed=[profile_id])
+        return present
 
-    def rebuild(self, kind: ProfileKind, profiles: Iterable[Profile] | None = None) -> int:
-        """Rebuild one kind's table and index from scratch (from the store by default).
-
-        Returns:
-            Profiles indexed.
-        """
-        if profiles is None:
-            if self.store is None:
-                raise IndexNotBuilt("no profile store to rebuild from")
-            profiles = self.store.all(kind)
-        feats = [self.features.build(p) for p in profiles]
-        table = FeatureTable(self.space)
-        rows = table.upsert(feats)
-        active = np.asarray([f.profile.active for f in feats], dtype=np.bool_)
-        index = ProfileIndex(self.space.dim, self.index_type)
-        vectors = (
-            np.stack([f.vector for f, a in zip(feats, active, strict=True) if a])
-            if active.any()
-            else np.zeros((0, self.space.dim), dtype=np.float32)
-        )
-        index.build(rows[active], vectors)
-        table.shrink()
-        self.tables[kind], self.indexes[kind] = table, index
-        return len(feats)
-
-    def sync(self) -> int:
-        """Apply the profiles written to the store since the last sync (or rebuild everything the first time).
-
-        Returns:
-            Profiles applied.
-        """
-        if self.store is None:
-            return 0
-        started = datetime.now(UTC)
-        count = 0
-        if self.synced_at is None:
-            for kind in ProfileKind:
-                count += self.rebuild(kind)
-        else:
-            for kind in ProfileKind:
-                changed = list(self.store.changed_since(kind, self.synced_at))
-                self.upsert(changed)
-                count += len(changed)
-        self.synced_at = started
-        return count
+    def reserve(self, kind: ProfileKind, expected_size: int) -> None:
+        """Start a kind afresh, sized for a bulk load of ``expected_size`` profiles."""
+        self.replace(kind, self.empty_state(expected_size))
 
     # -- queries ------------------------------------------------------------------------------------------
 
@@ -184,60 +263,70 @@ class MatchingEngine:
         """The features of a query profile (computed now, so an edit shows at once)."""
         return self.features.build(profile)
 
+    def match(
+        self,
+        kind: ProfileKind,
+        profile: Profile | str,
+        k: int = 20,
+        filters: Filters | None = None,
+        lang: str | None = None,
+    ) -> list[Match]:
+        """The best profiles of the other kind for one profile, explained.
+
+        Args:
+            kind: the query's kind (a vacancy gets jobseekers, a jobseeker gets vacancies).
+            profile: the query profile, or its id.
+            k: how many results.
+            filters: hard filters (default: active jobseekers / open vacancies only).
+            lang: the reader's language (default: the query profile's).
+
+        Raises:
+            UnknownProfile: no profile of this kind has this id.
+            IndexNotBuilt: no profile of the other kind is indexed.
+            IndexUnavailable: the other kind's index is being repaired.
+        """
+        query = self._profile(kind, profile)
+        return self.rank(self.query_features(query), k, filters or Filters(), lang or query.lang)
+
     def candidates(
         self, vacancy: Profile | str, k: int = 20, filters: Filters | None = None, lang: str | None = None
     ) -> list[Match]:
-        """The best jobseekers for a vacancy, explained.
-
-        Args:
-            vacancy: the vacancy's profile or id.
-            k: how many results.
-            filters: hard filters (default: active jobseekers only).
-            lang: the reader's language (default: the vacancy's).
-
-        Raises:
-            UnknownProfile: no vacancy with this id.
-            IndexNotBuilt: no jobseeker is indexed.
-        """
-        profile = self._profile(ProfileKind.vacancy, vacancy)
-        return self.rank(self.query_features(profile), k, filters or Filters(), lang or profile.lang)
+        """``match`` for a vacancy: the best jobseekers, explained."""
+        return self.match(ProfileKind.vacancy, vacancy, k, filters, lang)
 
     def vacancies_for(
         self, jobseeker: Profile | str, k: int = 20, filters: Filters | None = None, lang: str | None = None
     ) -> list[Match]:
-        """The vacancies that suit a jobseeker best, explained (what matches, what is missing).
-
-        Args:
-            jobseeker: the jobseeker's profile or id.
-            k: how many results.
-            filters: hard filters (default: open vacancies only).
-            lang: the reader's language (default: the jobseeker's).
-
-        Raises:
-            UnknownProfile: no jobseeker with this id.
-            IndexNotBuilt: no vacancy is indexed.
-        """
-        profile = self._profile(ProfileKind.jobseeker, jobseeker)
-        return self.rank(self.query_features(profile), k, filters or Filters(), lang or profile.lang)
+        """``match`` for a jobseeker: the vacancies that suit them best, explained."""
+        return self.match(ProfileKind.jobseeker, jobseeker, k, filters, lang)
 
     def rank(
         self, query: ProfileFeatures, k: int, filters: Filters, lang: str | None, *, explain: bool = True
     ) -> list[Match]:
-        """Two-stage ranking of the other kind's profiles for a query's features."""
-        kind = _other(query.profile.kind)
-        table, index = self.tables[kind], self.indexes[kind]
+        """Two-stage ranking of the other kind's profiles for a query's features (one consistent state)."""
+        kind = other_kind(query.profile.kind)
+        with self._guard.reading() as states:
+            state = states[kind]
+            if state.damaged:
+                raise IndexUnavailable(f"the {kind.value} index is being rebuilt: {state.damaged}")
+            return self._rank(state, query, k, filters, lang or "fr", explain)
+
+    def _rank(
+        self, state: KindState, query: ProfileFeatures, k: int, filters: Filters, lang: str, explain: bool
+    ) -> list[Match]:
+        kind = other_kind(query.profile.kind)
+        table, index = state.table, state.index
         wanted = max(MIN_CANDIDATES, 5 * k)
         with single_thread():
             while True:
                 rows, cosine = index.search(query.vector, wanted)
                 keep = apply_filters(filters, query, table, rows)
-                enough = int(keep.sum()) >= k or wanted >= len(index)
-                if enough:
+                if int(keep.sum()) >= k or wanted >= len(index):
                     break
                 wanted = min(len(index), wanted * 4)
             rows, cosine = rows[keep], cosine[keep]
             scored = self.scorer.score(query, table, rows, cosine)
-            order = np.argsort(-scored.scores, kind="stable")[:k]
+            order = _order(scored.scores, [table.ids[int(r)] for r in rows])[:k]
             held = self._candidate_profiles(query, table, rows[order]) if explain else {}
             matches = []
             for i in order.tolist():
@@ -254,7 +343,7 @@ class MatchingEngine:
                             query,
                             table,
                             row,
-                            lang or "fr",
+                            lang,
                             held.get(table.ids[row]),
                             inferred_credit=self.scorer.weights.inferred_credit,
                         )
@@ -272,61 +361,49 @@ class MatchingEngine:
             return {}
         return self.store.get_many(ProfileKind.jobseeker, [table.ids[int(r)] for r in rows])
 
-    # -- persistence ----------------------------------------------------------------------------------------
+    # -- description ------------------------------------------------------------------------------------
 
-    def _manifest(self) -> dict[str, Any]:
+    def fingerprint(self) -> dict[str, Any]:
+        """What saved indexes must have been built with to be reused: format, concept space, weights, type,
+        source database."""
         weights = json.dumps([asdict(self.features.weights), asdict(self.scorer.weights)], sort_keys=True)
         return {
             "format": ENGINE_FORMAT,
-            "space": {k: self.space.manifest.get(k) for k in ("esco_checksum", "model_id", "built_at")},
+            "space": {k: self.space.manifest.get(k) for k in ("esco_checksum", "esco_version", "model_id", "built_at")},
             "weights": hashlib.sha256(weights.encode()).hexdigest()[:16],
             "index_type": self.index_type.value,
             "source": self.source,
         }
 
-    def save(self, directory: Path) -> None:
-        """Write tables and indexes atomically (a temporary folder renamed over the old one)."""
-        with atomic_dir(directory) as tmp:
-            for kind in ProfileKind:
-                self.tables[kind].save(tmp / f"{kind.value}_table.npz")
-                self.indexes[kind].save(tmp / f"{kind.value}_index")
-            manifest = self._manifest() | {
-                "synced_at": self.synced_at.isoformat() if self.synced_at else None,
-                "saved_at": datetime.now(UTC).isoformat(),
-                "counts": {kind.value: self.tables[kind].alive_count for kind in ProfileKind},
-            }
-            (tmp / "manifest.json").write_text(json.dumps(manifest, indent=2))
-
-    def load(self, directory: Path) -> bool:
-        """Read saved tables and indexes when they were built for this concept space and these weights.
-
-        Returns:
-            Whether they were loaded (False: rebuild with ``sync``).
-        """
-        path = directory / "manifest.json"
-        if not path.exists():
-            return False
-        manifest = json.loads(path.read_text())
-        if {k: manifest.get(k) for k in self._manifest()} != self._manifest():
-            return False
-        for kind in ProfileKind:
-            self.tables[kind] = FeatureTable.load(directory / f"{kind.value}_table.npz", self.space)
-            self.indexes[kind] = ProfileIndex.load(directory / f"{kind.value}_index")
-        synced = manifest.get("synced_at")
-        self.synced_at = datetime.fromisoformat(synced) if synced else None
-        return True
-
     def stats(self) -> dict[str, Any]:
-        """Counts, index types and tombstones per kind."""
+        """Counts, index types, generations and tombstones per kind."""
         return {
             kind.value: {
-                "profiles": self.tables[kind].alive_count,
-                "indexed": len(self.indexes[kind]),
-                "index_type": getattr(self.indexes[kind].kind, "value", None),
-                "tombstones": self.indexes[kind].tombstones,
+                "profiles": state.table.alive_count,
+                "indexed": state.indexed,
+                "index_type": getattr(state.index.kind, "value", None),
+                "tombstones": state.index.tombstones,
+                "generation": state.generation,
+                "damaged": state.damaged,
             }
-            for kind in ProfileKind
+            for kind, state in self.states().items()
         }
 
 
-__all__ = ["MIN_CANDIDATES", "Match", "MatchingEngine"]
+def _apply(state: KindState, features: Sequence[ProfileFeatures], removed: Sequence[str]) -> None:
+    """Change one kind's table and index in place."""
+    if features:
+        rows = state.table.upsert(features)
+        active = np.asarray([f.profile.active for f in features], dtype=np.bool_)
+        if active.any():
+            vectors = np.stack([f.vector for f, a in zip(features, active, strict=True) if a])
+            state.index.upsert(rows[active], vectors)
+        if (~active).any():
+            state.index.remove(rows[~active])
+    for profile_id in removed:
+        row = state.table.remove(profile_id)
+        if row is not None:
+            state.index.remove(np.asarray([row], dtype=np.int64))
+
+
+__all__ = ["ENGINE_FORMAT", "MIN_CANDIDATES", "KindState", "Match", "MatchingEngine", "other_kind"]

@@ -28,3 +28,11 @@ class UnknownProfile(MatchingError, KeyError):
 
     def __str__(self) -> str:
         return str(self.args[0])
+
+
+class IndexUnavailable(MatchingError):
+    """A profile index cannot answer now (it is being rebuilt after a failed write); try again shortly."""
+
+
+class IndexFilesInvalid(MatchingError):
+    """Saved index files are missing, were built for something else, or do not match their manifest."""

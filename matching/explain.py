@@ -11,11 +11,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from esco_data import Taxonomy
 from matching.concept_space import ConceptSpace
 from matching.features import ProfileFeatures
 from matching.languages import cefr_name
-from matching.location import distance_km, location_fit
+from matching.location import distances_km, location_fits, place_values
 from matching.profiles import Profile, ProfileConcept, ProfileKind
 from matching.related import RELATION_HIERARCHY, RelatedSkills
 from matching.table import FeatureTable, lang_name
@@ -200,21 +202,21 @@ class Explainer:
 
     @staticmethod
     def _location(query: ProfileFeatures, table: FeatureTable, row: int) -> dict[str, Any]:
-        from matching.location import place_of
-
-        code = int(table.scalars["postcode"][row])
-        other = place_of(f"{code:04d}") if code else None
         mine = query.place
+        other = table.places(np.asarray([row], dtype=np.int64))
+        code = int(other.postcode[0])
         out: dict[str, Any] = {
             "query_postcode": mine.postcode if mine else None,
-            "candidate_postcode": other.postcode if other else None,
-            "fit": round(location_fit(mine, other), 3),
+            "candidate_postcode": f"{code:04d}" if code else None,
+            # At the score's precision, so that the explanation shows the score's own location component.
+            "fit": round(float(location_fits(mine, other).astype(np.float32)[0]), 4),
         }
-        if mine and other:
+        if mine and code:
+            mine_values = place_values(mine)
             out |= {
-                "same_commune": mine.commune is not None and mine.commune == other.commune,
-                "same_region": mine.region is other.region,
-                "km": round(distance_km(mine, other), 1),
+                "same_commune": bool(mine_values["commune"]) and mine_values["commune"] == int(other.commune[0]),
+                "same_region": mine_values["region"] == int(other.region[0]),
+                "km": round(float(distances_km(mine, other)[0]), 1),
             }
         return out
 

@@ -9,9 +9,9 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.features import ProfileFeatures
-from matching.location import Region
+from matching.location import REGION_CODES, Region, distances_km
 from matching.profiles import ProfileKind
-from matching.table import REGION_CODES, FeatureTable, lang_code, lang_name, licence_mask
+from matching.table import FeatureTable, lang_code, lang_name, licence_mask
 
 Mask = npt.NDArray[np.bool_]
 
@@ -79,13 +79,7 @@ def apply_filters(filters: Filters, query: ProfileFeatures, table: FeatureTable,
         codes = [REGION_CODES[Region(r)] for r in filters.regions]
         keep &= np.isin(s["region"][rows], codes)
     if filters.max_km is not None and query.place is not None:
-        lat, lon = s["lat"][rows].astype(np.float64), s["lon"][rows].astype(np.float64)
-        lat1, lat2 = np.radians(query.place.lat), np.radians(lat)
-        h = (
-            np.sin((lat2 - lat1) / 2) ** 2
-            + np.cos(lat1) * np.cos(lat2) * np.sin(np.radians(lon - query.place.lon) / 2) ** 2
-        )
-        km = 6371.0 * 2 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
+        km = distances_km(query.place, table.places(rows))
         keep &= np.nan_to_num(km, nan=np.inf) <= filters.max_km
     if filters.requirements_met:
         keep &= _requirements_met(query, table, rows, candidates_are_jobseekers)

@@ -185,10 +185,19 @@ class ProfileIndex:
         """``search`` for several query vectors at once."""
         if self._index is None or len(self) == 0:
             raise IndexNotBuilt("the profile index is empty: ingest profiles first")
-        # Tombstones take places in a graph's answer: ask for more, in proportion.
-        extra = 0 if self._dead == 0 else int(np.ceil(k * self._dead / max(len(self), 1))) + 8
-        fetch = min(self.ntotal, k + extra)
-        scores, ids = self._index.search(np.ascontiguousarray(vectors, dtype=np.float32), fetch)
+        queries = np.ascontiguousarray(vectors, dtype=np.float32)
+        fetch = min(self.ntotal, k)
+        if self._dead and self.kind is IndexType.hnsw:
+            # Tombstones stay in a graph; the search skips them. (An updated profile's old vector lies next to
+            # its new one, so fetching more in proportion to the tombstones would still miss live neighbours.)
+            faiss = _faiss()
+            live = np.packbits(self._row_of_id >= 0, bitorder="little")
+            selector = faiss.IDSelectorBitmap(self._row_of_id.size, faiss.swig_ptr(live))
+            base = faiss.downcast_index(self._index.index)
+            params = faiss.SearchParametersHNSW(sel=selector, efSearch=max(base.hnsw.efSearch, fetch))
+            scores, ids = self._index.search(queries, fetch, params=params)
+        else:
+            scores, ids = self._index.search(queries, fetch)
         out_rows, out_scores = [], []
         for row_ids, row_scores in zip(ids, scores, strict=True):
             valid = row_ids >= 0
@@ -198,6 +207,17 @@ class ProfileIndex:
             out_rows.append(rows[keep][:k])
             out_scores.append(row_scores[keep][:k].astype(np.float32))
         return out_rows, out_scores
+
+    def copy(self) -> ProfileIndex:
+        """An independent copy of the index and its id maps."""
+        out = ProfileIndex(self.dim, self.requested, expected_size=self.expected_size)
+        out.kind = self.kind
+        out._index = _faiss().clone_index(self._index) if self._index is not None else None
+        out._dead = self._dead
+        out._next_id = self._next_id
+        out._id_of_row = self._id_of_row.copy()
+        out._row_of_id = self._row_of_id.copy()
+        return out
 
     def set_search_effort(self, value: int) -> None:
         """efSearch of a graph index, nprobe of an inverted file (recall against speed)."""

@@ -1,14 +1,23 @@
-"""Belgian postcodes: region, commune (Brussels) and approximate position, for location fit and filters.
+"""Belgian postcodes: region, commune (Brussels) and approximate position; the one location fit and distance
+that scoring, filters and explanations share.
 
 Positions are commune centres inside Brussels and province centres elsewhere: enough for a weak tie-breaker
-and a distance filter measured in tens of kilometres, not for routing.
+and a distance filter measured in tens of kilometres, not for routing. The fit and the distance are computed
+on columns (``PlaceColumns``, as the feature table stores them) for many candidates at once; the functions on
+one pair of places are the same computation on a column of one.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+EARTH_RADIUS_KM = 6371.0
 
 
 class Region(StrEnum):
@@ -17,6 +26,10 @@ class Region(StrEnum):
     brussels = "brussels"
     flanders = "flanders"
     wallonia = "wallonia"
+
+
+REGION_CODES = {Region.brussels: 1, Region.flanders: 2, Region.wallonia: 3}
+"""A region as a small integer (0: unknown place)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +69,8 @@ _BRUSSELS = {
     "1200": ("Woluwe-Saint-Lambert", 50.847, 4.430),
     "1210": ("Saint-Josse-ten-Noode", 50.853, 4.371),
 }
+COMMUNE_CODES = {name: i + 1 for i, name in enumerate(sorted({c for c, _, _ in _BRUSSELS.values()}))}
+"""A Brussels commune as a small integer (0: outside Brussels or unknown)."""
 # Elsewhere: (first postcode, last postcode, region, lat, lon of the province's centre).
 _PROVINCES = [
     (1300, 1499, Region.wallonia, 50.67, 4.61),  # Walloon Brabant
@@ -95,32 +110,121 @@ def place_of(postcode: str | None) -> Place | None:
     return None
 
 
+COLUMNS: dict[str, type] = {
+    "postcode": np.int16,
+    "region": np.int8,
+    "commune": np.int8,
+    "lat": np.float32,
+    "lon": np.float32,
+}
+"""The fields of ``PlaceColumns`` and their types (the feature table's location columns)."""
+
+
+def place_values(place: Place | None) -> dict[str, int | float]:
+    """The column values of one place (``COLUMNS``): codes, and NaN position when unknown."""
+    if place is None:
+        return {"postcode": 0, "region": 0, "commune": 0, "lat": np.nan, "lon": np.nan}
+    return {
+        "postcode": int(place.postcode),
+        "region": REGION_CODES[place.region],
+        "commune": COMMUNE_CODES.get(place.commune, 0) if place.commune else 0,
+        "lat": place.lat,
+        "lon": place.lon,
+    }
+
+
+@dataclass(frozen=True, slots=True)
+class PlaceColumns:
+    """The places of many profiles as columns; an unknown place has region 0 (and postcode 0, NaN position)."""
+
+    postcode: npt.NDArray[np.int16]
+    region: npt.NDArray[np.int8]
+    commune: npt.NDArray[np.int8]
+    lat: npt.NDArray[np.float32]
+    lon: npt.NDArray[np.float32]
+
+    def __len__(self) -> int:
+        return int(self.region.size)
+
+    @classmethod
+    def of(cls, places: Sequence[Place | None]) -> PlaceColumns:
+        """Columns of a list of places (None: unknown)."""
+        values = [place_values(p) for p in places]
+        columns: dict[str, npt.NDArray[Any]] = {
+            name: np.asarray([v[name] for v in values], dtype=dtype).reshape(-1) for name, dtype in COLUMNS.items()
+        }
+        return cls(**columns)
+
+
+def distances_km(place: Place, others: PlaceColumns) -> npt.NDArray[np.float64]:
+    """Great-circle distance from a place to each of many places, in kilometres (NaN where unknown).
+
+    Positions are taken at the precision the feature table stores (float32) on both sides, so the distance
+    of a pair does not depend on which side is the query.
+
+    Args:
+        place: the query's place.
+        others: the candidates' places.
+
+    Returns:
+        One distance per candidate.
+    """
+    lat1, lon1 = np.radians(np.float64(np.float32(place.lat))), np.radians(np.float64(np.float32(place.lon)))
+    lat2, lon2 = np.radians(others.lat.astype(np.float64)), np.radians(others.lon.astype(np.float64))
+    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
+    km: npt.NDArray[np.float64] = EARTH_RADIUS_KM * 2 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
+    return km
+
+
+def location_fits(place: Place | None, others: PlaceColumns) -> npt.NDArray[np.float64]:
+    """How close a place is to each of many places, in [0, 1]: a weak tie-breaker.
+
+    Same postcode 1.0; same commune 0.9; inside Brussels from 0.85 down to 0.6 over 15 km; same region 0.5;
+    elsewhere 0.3 down to 0.1 over 100 km; unknown (either side) 0.5.
+
+    Args:
+        place: the query's place (None: unknown).
+        others: the candidates' places.
+
+    Returns:
+        One fit per candidate.
+    """
+    if place is None:
+        return np.full(len(others), 0.5)
+    km = distances_km(place, others)
+    same_region = others.region == REGION_CODES[place.region]
+    fit = np.where(same_region, 0.5, np.maximum(0.1, 0.3 - 0.2 * np.minimum(km, 100.0) / 100.0))
+    if place.region is Region.brussels:
+        fit = np.where(same_region, 0.85 - 0.25 * np.minimum(km, 15.0) / 15.0, fit)
+    commune = COMMUNE_CODES.get(place.commune, 0) if place.commune else 0
+    if commune:
+        fit = np.where(others.commune == commune, 0.9, fit)
+    fit = np.where(others.postcode == int(place.postcode), 1.0, fit)
+    result: npt.NDArray[np.float64] = np.where(others.region == 0, 0.5, fit)
+    return result
+
+
 def distance_km(a: Place, b: Place) -> float:
-    """Great-circle distance between two places, in kilometres."""
-    lat1, lat2 = math.radians(a.lat), math.radians(b.lat)
-    dlat, dlon = lat2 - lat1, math.radians(b.lon - a.lon)
-    h = math.sin(dlat / 2) ** 2 + math.cos(lat1) * math.cos(lat2) * math.sin(dlon / 2) ** 2
-    return 6371.0 * 2 * math.asin(math.sqrt(h))
+    """Great-circle distance between two places, in kilometres (``distances_km`` on one pair)."""
+    return float(distances_km(a, PlaceColumns.of([b]))[0])
 
 
 def location_fit(a: Place | None, b: Place | None) -> float:
-    """How close two places are, in [0, 1]: a weak tie-breaker.
-
-    Same postcode 1.0; same commune 0.9; inside Brussels from 0.85 down to 0.6 over 15 km; same region 0.5;
-    elsewhere 0.3 down to 0.1 with distance; unknown 0.5.
-    """
-    if a is None or b is None:
-        return 0.5
-    if a.postcode == b.postcode:
-        return 1.0
-    if a.commune is not None and a.commune == b.commune:
-        return 0.9
-    km = distance_km(a, b)
-    if a.region is Region.brussels and b.region is Region.brussels:
-        return 0.85 - 0.25 * min(km, 15.0) / 15.0
-    if a.region is b.region:
-        return 0.5
-    return max(0.1, 0.3 - 0.2 * min(km, 100.0) / 100.0)
+    """How close two places are, in [0, 1] (``location_fits`` on one pair)."""
+    return float(location_fits(a, PlaceColumns.of([b]))[0])
 
 
-__all__ = ["Place", "Region", "distance_km", "location_fit", "place_of"]
+__all__ = [
+    "COLUMNS",
+    "COMMUNE_CODES",
+    "REGION_CODES",
+    "Place",
+    "PlaceColumns",
+    "Region",
+    "distance_km",
+    "distances_km",
+    "location_fit",
+    "location_fits",
+    "place_of",
+    "place_values",
+]

@@ -82,6 +82,16 @@ class Ragged:
         owners = np.repeat(np.arange(rows.size, dtype=np.int64), lengths)
         return owners, self._ids[index], self._values[index]
 
+    def copy(self) -> Ragged:
+        """An independent copy (the storage reserved for growth is not copied)."""
+        out = Ragged()
+        out._starts = self._starts.copy()
+        out._lengths = self._lengths.copy()
+        out._ids = self._ids[: max(self._used, 1)].copy()
+        out._values = self._values[: max(self._used, 1)].copy()
+        out._used = self._used
+        return out
+
     def shrink(self) -> None:
         """Give back the storage reserved for future rows (after a bulk load)."""
         self._ids = self._ids[: max(self._used, 1)].copy()

@@ -8,11 +8,13 @@ once per concept space.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 
 from esco_data import ConceptKind, Taxonomy
+from matching.atomic import atomic_file
 from matching.concept_space import ConceptSpace
 from matching.ragged import Ragged
 
@@ -61,12 +63,14 @@ class RelatedSkills:
                     add(row, space.index_of(other), config.hierarchy_credit, RELATION_HIERARCHY)
         vectors = space.concept_vectors[skill_rows]
         span = config.semantic_max_credit - config.semantic_min_credit
-        for start in range(0, len(skill_rows), 2048):
+        # A space of few skills has fewer neighbours to offer than asked.
+        neighbours = min(config.neighbours, len(skill_rows) - 1)
+        for start in range(0, len(skill_rows) if neighbours > 0 else 0, 2048):
             block = vectors[start : start + 2048] @ vectors.T
             for offset, sims in enumerate(block):
                 i = start + offset
                 sims[i] = -1.0
-                top = np.argpartition(-sims, config.neighbours)[: config.neighbours]
+                top = np.argpartition(-sims, neighbours)[:neighbours]
                 for j in top[sims[top] >= config.semantic_threshold].tolist():
                     cos = float(sims[j])
                     credit = config.semantic_min_credit + span * (cos - config.semantic_threshold) / (
@@ -99,14 +103,19 @@ class RelatedSkills:
                 best = (other, credit, int(kind))
         return best
 
-    def save(self, path: str) -> None:
-        """Write to an ``.npz`` file."""
+    def save(self, path: str | Path) -> None:
+        """Write to an ``.npz`` file, atomically, under exactly that name."""
         arrays = {f"c_{k}": v for k, v in self.credits.arrays().items()}
         arrays |= {f"k_{k}": v for k, v in self.kinds.arrays().items()}
-        np.savez(path, **arrays)  # type: ignore[arg-type]
+
+        def write(tmp: Path) -> None:
+            with tmp.open("wb") as fh:
+                np.savez(fh, **arrays)  # type: ignore[arg-type]
+
+        atomic_file(Path(path), write)
 
     @classmethod
-    def load(cls, path: str, config: RelatedConfig | None = None) -> RelatedSkills:
+    def load(cls, path: str | Path, config: RelatedConfig | None = None) -> RelatedSkills:
         """Read a file written by ``save``."""
         with np.load(path) as data:
             parts = ("starts", "lengths", "ids", "values")

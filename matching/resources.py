@@ -10,6 +10,7 @@ import functools
 import json
 import pickle
 import time
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,7 @@ from matching.encoder import Encoder
 from matching.label_index import LabelIndex
 from matching.linker import Linker, LinkerConfig, LinkKind
 from matching.occupation_docs import OccupationDocs
+from matching.related import RelatedConfig, RelatedSkills
 
 LINKER_FORMAT = 8
 _KINDS: dict[LinkKind, tuple[int, ...]] = {
@@ -106,6 +108,27 @@ def prepare_linker(
     return linker, report
 
 
+def prepare_related(taxonomy: Taxonomy, linker: Linker, data_dir: Path) -> RelatedSkills:
+    """Related skills of the concept space, reused from disk when built for the same space.
+
+    Args:
+        taxonomy: the loaded ESCO taxonomy.
+        linker: the linker (its concept space).
+        data_dir: the data directory.
+    """
+    directory = concept_space_dir(data_dir)
+    config = RelatedConfig()
+    wanted = {"space_built_at": linker.space.manifest.get("built_at"), "config": asdict(config)}
+    manifest = directory / "related.json"
+    path = directory / "related.npz"
+    if path.exists() and manifest.exists() and json.loads(manifest.read_text()) == wanted:
+        return RelatedSkills.load(str(path), config)
+    related = RelatedSkills.build(taxonomy, linker.space, config)
+    related.save(path)
+    atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(wanted)))
+    return related
+
+
 def _write_pickle(obj: Any, path: Path) -> None:
     path.write_bytes(pickle.dumps(obj, protocol=5))
 
@@ -115,4 +138,4 @@ def _read_pickle(path: Path) -> Any:
     return pickle.loads(path.read_bytes())  # noqa: S301
 
 
-__all__ = ["concept_space_dir", "make_encoder", "prepare_linker"]
+__all__ = ["concept_space_dir", "make_encoder", "prepare_linker", "prepare_related"]

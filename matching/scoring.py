@@ -19,11 +19,11 @@ import numpy.typing as npt
 
 from matching.concept_space import ConceptSpace
 from matching.features import ProfileFeatures
-from matching.location import Region
+from matching.location import location_fits
 from matching.profiles import ProfileKind
 from matching.ragged import Rows
 from matching.related import RelatedSkills
-from matching.table import REGION_CODES, FeatureTable, lang_code
+from matching.table import FeatureTable, lang_code
 
 Floats = npt.NDArray[np.float32]
 COMPONENTS = ("cosine", "essential", "optional", "occupation", "language", "location")
@@ -200,24 +200,7 @@ class Scorer:
 
     @staticmethod
     def _location(query: ProfileFeatures, table: FeatureTable, rows: Rows) -> Floats:
-        place = query.place
-        n = rows.size
-        if place is None:
-            return np.full(n, 0.5, dtype=np.float32)
-        lat, lon = table.scalars["lat"][rows].astype(np.float64), table.scalars["lon"][rows].astype(np.float64)
-        region = table.scalars["region"][rows]
-        postcode = table.scalars["postcode"][rows]
-        lat1, lat2 = np.radians(place.lat), np.radians(lat)
-        h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin(np.radians(lon - place.lon) / 2) ** 2
-        km = 6371.0 * 2 * np.arcsin(np.sqrt(np.clip(h, 0, 1)))
-        mine = REGION_CODES[place.region]
-        both_brussels = (region == REGION_CODES[Region.brussels]) & (mine == REGION_CODES[Region.brussels])
-        fit = np.where(region == mine, 0.5, np.maximum(0.1, 0.3 - 0.2 * np.minimum(km, 100.0) / 100.0))
-        fit = np.where(both_brussels, 0.85 - 0.25 * np.minimum(km, 15.0) / 15.0, fit)
-        fit = np.where(both_brussels & (km < 0.01), 0.9, fit)
-        fit = np.where(postcode == int(place.postcode), 1.0, fit)
-        fit = np.where(np.isnan(lat), 0.5, fit)
-        return fit.astype(np.float32)
+        return location_fits(query.place, table.places(rows)).astype(np.float32)
 
     # -- the score ------------------------------------------------------------------------------------------
 

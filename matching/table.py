@@ -15,10 +15,9 @@ import numpy.typing as npt
 
 from matching.concept_space import ConceptSpace
 from matching.features import ProfileFeatures
-from matching.location import Region
+from matching.location import COLUMNS, REGION_CODES, PlaceColumns, Region, place_values
 from matching.ragged import Ragged, Rows
 
-REGION_CODES = {Region.brussels: 1, Region.flanders: 2, Region.wallonia: 3}
 LICENCES = ("AM", "A1", "A2", "A", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "G")
 LICENCE_BITS = {name: 1 << i for i, name in enumerate(LICENCES)}
 
@@ -55,10 +54,7 @@ def region_mask(regions: Sequence[str]) -> int:
 _SCALARS: dict[str, type] = {
     "alive": np.bool_,
     "active": np.bool_,
-    "region": np.int8,
-    "postcode": np.int16,
-    "lat": np.float32,
-    "lon": np.float32,
+    **COLUMNS,
     "licences": np.int32,
     "regions": np.int8,
     "max_km": np.int16,
@@ -89,6 +85,10 @@ class FeatureTable:
         """Bytes held by the arrays (ids and the row dictionary not counted)."""
         return sum(a.nbytes for a in self.scalars.values()) + sum(r.nbytes for r in self.ragged.values())
 
+    def places(self, rows: Rows) -> PlaceColumns:
+        """The places of some rows (postcode, region and commune codes, position), for location fit and filters."""
+        return PlaceColumns(**{name: self.scalars[name][rows] for name in COLUMNS})
+
     def _concept_rows(self, weights: dict[str, float]) -> tuple[list[int], list[float]]:
         pairs = sorted((self.space.index_of(u), w) for u, w in weights.items() if u in self.space)
         return [p[0] for p in pairs], [p[1] for p in pairs]
@@ -107,14 +107,11 @@ class FeatureTable:
 
     @staticmethod
     def _scalar_values(f: ProfileFeatures) -> dict[str, float | int | bool]:
-        p, place = f.profile, f.place
+        p = f.profile
         return {
             "alive": True,
             "active": p.active,
-            "region": REGION_CODES[place.region] if place else 0,
-            "postcode": int(place.postcode) if place else 0,
-            "lat": place.lat if place else np.nan,
-            "lon": place.lon if place else np.nan,
+            **place_values(f.place),
             "licences": licence_mask(p.driving_licences),
             "regions": region_mask(p.regions),
             "max_km": p.max_km if p.max_km is not None else -1,
@@ -152,6 +149,15 @@ class FeatureTable:
             for key in _RAGGED:
                 self.ragged[key].append_many([r[key] for r in per_row])
         return rows
+
+    def copy(self) -> FeatureTable:
+        """An independent copy: changing it never changes this table."""
+        out = FeatureTable(self.space)
+        out.ids = list(self.ids)
+        out.row_of = dict(self.row_of)
+        out.scalars = {k: v.copy() for k, v in self.scalars.items()}
+        out.ragged = {k: r.copy() for k, r in self.ragged.items()}
+        return out
 
     def shrink(self) -> None:
         """Give back storage reserved for growth (after a bulk load)."""

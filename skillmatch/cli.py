@@ -11,7 +11,7 @@ import typer
 from skillmatch.settings import REPO_ROOT, get_settings
 
 if TYPE_CHECKING:
-    from matching.runtime import MatchingRuntime
+    from skillmatch.runtime import Runtime
 
 app = typer.Typer(help="skillmatch: ESCO-based matching of jobseekers and vacancies (FR/NL).", no_args_is_help=True)
 esco_app = typer.Typer(help="The ESCO taxonomy and its concept space.", no_args_is_help=True)
@@ -35,13 +35,13 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-def _runtime(progress: bool = True) -> MatchingRuntime:
+def _runtime(progress: bool = True) -> Runtime:
     from esco_data import EscoError
     from matching.errors import MatchingError
-    from matching.runtime import MatchingRuntime
+    from skillmatch.runtime import Runtime
 
     try:
-        return MatchingRuntime.open(get_settings(), progress=progress)
+        return Runtime.open(get_settings(), progress=progress)
     except (EscoError, MatchingError) as exc:
         raise _fail(str(exc)) from exc
 
@@ -101,9 +101,10 @@ def esco_load(
         return
     runtime = _runtime()
     r = runtime.report
+    indexes = ", ".join(f"{kind} {outcome}" for kind, outcome in r["profile_indexes"].items())
     typer.echo(
         f"Concept space {r['concept_space']} ({r['concepts']:,} concepts, {r['labels']:,} labels), "
-        f"linker indexes {r['linker_indexes']}, profile indexes {r['profile_indexes']} in {r['seconds']:.1f} s."
+        f"linker indexes {r['linker_indexes']}, profile indexes: {indexes}; in {r['seconds']:.1f} s."
     )
     runtime.save()
 
@@ -166,10 +167,10 @@ def esco_link(
 # -- ingestion --------------------------------------------------------------------------------------------
 
 
-def _ingest(kind_name: str, path: Path, fmt: str, runtime: MatchingRuntime | None = None) -> None:
+def _ingest(kind_name: str, path: Path, fmt: str, runtime: Runtime | None = None) -> None:
     from ingestion.adapters import RecordFormat
+    from ingestion.models import RecordKind
     from ingestion.readers import read_file
-    from ingestion.service import IngestionService, RecordKind
 
     if not path.exists():
         raise _fail(f"{path} does not exist")
@@ -178,7 +179,7 @@ def _ingest(kind_name: str, path: Path, fmt: str, runtime: MatchingRuntime | Non
     except ValueError as exc:
         raise _fail(f"--format must be one of {', '.join(f.value for f in RecordFormat)}") from exc
     runtime = runtime or _runtime()
-    service = IngestionService.for_runtime(runtime)
+    service = runtime.ingestion
     try:
         records = list(read_file(path))
     except (ValueError, OSError) as exc:
@@ -239,8 +240,11 @@ def quarantine_export(
     """
     from ingestion.quarantine import export_quarantine
     from skillmatch.db import make_engine
+    from skillmatch.schema import create_tables
 
-    lines = export_quarantine(make_engine(get_settings().database_url), kind=kind, include_resolved=all_rows)
+    engine = make_engine(get_settings().database_url)
+    create_tables(engine)
+    lines = export_quarantine(engine, kind=kind, include_resolved=all_rows)
     text = "".join(json.dumps(line, ensure_ascii=False, default=str) + "\n" for line in lines)
     if out is None:
         typer.echo(text, nl=False)
@@ -254,11 +258,12 @@ def quarantine_export(
 
 def _matches(kind: str, profile_id: str, k: int, lang: str | None) -> None:
     from matching.errors import MatchingError
+    from matching.profiles import ProfileKind
 
     runtime = _runtime(progress=False)
-    rank = runtime.engine.candidates if kind == "candidates" else runtime.engine.vacancies_for
+    query_kind = ProfileKind.vacancy if kind == "candidates" else ProfileKind.jobseeker
     try:
-        matches = rank(profile_id, k, None, lang)
+        matches = runtime.engine.match(query_kind, profile_id, k, None, lang)
     except MatchingError as exc:
         raise _fail(str(exc)) from exc
     _echo_json([m.to_json() for m in matches])
@@ -300,7 +305,7 @@ def index_rebuild() -> None:
 
     runtime = _runtime()
     for kind in ProfileKind:
-        runtime.engine.rebuild(kind)
+        runtime.writer.rebuild(kind)
     runtime.save()
     _echo_json(runtime.engine.stats())
 
@@ -338,7 +343,7 @@ def serve(
     """
     import uvicorn
 
-    uvicorn.run("api.main:create_app", factory=True, host=host, port=port)
+    uvicorn.run("skillmatch.server:create_app", factory=True, host=host, port=port)
 
 
 def main() -> None:

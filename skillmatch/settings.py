@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from matching.concurrency import ConcurrencyMode
 from matching.index import IndexType
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -48,17 +49,40 @@ class Settings(BaseSettings):
     )
     encode_threads: int = Field(default=2, ge=1, le=64)
     index_type: IndexType = IndexType.auto
+    index_dir: Path | None = Field(default=None, description="Saved profile indexes; default: indexes/ in data_dir.")
+    concurrency: ConcurrencyMode = Field(
+        default=ConcurrencyMode.rwlock,
+        description="How searches and the one writer share the indexes: 'rwlock' or 'snapshot'.",
+    )
+    sync_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=3600,
+        description="How often the service takes in profiles other processes wrote (0: never).",
+    )
 
     @field_validator("data_dir", "esco_dir")
     @classmethod
     def _absolute(cls, value: Path) -> Path:
         return resolve_path(value)
 
+    @field_validator("index_dir")
+    @classmethod
+    def _absolute_or_none(cls, value: Path | None) -> Path | None:
+        return resolve_path(value) if value is not None else None
+
     @model_validator(mode="after")
-    def _default_database(self) -> Settings:
+    def _defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'skillmatch.db'}"
+        if self.index_dir is None:
+            self.index_dir = self.data_dir / "indexes"
         return self
+
+    @property
+    def indexes_dir(self) -> Path:
+        """Where the profile indexes are saved."""
+        return self.index_dir if self.index_dir is not None else self.data_dir / "indexes"
 
     @property
     def is_sqlite(self) -> bool:

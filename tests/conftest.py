@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 
 from esco_data import LoadReport, Taxonomy, load_esco
 from matching.linker import Linker
-from matching.runtime import MatchingRuntime
 from skillmatch.db import make_engine
+from skillmatch.runtime import Runtime
 from skillmatch.settings import DEFAULT_ESCO_DIR, REPO_ROOT, Settings
 from tests.esco_slice import build_slice
 from tests.esco_uris import SLICE_OCCUPATIONS
@@ -75,25 +75,37 @@ def slice_settings(slice_engine: Engine, tmp_path_factory: pytest.TempPathFactor
 
 
 @pytest.fixture(scope="session")
-def slice_runtime(slice_settings: Settings, slice_engine: Engine) -> MatchingRuntime:
+def slice_runtime(slice_settings: Settings, slice_engine: Engine) -> Runtime:
     """Encoder, concept space, linker and matching engine over the ESCO slice (built once per session)."""
-    return MatchingRuntime.open(slice_settings, db=slice_engine)
+    return Runtime.open(slice_settings, db=slice_engine)
 
 
 @pytest.fixture(scope="session")
-def slice_linker(slice_runtime: MatchingRuntime) -> Linker:
+def slice_linker(slice_runtime: Runtime) -> Linker:
     """The linker over the ESCO slice."""
     return slice_runtime.linker
 
 
 @pytest.fixture
-def fresh_runtime(slice_runtime: MatchingRuntime, esco_slice_dir: Path, tmp_path: Path) -> Iterator[MatchingRuntime]:
+def slice_db(esco_slice_dir: Path, tmp_path: Path) -> Iterator[Engine]:
+    """A database file of its own with the ESCO slice loaded and the profile tables created."""
+    from matching.store import create_tables
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'slice.db'}")
+    load_esco(engine, esco_slice_dir)
+    create_tables(engine)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def fresh_runtime(slice_runtime: Runtime, esco_slice_dir: Path, tmp_path: Path) -> Iterator[Runtime]:
     """A runtime with an empty database of its own (ESCO slice loaded), sharing the session's concept space.
 
     Use it when a test adds profiles, so that other tests' rankings are not affected.
     """
     db = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
     load_esco(db, esco_slice_dir)
-    runtime = MatchingRuntime.open(slice_runtime.settings, db=db, index_dir=tmp_path / "indexes")
+    runtime = Runtime.open(slice_runtime.settings, db=db, index_dir=tmp_path / "indexes")
     yield runtime
     db.dispose()

@@ -10,10 +10,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
+from api.main import create_app as build_app
+from ingestion.models import RecordKind
 from ingestion.readers import read_jsonl
-from ingestion.service import IngestionService, RecordKind
-from matching.runtime import MatchingRuntime
+from skillmatch.runtime import Runtime
+from skillmatch.server import create_app
 from skillmatch.settings import Settings
 from tests.esco_uris import (
     ACCOUNTANT,
@@ -33,21 +34,29 @@ FLOUR_FR = "surveiller les équipements de déchargement de farine"
 
 
 @pytest.fixture
-def client(fresh_runtime: MatchingRuntime) -> Iterator[TestClient]:
-    app = create_app(settings=fresh_runtime.settings, runtime=fresh_runtime)
+def client(fresh_runtime: Runtime) -> Iterator[TestClient]:
+    app = build_app(db=fresh_runtime.db, services=fresh_runtime)
     with TestClient(app) as test_client:
         yield test_client
 
 
 def error(code: str, message: str, fields: list[tuple[str, str]] | None = None) -> dict[str, Any]:
-    """The stable error body."""
+    """What a problem-details body must say: its kind, its detail and its field/reason pairs."""
     return {
-        "error": {
-            "code": code,
-            "message": message,
-            "fields": [{"field": f, "reason": r} for f, r in fields or []],
-        }
+        "type": f"/problems/{code}",
+        "code": code,
+        "detail": message,
+        "errors": [{"field": f, "reason": r} for f, r in fields or []],
     }
+
+
+def problem(response: Any) -> dict[str, Any]:
+    """The parts of a problem-details response that ``error`` describes (and check the rest of its shape)."""
+    assert response.headers["content-type"] == "application/problem+json"
+    body: dict[str, Any] = response.json()
+    assert body["status"] == response.status_code
+    assert body["title"] and body["instance"]
+    return {key: body[key] for key in ("type", "code", "detail", "errors")}
 
 
 def post(client: TestClient, path: str, record: dict[str, Any], status: int = 201) -> dict[str, Any]:
@@ -120,7 +129,7 @@ def test_submit_jobseeker_accepted_then_unchanged_then_updated(client: TestClien
 def test_invalid_jobseeker_is_a_422_with_field_and_reason(client: TestClient) -> None:
     response = client.post("/jobseekers", json=jobseeker(languages={"fr": "D1", "nl": "B1"}))
     assert response.status_code == 422
-    assert response.json() == error("validation_error", f"languages.fr: {CEFR_D1}", [("languages.fr", CEFR_D1)])
+    assert problem(response) == error("validation-error", f"languages.fr: {CEFR_D1}", [("languages.fr", CEFR_D1)])
     assert client.get("/jobseekers/J-BAKER-FR").status_code == 404
 
 
@@ -129,7 +138,7 @@ def test_every_problem_of_a_payload_is_listed(client: TestClient) -> None:
         "/jobseekers", json=without(jobseeker(experiences=[{"title": "B" * 201}], skills=[{}]), "id")
     )
     assert response.status_code == 422
-    assert response.json()["error"]["fields"] == [
+    assert response.json()["errors"] == [
         {"field": "id", "reason": "this field is required"},
         {"field": "experiences[0].title", "reason": "String should have at most 200 characters"},
         {"field": "skills[0]", "reason": "a skill needs an ESCO skill URI or a text"},
@@ -140,21 +149,21 @@ def test_unknown_esco_uri_is_a_422(client: TestClient) -> None:
     response = client.post("/jobseekers", json=jobseeker(skills=[UNKNOWN_SKILL]))
     reason = f"unknown ESCO skill: {UNKNOWN_SKILL}"
     assert response.status_code == 422
-    assert response.json() == error("validation_error", f"skills[0].uri: {reason}", [("skills[0].uri", reason)])
+    assert problem(response) == error("validation-error", f"skills[0].uri: {reason}", [("skills[0].uri", reason)])
 
 
-def test_body_that_is_not_json_is_a_422(client: TestClient) -> None:
+def test_body_that_is_not_json_is_a_400(client: TestClient) -> None:
     response = client.post("/jobseekers", content=b"{not json", headers={"content-type": "application/json"})
-    assert response.status_code == 422
-    assert response.json()["error"]["code"] == "validation_error"
-    assert [f["reason"] for f in response.json()["error"]["fields"]] == [
+    assert response.status_code == 400
+    assert problem(response)["code"] == "invalid-json"
+    assert [f["reason"] for f in response.json()["errors"]] == [
         "the body is not valid JSON: Expecting property name enclosed in double quotes (at character 1)"
     ]
 
 
 def test_body_that_is_not_json_names_the_body_not_a_list_index(client: TestClient) -> None:
     response = client.post("/jobseekers", content=b"{not json", headers={"content-type": "application/json"})
-    assert response.json()["error"]["fields"][0]["field"] == "(body)"
+    assert response.json()["errors"][0]["field"] == "(body)"
 
 
 def test_protected_attribute_is_dropped_with_a_warning(client: TestClient) -> None:
@@ -189,13 +198,13 @@ def test_read_back_a_jobseeker(client: TestClient) -> None:
 def test_unknown_jobseeker_is_a_404(client: TestClient) -> None:
     response = client.get("/jobseekers/NOPE")
     assert response.status_code == 404
-    assert response.json() == error("not_found", "no jobseeker with id 'NOPE'")
+    assert problem(response) == error("not-found", "no jobseeker with id 'NOPE'")
 
 
 def test_unknown_route_has_the_same_error_shape(client: TestClient) -> None:
     response = client.get("/nowhere")
     assert response.status_code == 404
-    assert response.json() == error("not_found", "Not Found")
+    assert problem(response) == error("not-found", "Not Found")
 
 
 def test_vacancy_is_stored_with_its_screen_flags(client: TestClient) -> None:
@@ -219,21 +228,21 @@ def test_invalid_vacancy_title_is_a_422(client: TestClient) -> None:
     response = client.post("/vacancies", json=vacancy(title="b" * 201))
     reason = "String should have at most 200 characters"
     assert response.status_code == 422
-    assert response.json() == error("validation_error", f"title: {reason}", [("title", reason)])
+    assert problem(response) == error("validation-error", f"title: {reason}", [("title", reason)])
 
 
 def test_unknown_vacancy_is_a_404(client: TestClient) -> None:
-    assert client.get("/vacancies/NOPE").json() == error("not_found", "no vacancy with id 'NOPE'")
+    assert problem(client.get("/vacancies/NOPE")) == error("not-found", "no vacancy with id 'NOPE'")
     response = client.get("/vacancies/NOPE/candidates")
     assert response.status_code == 404
-    assert response.json() == error("not_found", "no vacancy with id 'NOPE'")
+    assert problem(response) == error("not-found", "no vacancy with id 'NOPE'")
 
 
 def test_candidates_when_no_jobseeker_is_indexed(client: TestClient) -> None:
     post(client, "/vacancies", vacancy())
     response = client.get("/vacancies/V-BAKKER-NL/candidates")
     assert response.status_code == 409
-    assert response.json() == error("nothing_indexed", "the profile index is empty: ingest profiles first")
+    assert problem(response) == error("nothing-indexed", "the profile index is empty: ingest profiles first")
 
 
 # -- matching ------------------------------------------------------------------------------------------------
@@ -322,17 +331,15 @@ def test_malformed_min_language_is_a_422(populated: TestClient, value: str, foun
     response = populated.get("/vacancies/V-BAKKER-NL/candidates", params={"min_language": value})
     reason = f"expected language:CEFR level such as nl:B1, found {found}"
     assert response.status_code == 422
-    assert response.json() == error(
-        "validation_error", f"query.min_language: {reason}", [("query.min_language", reason)]
+    assert problem(response) == error(
+        "validation-error", f"query.min_language: {reason}", [("query.min_language", reason)]
     )
 
 
 def test_bad_k_is_a_422(populated: TestClient) -> None:
     response = populated.get("/vacancies/V-BAKKER-NL/candidates", params={"k": 0})
     assert response.status_code == 422
-    assert response.json()["error"]["fields"] == [
-        {"field": "query.k", "reason": "Input should be greater than or equal to 1"}
-    ]
+    assert response.json()["errors"] == [{"field": "query.k", "reason": "Input should be greater than or equal to 1"}]
 
 
 def test_vacancies_for_a_french_jobseeker_put_the_dutch_bakery_job_first(populated: TestClient) -> None:
@@ -354,7 +361,7 @@ def test_vacancies_for_a_french_jobseeker_put_the_dutch_bakery_job_first(populat
 def test_vacancies_for_an_unknown_jobseeker_is_a_404(populated: TestClient) -> None:
     response = populated.get("/jobseekers/NOPE/vacancies")
     assert response.status_code == 404
-    assert response.json() == error("not_found", "no jobseeker with id 'NOPE'")
+    assert problem(response) == error("not-found", "no jobseeker with id 'NOPE'")
 
 
 def test_closed_vacancy_is_not_proposed(populated: TestClient) -> None:
@@ -386,9 +393,7 @@ def test_link_bakker_to_the_baker_occupation(client: TestClient) -> None:
 def test_link_rejects_an_unknown_kind(client: TestClient) -> None:
     response = client.get("/esco/link", params={"text": "bakker", "kind": "profession"})
     assert response.status_code == 422
-    assert response.json()["error"]["fields"] == [
-        {"field": "query.kind", "reason": "Input should be 'skill' or 'occupation'"}
-    ]
+    assert response.json()["errors"] == [{"field": "query.kind", "reason": "Input should be 'skill' or 'occupation'"}]
 
 
 def test_concept_in_dutch_with_fallback(client: TestClient) -> None:
@@ -413,16 +418,16 @@ def test_concept_in_dutch_with_fallback(client: TestClient) -> None:
 def test_unknown_concept_is_a_404(client: TestClient) -> None:
     response = client.get("/esco/concepts", params={"uri": UNKNOWN_SKILL})
     assert response.status_code == 404
-    assert response.json() == error("unknown_concept", f"unknown ESCO concept: {UNKNOWN_SKILL}")
+    assert problem(response) == error("unknown-concept", f"unknown ESCO concept: {UNKNOWN_SKILL}")
 
 
 # -- quarantine and health -----------------------------------------------------------------------------------
 
 
-def test_quarantine_lists_rejected_records(client: TestClient, fresh_runtime: MatchingRuntime) -> None:
+def test_quarantine_lists_rejected_records(client: TestClient, fresh_runtime: Runtime) -> None:
     bad = jobseeker(id="J-BAD", languages={"fr": "D1"})
     lines = jsonl([jobseeker(), bad])
-    IngestionService.for_runtime(fresh_runtime).ingest(RecordKind.jobseeker, read_jsonl(lines), source="batch.jsonl")
+    fresh_runtime.ingestion.ingest(RecordKind.jobseeker, read_jsonl(lines), source="batch.jsonl")
     response = client.get("/quarantine")
     assert response.status_code == 200
     [row] = response.json()
@@ -440,9 +445,7 @@ def test_quarantine_lists_rejected_records(client: TestClient, fresh_runtime: Ma
     assert client.get("/quarantine", params={"kind": "vacancy"}).json() == []
     wrong = client.get("/quarantine", params={"kind": "employer"})
     assert wrong.status_code == 422
-    assert wrong.json()["error"]["fields"] == [
-        {"field": "query.kind", "reason": "Input should be 'jobseeker' or 'vacancy'"}
-    ]
+    assert wrong.json()["errors"] == [{"field": "query.kind", "reason": "Input should be 'jobseeker' or 'vacancy'"}]
 
 
 def test_health(client: TestClient) -> None:
@@ -456,12 +459,12 @@ def test_health(client: TestClient) -> None:
 
 def test_app_without_esco_is_not_ready_but_healthy(tmp_path: Path) -> None:
     settings = Settings(data_dir=tmp_path, database_url=f"sqlite:///{tmp_path}/x.db")
-    not_ready = error("not_ready", "no ESCO taxonomy is loaded: run `skillmatch esco load`")
+    not_ready = error("not-ready", "no ESCO taxonomy is loaded: run `skillmatch esco load`")
     with TestClient(create_app(settings)) as client:
         link = client.get("/esco/link", params={"text": "bakker"})
-        assert (link.status_code, link.json()) == (503, not_ready)
+        assert (link.status_code, problem(link)) == (503, not_ready)
         submitted = client.post("/jobseekers", json=jobseeker())
-        assert (submitted.status_code, submitted.json()) == (503, not_ready)
+        assert (submitted.status_code, problem(submitted)) == (503, not_ready)
         health = client.get("/health")
         assert (health.status_code, health.json()) == (200, {"status": "no_taxonomy", "esco": None})
         assert client.get("/quarantine").json() == []

@@ -7,7 +7,7 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from api.main import create_app
+from skillmatch.server import create_app
 from skillmatch.settings import Settings
 
 

@@ -10,9 +10,10 @@ import pytest
 from matching.engine import MatchingEngine
 from matching.errors import IndexNotBuilt, UnknownProfile
 from matching.filters import Filters
+from matching.index_files import load_indexes, save_indexes
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
-from matching.runtime import MatchingRuntime
 from matching.scoring import COMPONENTS
+from skillmatch.runtime import Runtime
 from tests import esco_uris as U
 
 
@@ -54,7 +55,7 @@ REQUIRED = (U.BAKE_GOODS, U.KNEAD_FOOD, U.TEND_BAKERY_OVENS, U.APPLY_HACCP)
 
 
 @pytest.fixture
-def engine(slice_runtime: MatchingRuntime) -> MatchingEngine:
+def engine(slice_runtime: Runtime) -> MatchingEngine:
     """An engine of its own (no store) over the slice's concept space, with a few jobseekers and vacancies."""
     rt = slice_runtime
     engine = MatchingEngine(rt.taxonomy, rt.linker.space, rt.engine.scorer.related)
@@ -164,19 +165,22 @@ def test_update_and_remove_without_rebuild(engine: MatchingEngine) -> None:
     assert "full" not in [m.id for m in engine.candidates(query, k=10)]
 
 
-def test_save_and_load(engine: MatchingEngine, slice_runtime: MatchingRuntime, tmp_path: Path) -> None:
+def test_save_and_load(engine: MatchingEngine, slice_runtime: Runtime, tmp_path: Path) -> None:
     query = vacancy("q", U.BAKER, *REQUIRED)
     before = [(m.id, m.score) for m in engine.candidates(query, k=5)]
-    engine.save(tmp_path / "idx")
+    save_indexes(engine, tmp_path / "idx")
     rt = slice_runtime
     other = MatchingEngine(rt.taxonomy, rt.linker.space, rt.engine.scorer.related)
-    assert other.load(tmp_path / "idx")
+    for kind, loaded in load_indexes(other, tmp_path / "idx").items():
+        assert loaded.state is not None, loaded.problem
+        other.replace(kind, loaded.state)
     assert [(m.id, m.score) for m in other.candidates(query, k=5)] == before
     changed = MatchingEngine(rt.taxonomy, rt.linker.space, rt.engine.scorer.related, source="another database")
-    assert not changed.load(tmp_path / "idx")
+    problems = {loaded.problem for loaded in load_indexes(changed, tmp_path / "idx").values()}
+    assert problems == {"built for another source"}
 
 
-def test_unknown_and_empty(slice_runtime: MatchingRuntime) -> None:
+def test_unknown_and_empty(slice_runtime: Runtime) -> None:
     rt = slice_runtime
     empty = MatchingEngine(rt.taxonomy, rt.linker.space, rt.engine.scorer.related)
     with pytest.raises(IndexNotBuilt):

@@ -10,9 +10,9 @@ from sqlalchemy.engine import Engine
 
 from esco_data import LoadReport
 from ingestion.adapters import RecordFormat
+from ingestion.models import RecordKind
 from ingestion.readers import read_file
-from ingestion.service import IngestionService, RecordKind
-from matching.runtime import MatchingRuntime
+from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT, Settings
 from tests import esco_uris as U
 
@@ -21,16 +21,14 @@ MATCHING_DEV = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"
 
 
 @pytest.fixture(scope="module")
-def full_runtime(
-    full_esco: tuple[Engine, LoadReport], tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[MatchingRuntime]:
+def full_runtime(full_esco: tuple[Engine, LoadReport], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
     engine, _ = full_esco
     settings = Settings(data_dir=tmp_path_factory.mktemp("full-data"), database_url=str(engine.url))
-    yield MatchingRuntime.open(settings, db=engine)
+    yield Runtime.open(settings, db=engine)
 
 
-def test_matching_dev_ingests_with_nothing_quarantined(full_runtime: MatchingRuntime) -> None:
-    service = IngestionService.for_runtime(full_runtime)
+def test_matching_dev_ingests_with_nothing_quarantined(full_runtime: Runtime) -> None:
+    service = full_runtime.ingestion
     for kind, name in ((RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")):
         summary = service.ingest(kind, read_file(MATCHING_DEV / name), source=name, fmt=RecordFormat.matching_dev)
         assert (summary.accepted, summary.quarantined) == (600, 0), summary.as_dict()
@@ -42,8 +40,8 @@ def test_matching_dev_ingests_with_nothing_quarantined(full_runtime: MatchingRun
     assert stats["jobseeker"]["indexed"] == 600 and stats["vacancy"]["indexed"] == 600
 
 
-def test_french_jobseeker_finds_the_dutch_vacancy_of_the_same_occupation_first(full_runtime: MatchingRuntime) -> None:
-    service = IngestionService.for_runtime(full_runtime)
+def test_french_jobseeker_finds_the_dutch_vacancy_of_the_same_occupation_first(full_runtime: Runtime) -> None:
+    service = full_runtime.ingestion
     vacancies = [
         {
             "id": "NL-BAKKER",
@@ -80,7 +78,7 @@ def test_french_jobseeker_finds_the_dutch_vacancy_of_the_same_occupation_first(f
     assert "FR-BOULANGERE" in [m.id for m in candidates[:3]]
 
 
-def test_linker_on_real_titles(full_runtime: MatchingRuntime) -> None:
+def test_linker_on_real_titles(full_runtime: Runtime) -> None:
     linker = full_runtime.linker
     assert linker.link("Boulanger / Boulangère", "occupation", k=1)[0].uri == U.BAKER
     assert linker.link("bakker (m/v/x)", "occupation", k=1)[0].uri == U.BAKER

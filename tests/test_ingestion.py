@@ -11,13 +11,14 @@ from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
 from ingestion.adapters import RecordFormat
-from ingestion.models import JobseekerRecord, VacancyRecord
+from ingestion.models import JobseekerRecord, RecordKind, VacancyRecord
 from ingestion.quarantine import export_quarantine
 from ingestion.readers import read_csv, read_jsonl
 from ingestion.schemas import JobseekerIn
-from ingestion.service import FieldError, IngestionService, InvalidRecord, RecordKind
+from ingestion.service import IngestionService
+from ingestion.validation import FieldError, InvalidRecord
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
-from matching.runtime import MatchingRuntime
+from skillmatch.runtime import Runtime
 from tests.esco_uris import BAKE_GOODS, BAKER, KNEAD_FOOD, OCC, OPERATE_WEIGHING_MACHINE, SKILL
 from tests.factories import SOURDOUGH, jobseeker, jsonl, vacancy, without
 
@@ -93,12 +94,12 @@ def stored(engine: Engine, model: Any, record_id: str) -> dict[str, Any]:
 
 
 @pytest.fixture
-def service(fresh_runtime: MatchingRuntime) -> IngestionService:
-    return IngestionService.for_runtime(fresh_runtime)
+def service(fresh_runtime: Runtime) -> IngestionService:
+    return fresh_runtime.ingestion
 
 
 def profile(service: IngestionService, kind: ProfileKind, record_id: str) -> Profile:
-    return service.profiles.get(kind, record_id)
+    return service.writer.store.get(kind, record_id)
 
 
 def concept(concepts: list[ProfileConcept], uri: str) -> ProfileConcept:
@@ -121,8 +122,8 @@ def test_batch_accepts_every_good_line_and_quarantines_exactly_the_bad_ones(serv
         "warnings": [],
     }
     assert summary.total == 100
-    assert counts(service.engine) == {"jobseeker": 95, "vacancy": 0, "quarantine": 5, "profile": 95}
-    rows = export_quarantine(service.engine)
+    assert counts(service.repository.engine) == {"jobseeker": 95, "vacancy": 0, "quarantine": 5, "profile": 95}
+    rows = export_quarantine(service.repository.engine)
     assert [(r["line"], r["record_id"], r["field"], r["reason"], r["errors"]) for r in rows] == [
         (line, record_id, errors[0][0], errors[0][1], [{"field": f, "reason": r} for f, r in errors])
         for line, (_, record_id, errors) in BAD_LINES.items()
@@ -130,7 +131,7 @@ def test_batch_accepts_every_good_line_and_quarantines_exactly_the_bad_ones(serv
     assert {r["kind"] for r in rows} == {"jobseeker"}
     assert {r["source"] for r in rows} == {"dossiers.jsonl"}
     assert all(r["resolved_at"] is None for r in rows)
-    with service.engine.connect() as conn:
+    with service.repository.engine.connect() as conn:
         ids = set(conn.execute(text("SELECT id FROM jobseeker")).scalars())
     good = {f"J{n:03d}" for n in range(1, 101) if n not in BAD_LINES}
     assert ids == good
@@ -139,16 +140,16 @@ def test_batch_accepts_every_good_line_and_quarantines_exactly_the_bad_ones(serv
 def test_quarantine_export_returns_the_original_line(service: IngestionService) -> None:
     lines = batch_text().splitlines()
     service.ingest(RecordKind.jobseeker, read_jsonl(batch_text()))
-    rows = export_quarantine(service.engine, kind="jobseeker")
+    rows = export_quarantine(service.repository.engine, kind="jobseeker")
     assert [r["raw"] for r in rows] == [lines[n - 1] for n in BAD_LINES]
     assert rows[0]["raw"] == INVALID_JSON
-    assert export_quarantine(service.engine, kind="vacancy") == []
-    assert [r["line"] for r in export_quarantine(service.engine, limit=2)] == [7, 23]
+    assert export_quarantine(service.repository.engine, kind="vacancy") == []
+    assert [r["line"] for r in export_quarantine(service.repository.engine, limit=2)] == [7, 23]
 
 
 def test_second_run_of_the_same_file_changes_nothing(service: IngestionService) -> None:
     service.ingest(RecordKind.jobseeker, read_jsonl(batch_text()))
-    with service.engine.connect() as conn:
+    with service.repository.engine.connect() as conn:
         before = conn.execute(text("SELECT max(updated_at) FROM profile")).scalar_one()
     again = service.ingest(RecordKind.jobseeker, read_jsonl(batch_text()))
     assert without_seconds(again.as_dict()) == {
@@ -159,8 +160,8 @@ def test_second_run_of_the_same_file_changes_nothing(service: IngestionService) 
         "already_quarantined": 5,
         "warnings": [],
     }
-    assert counts(service.engine) == {"jobseeker": 95, "vacancy": 0, "quarantine": 5, "profile": 95}
-    with service.engine.connect() as conn:
+    assert counts(service.repository.engine) == {"jobseeker": 95, "vacancy": 0, "quarantine": 5, "profile": 95}
+    with service.repository.engine.connect() as conn:
         assert conn.execute(text("SELECT max(updated_at) FROM profile")).scalar_one() == before
 
 
@@ -168,8 +169,10 @@ def test_later_valid_version_of_a_quarantined_record_is_accepted_and_resolves_it
     service.ingest(RecordKind.jobseeker, read_jsonl(batch_text()))
     fixed = service.ingest(RecordKind.jobseeker, read_jsonl(jsonl([jobseeker(id="J096")])))
     assert (fixed.accepted, fixed.quarantined) == (1, 0)
-    assert [r["record_id"] for r in export_quarantine(service.engine)] == [None, None, "J048", "J071"]
-    [resolved] = [r for r in export_quarantine(service.engine, include_resolved=True) if r["record_id"] == "J096"]
+    assert [r["record_id"] for r in export_quarantine(service.repository.engine)] == [None, None, "J048", "J071"]
+    [resolved] = [
+        r for r in export_quarantine(service.repository.engine, include_resolved=True) if r["record_id"] == "J096"
+    ]
     assert resolved["resolved_at"] is not None
     assert resolved["resolved_at"] >= resolved["created_at"]
     assert profile(service, ProfileKind.jobseeker, "J096").languages == {"fr": 6, "nl": 3}
@@ -178,27 +181,27 @@ def test_later_valid_version_of_a_quarantined_record_is_accepted_and_resolves_it
 def test_valid_version_submitted_one_by_one_also_resolves_the_quarantine(service: IngestionService) -> None:
     service.ingest(RecordKind.jobseeker, read_jsonl(jsonl([jobseeker(id="J1", languages={"fr": "D1"})])))
     assert service.ingest_one(RecordKind.jobseeker, jobseeker(id="J1")).status == "accepted"
-    assert export_quarantine(service.engine) == []
+    assert export_quarantine(service.repository.engine) == []
 
 
 def test_record_changed_in_one_field_is_updated_with_its_profile(service: IngestionService) -> None:
     first = service.ingest(RecordKind.jobseeker, read_jsonl(jsonl([jobseeker()])))
-    before = stored(service.engine, JobseekerRecord, "J-BAKER-FR")
+    before = stored(service.repository.engine, JobseekerRecord, "J-BAKER-FR")
     assert profile(service, ProfileKind.jobseeker, "J-BAKER-FR").languages == {"fr": 6, "nl": 3}
     changed = service.ingest(RecordKind.jobseeker, read_jsonl(jsonl([jobseeker(languages={"fr": "C2", "nl": "C1"})])))
     assert (first.accepted, changed.accepted, changed.updated, changed.unchanged) == (1, 0, 1, 0)
-    after = stored(service.engine, JobseekerRecord, "J-BAKER-FR")
+    after = stored(service.repository.engine, JobseekerRecord, "J-BAKER-FR")
     assert after["data"]["languages"] == {"fr": "C2", "nl": "C1"}
     assert after["content_hash"] != before["content_hash"]
     assert after["created_at"] == before["created_at"]
     assert profile(service, ProfileKind.jobseeker, "J-BAKER-FR").languages == {"fr": 6, "nl": 5}
-    assert counts(service.engine)["jobseeker"] == 1
+    assert counts(service.repository.engine)["jobseeker"] == 1
 
 
 def test_same_id_twice_in_one_batch_keeps_the_later_line(service: IngestionService) -> None:
     lines = jsonl([jobseeker(postcode="1000"), jobseeker(postcode="9000")])
     service.ingest(RecordKind.jobseeker, read_jsonl(lines))
-    assert stored(service.engine, JobseekerRecord, "J-BAKER-FR")["data"]["postcode"] == "9000"
+    assert stored(service.repository.engine, JobseekerRecord, "J-BAKER-FR")["data"]["postcode"] == "9000"
     assert profile(service, ProfileKind.jobseeker, "J-BAKER-FR").postcode == "9000"
 
 
@@ -216,7 +219,7 @@ def test_single_record_errors_are_raised_not_quarantined(service: IngestionServi
     with pytest.raises(InvalidRecord) as unknown:
         service.ingest_one(RecordKind.vacancy, vacancy(occupation_uri=UNKNOWN_OCCUPATION))
     assert unknown.value.errors == [FieldError("occupation_uri", f"unknown ESCO occupation: {UNKNOWN_OCCUPATION}")]
-    assert counts(service.engine) == {"jobseeker": 0, "vacancy": 0, "quarantine": 0, "profile": 0}
+    assert counts(service.repository.engine) == {"jobseeker": 0, "vacancy": 0, "quarantine": 0, "profile": 0}
 
 
 def test_skill_uuid_given_as_occupation_is_unknown(service: IngestionService) -> None:
@@ -239,7 +242,7 @@ def test_protected_attributes_warn_and_are_stored_nowhere(service: IngestionServ
         f"J-BAKER-FR: dropped protected attribute {name!r} (never used for matching)"
         for name in ("birth_date", "gender", "nationality", "photo")
     ]
-    data = stored(service.engine, JobseekerRecord, "J-BAKER-FR")["data"]
+    data = stored(service.repository.engine, JobseekerRecord, "J-BAKER-FR")["data"]
     assert not {"gender", "birth_date", "nationality", "photo"} & set(data)
     assert data == JobseekerIn.model_validate(jobseeker()).model_dump(mode="json")
     as_json = json.dumps(profile(service, ProfileKind.jobseeker, "J-BAKER-FR").to_json(), ensure_ascii=False)
@@ -249,7 +252,7 @@ def test_protected_attributes_warn_and_are_stored_nowhere(service: IngestionServ
 
 def test_contact_is_kept_with_the_record_but_not_in_the_profile(service: IngestionService) -> None:
     service.ingest_one(RecordKind.jobseeker, jobseeker())
-    data = stored(service.engine, JobseekerRecord, "J-BAKER-FR")["data"]
+    data = stored(service.repository.engine, JobseekerRecord, "J-BAKER-FR")["data"]
     assert data["contact"] == {"name": "Marie Dubois", "email": "marie.dubois@example.be", "phone": "+32 2 123 45 67"}
     assert "contact" not in profile(service, ProfileKind.jobseeker, "J-BAKER-FR").to_json()
 
@@ -259,7 +262,7 @@ def test_contact_is_kept_with_the_record_but_not_in_the_profile(service: Ingesti
 
 def test_free_text_skill_is_linked_with_provenance(service: IngestionService) -> None:
     service.ingest_one(RecordKind.jobseeker, jobseeker())
-    links = stored(service.engine, JobseekerRecord, "J-BAKER-FR")["links"]
+    links = stored(service.repository.engine, JobseekerRecord, "J-BAKER-FR")["links"]
     [skill_link] = [link for link in links if link["kind"] == "skill"]
     assert set(skill_link) == {"field", "text", "uri", "label", "score", "kind", "span"}
     assert {k: v for k, v in skill_link.items() if k != "score"} == {
@@ -285,10 +288,10 @@ def test_free_text_skill_is_linked_with_provenance(service: IngestionService) ->
 
 
 def test_experience_title_adds_the_occupation_and_its_essential_skills_as_inferred(
-    service: IngestionService, fresh_runtime: MatchingRuntime
+    service: IngestionService, fresh_runtime: Runtime
 ) -> None:
     service.ingest_one(RecordKind.jobseeker, jobseeker())
-    links = stored(service.engine, JobseekerRecord, "J-BAKER-FR")["links"]
+    links = stored(service.repository.engine, JobseekerRecord, "J-BAKER-FR")["links"]
     [title_link] = [link for link in links if link["kind"] == "occupation"]
     assert {k: v for k, v in title_link.items() if k not in {"score", "confidence"}} == {
         "field": "experiences[0].title",
@@ -341,7 +344,7 @@ def test_description_phrase_that_is_a_plus_becomes_optional(
     required, optional = concept(skills, BAKE_GOODS), concept(skills, plus)
     assert (required.role, required.origin) == (Role.required, Origin.extracted)
     assert (optional.role, optional.origin) == (Role.optional, Origin.extracted)
-    links = stored(service.engine, VacancyRecord, "V-BAKKER-NL")["links"]
+    links = stored(service.repository.engine, VacancyRecord, "V-BAKKER-NL")["links"]
     spans = {link["uri"]: description[slice(*link["span"])] for link in links if link["field"] == "description"}
     # The span is the clause that states the skill; the source is that clause without its frame.
     assert optional.source is not None and optional.source in spans[plus]
@@ -375,7 +378,7 @@ def test_screen_flags_are_stored_with_the_vacancy(service: IngestionService) -> 
         description="Nous cherchons un boulanger jeune et dynamique.",
     )
     service.ingest_one(RecordKind.vacancy, record)
-    row = stored(service.engine, VacancyRecord, "V-FR-1")
+    row = stored(service.repository.engine, VacancyRecord, "V-FR-1")
     screened = "Boulanger (h/f/x)\nNous cherchons un boulanger jeune et dynamique."
     assert row["flags"] == [
         {
@@ -396,9 +399,11 @@ def test_neutral_gender_marker_gets_no_gender_flag(service: IngestionService) ->
     service.ingest_one(RecordKind.vacancy, vacancy(id="V-NEUTRAL", language="fr", title="Vendeur (h/f/x)"))
     service.ingest_one(RecordKind.vacancy, vacancy(id="V-FEMININE", language="fr", title="Vendeuse"))
     service.ingest_one(RecordKind.vacancy, vacancy(id="V-NL", title="Bakker (m/v/x)"))
-    assert stored(service.engine, VacancyRecord, "V-NEUTRAL")["flags"] == []
-    assert stored(service.engine, VacancyRecord, "V-NL")["flags"] == []
-    assert [f["category"] for f in stored(service.engine, VacancyRecord, "V-FEMININE")["flags"]] == ["gender"]
+    assert stored(service.repository.engine, VacancyRecord, "V-NEUTRAL")["flags"] == []
+    assert stored(service.repository.engine, VacancyRecord, "V-NL")["flags"] == []
+    assert [f["category"] for f in stored(service.repository.engine, VacancyRecord, "V-FEMININE")["flags"]] == [
+        "gender"
+    ]
 
 
 def test_flagged_vacancy_is_kept_and_matched(service: IngestionService) -> None:
@@ -411,11 +416,11 @@ def test_vacancy_language_is_detected_when_absent(service: IngestionService) -> 
     service.ingest_one(
         RecordKind.vacancy, without(vacancy(description="Wij zoeken een bakker voor onze winkel."), "language")
     )
-    assert stored(service.engine, VacancyRecord, "V-BAKKER-NL")["language"] == ""
+    assert stored(service.repository.engine, VacancyRecord, "V-BAKKER-NL")["language"] == ""
     assert profile(service, ProfileKind.vacancy, "V-BAKKER-NL").lang == "nl"
 
 
-def test_closed_vacancy_is_stored_but_not_indexed(service: IngestionService, fresh_runtime: MatchingRuntime) -> None:
+def test_closed_vacancy_is_stored_but_not_indexed(service: IngestionService, fresh_runtime: Runtime) -> None:
     service.ingest_one(RecordKind.vacancy, vacancy(status="closed"))
     assert profile(service, ProfileKind.vacancy, "V-BAKKER-NL").active is False
     assert fresh_runtime.engine.stats()["vacancy"]["indexed"] == 0
@@ -424,14 +429,20 @@ def test_closed_vacancy_is_stored_but_not_indexed(service: IngestionService, fre
 # -- the engine sees what was ingested -----------------------------------------------------------------------
 
 
-def test_ingested_profiles_are_indexed(service: IngestionService, fresh_runtime: MatchingRuntime) -> None:
-    assert fresh_runtime.engine.stats() == {
+def index_stats(runtime: Runtime) -> dict[str, dict[str, object]]:
+    """Profiles, indexed profiles, index type and tombstones per kind."""
+    keys = ("profiles", "indexed", "index_type", "tombstones")
+    return {kind: {key: value[key] for key in keys} for kind, value in runtime.engine.stats().items()}
+
+
+def test_ingested_profiles_are_indexed(service: IngestionService, fresh_runtime: Runtime) -> None:
+    assert index_stats(fresh_runtime) == {
         "jobseeker": {"profiles": 0, "indexed": 0, "index_type": "flat", "tombstones": 0},
         "vacancy": {"profiles": 0, "indexed": 0, "index_type": "flat", "tombstones": 0},
     }
     service.ingest(RecordKind.jobseeker, read_jsonl(batch_text()))
     service.ingest(RecordKind.vacancy, read_jsonl(jsonl([vacancy(), vacancy(id="V2", title="Boulanger (h/f/x)")])))
-    assert fresh_runtime.engine.stats() == {
+    assert index_stats(fresh_runtime) == {
         "jobseeker": {"profiles": 95, "indexed": 95, "index_type": "flat", "tombstones": 0},
         "vacancy": {"profiles": 2, "indexed": 2, "index_type": "flat", "tombstones": 0},
     }
@@ -450,7 +461,7 @@ def test_csv_batch(service: IngestionService) -> None:
     )
     summary = service.ingest(RecordKind.jobseeker, read_csv(batch), source="dossiers.csv")
     assert (summary.accepted, summary.quarantined) == (1, 1)
-    [row] = export_quarantine(service.engine)
+    [row] = export_quarantine(service.repository.engine)
     assert (row["line"], row["record_id"], row["field"], row["reason"]) == (
         3,
         "J-CSV-2",
@@ -472,7 +483,7 @@ def test_matching_dev_layout(service: IngestionService) -> None:
     }
     summary = service.ingest(RecordKind.jobseeker, read_jsonl(jsonl([record])), fmt=RecordFormat.matching_dev)
     assert summary.accepted == 1
-    data = stored(service.engine, JobseekerRecord, "J-DEV-1")["data"]
+    data = stored(service.repository.engine, JobseekerRecord, "J-DEV-1")["data"]
     assert data["preferred_language"] == "nl"
     assert data["skills"][0] == {"uri": BAKE_GOODS, "text": None, "level": None, "source": "dossier"}
     assert data["skills"][1]["source"] == "free_text"
@@ -484,9 +495,9 @@ def test_matching_dev_layout(service: IngestionService) -> None:
 
 def test_unchanged_batch_does_not_touch_the_store(service: IngestionService) -> None:
     service.ingest_one(RecordKind.jobseeker, jobseeker())
-    with service.engine.connect() as conn:
+    with service.repository.engine.connect() as conn:
         table: Any = JobseekerRecord.__table__  # type: ignore[attr-defined]
         before = conn.execute(select(func.max(table.c.updated_at))).scalar_one()
     assert service.ingest_one(RecordKind.jobseeker, jobseeker(gender="F")).status == "unchanged"
-    with service.engine.connect() as conn:
+    with service.repository.engine.connect() as conn:
         assert conn.execute(select(func.max(table.c.updated_at))).scalar_one() == before

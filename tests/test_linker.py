@@ -8,7 +8,7 @@ import pytest
 from esco_data import ConceptKind, Taxonomy
 from matching.linker import Linker, LinkKind
 from matching.resources import prepare_linker
-from matching.runtime import MatchingRuntime
+from skillmatch.runtime import Runtime
 from tests import esco_uris as U
 
 # Skills of the slice occupations that these tests rely on.
@@ -274,7 +274,7 @@ def test_dense_label_search_finds_the_exact_nearest_labels(slice_linker: Linker,
         assert set(best.tolist()) <= set(found.tolist())
 
 
-def test_prepare_linker_reuses_stored_indexes(slice_runtime: MatchingRuntime, slice_linker: Linker) -> None:
+def test_prepare_linker_reuses_stored_indexes(slice_runtime: Runtime, slice_linker: Linker) -> None:
     linker, report = prepare_linker(
         slice_runtime.taxonomy, slice_runtime.linker.encoder, slice_runtime.settings.data_dir
     )

@@ -18,7 +18,7 @@ from ingestion.schemas import (
     VacancyIn,
     VacancyStatus,
 )
-from ingestion.service import validation_errors
+from ingestion.validation import validation_errors
 from tests.esco_uris import BAKE_GOODS, BAKER, KNEAD_FOOD
 from tests.factories import SOURDOUGH, jobseeker, vacancy, without
 

@@ -7,11 +7,10 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.deps import RuntimeDep
-from api.errors import ErrorResponse
+from api.deps import ServicesDep
 from ingestion.schemas import Language
 
-router = APIRouter(prefix="/esco", tags=["esco"], responses={422: {"model": ErrorResponse}})
+router = APIRouter(prefix="/esco", tags=["esco"])
 
 
 class LinkedOut(BaseModel):
@@ -41,16 +40,16 @@ class ConceptOut(BaseModel):
 
 @router.get("/link", response_model=list[LinkedOut])
 def link_text(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     text: Annotated[str, Query(min_length=1, max_length=300, description="A title or a skill phrase.")],
     kind: Annotated[Literal["skill", "occupation"], Query()] = "skill",
     k: Annotated[int, Query(ge=1, le=50)] = 5,
     lang: Annotated[Language, Query(description="Reader's language.")] = Language.fr,
 ) -> list[LinkedOut]:
     """Rank the ESCO concepts a short text (French, Dutch or English) stands for."""
-    tx = runtime.taxonomy
+    tx = services.taxonomy
     out = []
-    for c in runtime.linker.link(text, kind, k=k):
+    for c in services.linker.link(text, kind, k=k):
         label = tx.label(c.uri, lang.value)
         out.append(
             LinkedOut(
@@ -65,14 +64,14 @@ def link_text(
     return out
 
 
-@router.get("/concepts", response_model=ConceptOut, responses={404: {"model": ErrorResponse}})
+@router.get("/concepts", response_model=ConceptOut)
 def get_concept(
-    runtime: RuntimeDep,
+    services: ServicesDep,
     uri: Annotated[str, Query(description="The concept's ESCO URI.")],
     lang: Annotated[Language, Query()] = Language.fr,
 ) -> ConceptOut:
     """An ESCO concept with its label and description in the reader's language."""
-    tx = runtime.taxonomy
+    tx = services.taxonomy
     concept = tx.concept(uri)
     label = tx.label(uri, lang.value)
     description = tx.description(uri, lang.value)

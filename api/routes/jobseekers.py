@@ -7,14 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from api.deps import EngineDep, IngestionDep, MatcherDep
-from api.errors import ErrorResponse
 from api.routes.common import IngestOut, KParam, LangParam, RecordOut, filters_dependency
 from api.routes.records import read_record
 from ingestion.schemas import JobseekerIn
 from matching.engine import Match
 from matching.filters import Filters
 
-router = APIRouter(prefix="/jobseekers", tags=["jobseekers"], responses={422: {"model": ErrorResponse}})
+router = APIRouter(prefix="/jobseekers", tags=["jobseekers"])
 
 
 @router.post("", response_model=IngestOut, responses={201: {"model": IngestOut}})
@@ -26,13 +25,13 @@ def submit_jobseeker(record: JobseekerIn, service: IngestionDep, response: Respo
     return IngestOut(status=result.status, id=result.record_id, warnings=result.warnings)
 
 
-@router.get("/{jobseeker_id}", response_model=RecordOut, responses={404: {"model": ErrorResponse}})
+@router.get("/{jobseeker_id}", response_model=RecordOut)
 def get_jobseeker(jobseeker_id: str, engine: EngineDep) -> RecordOut:
     """A stored jobseeker with the ESCO concepts linked from its text."""
     return read_record(engine, "jobseeker", jobseeker_id)
 
 
-@router.get("/{jobseeker_id}/vacancies", response_model=list[Match], responses={404: {"model": ErrorResponse}})
+@router.get("/{jobseeker_id}/vacancies", response_model=list[Match])
 def vacancies_for_jobseeker(
     jobseeker_id: str,
     matcher: MatcherDep,

@@ -7,14 +7,13 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Response, status
 
 from api.deps import EngineDep, IngestionDep, MatcherDep
-from api.errors import ErrorResponse
 from api.routes.common import IngestOut, KParam, LangParam, RecordOut, filters_dependency
 from api.routes.records import read_record
 from ingestion.schemas import VacancyIn
 from matching.engine import Match
 from matching.filters import Filters
 
-router = APIRouter(prefix="/vacancies", tags=["vacancies"], responses={422: {"model": ErrorResponse}})
+router = APIRouter(prefix="/vacancies", tags=["vacancies"])
 
 
 @router.post("", response_model=IngestOut, responses={201: {"model": IngestOut}})
@@ -26,13 +25,13 @@ def submit_vacancy(record: VacancyIn, service: IngestionDep, response: Response)
     return IngestOut(status=result.status, id=result.record_id, warnings=result.warnings)
 
 
-@router.get("/{vacancy_id}", response_model=RecordOut, responses={404: {"model": ErrorResponse}})
+@router.get("/{vacancy_id}", response_model=RecordOut)
 def get_vacancy(vacancy_id: str, engine: EngineDep) -> RecordOut:
     """A stored vacancy with its ESCO links and the discrimination screen's flags."""
     return read_record(engine, "vacancy", vacancy_id)
 
 
-@router.get("/{vacancy_id}/candidates", response_model=list[Match], responses={404: {"model": ErrorResponse}})
+@router.get("/{vacancy_id}/candidates", response_model=list[Match])
 def candidates_for_vacancy(
     vacancy_id: str,
     matcher: MatcherDep,

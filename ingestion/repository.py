@@ -1,0 +1,150 @@
+"""Stored records and the quarantine: reading content hashes, writing accepted and rejected records.
+
+Writes take an open connection, so that a record, its profile and its quarantine bookkeeping share one
+transaction (see ``matching.writer``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+
+from ingestion.models import JobseekerRecord, QuarantineRecord, RecordKind, VacancyRecord
+from ingestion.readers import RawRecord
+from ingestion.schemas import JobseekerIn
+from ingestion.screen import screen_text
+from ingestion.validation import AnyRecord, FieldError
+
+
+def content_hash(record: AnyRecord) -> str:
+    """A hash of a validated record's content: the same record always hashes the same."""
+    data = record.model_dump(mode="json")
+    return hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+
+
+def _records_table(kind: RecordKind) -> Any:
+    return (JobseekerRecord if kind is RecordKind.jobseeker else VacancyRecord).__table__  # type: ignore[union-attr]
+
+
+def _quarantine_table() -> Any:
+    return QuarantineRecord.__table__  # type: ignore[attr-defined]
+
+
+class RecordRepository:
+    """Accepted records (jobseekers, vacancies) and the quarantine of rejected ones, in one database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _insert(self) -> Any:
+        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+
+    def existing_hashes(
+        self, kind: RecordKind, ids: Sequence[str], *, conn: Connection | None = None
+    ) -> dict[str, str]:
+        """Content hashes of the stored records among some ids."""
+        if not ids:
+            return {}
+        table = _records_table(kind)
+        query = select(table.c.id, table.c.content_hash).where(table.c.id.in_(list(ids)))
+        if conn is not None:
+            return {str(r[0]): str(r[1]) for r in conn.execute(query)}
+        with self.engine.connect() as own:
+            return {str(r[0]): str(r[1]) for r in own.execute(query)}
+
+    def upsert_record(
+        self,
+        conn: Connection,
+        record: AnyRecord,
+        digest: str,
+        links: list[dict[str, Any]],
+        source: str,
+        now: datetime,
+    ) -> None:
+        """Insert or replace an accepted record with its links (and, for a vacancy, its screen flags)."""
+        row: dict[str, Any] = {
+            "id": record.id,
+            "content_hash": digest,
+            "data": record.model_dump(mode="json"),
+            "links": links,
+            "source": source[:500],
+            "created_at": now,
+            "updated_at": now,
+        }
+        if isinstance(record, JobseekerIn):
+            table = _records_table(RecordKind.jobseeker)
+            row |= {"preferred_language": record.preferred_language.value, "active": record.active}
+        else:
+            table = _records_table(RecordKind.vacancy)
+            text = f"{record.title}\n{record.description or ''}"
+            flags = [
+                {
+                    "category": f.category.value,
+                    "start": f.start,
+                    "end": f.end,
+                    "text": f.text,
+                    "rule": f.rule,
+                    "explanation": f.explanation,
+                }
+                for f in screen_text(text, record.language.value if record.language else None)
+            ]
+            row |= {
+                "language": record.language.value if record.language else "",
+                "status": record.status.value,
+                "employer_id": record.employer_id,
+                "flags": flags,
+            }
+        stmt = self._insert()(table)
+        update_cols = {k: stmt.excluded[k] for k in row if k not in ("id", "created_at")}
+        conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update_cols), [row])
+
+    def quarantine(
+        self,
+        conn: Connection,
+        kind: RecordKind,
+        raw: RawRecord,
+        errors: list[FieldError],
+        record_id: str | None,
+        source: str,
+        now: datetime,
+    ) -> bool:
+        """Put a rejected record in the quarantine with its reasons; False if the same text is already there."""
+        raw_hash = hashlib.sha256(raw.raw.encode("utf-8", errors="replace")).hexdigest()
+        row = {
+            "kind": kind.value,
+            "source": source[:500],
+            "line": raw.line,
+            "record_id": record_id[:200] if record_id else None,
+            "field": errors[0].field[:500],
+            "reason": errors[0].reason,
+            "errors": [{"field": e.field, "reason": e.reason} for e in errors],
+            "raw": raw.raw,
+            "raw_hash": raw_hash,
+            "created_at": now,
+        }
+        stmt = self._insert()(_quarantine_table()).on_conflict_do_nothing(index_elements=["kind", "raw_hash"])
+        result = conn.execute(stmt, [row])
+        return bool(result.rowcount)
+
+    @staticmethod
+    def resolve_quarantine(conn: Connection, kind: RecordKind, ids: Sequence[str], now: datetime) -> None:
+        """Mark quarantined versions of accepted ids as resolved."""
+        if not ids:
+            return
+        table = _quarantine_table()
+        conn.execute(
+            update(table)
+            .where(table.c.kind == kind.value, table.c.record_id.in_(list(ids)), table.c.resolved_at.is_(None))
+            .values(resolved_at=now)
+        )
+
+
+__all__ = ["RecordRepository", "content_hash"]

@@ -1,0 +1,122 @@
+"""Start-up: everything the service, the CLI and the benchmarks need, built or reused from the data directory.
+
+Order: database (tables created here, once) -> taxonomy (must be loaded) -> encoder -> concept space and linker
+indexes -> related skills -> profile store, engine and its one writer -> profile indexes (saved ones reused
+when they check out against the database, the others rebuilt, and the report says which) -> ingestion.
+The settings are read here and only plain values go into the core packages.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from esco_data import Taxonomy
+from ingestion.profile_builder import ProfileBuilder
+from ingestion.repository import RecordRepository
+from ingestion.service import IngestionService
+from ingestion.validation import RecordValidator
+from matching.engine import MatchingEngine
+from matching.index_files import open_indexes, save_indexes
+from matching.linker import Linker
+from matching.resources import make_encoder, prepare_linker, prepare_related
+from matching.store import ProfileStore
+from matching.writer import IndexCheck, ProfileWriter
+from skillmatch.db import make_engine
+from skillmatch.schema import create_tables
+from skillmatch.settings import Settings
+
+log = logging.getLogger("skillmatch")
+
+
+@dataclass
+class Runtime:
+    """The database, taxonomy, linker, matching engine, its writer and ingestion of one data directory."""
+
+    settings: Settings
+    db: Engine
+    taxonomy: Taxonomy
+    linker: Linker
+    store: ProfileStore
+    engine: MatchingEngine
+    writer: ProfileWriter
+    ingestion: IngestionService
+    index_dir: Path
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        db: Engine | None = None,
+        index_dir: Path | None = None,
+        progress: bool = False,
+    ) -> Runtime:
+        """Build or reuse everything; the taxonomy must already be loaded (``skillmatch esco load``).
+
+        Args:
+            settings: the settings.
+            db: a database engine to use instead of the settings' URL.
+            index_dir: where the profile indexes are saved (default: the settings' index folder).
+            progress: show progress bars while building.
+
+        Raises:
+            TaxonomyNotLoaded: ESCO is not in the database.
+        """
+        started = time.perf_counter()
+        db = db if db is not None else make_engine(settings.database_url)
+        create_tables(db)
+        taxonomy = Taxonomy.load(db)
+        encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
+        linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
+        related = prepare_related(taxonomy, linker, settings.data_dir)
+        store = ProfileStore(db)
+        engine = MatchingEngine(
+            taxonomy,
+            linker.space,
+            related,
+            store,
+            index_type=settings.index_type,
+            concurrency=settings.concurrency,
+            source=db.url.render_as_string(hide_password=True),
+        )
+        writer = ProfileWriter(store, engine)
+        directory = index_dir or settings.indexes_dir
+        report["profile_indexes"] = open_indexes(writer, directory)
+        for kind, outcome in report["profile_indexes"].items():
+            log.info("%s index %s", kind, outcome)
+        ingestion = IngestionService(
+            RecordValidator(taxonomy), RecordRepository(db), ProfileBuilder(taxonomy, linker), writer
+        )
+        report["seconds"] = round(time.perf_counter() - started, 1)
+        return cls(settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, report)
+
+    def check(self) -> list[IndexCheck]:
+        """How each index compares with the database (the readiness check)."""
+        return self.writer.check()
+
+    def save(self) -> bool:
+        """Save the profile indexes atomically, but only when they check out against the database.
+
+        Returns:
+            Whether they were saved (an index that fails the check is never saved: start-up rebuilds it).
+        """
+        problems = [reason for check in self.check() for reason in check.reasons]
+        if problems:
+            log.warning("profile indexes not saved: %s", "; ".join(problems))
+            return False
+        save_indexes(self.engine, self.index_dir)
+        return True
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.db.dispose()
+
+
+__all__ = ["Runtime"]
