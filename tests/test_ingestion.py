@@ -501,3 +501,46 @@ def test_unchanged_batch_does_not_touch_the_store(service: IngestionService) -> 
     assert service.ingest_one(RecordKind.jobseeker, jobseeker(gender="F")).status == "unchanged"
     with service.repository.engine.connect() as conn:
         assert conn.execute(select(func.max(table.c.updated_at))).scalar_one() == before
+
+
+# -- Dutch dossier text, stated against inferred -------------------------------------------------------------
+
+
+def test_dutch_experience_description_is_linked_and_only_stated_skills_are_matched(fresh_runtime: Runtime) -> None:
+    service = fresh_runtime.ingestion
+    description = "Vier jaar lang bakkerswaren bakken in een ambachtelijke bakkerij in Anderlecht."
+    seeker = jobseeker(
+        id="J-BAKKER-NL",
+        preferred_language="nl",
+        skills=[],
+        summary="",
+        experiences=[{"title": "Medewerker bakkerij (m/v/x)", "years": 4, "description": description}],
+    )
+    service.ingest_one(RecordKind.jobseeker, seeker)
+    person = profile(service, ProfileKind.jobseeker, "J-BAKKER-NL")
+    from_text = [c for c in person.skills if c.field == "experiences[0].description"]
+    assert BAKE_GOODS in {c.uri for c in from_text}
+    for c in from_text:
+        assert c.origin is Origin.extracted and c.span is not None
+        assert c.source is not None and c.source in description[slice(*c.span)]
+    links = stored(service.repository.engine, JobseekerRecord, "J-BAKKER-NL")["links"]
+    assert any(link["field"] == "experiences[0].description" and link["uri"] == BAKE_GOODS for link in links)
+    [occupation] = [c for c in person.occupations if c.field == "experiences[0].title"]
+    assert occupation.uri == BAKER and 0 < occupation.confidence <= 1
+
+    # A vacancy asking for a skill the dossier states and one only a baker's occupation implies.
+    inferred = {c.uri for c in person.skills if c.origin is Origin.inferred}
+    assert OPERATE_WEIGHING_MACHINE in inferred
+    service.ingest_one(
+        RecordKind.vacancy,
+        vacancy(id="V-NL", required_skills=[BAKE_GOODS, OPERATE_WEIGHING_MACHINE], description="", language="nl"),
+    )
+    [match] = [m for m in fresh_runtime.engine.match(ProfileKind.vacancy, "V-NL", k=5) if m.id == "J-BAKKER-NL"]
+    assert match.explanation is not None
+    [matched] = match.explanation.matched
+    assert matched.skill.uri == BAKE_GOODS
+    assert matched.evidence is not None and matched.evidence["field"] == "experiences[0].description"
+    assert "bakkerswaren bakken" in description[slice(*matched.evidence["span"])]
+    [likely] = match.explanation.likely
+    assert likely.skill.uri == OPERATE_WEIGHING_MACHINE and likely.inferred_from is not None
+    assert likely.inferred_from.uri == BAKER and 0 < likely.credit < 1
