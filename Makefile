@@ -52,6 +52,7 @@ bench: install
 	$(REPORT) matching -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/matching-dev --run-out-prefix benchmarks/out/matching-dev
 	$(REPORT) matching_real -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/real-offers-dev/matching-real-dev --run-out-prefix benchmarks/out/matching-real-dev
 	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
+	$(REPORT) serve -- $(BIN)/python -m benchmarks.serve
 	$(REPORT) load -- $(BIN)/python -m benchmarks.load
 
 clean:
