@@ -50,8 +50,14 @@ bench: install
 	$(REPORT) linking_fra -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/melo/fra_q_fr_c_fr --run-out benchmarks/out/fra.trec
 	$(REPORT) linking_nld -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/melo/nld_q_nl_c_nl --run-out benchmarks/out/nld.trec
 	$(REPORT) linking_skills -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/skills_en --kind skill --run-out benchmarks/out/skills_en.trec
+	$(REPORT) linking_real_titles -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/real-offers-dev/ft_offer_titles --run-out benchmarks/out/ft_titles.trec
+	$(REPORT) linking_real_texts -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/real-offers-dev/ft_offer_texts --run-out benchmarks/out/ft_texts.trec
+	$(REPORT) context_weight -- $(BIN)/python -m benchmarks.context_weight
+	$(REPORT) extraction -- $(BIN)/python -m benchmarks.extraction
 	$(REPORT) ingestion -- $(BIN)/python -m benchmarks.ingestion
+	$(REPORT) ingestion_real -- $(BIN)/python -m benchmarks.ingestion --data $(EVAL)/real-offers-dev/matching-real-dev --vacancies-only
 	$(REPORT) matching -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/matching-dev --run-out-prefix benchmarks/out/matching-dev
+	$(REPORT) matching_real -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/real-offers-dev/matching-real-dev --run-out-prefix benchmarks/out/matching-real-dev
 	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
 	$(REPORT) serve -- $(BIN)/python -m benchmarks.serve
 	$(REPORT) load -- $(BIN)/python -m benchmarks.load

@@ -40,6 +40,7 @@ MAX_TITLE = 200
 MAX_SKILL_TEXT = 300
 MAX_SUMMARY = 5_000
 MAX_DESCRIPTION = 20_000
+MAX_EXPERIENCE_DESCRIPTION = 5_000
 MAX_ITEMS = 200
 
 PROTECTED_FIELDS = frozenset(
@@ -213,11 +214,17 @@ class SkillItem(_Schema):
 
 
 class Experience(_Schema):
-    """A past or current job."""
+    """A past or current job, with what the jobseeker did there in their own words (optional)."""
 
     title: Title
     occupation_uri: OccupationUri | None = None
     years: float | None = Field(default=None, ge=0, le=60)
+    description: str | None = Field(
+        default=None,
+        max_length=MAX_EXPERIENCE_DESCRIPTION,
+        description="What the job was: tasks, tools, results (French, Dutch or English); its skills are linked "
+        "with their spans",
+    )
 
 
 class DesiredOccupation(_Schema):
