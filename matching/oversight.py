@@ -22,6 +22,9 @@ from sqlalchemy import Column, Text, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
+from matching.profiles import ProfileKind
+from matching.rematch.curation import ListCuration
+
 MAX_REASON = 1_000
 ERASED_REASON = "(erased with the jobseeker's dossier)"
 
@@ -231,12 +234,46 @@ def apply_decisions(
     return shown if k is None else shown[: max(k, len(top))]
 
 
+class OversightCurations:
+    """The oversight log as the nightly rematch reads it (``matching.rematch.Curations``).
+
+    Pins and exclusions are decisions on a vacancy's candidates: they shape the vacancies' lists (pinned
+    jobseekers first in the order pinned, excluded ones never in the list). A jobseeker's own list of
+    vacancies is left as the engine ranks it.
+    """
+
+    def __init__(self, store: OversightStore) -> None:
+        self.store = store
+
+    def for_lists(self, query_kind: ProfileKind, query_ids: Sequence[str]) -> dict[str, ListCuration]:
+        """The current pins and exclusions of some vacancies' lists (lists without any are left out)."""
+        if query_kind is not ProfileKind.vacancy:
+            return {}
+        out: dict[str, ListCuration] = {}
+        for vacancy, decisions in self.store.current_many(list(query_ids)).items():
+            ordered = sorted(decisions.values(), key=lambda d: d.id)
+            pinned = tuple(d.jobseeker_id for d in ordered if d.action is DecisionAction.pin)
+            excluded = frozenset(d.jobseeker_id for d in ordered if d.action is DecisionAction.exclude)
+            if pinned or excluded:
+                out[vacancy] = ListCuration(pinned, excluded)
+        return out
+
+    def changed_since(self, query_kind: ProfileKind, since: datetime | None) -> set[str]:
+        """Vacancies with a decision (pin, exclusion or revocation) after ``since`` (None: any ever made)."""
+        if query_kind is not ProfileKind.vacancy:
+            return set()
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=UTC)
+        return {d.vacancy_id for d in self.store.history() if since is None or d.at > since}
+
+
 __all__ = [
     "ERASED_REASON",
     "CandidateDecisionRow",
     "Decision",
     "DecisionAction",
     "InvalidDecision",
+    "OversightCurations",
     "OversightStore",
     "apply_decisions",
     "create_tables",

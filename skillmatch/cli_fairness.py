@@ -1,4 +1,4 @@
-"""The ``skillmatch audit``, ``rights`` and ``recruiting`` commands: a thin layer over the fairness services."""
+"""The ``skillmatch fairness``, ``rights`` and ``recruiting`` commands: a thin layer over the fairness services."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import typer
 if TYPE_CHECKING:
     from skillmatch.runtime import Runtime
 
-audit_app = typer.Typer(help="The exposure audit (admin): audit-only import, runs, counterfactual check.")
+fairness_app = typer.Typer(help="The exposure audit (admin): audit-only import, runs, counterfactual check.")
 rights_app = typer.Typer(help="Jobseekers' rights: the retention purge.", no_args_is_help=True)
 recruiting_app = typer.Typer(help="Occupations that recruit: the shortage lists linked to ESCO.", no_args_is_help=True)
-audit_app.info.no_args_is_help = True
+fairness_app.info.no_args_is_help = True
 
 
 def _runtime() -> Runtime:
@@ -32,11 +32,11 @@ def _fail(message: str) -> typer.Exit:
     return typer.Exit(code=1)
 
 
-@audit_app.command("import")
+@fairness_app.command("import")
 def audit_import(path: Annotated[Path, typer.Argument(help="CSV: id, gender, age_band, nationality_group.")]) -> None:
     """Import audit attributes into the restricted audit table (nothing else is accepted).
 
-    Example: skillmatch audit import audit_attributes.csv
+    Example: skillmatch fairness import audit_attributes.csv
     """
     from matching.audit_store import InvalidAuditFile, read_audit_csv
 
@@ -49,13 +49,13 @@ def audit_import(path: Annotated[Path, typer.Argument(help="CSV: id, gender, age
         raise _fail(str(exc)) from exc
 
 
-@audit_app.command("run")
+@fairness_app.command("run")
 def audit_run(
     counterfactual: Annotated[bool, typer.Option(help="Also the counterfactual gender check (RBO).")] = False,
 ) -> None:
     """Run the exposure audit now on every open vacancy's list (engine and as shown) and keep the run.
 
-    Example: skillmatch audit run --counterfactual
+    Example: skillmatch fairness run --counterfactual
     """
     runtime = _runtime()
     run = runtime.fairness.exposure_audit()
@@ -67,11 +67,11 @@ def audit_run(
         typer.secho(f"{run.alerts} exposure alert(s): see the report above.", err=True, fg=typer.colors.YELLOW)
 
 
-@audit_app.command("runs")
+@fairness_app.command("runs")
 def audit_runs(limit: Annotated[int, typer.Option(help="How many runs.")] = 20) -> None:
     """The latest audit runs, newest first.
 
-    Example: skillmatch audit runs --limit 5
+    Example: skillmatch fairness runs --limit 5
     """
     _echo(_runtime().fairness.audit.runs(limit))
 
@@ -112,4 +112,4 @@ def recruiting_review() -> None:
     _echo(_runtime().fairness.recruiting.rows(status=[LinkStatus.review]))
 
 
-__all__ = ["audit_app", "recruiting_app", "rights_app"]
+__all__ = ["fairness_app", "recruiting_app", "rights_app"]

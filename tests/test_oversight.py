@@ -6,7 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from matching.oversight import Decision, DecisionAction, InvalidDecision, OversightStore, apply_decisions
+from matching.oversight import (
+    Decision,
+    DecisionAction,
+    InvalidDecision,
+    OversightCurations,
+    OversightStore,
+    apply_decisions,
+)
+from matching.profiles import ProfileKind
+from matching.rematch.curation import ListCuration
 from matching.reviewed import ReviewedCandidates
 from skillmatch.runtime import Runtime
 from tests import esco_uris as U
@@ -110,3 +119,21 @@ def test_a_pin_of_someone_no_longer_indexed_is_listed_apart(runtime: Runtime) ->
     shown = ReviewedCandidates(runtime.engine, log).candidates("bakery", k=2)
     assert "gone" not in [c.match.id for c in shown.candidates]
     assert [d.jobseeker_id for d in shown.unavailable_pins] == ["gone"]
+
+
+def test_the_rematch_reads_current_pins_and_exclusions_of_vacancies(fresh_runtime: Runtime) -> None:
+    store = OversightStore(fresh_runtime.db)
+    curations = OversightCurations(store)
+    assert curations.for_lists(ProfileKind.vacancy, ["V-1"]) == {}
+    assert curations.changed_since(ProfileKind.vacancy, None) == set()
+    store.pin("V-1", "J-B", "strong bakery experience", "consultant.a")
+    store.pin("V-1", "J-A", "asked by the employer", "consultant.a")
+    store.exclude("V-1", "J-C", "withdrew", "consultant.a")
+    store.exclude("V-2", "J-A", "already placed", "consultant.b")
+    before_revocation = datetime.now(UTC)
+    store.revoke("V-2", "J-A", "mistake", "consultant.b")
+    lists = curations.for_lists(ProfileKind.vacancy, ["V-1", "V-2", "V-3"])
+    assert lists == {"V-1": ListCuration(("J-B", "J-A"), frozenset({"J-C"}))}  # pinned in the order pinned
+    assert curations.for_lists(ProfileKind.jobseeker, ["J-A"]) == {}  # a jobseeker's own list stays the engine's
+    assert curations.changed_since(ProfileKind.vacancy, None) == {"V-1", "V-2"}
+    assert curations.changed_since(ProfileKind.vacancy, before_revocation) == {"V-2"}

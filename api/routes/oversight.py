@@ -7,12 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
+from api.auth.roles import Role
+from api.auth.rules import PrincipalDep, allow
 from api.deps import FairnessDep
 from api.routes.common import KParam, LangParam, filters_dependency
 from matching.filters import Filters
 from matching.oversight import MAX_REASON, DecisionAction
 
-router = APIRouter(prefix="/oversight", tags=["oversight"])
+router = APIRouter(prefix="/oversight", tags=["oversight"], dependencies=[allow(Role.consultant)])
 
 
 class DecisionIn(BaseModel):
@@ -21,13 +23,11 @@ class DecisionIn(BaseModel):
     jobseeker_id: str = Field(min_length=1, max_length=64)
     action: DecisionAction
     reason: str = Field(min_length=1, max_length=MAX_REASON)
-    by: str = Field(min_length=1, max_length=200, description="The consultant who decides.")
 
 
 class AnswerIn(BaseModel):
     """A consultant's answer to a jobseeker's contest."""
 
-    by: str = Field(min_length=1, max_length=200)
     answer: str = Field(min_length=1, max_length=5_000)
 
 
@@ -44,11 +44,14 @@ def reviewed_candidates(
 
 
 @router.post("/vacancies/{vacancy_id}/decisions", status_code=status.HTTP_201_CREATED)
-def decide(vacancy_id: str, decision: DecisionIn, fairness: FairnessDep) -> dict[str, Any]:
-    """Pin or exclude a candidate for a vacancy, or revoke the current decision (logged: who, when, why)."""
+def decide(vacancy_id: str, decision: DecisionIn, fairness: FairnessDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Pin or exclude a candidate for a vacancy, or revoke the current decision (logged: who, when, why).
+
+    Who decides is the signed-in consultant.
+    """
     log = fairness.oversight
     act = {DecisionAction.pin: log.pin, DecisionAction.exclude: log.exclude, DecisionAction.revoke: log.revoke}
-    return act[decision.action](vacancy_id, decision.jobseeker_id, decision.reason, decision.by).to_json()
+    return act[decision.action](vacancy_id, decision.jobseeker_id, decision.reason, principal.name).to_json()
 
 
 @router.get("/vacancies/{vacancy_id}/decisions")
@@ -66,6 +69,6 @@ def contests(
 
 
 @router.post("/contests/{contest_id}/answer")
-def answer_contest(contest_id: int, body: AnswerIn, fairness: FairnessDep) -> dict[str, Any]:
-    """Answer a jobseeker's contest."""
-    return fairness.rights.answer(contest_id, body.by, body.answer)
+def answer_contest(contest_id: int, body: AnswerIn, fairness: FairnessDep, principal: PrincipalDep) -> dict[str, Any]:
+    """Answer a jobseeker's contest (as the signed-in consultant)."""
+    return fairness.rights.answer(contest_id, principal.name, body.answer)

@@ -7,6 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
+from api.auth.roles import Role
+from api.auth.rules import allow
 from api.deps import FairnessDep
 from matching.profiles import ProfileKind
 from matching.recruiting import LinkStatus
@@ -21,13 +23,13 @@ class ReviewIn(BaseModel):
     by: str = Field(min_length=1, max_length=200)
 
 
-@router.post("/admin/recruiting/link")
+@router.post("/admin/recruiting/link", dependencies=[allow(Role.admin)])
 def link_lists(fairness: FairnessDep) -> dict[str, Any]:
     """Link the shortage list's titles with the engine's linker (reviews already made are kept)."""
     return fairness.link_shortage_list()
 
 
-@router.get("/admin/recruiting")
+@router.get("/admin/recruiting", dependencies=[allow(Role.admin)])
 def recruiting_titles(
     fairness: FairnessDep,
     state: Annotated[list[LinkStatus], Query(alias="status")] = [],  # noqa: B006
@@ -36,13 +38,13 @@ def recruiting_titles(
     return fairness.recruiting.rows(status=state or None)
 
 
-@router.post("/admin/recruiting/{row_id}/review")
+@router.post("/admin/recruiting/{row_id}/review", dependencies=[allow(Role.admin)])
 def review_title(row_id: int, body: ReviewIn, fairness: FairnessDep) -> dict[str, Any]:
     """Confirm an occupation for a title, or reject the title."""
     return fairness.recruiting.review(row_id, body.uri, body.by, fairness.taxonomy)
 
 
-@router.get("/vacancies/{vacancy_id}/recruiting")
+@router.get("/vacancies/{vacancy_id}/recruiting", dependencies=[allow(Role.consultant)])
 def vacancy_recruits(vacancy_id: str, fairness: FairnessDep) -> dict[str, Any]:
     """Whether a vacancy's occupation is on the shortage list of its region (by postcode)."""
     store = fairness.engine.store

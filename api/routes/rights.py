@@ -9,6 +9,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, status
 from pydantic import BaseModel, Field
 
+from api.auth.roles import Role
+from api.auth.rules import allow
 from api.deps import FairnessDep
 from api.routes.common import LangParam
 from ingestion.fairness import FairnessServices
@@ -16,7 +18,9 @@ from matching.basiskit import basiskit
 from matching.profiles import Profile, ProfileKind
 from matching.skill_gap import missing_required, skill_gaps
 
-router = APIRouter(prefix="/jobseekers", tags=["jobseekers' rights"])
+router = APIRouter(
+    prefix="/jobseekers", tags=["jobseekers' rights"], dependencies=[allow(Role.consultant, owner="jobseeker_id")]
+)
 
 
 class OptOutIn(BaseModel):
@@ -64,12 +68,6 @@ def opt_out(jobseeker_id: str, body: OptOutIn, fairness: FairnessDep) -> dict[st
 def contest(jobseeker_id: str, body: ContestIn, fairness: FairnessDep) -> dict[str, Any]:
     """Contest a suggestion, or how suggestions are made: the request reaches a consultant."""
     return fairness.rights.contest(jobseeker_id, body.message, body.vacancy_id)
-
-
-@router.delete("/{jobseeker_id}")
-def erase(jobseeker_id: str, fairness: FairnessDep) -> dict[str, Any]:
-    """Erase the dossier (decisions and the audit row are kept as ids only)."""
-    return fairness.rights.erase(jobseeker_id).as_dict()
 
 
 @router.get("/{jobseeker_id}/skill-gap")

@@ -1,0 +1,68 @@
+"""The exposure audit (admin role): audit-only import of the restricted attributes, runs, counterfactual check."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Body, status
+from fastapi.exceptions import HTTPException
+
+from api.auth.roles import Role
+from api.auth.rules import allow
+from api.deps import FairnessDep
+from matching.audit_store import InvalidAuditFile, check_columns
+
+router = APIRouter(prefix="/admin/audit", tags=["exposure audit"], dependencies=[allow(Role.admin)])
+
+
+@router.post("/attributes", status_code=status.HTTP_201_CREATED)
+def import_attributes(
+    fairness: FairnessDep,
+    body: Annotated[str, Body(media_type="text/csv", description="CSV: id, gender, age_band, nationality_group")],
+) -> dict[str, Any]:
+    """Import audit attributes (CSV body) into the restricted audit table; nothing else is accepted."""
+    reader = csv.DictReader(io.StringIO(body))
+    try:
+        check_columns(reader.fieldnames or [])
+        return fairness.audit.import_rows(list(reader)).as_dict()
+    except InvalidAuditFile as exc:
+        raise HTTPException(status_code=422, detail=str(exc)) from exc
+
+
+@router.post("/runs", status_code=status.HTTP_201_CREATED)
+def run_audit(fairness: FairnessDep) -> dict[str, Any]:
+    """Run the exposure audit now on every open vacancy's list (the engine's ranking and as shown); kept."""
+    return fairness.exposure_audit().to_json()
+
+
+@router.get("/runs")
+def audit_runs(fairness: FairnessDep, limit: int = 20) -> list[dict[str, Any]]:
+    """The latest audit runs, newest first, with their alert counts."""
+    return fairness.audit.runs(limit)
+
+
+@router.get("/runs/latest")
+def latest_run(fairness: FairnessDep) -> dict[str, Any]:
+    """The latest audit run with its whole report."""
+    return _run(fairness, None)
+
+
+@router.get("/runs/{run_id}")
+def audit_run(run_id: int, fairness: FairnessDep) -> dict[str, Any]:
+    """One audit run with its whole report."""
+    return _run(fairness, run_id)
+
+
+def _run(fairness: FairnessDep, run_id: int | None) -> dict[str, Any]:
+    found = fairness.audit.run(run_id)
+    if found is None:
+        raise HTTPException(status_code=404, detail="no audit run" if run_id is None else f"no audit run {run_id}")
+    return found
+
+
+@router.post("/counterfactual")
+def counterfactual(fairness: FairnessDep) -> dict[str, Any]:
+    """The counterfactual gender check now: rank-biased overlap of every list with its gender-swapped twin."""
+    return fairness.counterfactual().to_json()
