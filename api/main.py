@@ -10,7 +10,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from sqlalchemy.engine import Engine
 
+from api.database_errors import install_database_handlers
 from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.json_guard import DuplicateKeyGuard
 from api.router import api_router
 from api.services import Services
 from esco_data import TaxonomyNotLoaded
@@ -75,6 +77,8 @@ def create_app(
         responses=ERROR_RESPONSES,
     )
     install_error_handlers(app)
+    install_database_handlers(app)  # database out of reach: 503, recovered by itself
+    app.add_middleware(DuplicateKeyGuard)  # hostile input: duplicate JSON keys refused before any route
     app.include_router(api_router)
     return app
 
