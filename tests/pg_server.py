@@ -12,6 +12,7 @@ import glob
 import os
 import pwd
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -58,9 +59,13 @@ def _as_owner(user: str | None) -> list[str]:
 
 
 @contextmanager
-def running_server() -> Iterator[str]:
-    """Start a throwaway server and yield its URL (database ``skillmatch``, trust authentication on loopback)."""
-    bin_dir = pg_bin_dir() or install_postgres()
+def running_server(bin_dir: Path | None = None) -> Iterator[str]:
+    """Start a throwaway server and yield its URL (database ``skillmatch``, trust authentication on loopback).
+
+    Args:
+        bin_dir: the PostgreSQL binaries to use (default: the system's, installed when missing).
+    """
+    bin_dir = bin_dir or pg_bin_dir() or install_postgres()
     user = "postgres" if os.geteuid() == 0 else None
     role = user or pwd.getpwuid(os.geteuid()).pw_name
     root = Path(tempfile.mkdtemp(prefix="skillmatch-pg-"))
@@ -107,6 +112,8 @@ def main(argv: Sequence[str]) -> int:
     if not command:
         print("usage: python -m tests.pg_server -- COMMAND [ARGS...]", file=sys.stderr)
         return 2
+    # A stopped run (SIGTERM) still stops its server and removes the folder.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     with running_server() as url:
         print(f"PostgreSQL for the tests: {url}", file=sys.stderr)
         return subprocess.run(command, env=os.environ | {ENV_VAR: url}, check=False).returncode

@@ -74,7 +74,7 @@ def test_eight_threads_leave_indexes_equal_to_a_rebuild(
     operations, errors = _hammer(writer, gen, SECONDS)
 
     assert errors == []
-    assert operations > 200  # enough interleaving to mean something
+    assert operations > 100  # enough interleaving to mean something (PostgreSQL commits cost a round trip)
     assert [c.reasons for c in writer.check()] == [[], []]
     exact = rebuilt(writer.engine, writer.store)
     vacancies = [f"V{i:04d}" for i in range(VACANCIES)]

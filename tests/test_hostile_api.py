@@ -103,7 +103,7 @@ def test_the_largest_dossier_the_schema_allows_is_accepted(client: TestClient) -
 
 
 @pytest.mark.parametrize(
-    "record_id", ["../../etc/passwd", "..", "a/b", "J1'; DROP TABLE jobseeker;--", "J1\x00", "%2e%2e%2f", "C:\\x"]
+    "record_id", ["../../etc/passwd", "..", "a/b", "J1'; DROP TABLE jobseeker;--", "J 1", "%2e%2e%2f", "C:\\x"]
 )
 def test_ids_that_try_to_leave_their_folder_or_query_are_refused(client: TestClient, record_id: str) -> None:
     response = client.post("/jobseekers", json=jobseeker(id=record_id))
