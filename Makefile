@@ -50,6 +50,7 @@ bench: install
 	$(REPORT) ingestion -- $(BIN)/python -m benchmarks.ingestion
 	$(REPORT) matching -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/matching-dev --run-out-prefix benchmarks/out/matching-dev
 	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
+	$(REPORT) serve -- $(BIN)/python -m benchmarks.serve
 	$(REPORT) load -- $(BIN)/python -m benchmarks.load
 
 clean:

@@ -116,10 +116,12 @@ def _run(
 def plain_encoder(linker: Linker, kind: LinkKind) -> Callable[[str, int], list[tuple[str, float]]]:
     """Ranking by the encoder alone: exact cosine to every label of the kind, best label per concept."""
     index = linker.indexes[kind]
+    # An aligned copy: the index's vectors sit in a memory-mapped file at an offset BLAS does not take.
+    vectors = np.require(index.vectors, np.float32, ["C", "A"])
 
     def rank(text: str, k: int) -> list[tuple[str, float]]:
         vector = linker.encoder.encode([text])[0]
-        scores = index.vectors @ vector
+        scores = vectors @ vector
         best = np.full(len(index.concepts), -np.inf, dtype=np.float32)
         np.maximum.at(best, index.label_concepts, scores)
         order = np.argsort(-best)[:k]

@@ -4,7 +4,7 @@ from esco_data.errors import EscoError, EscoFormatError, EscoSourceNotFound, Tax
 from esco_data.loader import LoadReport, load_esco
 from esco_data.models import ConceptKind, LabelType, Relation, create_tables
 from esco_data.normalize import normalize_label, strip_accents
-from esco_data.store import current_release
+from esco_data.store import current_release, loaded_release
 from esco_data.taxonomy import Concept, Label, LocalizedText, OccupationSkills, Taxonomy, fallback_languages
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "current_release",
     "fallback_languages",
     "load_esco",
+    "loaded_release",
     "normalize_label",
     "strip_accents",
 ]

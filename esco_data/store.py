@@ -11,6 +11,7 @@ from sqlalchemy import Table, delete, insert, inspect, select
 from sqlalchemy.engine import Connection, Engine
 from tqdm import tqdm
 
+from esco_data.errors import TaxonomyNotLoaded
 from esco_data.models import (
     ESCO_TABLES,
     EscoBroader,
@@ -52,6 +53,21 @@ def current_release(engine: Engine) -> EscoRelease | None:
     with engine.connect() as conn:
         row = conn.execute(select(_table(EscoRelease)).order_by(_table(EscoRelease).c.id.desc())).first()
     return EscoRelease.model_validate(row._mapping) if row is not None else None
+
+
+def loaded_release(engine: Engine) -> EscoRelease:
+    """The ESCO release in the database.
+
+    Args:
+        engine: the database engine.
+
+    Raises:
+        TaxonomyNotLoaded: no release is loaded.
+    """
+    release = current_release(engine)
+    if release is None:
+        raise TaxonomyNotLoaded()
+    return release
 
 
 def replace_taxonomy(engine: Engine, data: TaxonomyData, *, progress: bool = False) -> EscoRelease:
@@ -160,4 +176,4 @@ def read_table(conn: Connection, model: Any, *columns: str) -> list[tuple[Any, .
     return [tuple(row) for row in conn.execute(select(*(table.c[c] for c in columns)))]
 
 
-__all__ = ["current_release", "read_table", "replace_taxonomy"]
+__all__ = ["current_release", "loaded_release", "read_table", "replace_taxonomy"]

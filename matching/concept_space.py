@@ -2,18 +2,18 @@
 vector per concept (the normalised mean of its label vectors across languages).
 
 It is persisted under the data directory with a manifest (ESCO checksum, model id, dimension) and rebuilt
-only when one of those changes.
+only when one of those changes. A stored concept space is memory-mapped, not read into memory.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, overload
 
 import numpy as np
 import numpy.typing as npt
@@ -39,7 +39,8 @@ class ConceptSpace:
     concept_uris: list[str]
     concept_kinds: npt.NDArray[np.int8]
     concept_vectors: Vectors
-    label_texts: list[str]
+    label_texts: Sequence[str]
+    """Every label's text (a stored space reads them only when asked: serving uses the label indexes')."""
     label_concepts: npt.NDArray[np.int32]
     """Index of each label's concept in ``concept_uris``."""
     label_langs: npt.NDArray[np.int8]
@@ -176,7 +177,7 @@ def save_concept_space(space: ConceptSpace, directory: Path) -> None:
         np.save(tmp / "label_langs.npy", space.label_langs)
         np.save(tmp / "label_types.npy", space.label_types)
         (tmp / "concepts.json").write_text(json.dumps(space.concept_uris), encoding="utf-8")
-        (tmp / "labels.json").write_text(json.dumps(space.label_texts, ensure_ascii=False), encoding="utf-8")
+        (tmp / "labels.json").write_text(json.dumps(list(space.label_texts), ensure_ascii=False), encoding="utf-8")
         (tmp / "manifest.json").write_text(json.dumps(space.manifest, indent=2), encoding="utf-8")
 
 
@@ -210,14 +211,55 @@ def load_concept_space(directory: Path, wanted: dict[str, Any] | None = None) ->
     return ConceptSpace(
         manifest=manifest,
         concept_uris=json.loads((directory / "concepts.json").read_text(encoding="utf-8")),
-        concept_kinds=np.load(directory / "concept_kinds.npy"),
-        concept_vectors=np.load(directory / "concept_vectors.npy"),
-        label_texts=json.loads((directory / "labels.json").read_text(encoding="utf-8")),
-        label_concepts=np.load(directory / "label_concepts.npy"),
-        label_langs=np.load(directory / "label_langs.npy"),
-        label_types=np.load(directory / "label_types.npy"),
-        label_vectors=np.load(directory / "label_vectors.npy"),
+        concept_kinds=_mapped(directory / "concept_kinds.npy"),
+        concept_vectors=_mapped(directory / "concept_vectors.npy"),
+        label_texts=_StoredTexts(directory / "labels.json"),
+        label_concepts=_mapped(directory / "label_concepts.npy"),
+        label_langs=_mapped(directory / "label_langs.npy"),
+        label_types=_mapped(directory / "label_types.npy"),
+        label_vectors=_mapped(directory / "label_vectors.npy"),
     )
+
+
+class _StoredTexts(Sequence[str]):
+    """The label texts of a stored concept space, read from their JSON file when first used."""
+
+    def __init__(self, path: Path) -> None:
+        self._path = path
+        self._texts: list[str] | None = None
+
+    def _loaded(self) -> list[str]:
+        if self._texts is None:
+            self._texts = json.loads(self._path.read_text(encoding="utf-8"))
+        return self._texts
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+    @overload
+    def __getitem__(self, i: int) -> str: ...
+
+    @overload
+    def __getitem__(self, i: slice) -> list[str]: ...
+
+    def __getitem__(self, i: int | slice) -> str | list[str]:
+        return self._loaded()[i]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Sequence) or isinstance(other, str | bytes):
+            return NotImplemented
+        return self._loaded() == list(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+
+def _mapped(path: Path) -> npt.NDArray[Any]:
+    """A stored array, memory-mapped read-only: pages are read when used, and shared with other processes.
+
+    (The label vectors, the largest part, are only read to build the linker's indexes, which hold their own.)
+    """
+    array: npt.NDArray[Any] = np.load(path, mmap_mode="r")
+    return array
 
 
 def ensure_concept_space(
@@ -238,9 +280,8 @@ def ensure_concept_space(
     stored = read_manifest(directory)
     if stored is not None and _same_build(stored, wanted):
         return load_concept_space(directory), False
-    space = build_concept_space(taxonomy, encoder, progress=progress)
-    save_concept_space(space, directory)
-    return space, True
+    save_concept_space(build_concept_space(taxonomy, encoder, progress=progress), directory)
+    return load_concept_space(directory), True  # memory-mapped, as a reused one
 
 
 __all__ = [

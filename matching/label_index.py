@@ -27,6 +27,32 @@ def _faiss() -> Any:
     return faiss
 
 
+def _build_hnsw(vectors: npt.NDArray[np.float32]) -> Any:
+    faiss = _faiss()
+    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+    faiss.omp_set_num_threads(2)
+    index.add(vectors)
+    return index
+
+
+def _stored_vectors(dense: Any) -> npt.NDArray[np.float32]:
+    """The label vectors inside an HNSW index's flat storage, as a read-only array over the same memory.
+
+    The array does not own its memory: it lives as long as the index (which ``LabelIndex`` holds), and for
+    an index read by ``read_dense`` it is the memory-mapped file, so the vectors are held once.
+    """
+    faiss = _faiss()
+    storage = faiss.downcast_index(dense.storage)
+    n, dim = int(storage.ntotal), int(storage.d)
+    if n == 0:
+        return np.zeros((0, dim), dtype=np.float32)
+    raw = faiss.rev_swig_ptr(storage.codes.data(), n * dim * 4)
+    vectors: npt.NDArray[np.float32] = raw.view(np.float32).reshape(n, dim)
+    vectors.flags.writeable = False
+    return vectors
+
+
 @dataclass
 class LabelIndex:
     """The labels of the concepts of some kinds, searchable densely and lexically.
@@ -41,8 +67,10 @@ class LabelIndex:
     label_concepts: npt.NDArray[np.int64]
     label_types: npt.NDArray[np.int8]
     label_langs: npt.NDArray[np.int8]
-    texts: list[str]
+    texts: Sequence[str]
+    """The label texts (held by the lexical index, as UTF-8 arrays)."""
     vectors: npt.NDArray[np.float32]
+    """The label vectors: a read-only view on the HNSW index's own storage (one copy, memory-mapped)."""
     dense: object
     lexical: LexicalIndex
     decompounder: Decompounder
@@ -62,6 +90,9 @@ class LabelIndex:
             kinds: kind codes (``KIND_CODES``) to include.
             dense: a stored HNSW index over these labels, in this order; built when None.
             lexical: a stored lexical index over these labels, in this order; built when None.
+
+        Raises:
+            ValueError: a stored index holds another number of labels.
         """
         concept_mask = np.isin(space.concept_kinds, np.asarray(kinds, dtype=np.int8))
         concepts = np.flatnonzero(concept_mask).astype(np.int64)
@@ -72,17 +103,13 @@ class LabelIndex:
         rows = rows[np.argsort(label_local[rows], kind="stable")]
         label_concepts = label_local[rows]
         offsets = np.searchsorted(label_concepts, np.arange(len(concepts) + 1)).astype(np.int64)
-        vectors = np.ascontiguousarray(space.label_vectors[rows], dtype=np.float32)
-        if dense is None:
-            faiss = _faiss()
-            index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
-            index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
-            faiss.omp_set_num_threads(2)
-            index.add(vectors)
-            dense = index
-        dense.hnsw.efSearch = HNSW_EF_SEARCH  # type: ignore[union-attr]
-        texts = [space.label_texts[i] for i in rows]
-        lexical = lexical if lexical is not None else LexicalIndex(texts)
+        graph: Any = dense if dense is not None else _build_hnsw(np.ascontiguousarray(space.label_vectors[rows]))
+        if int(graph.ntotal) != len(rows):
+            raise ValueError(f"the dense index holds {graph.ntotal} labels, not {len(rows)}")
+        graph.hnsw.efSearch = HNSW_EF_SEARCH
+        if lexical is not None and len(lexical) != len(rows):
+            raise ValueError(f"the lexical index holds {len(lexical)} labels, not {len(rows)}")
+        lexical = lexical if lexical is not None else LexicalIndex([space.label_texts[i] for i in rows.tolist()])
         return cls(
             concepts=concepts,
             concept_kinds=space.concept_kinds[concepts],
@@ -90,9 +117,9 @@ class LabelIndex:
             label_concepts=label_concepts,
             label_types=space.label_types[rows],
             label_langs=space.label_langs[rows],
-            texts=texts,
-            vectors=vectors,
-            dense=dense,
+            texts=lexical.texts,
+            vectors=_stored_vectors(graph),
+            dense=graph,
             lexical=lexical,
             decompounder=Decompounder(lexical.token_frequency),
         )
@@ -103,8 +130,9 @@ class LabelIndex:
 
     @staticmethod
     def read_dense(path: Path) -> object:
-        """Read an HNSW index written by ``save_dense``."""
-        return _faiss().read_index(str(path))
+        """Read an HNSW index written by ``save_dense``, its vectors memory-mapped from the file (not copied)."""
+        faiss = _faiss()
+        return faiss.read_index(str(path), faiss.IO_FLAG_MMAP_IFC | faiss.IO_FLAG_READ_ONLY)
 
     def kind_of(self, concept: int) -> ConceptKind:
         """The kind of a local concept."""

@@ -8,16 +8,18 @@ the whole search.
 
 from __future__ import annotations
 
+import json
 import math
 from collections import Counter
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from scipy import sparse
 
 from esco_data import normalize_label
+from esco_data.strings import SortedStrings, StringColumn
 
 Scores = npt.NDArray[np.float32]
 
@@ -54,10 +56,32 @@ class LexicalQuery:
         self.weights = weights
 
 
+_ARRAYS = (
+    "idf",
+    "f_indptr",
+    "f_labels",
+    "f_data",
+    "l_indptr",
+    "l_features",
+    "l_data",
+    "form_data",
+    "form_offsets",
+    "form_of_row",
+    "text_data",
+    "text_offsets",
+)
+
+
 class LexicalIndex:
-    """Character n-gram TF-IDF over a list of label texts, searched through an inverted index."""
+    """Character n-gram TF-IDF over a list of label texts, searched through an inverted index.
+
+    ``save`` writes it to a folder: the arrays as ``.npy`` files, which ``load`` memory-maps (a query reads
+    only the postings of its own n-grams), and the vocabulary and word counts as JSON.
+    """
 
     def __init__(self, texts: Sequence[str], *, ngram_range: tuple[int, int] = (3, 4)) -> None:
+        # Only building needs these (a stored index is read without them): imported here, not at start-up.
+        from scipy import sparse
         from sklearn.feature_extraction.text import TfidfVectorizer
 
         vectorizer = TfidfVectorizer(
@@ -65,27 +89,119 @@ class LexicalIndex:
         )
         forms = [lexical_form(t) for t in texts]
         matrix = vectorizer.fit_transform(forms)
-        self.token_frequency: Counter[str] = Counter(word for form in forms for word in form.split())
-        self._rows_by_form: dict[str, list[int]] = {}
-        for row, form in enumerate(forms):
-            self._rows_by_form.setdefault(form, []).append(row)
-        """How often each normalised word occurs in the labels (for splitting compounds)."""
         by_feature = sparse.csc_matrix(matrix, dtype=np.float32)
         by_label = sparse.csr_matrix(matrix, dtype=np.float32)
+        distinct, form_of_row = SortedStrings.numbered(forms)
+        arrays = {
+            "idf": np.asarray(vectorizer.idf_, dtype=np.float32),
+            # Postings (feature -> labels) for candidate search; rows (label -> features) for exact scores.
+            "f_indptr": by_feature.indptr.astype(np.int64),
+            "f_labels": by_feature.indices.astype(np.int32),
+            "f_data": by_feature.data.astype(np.float32),
+            "l_indptr": by_label.indptr.astype(np.int64),
+            # Feature ids fit 16 bits for ESCO's vocabularies (about 30,000 n-grams): half the bytes to map.
+            "l_features": by_label.indices.astype(np.uint16 if matrix.shape[1] <= 1 << 16 else np.int32),
+            "l_data": by_label.data.astype(np.float32),
+            "form_data": distinct.data,
+            "form_offsets": distinct.offsets,
+            "form_of_row": form_of_row,
+            **_column_arrays("text", StringColumn.of(texts)),
+        }
+        vocabulary = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
+        token_frequency = Counter(word for form in forms for word in form.split())
+        self._setup(ngram_range, vocabulary, token_frequency, arrays)
+
+    def _setup(
+        self,
+        ngram_range: tuple[int, int],
+        vocabulary: dict[str, int],
+        token_frequency: Counter[str],
+        arrays: dict[str, npt.NDArray[Any]],
+    ) -> None:
         self.ngram_range = ngram_range
-        self.vocabulary: dict[str, int] = {str(k): int(v) for k, v in vectorizer.vocabulary_.items()}
-        self.idf: Scores = np.asarray(vectorizer.idf_, dtype=np.float32)
-        self.n_labels = int(matrix.shape[0])
-        # Postings (feature -> labels) for candidate search; rows (label -> features) for exact scores.
-        self._f_indptr = by_feature.indptr.astype(np.int64)
-        self._f_labels = by_feature.indices.astype(np.int32)
-        self._f_data = by_feature.data.astype(np.float32)
-        self._l_indptr = by_label.indptr.astype(np.int64)
-        self._l_features = by_label.indices.astype(np.int32)
-        self._l_data = by_label.data.astype(np.float32)
+        self.vocabulary = vocabulary
+        self.token_frequency = token_frequency
+        """How often each normalised word occurs in the labels (for splitting compounds)."""
+        self.idf: Scores = arrays["idf"]
+        self._f_indptr = arrays["f_indptr"]
+        self._f_labels = arrays["f_labels"]
+        self._f_data = arrays["f_data"]
+        self._l_indptr = arrays["l_indptr"]
+        self._l_features = arrays["l_features"]
+        self._l_data = arrays["l_data"]
+        self.n_labels = int(self._l_indptr.size - 1)
+        self.texts = StringColumn(arrays["text_data"], arrays["text_offsets"])
+        """The label texts, in row order."""
+        # The distinct normalised forms and the labels of each (for exact-label look-ups), grouped like postings.
+        self._forms = SortedStrings(arrays["form_data"], arrays["form_offsets"])
+        self._form_of_row = arrays["form_of_row"]
+        form_of_row = np.asarray(self._form_of_row, dtype=np.int64)
+        self._form_rows = np.argsort(form_of_row, kind="stable").astype(np.int32)
+        bounds = np.arange(len(self._forms) + 1)
+        self._form_indptr = np.searchsorted(form_of_row[self._form_rows], bounds).astype(np.int64)
         self.max_postings = max(300, self.n_labels // 400)
         """Features in more labels than this (common n-grams) do not propose candidates; they still score.
         (Measured on MELO: from 150 to 1,250 the linking figures do not move; fewer postings are faster.)"""
+
+    def save(self, directory: Path) -> None:
+        """Write the index into an (empty) folder.
+
+        Args:
+            directory: the folder; ``load`` reads it back.
+        """
+        arrays = {
+            "idf": self.idf,
+            "f_indptr": self._f_indptr,
+            "f_labels": self._f_labels,
+            "f_data": self._f_data,
+            "l_indptr": self._l_indptr,
+            "l_features": self._l_features,
+            "l_data": self._l_data,
+            "form_data": self._forms.data,
+            "form_offsets": self._forms.offsets,
+            "form_of_row": self._form_of_row,
+            **_column_arrays("text", self.texts),
+        }
+        for name in _ARRAYS:
+            np.save(directory / f"{name}.npy", arrays[name])
+        vocabulary = sorted(self.vocabulary, key=self.vocabulary.__getitem__)
+        meta = {
+            "ngram_range": list(self.ngram_range),
+            "vocabulary": vocabulary,
+            "token_frequency": dict(self.token_frequency),
+        }
+        (directory / "lexical.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path) -> LexicalIndex:
+        """Read an index written by ``save``, its arrays memory-mapped.
+
+        Args:
+            directory: the folder.
+
+        Returns:
+            The index.
+
+        Raises:
+            FileNotFoundError: a file of the index is missing.
+            ValueError: a file is not what ``save`` wrote.
+        """
+        meta = json.loads((directory / "lexical.json").read_text(encoding="utf-8"))
+        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        vocabulary = {gram: i for i, gram in enumerate(meta["vocabulary"])}
+        features, rows = arrays["idf"].size, arrays["l_indptr"].size - 1
+        sizes = (
+            len(vocabulary),
+            arrays["f_indptr"].size - 1,
+            arrays["text_offsets"].size - 1,
+            arrays["form_of_row"].size,
+        )
+        if sizes != (features, features, rows, rows):
+            raise ValueError(f"the lexical index in {directory} is inconsistent")
+        index = cls.__new__(cls)
+        low, high = meta["ngram_range"]
+        index._setup((int(low), int(high)), vocabulary, Counter(meta["token_frequency"]), arrays)
+        return index
 
     def __len__(self) -> int:
         return self.n_labels
@@ -105,7 +221,11 @@ class LexicalIndex:
 
     def rows_of_form(self, text: str) -> list[int]:
         """Labels whose normalised form is exactly the text's."""
-        return self._rows_by_form.get(lexical_form(text), [])
+        form = self._forms.find(lexical_form(text))
+        if form < 0:
+            return []
+        rows: list[int] = self._form_rows[self._form_indptr[form] : self._form_indptr[form + 1]].tolist()
+        return rows
 
     def _word_features(self, word: str) -> list[int]:
         """Known n-grams of one word (``char_wb`` n-grams never cross words, so words can be cached)."""
@@ -164,6 +284,10 @@ class LexicalIndex:
             rows = np.arange(scores.size)
         rows = rows[np.argsort(-scores[rows], kind="stable")]
         return rows[scores[rows] > 0].astype(np.int64)
+
+
+def _column_arrays(name: str, column: StringColumn) -> dict[str, npt.NDArray[Any]]:
+    return {f"{name}_data": column.data, f"{name}_offsets": column.offsets}
 
 
 def _ranges(starts: npt.NDArray[np.int64], counts: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:

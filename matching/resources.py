@@ -6,23 +6,34 @@ rebuilt only when the ESCO release or the model changes.
 
 from __future__ import annotations
 
-import functools
 import json
-import pickle
+import logging
 import time
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
-from esco_data import ConceptKind, Taxonomy
-from matching.atomic import atomic_file
+from sqlalchemy.engine import Engine
+
+from esco_data import ConceptKind, Taxonomy, loaded_release
+from matching.atomic import atomic_dir, atomic_file
 from matching.concept_space import KIND_CODES, ConceptSpace, ensure_concept_space
 from matching.encoder import Encoder
 from matching.label_index import LabelIndex
+from matching.lexical import LexicalIndex
 from matching.linker import Linker, LinkerConfig, LinkKind
 from matching.related import RelatedConfig, RelatedSkills
 
-LINKER_FORMAT = 7
+LINKER_FORMAT = 8
+"""Version of ``linker.json``; each part of the linker indexes has its own format below."""
+PART_FORMATS = {"dense": 1, "lexical": 2}
+"""Formats of the stored dense (HNSW) and lexical indexes: a part is rebuilt only when its format changes.
+Lexical 2: arrays in ``.npy`` files (memory-mapped) instead of a pickle."""
+_LEGACY_PARTS = {7: {"dense": 1, "lexical": 1}}
+"""What the parts were in a ``linker.json`` written before parts had formats of their own."""
+log = logging.getLogger(__name__)
+_SPACE_KEY = ("esco_checksum", "model_id", "dim")
+"""The manifest fields of the concept space that the linker indexes were built for."""
 _KINDS: dict[LinkKind, tuple[int, ...]] = {
     "skill": (KIND_CODES[ConceptKind.skill],),
     "occupation": (KIND_CODES[ConceptKind.occupation], KIND_CODES[ConceptKind.isco_group]),
@@ -34,17 +45,72 @@ def concept_space_dir(data_dir: Path) -> Path:
     return data_dir / "concept_space"
 
 
+def taxonomy_snapshot_path(data_dir: Path) -> Path:
+    """Where the snapshot of the loaded taxonomy is kept (read at start-up instead of the database)."""
+    return data_dir / "taxonomy.snapshot"
+
+
+def load_taxonomy(db: Engine, data_dir: Path) -> Taxonomy:
+    """The taxonomy in the database, read from its snapshot in the data directory when that is of the same release.
+
+    A missing, stale or unreadable snapshot is replaced by one of the taxonomy read from the database.
+
+    Args:
+        db: the database engine.
+        data_dir: the data directory.
+
+    Returns:
+        The taxonomy.
+
+    Raises:
+        TaxonomyNotLoaded: ESCO is not in the database.
+    """
+    release = loaded_release(db)
+    path = taxonomy_snapshot_path(data_dir)
+    try:
+        return Taxonomy.from_snapshot(path.read_bytes(), release)
+    except (OSError, ValueError):
+        pass
+    taxonomy = Taxonomy.load(db)
+    try:
+        atomic_file(path, lambda tmp: tmp.write_bytes(taxonomy.snapshot()))
+    except OSError as exc:  # a read-only or full data directory: start from the database next time too
+        log.warning("could not write the taxonomy snapshot %s: %s", path, exc)
+    return taxonomy
+
+
 def make_encoder(data_dir: Path, model_name: str, threads: int = 2) -> Encoder:
     """The encoder with its on-disk cache in the data directory (the model loads on first use)."""
     return Encoder(model_name, cache_dir=data_dir, threads=threads)
 
 
 def _linker_manifest(space: ConceptSpace) -> dict[str, Any]:
-    return {"format": LINKER_FORMAT, "space_built_at": space.manifest.get("built_at"), **_space_key(space)}
+    return {
+        "format": LINKER_FORMAT,
+        "space_built_at": space.manifest.get("built_at"),
+        **_space_key(space),
+        "parts": PART_FORMATS,
+    }
 
 
 def _space_key(space: ConceptSpace) -> dict[str, Any]:
-    return {k: space.manifest.get(k) for k in ("esco_checksum", "model_id", "dim")}
+    return {k: space.manifest.get(k) for k in _SPACE_KEY}
+
+
+def _reusable_parts(stored: dict[str, Any] | None, wanted: dict[str, Any]) -> set[str]:
+    """The parts of the stored linker indexes that were built for this concept space in the current format."""
+    if stored is None or any(stored.get(k) != wanted[k] for k in ("space_built_at", *_SPACE_KEY)):
+        return set()
+    parts = stored.get("parts") or _LEGACY_PARTS.get(int(stored.get("format") or 0), {})
+    return {part for part, fmt in PART_FORMATS.items() if parts.get(part) == fmt}
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    try:
+        stored: dict[str, Any] = json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+    return stored
 
 
 def prepare_linker(
@@ -56,6 +122,9 @@ def prepare_linker(
     progress: bool = False,
 ) -> tuple[Linker, dict[str, Any]]:
     """The linker over the concept space, reusing what is stored when it matches the release and model.
+
+    Stored indexes are memory-mapped, not read into memory: the label vectors are held once, in the dense
+    index's storage, and the lexical postings are read page by page as queries touch them.
 
     Args:
         taxonomy: the loaded ESCO taxonomy.
@@ -72,29 +141,39 @@ def prepare_linker(
     space, space_built = ensure_concept_space(taxonomy, encoder, directory, progress=progress)
     manifest_path = directory / "linker.json"
     wanted = _linker_manifest(space)
-    stored = json.loads(manifest_path.read_text()) if manifest_path.exists() else None
+    reusable = set() if space_built else _reusable_parts(_read_manifest(manifest_path), wanted)
     indexes: dict[LinkKind, LabelIndex] = {}
-    built = space_built or stored != wanted
+    built = False
     for kind, codes in _KINDS.items():
-        dense_path = directory / f"dense_{kind}.faiss"
-        lexical_path = directory / f"lexical_{kind}.pkl"
-        if not built and dense_path.exists() and lexical_path.exists():
-            index = LabelIndex.build(
-                space, codes, dense=LabelIndex.read_dense(dense_path), lexical=_read_pickle(lexical_path)
-            )
-        else:
-            index = LabelIndex.build(space, codes)
-            atomic_file(dense_path, index.save_dense)
-            atomic_file(lexical_path, functools.partial(_write_pickle, index.lexical))
+        index = _open_index(space, codes, directory, kind, reusable)
+        if index is None:
+            built = True
+            dense = _read_dense(directory, kind) if "dense" in reusable else None
+            lexical = _read_lexical(directory, kind) if "lexical" in reusable else None
+            try:
+                fresh = LabelIndex.build(space, codes, dense=dense, lexical=lexical)
+            except ValueError:  # a stored part was built for another set of labels
+                dense = lexical = None
+                fresh = LabelIndex.build(space, codes)
+            if dense is None:
+                atomic_file(_dense_path(directory, kind), fresh.save_dense)
+            if lexical is None:
+                with atomic_dir(_lexical_dir(directory, kind)) as tmp:
+                    fresh.lexical.save(tmp)
+            (directory / f"lexical_{kind}.pkl").unlink(missing_ok=True)  # the format before .npy arrays
+            del fresh  # read back from the files: memory-mapped, one copy
+            index = _open_index(space, codes, directory, kind, set(PART_FORMATS))
+            if index is None:  # pragma: no cover - only if the files just written cannot be read
+                raise OSError(f"the {kind} label index just written to {directory} cannot be read back")
         indexes[kind] = index
     if built:
-        manifest_path.write_text(json.dumps(wanted, indent=2))
+        atomic_file(manifest_path, lambda path: path.write_text(json.dumps(wanted, indent=2)))
     linker = Linker(space, encoder, indexes, config)
     report = {
         "concept_space": "built" if space_built else "reused",
         "linker_indexes": "built" if built else "reused",
         "concepts": len(space.concept_uris),
-        "labels": len(space.label_texts),
+        "labels": int(space.label_concepts.size),
         "seconds": round(time.perf_counter() - started, 1),
     }
     return linker, report
@@ -121,13 +200,48 @@ def prepare_related(taxonomy: Taxonomy, linker: Linker, data_dir: Path) -> Relat
     return related
 
 
-def _write_pickle(obj: Any, path: Path) -> None:
-    path.write_bytes(pickle.dumps(obj, protocol=5))
+def _dense_path(directory: Path, kind: LinkKind) -> Path:
+    return directory / f"dense_{kind}.faiss"
 
 
-def _read_pickle(path: Path) -> Any:
-    # Our own file, written by prepare_linker into the data directory.
-    return pickle.loads(path.read_bytes())  # noqa: S301
+def _lexical_dir(directory: Path, kind: LinkKind) -> Path:
+    return directory / f"lexical_{kind}"
 
 
-__all__ = ["concept_space_dir", "make_encoder", "prepare_linker", "prepare_related"]
+def _read_dense(directory: Path, kind: LinkKind) -> object | None:
+    try:
+        return LabelIndex.read_dense(_dense_path(directory, kind))
+    except RuntimeError:  # FAISS cannot read it: missing, truncated or not an index
+        return None
+
+
+def _read_lexical(directory: Path, kind: LinkKind) -> LexicalIndex | None:
+    try:
+        return LexicalIndex.load(_lexical_dir(directory, kind))
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def _open_index(
+    space: ConceptSpace, codes: tuple[int, ...], directory: Path, kind: LinkKind, reusable: set[str]
+) -> LabelIndex | None:
+    """The label index of a kind from its stored parts, or None when a part is missing, stale or unreadable."""
+    if reusable != set(PART_FORMATS):
+        return None
+    dense, lexical = _read_dense(directory, kind), _read_lexical(directory, kind)
+    if dense is None or lexical is None:
+        return None
+    try:
+        return LabelIndex.build(space, codes, dense=dense, lexical=lexical)
+    except ValueError:  # stored for another set of labels
+        return None
+
+
+__all__ = [
+    "concept_space_dir",
+    "load_taxonomy",
+    "make_encoder",
+    "prepare_linker",
+    "prepare_related",
+    "taxonomy_snapshot_path",
+]

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from ingestion.validation import RecordValidator
 from matching.engine import MatchingEngine
 from matching.index_files import open_indexes, save_indexes
 from matching.linker import Linker
-from matching.resources import make_encoder, prepare_linker, prepare_related
+from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related
 from matching.store import ProfileStore
 from matching.writer import IndexCheck, ProfileWriter
 from skillmatch.db import make_engine
@@ -72,9 +73,12 @@ class Runtime:
         started = time.perf_counter()
         db = db if db is not None else make_engine(settings.database_url)
         create_tables(db)
-        taxonomy = Taxonomy.load(db)
         encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
-        linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
+        with ThreadPoolExecutor(1) as pool:
+            model = pool.submit(encoder.load_model)  # beside the taxonomy and the indexes, not after them
+            taxonomy = load_taxonomy(db, settings.data_dir)
+            linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
+            model.result()
         related = prepare_related(taxonomy, linker, settings.data_dir)
         store = ProfileStore(db)
         engine = MatchingEngine(

@@ -5,6 +5,8 @@ from __future__ import annotations
 import os
 import shutil
 import sqlite3
+import subprocess
+import sys
 from importlib.metadata import version
 from pathlib import Path
 
@@ -14,7 +16,7 @@ import pytest
 
 from esco_data import Taxonomy
 from matching.concept_space import build_concept_space
-from matching.encoder import USE_MODEL, Encoder, EncoderCache, load_sentence_model, model_id
+from matching.encoder import USE_MODEL, Encoder, EncoderCache, UseModel, load_sentence_model, model_id
 from matching.errors import EncoderUnavailable
 from matching.linker import Linker
 from tests import esco_uris as U
@@ -190,3 +192,45 @@ def test_model_id_changes_when_a_file_of_the_model_changes(gt_path: Path, tmp_pa
     assert touched != first
     (copy / "extra.txt").write_text("new file", encoding="utf-8")
     assert model_id(str(copy)) not in {first, touched}
+
+
+# -- the bundled model without sentence-transformers --------------------------------------------------------
+
+
+def test_fast_path_and_sentence_transformers_path_give_the_same_vectors() -> None:
+    texts = ["boulanger", "Ik kan goed deeg kneden.", "knead dough", "comptable (h/f/x)", "x"]
+    fast = Encoder().encode(texts, use_cache=False)
+    model = load_sentence_model(USE_MODEL)
+    through_module = model.encode(texts, convert_to_numpy=True, normalize_embeddings=True, batch_size=2)
+    assert type(model[0]).__name__ == "UseInputModule"
+    assert fast.shape == through_module.shape == (5, 512)
+    np.testing.assert_allclose(fast, through_module, rtol=0, atol=1e-6)
+
+
+def test_the_bundled_model_encodes_without_torch() -> None:
+    script = (
+        "import sys\n"
+        "from matching.encoder import Encoder\n"
+        "encoder = Encoder()\n"
+        "assert encoder.dim == 512\n"
+        "encoder.load_model()\n"
+        "assert encoder.encode(['bakker'], use_cache=False).shape == (1, 512)\n"
+        "print(sorted(m for m in ('torch', 'sentence_transformers') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
+
+
+def test_parsed_tokenizer_is_kept_and_a_damaged_copy_replaced(tmp_path: Path) -> None:
+    texts = ["aide-soignante en maison de repos", "verzorgende in een woonzorgcentrum", "forklift driver"]
+    reference = UseModel(1).encode_numpy(texts)
+    path = tmp_path / "tokenizer.pickle"
+    first = UseModel(1, tokenizer_cache=path)
+    assert path.exists()
+    np.testing.assert_array_equal(first.encode_numpy(texts), reference)
+    written = path.stat().st_mtime_ns
+    np.testing.assert_array_equal(UseModel(1, tokenizer_cache=path).encode_numpy(texts), reference)
+    assert path.stat().st_mtime_ns == written  # reused, not parsed and written again
+    path.write_bytes(b"not a pickle")
+    np.testing.assert_array_equal(UseModel(1, tokenizer_cache=path).encode_numpy(texts), reference)
+    assert path.read_bytes() != b"not a pickle"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -189,3 +191,41 @@ def test_slice_label_index_proposes_each_exact_label(slice_linker: Linker) -> No
         exact = lexical.scores_for(query, everything)
         assert exact[best] == pytest.approx(1.0, abs=1e-5)
         assert exact.max() == pytest.approx(1.0, abs=1e-5)
+
+
+# -- storage ------------------------------------------------------------------------------------------------
+
+
+def test_save_and_load_give_the_same_answers_from_memory_mapped_arrays(index: LexicalIndex, tmp_path: Path) -> None:
+    index.save(tmp_path)
+    loaded = LexicalIndex.load(tmp_path)
+    assert isinstance(loaded._f_labels, np.memmap) and isinstance(loaded._l_data, np.memmap)
+    assert loaded.vocabulary == index.vocabulary
+    assert isinstance(loaded.texts.data, np.memmap) and list(loaded.texts) == list(index.texts) == LABELS
+    assert loaded.token_frequency == index.token_frequency
+    assert (len(loaded), loaded.ngram_range, loaded.max_postings) == (len(index), index.ngram_range, index.max_postings)
+    everything = np.arange(len(index), dtype=np.int64)
+    for text in [*QUERIES, *LABELS]:
+        query, again = index.query(text), loaded.query(text)
+        np.testing.assert_array_equal(again.features, query.features)
+        np.testing.assert_array_equal(again.weights, query.weights)
+        np.testing.assert_array_equal(loaded.candidates(again, 5), index.candidates(query, 5))
+        np.testing.assert_array_equal(loaded.scores_for(again, everything), index.scores_for(query, everything))
+        assert loaded.rows_of_form(text) == index.rows_of_form(text)
+
+
+def test_rows_of_form_lists_every_label_of_a_form_in_order() -> None:
+    index = LexicalIndex(["Bakker", "kok", "bakker", "BAKKER!", "kassa"])
+    assert index.rows_of_form("bakker") == [0, 2, 3]
+    assert index.rows_of_form("Kok") == [1]
+    assert index.rows_of_form("bakkerij") == []
+
+
+def test_an_inconsistent_folder_is_refused(index: LexicalIndex, tmp_path: Path) -> None:
+    index.save(tmp_path)
+    np.save(tmp_path / "idf.npy", np.zeros(3, dtype=np.float32))
+    with pytest.raises(ValueError, match="inconsistent"):
+        LexicalIndex.load(tmp_path)
+    (tmp_path / "lexical.json").unlink()
+    with pytest.raises(FileNotFoundError):
+        LexicalIndex.load(tmp_path)

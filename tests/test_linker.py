@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import json
+import shutil
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from esco_data import ConceptKind, Taxonomy
+from esco_data.strings import StringColumn
 from matching.linker import Linker, LinkKind
-from matching.resources import prepare_linker
+from matching.resources import concept_space_dir, prepare_linker
 from skillmatch.runtime import Runtime
 from tests import esco_uris as U
 
@@ -311,3 +316,91 @@ def test_a_label_shared_by_two_concepts_is_not_a_shortcut(slice_linker: Linker) 
     if len({int(index.label_concepts[r]) for r in index.lexical.rows_of_form(unique)}) == 1:
         exact = slice_linker._exact(index, unique)
         assert exact is not None and exact.score == 1.0
+
+
+def _mapped_files(array: np.ndarray) -> set[str]:
+    """The files whose memory mapping holds the array's first byte (Linux: /proc/self/maps)."""
+    address = array.ctypes.data
+    found = set()
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        parts = line.split()
+        low, high = (int(x, 16) for x in parts[0].split("-"))
+        if low <= address < high and len(parts) > 5:
+            found.add(Path(parts[5]).name)
+    return found
+
+
+@pytest.mark.parametrize("kind", ["skill", "occupation"])
+def test_label_vectors_are_held_once_in_the_memory_mapped_dense_index(slice_linker: Linker, kind: LinkKind) -> None:
+    index = slice_linker.indexes[kind]
+    assert not index.vectors.flags.owndata and not index.vectors.flags.writeable
+    assert _mapped_files(index.vectors) == {f"dense_{kind}.faiss"}
+    rows = index.concepts[index.label_concepts]  # the concept-space row of each label's concept
+    expected = np.concatenate([np.flatnonzero(slice_linker.space.label_concepts == c) for c in index.concepts])
+    assert (slice_linker.space.label_concepts[expected] == rows).all()
+    np.testing.assert_array_equal(index.vectors, slice_linker.space.label_vectors[expected])
+    assert isinstance(slice_linker.space.label_vectors, np.memmap)
+
+
+def _same_links(linker: Linker, reference: Linker) -> None:
+    for text, kind in QUERIES:
+        assert [c.uri for c in linker.link(text, kind, k=3)] == [c.uri for c in reference.link(text, kind, k=3)]
+
+
+def test_serving_reads_no_label_text_of_the_concept_space(slice_runtime: Runtime, tmp_path: Path) -> None:
+    data_dir = _stored_copy(slice_runtime, tmp_path)
+    (concept_space_dir(data_dir) / "labels.json").unlink()  # the texts the label indexes were built from
+    linker, report = prepare_linker(slice_runtime.taxonomy, slice_runtime.linker.encoder, data_dir)
+    assert report["linker_indexes"] == "reused"
+    _same_links(linker, slice_runtime.linker)
+    index = linker.indexes["skill"]
+    assert isinstance(index.texts, StringColumn) and isinstance(index.texts.data, np.memmap)
+    assert index.texts == slice_runtime.linker.indexes["skill"].texts
+    with pytest.raises(FileNotFoundError):
+        len(linker.space.label_texts)  # read only when asked for
+
+
+def _stored_copy(runtime: Runtime, tmp_path: Path) -> Path:
+    data_dir = tmp_path / "data"
+    shutil.copytree(concept_space_dir(runtime.settings.data_dir), concept_space_dir(data_dir))
+    return data_dir
+
+
+def test_indexes_of_the_pickle_format_keep_their_dense_part(slice_runtime: Runtime, tmp_path: Path) -> None:
+    data_dir = _stored_copy(slice_runtime, tmp_path)
+    directory = concept_space_dir(data_dir)
+    manifest = json.loads((directory / "linker.json").read_text())
+    legacy = {k: v for k, v in manifest.items() if k != "parts"} | {"format": 7}
+    (directory / "linker.json").write_text(json.dumps(legacy))
+    for kind in ("skill", "occupation"):
+        shutil.rmtree(directory / f"lexical_{kind}")
+        (directory / f"lexical_{kind}.pkl").write_bytes(b"a lexical index of the old format")
+    dense = {p.name: p.stat().st_ino for p in directory.glob("dense_*.faiss")}
+    linker, report = prepare_linker(slice_runtime.taxonomy, slice_runtime.linker.encoder, data_dir)
+    assert report["linker_indexes"] == "built"
+    assert {p.name: p.stat().st_ino for p in directory.glob("dense_*.faiss")} == dense  # not rebuilt
+    assert not list(directory.glob("*.pkl"))
+    assert json.loads((directory / "linker.json").read_text()) == manifest
+    for text, kind in QUERIES:
+        assert [c.uri for c in linker.link(text, kind, k=3)] == [
+            c.uri for c in slice_runtime.linker.link(text, kind, k=3)
+        ]
+    _, report = prepare_linker(slice_runtime.taxonomy, slice_runtime.linker.encoder, data_dir)
+    assert report["linker_indexes"] == "reused"
+
+
+def test_a_damaged_lexical_index_is_rebuilt(slice_runtime: Runtime, tmp_path: Path) -> None:
+    data_dir = _stored_copy(slice_runtime, tmp_path)
+    folder = concept_space_dir(data_dir) / "lexical_skill"
+    (folder / "f_labels.npy").write_bytes(b"\x93NUMPY truncated")
+    dense = concept_space_dir(data_dir) / "dense_occupation.faiss"
+    dense.write_bytes(dense.read_bytes()[: dense.stat().st_size // 2])
+    linker, report = prepare_linker(slice_runtime.taxonomy, slice_runtime.linker.encoder, data_dir)
+    assert report["linker_indexes"] == "built"
+    assert (
+        linker.link("pétrir la pâte", "skill", k=1)[0].uri
+        == slice_runtime.linker.link("pétrir la pâte", "skill")[0].uri
+    )
+    np.load(folder / "f_labels.npy")  # rewritten whole
+    assert linker.link("bakker", "occupation", k=1)[0].uri == U.BAKER
+    assert linker.indexes["occupation"].dense.ntotal == slice_runtime.linker.indexes["occupation"].dense.ntotal

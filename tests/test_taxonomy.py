@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
+from sqlalchemy.engine import Engine
 
 from esco_data import ConceptKind, LabelType, Taxonomy, UnknownConcept, fallback_languages
+from matching.resources import load_taxonomy, taxonomy_snapshot_path
 from tests import esco_uris as U
 
 
@@ -86,3 +90,74 @@ def test_descriptions_fall_back(taxonomy: Taxonomy) -> None:
 def test_counts(taxonomy: Taxonomy) -> None:
     assert taxonomy.counts() == {"skill": 13_896, "occupation": 3_007, "isco_group": 619, "skill_group": 640}
     assert taxonomy.version == "v1.1.1"
+
+
+# -- snapshot -----------------------------------------------------------------------------------------------
+
+
+def _answers(taxonomy: Taxonomy) -> dict[object, object]:
+    """What every method of the API answers, for every concept (and a lookup of every third label)."""
+    out: dict[object, object] = {
+        "len": len(taxonomy),
+        "counts": taxonomy.counts(),
+        "concepts": list(taxonomy.concepts()),
+    }
+    out["all_labels"] = sorted((x.uri, x.text, x.lang, x.label_type.value, x.norm) for x in taxonomy.all_labels())
+    for kind in ConceptKind:
+        out[kind] = [c.uri for c in taxonomy.concepts(kind)]
+    for concept in taxonomy.concepts():
+        uri = concept.uri
+        for lang in ("fr", "nl", "en", "de"):
+            out["label", uri, lang] = taxonomy.label(uri, lang)
+            out["labels", uri, lang] = taxonomy.labels(uri, lang)
+            out["has_label", uri, lang] = taxonomy.has_label(uri, lang)
+            out["description", uri, lang] = taxonomy.description(uri, lang)
+        out["labels", uri] = labels = taxonomy.labels(uri)
+        for label in labels[::3]:
+            out["lookup", label.text] = taxonomy.lookup(label.text)
+            out["lookup", label.text, "fr"] = taxonomy.lookup(label.text, lang="fr", kind=ConceptKind.occupation)
+        if concept.kind is ConceptKind.occupation:
+            out["skills_of", uri] = taxonomy.skills_of(uri)
+            out["isco_group", uri] = taxonomy.isco_group(uri)
+        out["occupations_of", uri] = taxonomy.occupations_of(uri)
+        out["related", uri] = taxonomy.related_skills(uri)
+        out["hierarchy", uri] = (taxonomy.broader(uri), taxonomy.narrower(uri), taxonomy.ancestors(uri))
+        out["collections", uri] = taxonomy.collections(uri)
+    for name in ("digital", "green", "language", "transversal", "none such"):
+        out["members", name] = taxonomy.collection_members(name)
+    return out
+
+
+def test_a_snapshot_answers_as_the_database(taxonomy: Taxonomy) -> None:
+    again = Taxonomy.from_snapshot(taxonomy.snapshot(), taxonomy.release)
+    assert again.release == taxonomy.release
+    expected, found = _answers(taxonomy), _answers(again)
+    assert found.keys() == expected.keys()
+    assert [k for k in expected if found[k] != expected[k]] == []
+
+
+def test_a_snapshot_of_another_release_or_a_damaged_one_is_refused(slice_taxonomy: Taxonomy) -> None:
+    data = slice_taxonomy.snapshot()
+    other = slice_taxonomy.release.model_copy(update={"checksum": "0" * 64})
+    with pytest.raises(ValueError, match="another ESCO release or format"):
+        Taxonomy.from_snapshot(data, other)
+    for damaged in (data[: len(data) // 2], b"", b"not a snapshot"):
+        with pytest.raises(ValueError, match="not a taxonomy snapshot"):
+            Taxonomy.from_snapshot(damaged, slice_taxonomy.release)
+
+
+def test_load_taxonomy_keeps_a_snapshot_and_replaces_a_bad_one(
+    slice_engine: Engine, slice_taxonomy: Taxonomy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = taxonomy_snapshot_path(tmp_path)
+    path.write_bytes(b"damaged")
+    first = load_taxonomy(slice_engine, tmp_path)
+    assert path.read_bytes() == first.snapshot()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [path.name]  # no temporary file left
+
+    def no_database(engine: Engine) -> Taxonomy:
+        raise AssertionError("the database was read although the snapshot is of the same release")
+
+    monkeypatch.setattr(Taxonomy, "load", staticmethod(no_database))
+    again = load_taxonomy(slice_engine, tmp_path)
+    assert _answers(again) == _answers(slice_taxonomy)
