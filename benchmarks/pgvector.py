@@ -35,17 +35,14 @@ import numpy as np
 import psycopg
 
 from benchmarks.common import percentile
-from benchmarks.speed import Generator, _read_vectors, _rss
-from esco_data import Taxonomy, load_esco
+from benchmarks.speed import Generator, _read_vectors, _rss, resources
+from esco_data import Taxonomy
 from matching.engine import MIN_CANDIDATES, MatchingEngine
 from matching.filters import Filters
 from matching.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
 from matching.profiles import ProfileKind
 from matching.related import RelatedSkills
-from matching.resources import make_encoder, prepare_linker, prepare_related
 from matching.threads import single_thread
-from skillmatch.db import make_engine
-from skillmatch.settings import get_settings
 from tests.pg_server import running_server
 
 Vectors = np.ndarray  # type: ignore[type-arg]
@@ -114,6 +111,19 @@ def _recall(search: Any, queries: Vectors, exact: list[set[int]], k: int) -> flo
     return hits / (k * len(queries))
 
 
+def _latencies(full: list[float], raw: list[float], recall: float, k: int, fetch: int) -> dict[str, object]:
+    return {
+        "query_p50_ms": round(percentile(full, 50) * 1000, 2),
+        "query_p99_ms": round(percentile(full, 99) * 1000, 2),
+        "search_p50_ms": round(percentile(raw, 50) * 1000, 3),
+        "search_p99_ms": round(percentile(raw, 99) * 1000, 3),
+        f"recall@{k}": round(recall, 4),
+        "k": k,
+        "candidates": fetch,
+        "queries": len(full),
+    }
+
+
 def _timed(fn: Any, items: Sequence[Any]) -> list[float]:
     out = []
     for item in items:
@@ -176,15 +186,8 @@ def run_size(
             "index_type": index.kind.value if index.kind else None,
             "build_seconds": round(faiss_seconds, 1),
             "memory_mb": round(faiss_memory / 2**20, 1),
-            "query_p50_ms": round(percentile(full, 50) * 1000, 2),
-            "query_p99_ms": round(percentile(full, 99) * 1000, 2),
-            "search_p50_ms": round(percentile(raw, 50) * 1000, 3),
-            "search_p99_ms": round(percentile(raw, 99) * 1000, 3),
-            f"recall@{k}": round(recall, 4),
-            "k": k,
-            "candidates": fetch,
-            "queries": queries,
         }
+        | _latencies(full, raw, recall, k, fetch)
     )
 
     with _pgvector(url) as conn:
@@ -225,15 +228,8 @@ def run_size(
             "copy_seconds": round(copy_seconds, 1),
             "memory_mb": round((sizes[0] + sizes[1]) / 2**20, 1),
             "index_mb": round(sizes[1] / 2**20, 1),
-            "query_p50_ms": round(percentile(full, 50) * 1000, 2),
-            "query_p99_ms": round(percentile(full, 99) * 1000, 2),
-            "search_p50_ms": round(percentile(raw, 50) * 1000, 3),
-            "search_p99_ms": round(percentile(raw, 99) * 1000, 3),
-            f"recall@{k}": round(recall, 4),
-            "k": k,
-            "candidates": fetch,
-            "queries": queries,
         }
+        | _latencies(full, raw, recall, k, fetch)
     )
     return lines
 
@@ -244,16 +240,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--queries", type=int, default=200)
     parser.add_argument("--k", type=int, default=20)
     args = parser.parse_args(argv)
-    settings = get_settings()
-    db = make_engine(settings.database_url)
-    load_esco(db, settings.esco_dir)
-    taxonomy = Taxonomy.load(db)
-    encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
-    linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir)
-    related = prepare_related(taxonomy, linker, settings.data_dir)
+    taxonomy, space, related = resources()
     with running_server(pgvector_bin_dir()) as url:
         for n in args.sizes:
-            for line in run_size(taxonomy, linker.space, related, url, n, args.queries, args.k):
+            for line in run_size(taxonomy, space, related, url, n, args.queries, args.k):
                 print(json.dumps(line), flush=True)
 
 
