@@ -52,6 +52,8 @@ bench: install
 	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
 	$(REPORT) serve -- $(BIN)/python -m benchmarks.serve
 	$(REPORT) load -- $(BIN)/python -m benchmarks.load
+	$(REPORT) rematch_10k -- $(BIN)/python -m benchmarks.rematch --sizes 10000x2000
+	$(REPORT) rematch_100k -- $(BIN)/python -m benchmarks.rematch --sizes 100000x20000 --runs first incremental --project 1000000x200000
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

@@ -313,6 +313,9 @@ class JobseekerIn(_Record):
     desired_occupations: list[DesiredOccupation] = Field(default_factory=list, max_length=20)
     contract_preferences: ContractPreferences = Field(default_factory=ContractPreferences)
     active: bool = True
+    notify_new_matches: bool = Field(
+        default=False, description="The jobseeker agrees to be e-mailed new matching vacancies (at contact.email)."
+    )
 
     @model_validator(mode="after")
     def _screen_summary(self) -> JobseekerIn:
@@ -346,8 +349,15 @@ class VacancyIn(_Record):
     hours_per_week: Number | None = Field(default=None, gt=0, le=60)
     driving_licences: list[Licence] = Field(default_factory=list, max_length=15)
     openings: Count = Field(default=1, ge=1, le=1000)
-    valid_until: Day | None = None
+    valid_until: Day | None = Field(default=None, description="Closing date: past it the vacancy leaves matching.")
     status: VacancyStatus = VacancyStatus.open
+    consultant_id: RecordId | None = None
+    consultant_email: str | None = Field(
+        default=None,
+        max_length=200,
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="Who is told of new candidates after each nightly rematch.",
+    )
 
     @field_validator("status", mode="before")
     @classmethod

@@ -84,7 +84,7 @@ def other_kind(kind: ProfileKind) -> ProfileKind:
     return ProfileKind.jobseeker if kind is ProfileKind.vacancy else ProfileKind.vacancy
 
 
-def _order(scores: npt.NDArray[np.float32], ids: Sequence[str]) -> npt.NDArray[np.int64]:
+def order_by_score(scores: npt.NDArray[np.float32], ids: Sequence[str]) -> npt.NDArray[np.int64]:
     """Positions by score (highest first, at the precision results are shown), equal scores by id."""
     rounded = np.round(scores.astype(np.float64), 6)
     order: npt.NDArray[np.int64] = np.lexsort((np.asarray(ids, dtype=object), -rounded)).astype(np.int64)
@@ -326,7 +326,7 @@ class MatchingEngine:
                 wanted = min(len(index), wanted * 4)
             rows, cosine = rows[keep], cosine[keep]
             scored = self.scorer.score(query, table, rows, cosine)
-            order = _order(scored.scores, [table.ids[int(r)] for r in rows])[:k]
+            order = order_by_score(scored.scores, [table.ids[int(r)] for r in rows])[:k]
             matches = []
             for i in order.tolist():
                 row = int(rows[i])
@@ -388,4 +388,4 @@ def _apply(state: KindState, features: Sequence[ProfileFeatures], removed: Seque
             state.index.remove(np.asarray([row], dtype=np.int64))
 
 
-__all__ = ["ENGINE_FORMAT", "MIN_CANDIDATES", "KindState", "Match", "MatchingEngine", "other_kind"]
+__all__ = ["ENGINE_FORMAT", "MIN_CANDIDATES", "KindState", "Match", "MatchingEngine", "order_by_score", "other_kind"]

@@ -219,6 +219,39 @@ class ProfileIndex:
         out._row_of_id = self._row_of_id.copy()
         return out
 
+    def __getstate__(self) -> dict[str, Any]:
+        """The index as plain data (FAISS serialised to bytes), so that it can travel to another process."""
+        state = dict(self.__dict__)
+        state["_index"] = _faiss().serialize_index(self._index) if self._index is not None else None
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        index = state.pop("_index")
+        self.__dict__.update(state)
+        self._index = _faiss().deserialize_index(index) if index is not None else None
+
+    def reconstruction_error(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """How far the index's stored form of each vector (8- or 16-bit codes) lies from the vector itself.
+
+        The inner product the index returns for a query and a stored vector differs from the exact one by at
+        most this distance (queries are unit vectors).
+
+        Args:
+            vectors: vectors, one per row.
+
+        Returns:
+            One Euclidean distance per vector (0 for an exact index).
+        """
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        if self._index is None or self.kind is IndexType.flat:
+            return np.zeros(len(vectors), dtype=np.float32)
+        faiss = _faiss()
+        base = faiss.downcast_index(self._index.index)
+        codec = faiss.downcast_index(base.storage) if self.kind is IndexType.hnsw else base
+        decoded = codec.sa_decode(codec.sa_encode(vectors))
+        error: npt.NDArray[np.float32] = np.linalg.norm(decoded - vectors, axis=1).astype(np.float32)
+        return error
+
     def set_search_effort(self, value: int) -> None:
         """efSearch of a graph index, nprobe of an inverted file (recall against speed)."""
         base = _faiss().downcast_index(self._index.index) if self._index is not None else None

@@ -187,14 +187,25 @@ def prepare_related(taxonomy: Taxonomy, linker: Linker, data_dir: Path) -> Relat
         linker: the linker (its concept space).
         data_dir: the data directory.
     """
+    return prepare_related_skills(taxonomy, linker.space, data_dir)
+
+
+def prepare_related_skills(taxonomy: Taxonomy, space: ConceptSpace, data_dir: Path) -> RelatedSkills:
+    """``prepare_related`` for a concept space without its linker (the batch rematch needs no linker).
+
+    Args:
+        taxonomy: the loaded ESCO taxonomy.
+        space: the concept space.
+        data_dir: the data directory.
+    """
     directory = concept_space_dir(data_dir)
     config = RelatedConfig()
-    wanted = {"space_built_at": linker.space.manifest.get("built_at"), "config": asdict(config)}
+    wanted = {"space_built_at": space.manifest.get("built_at"), "config": asdict(config)}
     manifest = directory / "related.json"
     path = directory / "related.npz"
     if path.exists() and manifest.exists() and json.loads(manifest.read_text()) == wanted:
         return RelatedSkills.load(str(path), config)
-    related = RelatedSkills.build(taxonomy, linker.space, config)
+    related = RelatedSkills.build(taxonomy, space, config)
     related.save(path)
     atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(wanted)))
     return related
@@ -243,5 +254,6 @@ __all__ = [
     "make_encoder",
     "prepare_linker",
     "prepare_related",
+    "prepare_related_skills",
     "taxonomy_snapshot_path",
 ]

@@ -22,9 +22,11 @@ from ingestion.profile_builder import ProfileBuilder
 from ingestion.repository import RecordRepository
 from ingestion.service import IngestionService
 from ingestion.validation import RecordValidator
+from matching.concept_space import ConceptSpace
 from matching.engine import MatchingEngine
 from matching.index_files import open_indexes, save_indexes
 from matching.linker import Linker
+from matching.related import RelatedSkills
 from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related
 from matching.store import ProfileStore
 from matching.writer import IndexCheck, ProfileWriter
@@ -33,6 +35,21 @@ from skillmatch.schema import create_tables
 from skillmatch.settings import Settings
 
 log = logging.getLogger("skillmatch")
+
+
+def matching_engine(
+    settings: Settings, db: Engine, taxonomy: Taxonomy, space: ConceptSpace, related: RelatedSkills, store: ProfileStore
+) -> MatchingEngine:
+    """The matching engine of a database as the settings configure it (index type, concurrency design)."""
+    return MatchingEngine(
+        taxonomy,
+        space,
+        related,
+        store,
+        index_type=settings.index_type,
+        concurrency=settings.concurrency,
+        source=db.url.render_as_string(hide_password=True),
+    )
 
 
 @dataclass
@@ -81,15 +98,7 @@ class Runtime:
             model.result()
         related = prepare_related(taxonomy, linker, settings.data_dir)
         store = ProfileStore(db)
-        engine = MatchingEngine(
-            taxonomy,
-            linker.space,
-            related,
-            store,
-            index_type=settings.index_type,
-            concurrency=settings.concurrency,
-            source=db.url.render_as_string(hide_password=True),
-        )
+        engine = matching_engine(settings, db, taxonomy, linker.space, related, store)
         writer = ProfileWriter(store, engine)
         directory = index_dir or settings.indexes_dir
         report["profile_indexes"] = open_indexes(writer, directory)
@@ -128,4 +137,4 @@ class Runtime:
         self.db.dispose()
 
 
-__all__ = ["Runtime"]
+__all__ = ["Runtime", "matching_engine"]

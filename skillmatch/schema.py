@@ -19,6 +19,8 @@ from sqlalchemy.engine import Engine
 
 import esco_data.models  # noqa: F401 - registers the ESCO tables in the metadata the migrations read
 import ingestion.models  # noqa: F401 - the record and quarantine tables
+import ingestion.outbox  # noqa: F401 - the outbox of match notices
+import matching.rematch.tables  # noqa: F401 - the nightly rematch's runs and lists
 from matching.store import create_tables as create_profile_tables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"

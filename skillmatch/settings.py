@@ -9,9 +9,10 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from ingestion.mailer import SmtpSecurity
 from matching.concurrency import ConcurrencyMode
 from matching.index import IndexType
 
@@ -60,6 +61,30 @@ class Settings(BaseSettings):
         le=3600,
         description="How often the service takes in profiles other processes wrote (0: never).",
     )
+
+    rematch_top: int = Field(default=20, ge=1, le=200, description="Length of every list of the nightly rematch.")
+    rematch_chunk_size: int = Field(
+        default=1000, ge=1, le=20_000, description="Lists per chunk (a chunk is computed and committed as one)."
+    )
+    rematch_workers: int = Field(
+        default=0, ge=0, le=256, description="Dask workers of the local cluster (0: one per core)."
+    )
+    rematch_scheduler: str | None = Field(
+        default=None, description="Address of an existing Dask scheduler (default: a local cluster)."
+    )
+    rematch_dashboard_address: str = Field(
+        default="127.0.0.1:8787", description="Where the local cluster serves the Dask dashboard."
+    )
+    rematch_pause_seconds: float = Field(
+        default=0.0, ge=0, le=60, description="Pause after each chunk commit (leaves the database to the service)."
+    )
+    smtp_host: str | None = Field(default=None, description="SMTP server of the notifications (unset: none sent).")
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_user: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_sender: str = Field(default="skillmatch@localhost", description="From address of the notifications.")
+    smtp_security: SmtpSecurity = Field(default=SmtpSecurity.none, description="'none', 'starttls' or 'ssl'.")
+    smtp_timeout: float = Field(default=30.0, gt=0, le=600)
 
     @field_validator("data_dir", "esco_dir")
     @classmethod

@@ -22,6 +22,8 @@ ALLOWED = {
     "skillmatch": {"api", "ingestion", "matching", "esco_data"},
 }
 THIRD_PARTY = {
+    "dask",
+    "distributed",
     "faiss",
     "fastapi",
     "jinja2",

@@ -1,0 +1,346 @@
+"""The nightly rematch as the operator runs it: a lock, the matching state, a Dask cluster, the run, the outbox.
+
+The matching state is opened without the linker or the encoder (the batch never links text): database,
+taxonomy, concept space, related skills, the saved profile indexes (caught up or rebuilt as at start-up). The
+work goes to a ``LocalCluster`` sized to the machine, or to any Dask cluster by scheduler address; the
+workers need this package installed, nothing else (the state travels from here, once per worker).
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy.engine import Engine
+
+from ingestion.mailer import SmtpConfig
+from ingestion.outbox import SendReport, build_outbox, send_pending
+from matching.concept_space import load_concept_space
+from matching.encoder import model_id
+from matching.engine import MatchingEngine
+from matching.index_files import open_indexes, save_indexes
+from matching.rematch import (
+    NO_CURATIONS,
+    BatchState,
+    ChunkTask,
+    Curations,
+    RematchRepository,
+    RunOptions,
+    RunOutcome,
+    close_expired,
+    run_rematch,
+    score_chunk,
+)
+from matching.rematch.compute import ChunkResult
+from matching.rematch.runner import Progress
+from matching.resources import concept_space_dir, load_taxonomy, prepare_related_skills
+from matching.store import ProfileStore
+from matching.writer import ProfileWriter
+from skillmatch.db import make_engine
+from skillmatch.runtime import matching_engine
+from skillmatch.schema import create_tables
+from skillmatch.settings import Settings
+
+log = logging.getLogger("skillmatch.rematch")
+
+
+class RematchBusy(Exception):
+    """Another rematch holds the lock."""
+
+
+class RematchFailed(Exception):
+    """The run could not be done; the message says why and what to do."""
+
+
+@contextmanager
+def run_lock(path: Path) -> Iterator[None]:
+    """Hold the rematch lock (a file lock: the system releases it when the process ends, even on kill -9).
+
+    Raises:
+        RematchBusy: another process holds it.
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("a+") as fh:
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError as exc:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            raise RematchBusy(f"another rematch is running ({holder}); runs never overlap") from exc
+        fh.seek(0)
+        fh.truncate()
+        fh.write(f"pid {os.getpid()} since {time.strftime('%Y-%m-%d %H:%M:%S')}")
+        fh.flush()
+        try:
+            yield
+        finally:
+            fh.seek(0)
+            fh.truncate()
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
+@dataclass
+class MatchingState:
+    """The matching engine of one data directory, opened for the batch (no linker, no encoder)."""
+
+    db: Engine
+    store: ProfileStore
+    engine: MatchingEngine
+    writer: ProfileWriter
+    index_dir: Path
+    report: dict[str, Any] = field(default_factory=dict)
+
+    @classmethod
+    def open(cls, settings: Settings, *, db: Engine | None = None) -> MatchingState:
+        """Open the database, taxonomy, concept space, related skills and profile indexes.
+
+        Raises:
+            TaxonomyNotLoaded: ESCO is not loaded.
+            ConceptSpaceNotBuilt: the concept space is missing or was built for another release or model.
+        """
+        started = time.perf_counter()
+        db = db if db is not None else make_engine(settings.database_url)
+        create_tables(db)
+        taxonomy = load_taxonomy(db, settings.data_dir)
+        wanted = {"esco_checksum": taxonomy.release.checksum, "model_id": model_id(settings.model_name)}
+        space = load_concept_space(concept_space_dir(settings.data_dir), wanted)
+        related = prepare_related_skills(taxonomy, space, settings.data_dir)
+        store = ProfileStore(db)
+        engine = matching_engine(settings, db, taxonomy, space, related, store)
+        writer = ProfileWriter(store, engine)
+        report: dict[str, Any] = {"profile_indexes": open_indexes(writer, settings.indexes_dir)}
+        report["open_seconds"] = round(time.perf_counter() - started, 2)
+        return cls(db, store, engine, writer, settings.indexes_dir, report)
+
+    def versions(self) -> dict[str, Any]:
+        """What the lists depend on besides the profiles: ESCO, model, weights and index type."""
+        release = self.engine.taxonomy.release
+        return {
+            "esco_version": release.version,
+            "esco_checksum": release.checksum,
+            "model_id": self.engine.space.manifest.get("model_id"),
+            "engine": {k: v for k, v in self.engine.fingerprint().items() if k != "source"},
+        }
+
+    def save_indexes(self) -> bool:
+        """Save the profile indexes when they check out (so that a resumed run reads the same state)."""
+        if any(not c.ok for c in self.writer.check()):
+            return False
+        save_indexes(self.engine, self.index_dir)
+        return True
+
+
+class DaskExecutor:
+    """Computes chunks on a Dask cluster: the state is sent to every worker once, chunks flow as they finish."""
+
+    def __init__(self, client: Any, *, in_flight_per_worker: int = 2) -> None:
+        self.client = client
+        self.in_flight_per_worker = in_flight_per_worker
+
+    def workers(self) -> int:
+        """Workers the cluster has now."""
+        return len(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+
+    def compute(self, state: BatchState, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, ChunkResult]]:
+        """Each task with its result, as they complete (at most a few chunks per worker in flight)."""
+        from distributed import as_completed
+
+        shared = self.client.scatter(state, broadcast=True, hash=False)
+        pending = list(tasks)[::-1]
+        limit = max(1, self.workers()) * self.in_flight_per_worker
+        running: dict[Any, ChunkTask] = {}
+
+        def submit() -> None:
+            task = pending.pop()
+            future = self.client.submit(
+                score_chunk,
+                shared,
+                task.query_kind,
+                task.query_ids,
+                task.vectors,
+                task.top,
+                task.curated,
+                pure=False,
+            )
+            running[future] = task
+            queue.add(future)  # type: ignore[no-untyped-call]
+
+        queue = as_completed()  # type: ignore[no-untyped-call]
+        while pending and len(running) < limit:
+            submit()
+        for future in queue:
+            task = running.pop(future)
+            result: ChunkResult = future.result()
+            future.release()
+            if pending:
+                submit()
+            yield task, result
+
+
+@contextmanager
+def dask_client(
+    *, scheduler: str | None, workers: int, dashboard_address: str, memory_limit: str | None = None
+) -> Iterator[Any]:
+    """A Dask client: to an existing scheduler, or to a local cluster of one-thread worker processes.
+
+    Args:
+        scheduler: the scheduler's address (``tcp://host:8786``), or None for a local cluster.
+        workers: local workers (0: one per core).
+        dashboard_address: where the local cluster serves its dashboard.
+        memory_limit: per local worker (default: the machine's memory shared out).
+    """
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError as exc:  # pragma: no cover - a declared dependency
+        raise RematchFailed("the rematch needs Dask: pip install 'dask[distributed]'") from exc
+    if scheduler:
+        with Client(scheduler, timeout="30s") as client:  # type: ignore[no-untyped-call]
+            yield client
+        return
+    n = workers or len(os.sched_getaffinity(0))
+    with (
+        LocalCluster(  # type: ignore[no-untyped-call]
+            n_workers=n,
+            threads_per_worker=1,
+            processes=True,
+            dashboard_address=dashboard_address,
+            memory_limit=memory_limit or "auto",
+        ) as cluster,
+        Client(cluster) as client,  # type: ignore[no-untyped-call]
+    ):
+        yield client
+
+
+@dataclass
+class RematchReport:
+    """What the command did."""
+
+    outcome: RunOutcome
+    expired: list[str]
+    dashboard: str | None
+    workers: int
+    notifications: int
+    sent: SendReport | None
+    seconds: float
+
+
+def smtp_config(settings: Settings) -> SmtpConfig | None:
+    """The SMTP server of the notifications, or None when none is configured."""
+    if not settings.smtp_host:
+        return None
+    return SmtpConfig(
+        host=settings.smtp_host,
+        port=settings.smtp_port,
+        sender=settings.smtp_sender,
+        user=settings.smtp_user,
+        password=settings.smtp_password.get_secret_value() if settings.smtp_password else None,
+        security=settings.smtp_security,
+        timeout=settings.smtp_timeout,
+    )
+
+
+def rematch(
+    settings: Settings,
+    *,
+    full: bool = False,
+    top: int | None = None,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    chunk_size: int | None = None,
+    send: bool = True,
+    today: date | None = None,
+    progress: Progress | None = None,
+    say: Callable[[str], None] = lambda _: None,
+    db: Engine | None = None,
+    curations: Curations = NO_CURATIONS,
+) -> RematchReport:
+    """Run the rematch under the lock: close expired vacancies, resume or plan a run, build and send the outbox.
+
+    Args:
+        settings: the settings (SMTP and rematch defaults).
+        full: compute every list.
+        top: length of each list (default: the setting).
+        scheduler: an existing Dask scheduler (default: the setting, else a local cluster).
+        workers: local workers (default: the setting; 0 one per core).
+        chunk_size: lists per chunk (default: the setting).
+        send: send the pending notifications when SMTP is configured.
+        today: the date vacancies' closing dates are compared with (default: today).
+        progress: called with (chunks done, chunks in all, what the chunk changed), first with 0 done.
+        say: receives notable lines (dashboard, resume, fall-backs).
+        db: a database engine to use instead of the settings' URL.
+        curations: consultants' pins and exclusions. None are stored yet: the store of staff decisions the
+            fairness and skill-gap work adds is passed here (it implements ``matching.rematch.Curations``).
+
+    Raises:
+        RematchBusy: another rematch is running.
+    """
+    started = time.perf_counter()
+    with run_lock(settings.data_dir / "rematch.lock"):
+        state = MatchingState.open(settings, db=db)
+        try:
+            expired = close_expired(state.writer, today or date.today())
+            if expired:
+                say(f"Closed {len(expired):,} vacancies past their closing date.")
+            if any(not o.startswith("reused") or "caught up" in o for o in state.report["profile_indexes"].values()):
+                state.save_indexes()
+            repository = RematchRepository(state.db)
+            scheduler = scheduler or settings.rematch_scheduler
+            workers = settings.rematch_workers if workers is None else workers
+            options = RunOptions(
+                top=top or settings.rematch_top,
+                full=full,
+                chunk_size=chunk_size or settings.rematch_chunk_size,
+                pause_seconds=settings.rematch_pause_seconds,
+                params={"scheduler": scheduler, "open_seconds": state.report["open_seconds"]},
+            )
+            with dask_client(
+                scheduler=scheduler, workers=workers, dashboard_address=settings.rematch_dashboard_address
+            ) as client:
+                dashboard = getattr(client, "dashboard_link", None)
+                executor = DaskExecutor(client)
+                n_workers = executor.workers()
+                say(f"Dask dashboard: {dashboard} ({n_workers} workers)")
+                options.params["workers"] = n_workers
+                outcome = run_rematch(
+                    state.engine,
+                    state.store,
+                    repository,
+                    executor,
+                    options,
+                    versions=state.versions(),
+                    progress=progress,
+                    say=say,
+                    curations=curations,
+                )
+            notifications = 0
+            for run in reversed(repository.runs(limit=50)):
+                if run.status == "succeeded":
+                    notifications += build_outbox(state.db, repository, run)
+            config = smtp_config(settings)
+            sent = send_pending(state.db, config) if send and config is not None else None
+        finally:
+            state.db.dispose()
+    return RematchReport(
+        outcome, expired, dashboard, n_workers, notifications, sent, round(time.perf_counter() - started, 2)
+    )
+
+
+__all__ = [
+    "DaskExecutor",
+    "MatchingState",
+    "RematchBusy",
+    "RematchFailed",
+    "RematchReport",
+    "dask_client",
+    "rematch",
+    "run_lock",
+    "smtp_config",
+]
