@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install run test test-fast lint bench clean
+.PHONY: install browser-deps run test test-fast lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -19,16 +19,23 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
+# The browser tests drive Debian's headless Chromium (never a downloaded browser) and inject axe-core from npm.
+browser-deps:
+	command -v chromium >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+	test -f node_modules/axe-core/axe.min.js || npm ci --no-audit --no-fund
+
 run: install
 	$(BIN)/skillmatch esco load
 	$(BIN)/skillmatch demo load
+	@echo "Sign in at http://$(HOST):$(PORT)/login with one of these demo tokens (role, token):"
+	@$(BIN)/skillmatch demo tokens
 	$(BIN)/skillmatch serve --host $(HOST) --port $(PORT)
 
 # The database tests run on SQLite and on a throwaway PostgreSQL server on loopback (tests/pg_server.py
 # installs the Debian package when it is missing, and removes the server afterwards).
 WITH_PG := $(BIN)/python -m tests.pg_server --
 
-test: install
+test: install browser-deps
 	$(WITH_PG) $(BIN)/pytest
 
 test-fast: install
@@ -47,13 +54,26 @@ bench: install
 	$(REPORT) linking_fra -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/melo/fra_q_fr_c_fr --run-out benchmarks/out/fra.trec
 	$(REPORT) linking_nld -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/melo/nld_q_nl_c_nl --run-out benchmarks/out/nld.trec
 	$(REPORT) linking_skills -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/skills_en --kind skill --run-out benchmarks/out/skills_en.trec
+	$(REPORT) linking_real_titles -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/real-offers-dev/ft_offer_titles --run-out benchmarks/out/ft_titles.trec
+	$(REPORT) linking_real_texts -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/real-offers-dev/ft_offer_texts --run-out benchmarks/out/ft_texts.trec
+	$(REPORT) context_weight -- $(BIN)/python -m benchmarks.context_weight
+	$(REPORT) extraction -- $(BIN)/python -m benchmarks.extraction
 	$(REPORT) ingestion -- $(BIN)/python -m benchmarks.ingestion
+	$(REPORT) ingestion_real -- $(BIN)/python -m benchmarks.ingestion --data $(EVAL)/real-offers-dev/matching-real-dev --vacancies-only
 	$(REPORT) matching -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/matching-dev --run-out-prefix benchmarks/out/matching-dev
+	$(REPORT) matching_real -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/real-offers-dev/matching-real-dev --run-out-prefix benchmarks/out/matching-real-dev
 	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
 	$(REPORT) serve -- $(BIN)/python -m benchmarks.serve
 	$(REPORT) load -- $(BIN)/python -m benchmarks.load
 	$(REPORT) rematch_10k -- $(BIN)/python -m benchmarks.rematch --sizes 10000x2000
 	$(REPORT) rematch_100k -- $(BIN)/python -m benchmarks.rematch --sizes 100000x20000 --runs first incremental --project 1000000x200000
+	$(REPORT) web_load -- $(BIN)/python -m benchmarks.web_load
+	$(REPORT) typeahead -- $(BIN)/python -m benchmarks.typeahead
+
+screenshots: install browser-deps
+	$(BIN)/skillmatch esco load
+	$(BIN)/skillmatch demo load
+	$(BIN)/python -m docs.screenshots
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache

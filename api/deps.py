@@ -1,4 +1,7 @@
-"""Dependencies of the routes, as typed aliases; routes never build these themselves."""
+"""Dependencies of the routes, as typed aliases; routes never build these themselves.
+
+The getters are ``async def``: they only read the app's state, and FastAPI runs an async dependency on the
+event loop, where a plain ``def`` one would cost a hop to a worker thread (many per request otherwise)."""
 
 from __future__ import annotations
 
@@ -9,13 +12,19 @@ from fastapi import Depends, Request
 from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
+from api.audit import AuditLog
+from api.auth.tokens import TokenStore
+from api.config import ApiConfig
+from api.observe import Metrics
 from api.services import Services
+from api.shortlist import Shortlists
+from api.typeahead import Typeahead
 from esco_data import TaxonomyNotLoaded
 from ingestion.service import IngestionService
 from matching.engine import MatchingEngine
 
 
-def get_engine(request: Request) -> Engine:
+async def get_engine(request: Request) -> Engine:
     """The app's database engine."""
     engine: Engine = request.app.state.db
     return engine
@@ -27,7 +36,7 @@ def get_session(engine: Annotated[Engine, Depends(get_engine)]) -> Iterator[Sess
         yield session
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     """Taxonomy, linker, matching engine and ingestion (503 until ESCO is loaded)."""
     services: Services | None = request.app.state.services
     if services is None:
@@ -35,12 +44,12 @@ def get_services(request: Request) -> Services:
     return services
 
 
-def get_matcher(services: Annotated[Services, Depends(get_services)]) -> MatchingEngine:
+async def get_matcher(services: Annotated[Services, Depends(get_services)]) -> MatchingEngine:
     """The matching engine."""
     return services.engine
 
 
-def get_ingestion(services: Annotated[Services, Depends(get_services)]) -> IngestionService:
+async def get_ingestion(services: Annotated[Services, Depends(get_services)]) -> IngestionService:
     """The ingestion service (accepted profiles are stored and indexed as one unit)."""
     return services.ingestion
 
@@ -50,3 +59,51 @@ SessionDep = Annotated[Session, Depends(get_session)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 MatcherDep = Annotated[MatchingEngine, Depends(get_matcher)]
 IngestionDep = Annotated[IngestionService, Depends(get_ingestion)]
+
+
+async def get_audit(request: Request) -> AuditLog:
+    """The audit log."""
+    audit: AuditLog = request.app.state.audit
+    return audit
+
+
+async def get_tokens(request: Request) -> TokenStore:
+    """Users and tokens."""
+    tokens: TokenStore = request.app.state.authenticator.tokens
+    return tokens
+
+
+async def get_shortlists(request: Request) -> Shortlists:
+    """The vacancies' shortlists."""
+    shortlists: Shortlists = request.app.state.shortlists
+    return shortlists
+
+
+async def get_metrics(request: Request) -> Metrics:
+    """The service's metrics."""
+    metrics: Metrics = request.app.state.metrics
+    return metrics
+
+
+async def get_config(request: Request) -> ApiConfig:
+    """The web service's settings."""
+    config: ApiConfig = request.app.state.config
+    return config
+
+
+AuditDep = Annotated[AuditLog, Depends(get_audit)]
+TokensDep = Annotated[TokenStore, Depends(get_tokens)]
+ShortlistsDep = Annotated[Shortlists, Depends(get_shortlists)]
+MetricsDep = Annotated[Metrics, Depends(get_metrics)]
+ConfigDep = Annotated[ApiConfig, Depends(get_config)]
+
+
+async def get_typeahead(request: Request, services: ServicesDep) -> Typeahead:
+    """The ESCO label typeahead (built at the first search when start-up has not built it yet)."""
+    typeahead: Typeahead | None = getattr(request.app.state, "typeahead", None)
+    if typeahead is None or typeahead.taxonomy is not services.taxonomy:
+        typeahead = request.app.state.typeahead = Typeahead(services.taxonomy)
+    return typeahead
+
+
+TypeaheadDep = Annotated[Typeahead, Depends(get_typeahead)]

@@ -21,11 +21,12 @@ from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from pydantic import BaseModel, Field
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from api.auth.guard import Forbidden, NotAuthenticated, TooManyAttempts
 from esco_data import TaxonomyNotLoaded, UnknownConcept
 from ingestion.validation import InvalidRecord, field_path
 from matching.errors import ConceptSpaceNotBuilt, IndexNotBuilt, IndexUnavailable, UnknownProfile
@@ -62,6 +63,10 @@ _TITLES = {
     "nothing-indexed": "Nothing to match against yet",
     "index-unavailable": "Index temporarily unavailable",
     "internal-error": "Internal error",
+    "unauthorized": "Sign-in required",
+    "forbidden": "Not allowed",
+    "too-many-requests": "Too many requests",
+    "payload-too-large": "Request body too large",
 }
 
 
@@ -99,6 +104,14 @@ def problem_response(
     return JSONResponse(body | (extra or {}), status_code=status, headers=dict(headers or {}), media_type=PROBLEM_JSON)
 
 
+class Conflict(Exception):
+    """The request conflicts with what is stored (409), e.g. a user name that is taken."""
+
+
+PATTERN_REASONS: dict[str, str] = {}
+"""Patterns of the schema -> the reason a person reads when a value does not match (``{value!r}``: the value)."""
+
+
 def _request_fields(exc: RequestValidationError) -> tuple[list[dict[str, str]], bool]:
     """Field/reason pairs of a request validation error, and whether the body was not JSON at all."""
     fields = []
@@ -109,6 +122,9 @@ def _request_fields(exc: RequestValidationError) -> tuple[list[dict[str, str]], 
         rest = loc[1:] if where else loc
         rest = [p for p in rest if not (isinstance(p, str) and p.startswith(("function-", "literal[")))]
         reason = str(err.get("msg", "invalid value")).removeprefix("Value error, ")
+        pattern = err.get("ctx", {}).get("pattern") if err.get("type") == "string_pattern_mismatch" else None
+        if pattern in PATTERN_REASONS:
+            reason = PATTERN_REASONS[pattern].format(value=err.get("input"))
         if err.get("type") == "missing":
             reason = "this field is required"
         if err.get("type") == "json_invalid":
@@ -123,9 +139,38 @@ def _request_fields(exc: RequestValidationError) -> tuple[list[dict[str, str]], 
 
 
 def _codes(status: int) -> str:
-    return {404: "not-found", 405: "method-not-allowed"}.get(status) or HTTPStatus(status).phrase.lower().replace(
-        " ", "-"
-    )
+    return {404: "not-found", 405: "method-not-allowed", 413: "payload-too-large"}.get(status) or HTTPStatus(
+        status
+    ).phrase.lower().replace(" ", "-")
+
+
+def allowed_methods(app: FastAPI, scope: Scope) -> str:
+    """The methods some route of the app answers on this path (for a 405's ``Allow``)."""
+    from fastapi.routing import iter_route_contexts
+    from starlette.routing import Match
+
+    methods: set[str] = set()
+    for route in iter_route_contexts(app.routes):
+        match, _ = route.matches(scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+def is_page(path: str) -> bool:
+    """Whether a path is one of the web pages (HTML), not the JSON API."""
+    return path == "/" or path.startswith(("/ui", "/login", "/logout"))
+
+
+def _page_or_problem(
+    request: Request, status: int, code: str, detail: str, headers: Mapping[str, str] | None = None
+) -> Response:
+    """An HTML page for the web pages (the sign-in page on 401), problem details for the API."""
+    render = getattr(request.app.state, "page_error", None)
+    if render is not None and is_page(request.url.path):
+        page: Response = render(request, status, detail)
+        return page
+    return problem_response(status, code, detail, instance=request.url.path, headers=headers)
 
 
 def install_error_handlers(app: FastAPI) -> None:
@@ -144,8 +189,8 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(422, "validation-error", str(exc), instance=request.url.path, errors=fields)
 
     @app.exception_handler(UnknownProfile)
-    async def _unknown_profile(request: Request, exc: UnknownProfile) -> JSONResponse:
-        return problem_response(404, "not-found", str(exc), instance=request.url.path)
+    async def _unknown_profile(request: Request, exc: UnknownProfile) -> Response:
+        return _page_or_problem(request, 404, "not-found", str(exc))
 
     @app.exception_handler(UnknownConcept)
     async def _unknown_concept(request: Request, exc: UnknownConcept) -> JSONResponse:
@@ -162,6 +207,10 @@ def install_error_handlers(app: FastAPI) -> None:
             503, "index-unavailable", str(exc), instance=request.url.path, headers={"Retry-After": "5"}
         )
 
+    @app.exception_handler(Conflict)
+    async def _conflict(request: Request, exc: Conflict) -> JSONResponse:
+        return problem_response(409, "conflict", str(exc), instance=request.url.path)
+
     @app.exception_handler(IndexNotBuilt)
     async def _no_index(request: Request, exc: IndexNotBuilt) -> JSONResponse:
         return problem_response(409, "nothing-indexed", str(exc), instance=request.url.path)
@@ -169,8 +218,28 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(app, request.scope)
         return problem_response(
-            exc.status_code, _codes(exc.status_code), detail, instance=request.url.path, headers=exc.headers
+            exc.status_code, _codes(exc.status_code), detail, instance=request.url.path, headers=headers
+        )
+
+    @app.exception_handler(NotAuthenticated)
+    async def _unauthenticated(request: Request, exc: NotAuthenticated) -> Response:
+        metrics = getattr(request.app.state, "metrics", None)
+        if metrics is not None:
+            metrics.sign_in_failures.inc()
+        return _page_or_problem(request, 401, "unauthorized", str(exc), headers={"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(Forbidden)
+    async def _forbidden(request: Request, exc: Forbidden) -> Response:
+        return _page_or_problem(request, 403, "forbidden", str(exc))
+
+    @app.exception_handler(TooManyAttempts)
+    async def _too_many(request: Request, exc: TooManyAttempts) -> JSONResponse:
+        return problem_response(
+            429, "too-many-requests", str(exc), instance=request.url.path, headers={"Retry-After": str(exc.retry_after)}
         )
 
     app.add_middleware(UnexpectedErrors)
@@ -215,11 +284,28 @@ class UnexpectedErrors:
             await response(scope, receive, send)
 
 
+_HEADERS: dict[int, dict[str, Any]] = {
+    401: {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}},
+    405: {"Allow": {"description": "The methods the path answers.", "schema": {"type": "string"}}},
+    429: {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "string"}}},
+}
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM_JSON: {}}, "description": HTTPStatus(status).phrase}
-    for status in (400, 404, 409, 422, 500, 503)
+    | ({"headers": _HEADERS[status]} if status in _HEADERS else {})
+    for status in (400, 401, 403, 404, 405, 409, 413, 422, 429, 500, 503)
 }
 """OpenAPI documentation of the errors every route may give."""
 
 
-__all__ = ["ERROR_RESPONSES", "PROBLEM_JSON", "FieldProblem", "Problem", "install_error_handlers", "problem_response"]
+__all__ = [
+    "ERROR_RESPONSES",
+    "Conflict",
+    "PATTERN_REASONS",
+    "PROBLEM_JSON",
+    "FieldProblem",
+    "Problem",
+    "allowed_methods",
+    "install_error_handlers",
+    "is_page",
+    "problem_response",
+]

@@ -1,12 +1,13 @@
 """Assembles the routers of every resource."""
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
 
-from api.routes import esco, health, jobseekers, quarantine, vacancies
+from api.query import single_query_values
+from api.routes import audit, esco, health, jobseekers, link, metrics, quarantine, shortlists, users, vacancies
 from api.routes import rematch as rematch_routes
 
-api_router = APIRouter()
-for module in (health, esco, jobseekers, vacancies, quarantine):
+api_router = APIRouter(dependencies=[Depends(single_query_values)])
+for module in (health, metrics, esco, link, jobseekers, vacancies, shortlists, quarantine, audit, users):
     api_router.include_router(module.router)
 api_router.include_router(rematch_routes.router)
 

@@ -9,7 +9,8 @@ TREC run file is written (``qid Q0 element_id rank score tag``, at least 100 ele
 increasing down a query's list). Prints one JSON line of metrics (map, mrr, success@1/5/10, queries, seconds,
 per-query latency) for the linker and, in the same run, one for the plain encoder alone (cosine to every
 label, best label per concept; no lexical part, no fusion, no title variants). With ``--kind skill`` the lines
-also hold concept-level recall@5 and R-precision@5 (sentences with several skills).
+also hold concept-level recall@5 and R-precision@5 (sentences with several skills). A query of the form
+``title — text`` (ft_offer_texts) is a title read with its text (``Linker.link_titles``).
 """
 
 from __future__ import annotations
@@ -113,6 +114,22 @@ def _run(
     return runs, concept_runs, latencies
 
 
+CONTEXT_SEPARATOR = " — "
+"""Between a title and its text in a query (real-offers-dev/ft_offer_texts: title + " — " + description)."""
+
+
+def product(linker: Linker, kind: LinkKind) -> Callable[[str, int], list[tuple[str, float]]]:
+    """The engine's ranking: a title alone with ``link``; a title with its text with ``link_titles``."""
+
+    def rank(text: str, k: int) -> list[tuple[str, float]]:
+        if kind == "occupation" and CONTEXT_SEPARATOR in text:
+            title, context = text.split(CONTEXT_SEPARATOR, 1)
+            return [(c.uri, c.score) for c in linker.link_titles([title], [context], k=k)[0]]
+        return [(c.uri, c.score) for c in linker.link(text, kind, k=k)]
+
+    return rank
+
+
 def plain_encoder(linker: Linker, kind: LinkKind) -> Callable[[str, int], list[tuple[str, float]]]:
     """Ranking by the encoder alone: exact cosine to every label of the kind, best label per concept."""
     index = linker.indexes[kind]
@@ -143,9 +160,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     # Latency is measured with a cold encoder: no query text is in the on-disk cache.
     linker.encoder = Encoder(linker.encoder.model_name, cache_dir=None, threads=linker.encoder.threads)
     linker.link("warm up", kind)
-    systems: list[tuple[str, Callable[[str, int], list[tuple[str, float]]]]] = [
-        ("skillmatch", lambda text, k: [(c.uri, c.score) for c in linker.link(text, kind, k=k)])
-    ]
+    systems: list[tuple[str, Callable[[str, int], list[tuple[str, float]]]]] = [("skillmatch", product(linker, kind))]
     if not args.no_baseline:
         systems.append(("plain_encoder", plain_encoder(linker, kind)))
     for tag, rank in systems:

@@ -63,6 +63,15 @@ def _free_port() -> int:
         return port
 
 
+def consultant_token(db: Any) -> str:
+    """A consultant's bearer token in the scratch database (every route but health and metrics needs one)."""
+    from api.auth import Role, TokenStore
+
+    tokens = TokenStore(db)
+    user = tokens.user_by_name("load-consultant") or tokens.add_user("load-consultant", Role.consultant)
+    return tokens.issue(user.id, days=1, label="benchmark").token
+
+
 def _prepare(settings: Settings, data: Path) -> tuple[list[str], list[dict[str, Any]]]:
     """ESCO and the demo set into the scratch database, indexes saved; the vacancy ids and native dossiers."""
     db = make_engine(settings.database_url)
@@ -71,6 +80,7 @@ def _prepare(settings: Settings, data: Path) -> tuple[list[str], list[dict[str, 
     for kind, name in ((RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")):
         runtime.ingestion.ingest(kind, read_file(data / name), source=name, fmt=RecordFormat.matching_dev)
     runtime.save()
+    os.environ["SKILLMATCH_LOAD_TOKEN"] = consultant_token(db)
     runtime.close()
     vacancies = [json.loads(line)["id"] for line in (data / "vacancies.jsonl").read_text().splitlines() if line]
     dossiers = [
@@ -124,10 +134,14 @@ async def _run_clients(
             if response.status_code >= 300:
                 errors.append(f"{kind} {response.status_code}")
 
-    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as http:
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, headers=_headers()) as http:
         await asyncio.gather(*(client(i, http) for i in range(clients)))
     total = sum(len(v) for v in latencies.values())
     return latencies, total, acknowledged, errors
+
+
+def _headers() -> dict[str, str]:
+    return {"Authorization": f"Bearer {os.environ['SKILLMATCH_LOAD_TOKEN']}"}
 
 
 def _wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 600) -> float:
@@ -147,7 +161,7 @@ def _wait_ready(base: str, process: subprocess.Popen[bytes], timeout: float = 60
 def _read_back(base: str, acknowledged: dict[str, dict[str, Any]]) -> int:
     """How many acknowledged writes are not stored as their last acknowledged version."""
     wrong = 0
-    with httpx.Client(base_url=base, timeout=60) as http:
+    with httpx.Client(base_url=base, timeout=60, headers=_headers()) as http:
         for record_id, record in acknowledged.items():
             stored = http.get(f"/jobseekers/{record_id}").json().get("data")
             if stored != JobseekerIn.model_validate(record).model_dump(mode="json"):
@@ -165,7 +179,7 @@ def _compare_with_rebuild(base: str, settings: Settings, vacancies: list[str]) -
         generation, profiles = runtime.store.snapshot(kind)
         fresh.replace(kind, fresh.build_state(kind, profiles, generation))
     differing = 0
-    with httpx.Client(base_url=base, timeout=60) as http:
+    with httpx.Client(base_url=base, timeout=60, headers=_headers()) as http:
         for vacancy in vacancies:
             served = [
                 (m["id"], m["score"]) for m in http.get(f"/vacancies/{vacancy}/candidates", params={"k": 10}).json()

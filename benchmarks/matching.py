@@ -9,9 +9,13 @@ jobseeker with the engine's soft scoring (no hard filters: relevance already enc
 ``P.v2j.trec`` and ``P.j2v.trec`` get the top 100 of each. One JSON line per direction and system: ndcg@10, mrr,
 recall@10, seconds. Baselines: BM25 over each record's whole text; one sentence embedding of that text
 compared by cosine (no ESCO structure; the text shows a structured skill by its ESCO label); overlap
-(Jaccard) of the structured ESCO URIs alone. When audit_attributes.csv is present, one more line per
-direction reports the audit: exposure per group of jobseekers in the vacancy -> jobseekers rankings, and
-nDCG@10 per group in the other direction (the attributes are read here, never by the engine).
+(Jaccard) of the structured ESCO URIs alone; the occupation of each record's title linked alone, with its
+ISCO group and the language check (``title_occupation``); and, when the set's source offers give each
+vacancy's gold occupation, the same with that gold in place of the vacancy's title
+(``gold_occupation_oracle``: the ceiling the noisy gold sets; see ``benchmarks.occupation_baselines``).
+When audit_attributes.csv is present, one more line per direction reports the audit: exposure per group of
+jobseekers in the vacancy -> jobseekers rankings, and nDCG@10 per group in the other direction (the
+attributes are read here, never by the engine).
 """
 
 from __future__ import annotations
@@ -29,6 +33,7 @@ from typing import Any
 
 import numpy as np
 
+from benchmarks import occupation_baselines
 from benchmarks.common import read_tsv, write_run
 from benchmarks.metrics import ndcg, summarise
 from esco_data import Taxonomy, load_esco, normalize_label
@@ -148,6 +153,11 @@ def main(argv: Sequence[str] | None = None) -> None:
         encoder = runtime.linker.encoder
         texts = {r["id"]: record_text(r, runtime.taxonomy) for r in jobseekers + vacancies}
         vectors = dict(zip(texts, encoder.encode(list(texts.values())), strict=True))
+        linked = occupation_baselines.linked_occupations(jobseekers + vacancies, runtime.linker)
+        gold = occupation_baselines.gold_occupations(args.data, vacancies)
+        occupation_sets = {"title_occupation": linked}
+        if gold is not None:
+            occupation_sets["gold_occupation_oracle"] = {**linked, **gold}
         for direction, (_, queries, docs, rank) in directions.items():
             started = time.perf_counter()
             runs: dict[str, list[tuple[str, float]]] = {}
@@ -170,6 +180,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 flush=True,
             )
             baselines = _baselines(queries, docs, texts, vectors)
+            for name, occupations in occupation_sets.items():
+                baselines[name] = occupation_baselines.scorer(queries, docs, occupations, runtime.taxonomy)
             for name, score in baselines.items():
                 started = time.perf_counter()
                 base_runs = _baseline_runs(queries, docs, score)

@@ -14,7 +14,8 @@ so that the first start builds them and its shutdown saves them.
 The server is started twice; the second start is the measured one (ESCO, the concept space and the indexes
 all reused). For each start, one JSON line: seconds until ready (`GET /health/ready` answers 200, or
 `GET /health` where the readiness route does not exist), then the milliseconds of one text link
-(`GET /esco/link`) and one candidate search (`GET /vacancies/{id}/candidates`) right after; for the second
+(`POST /link`) and one candidate search (`GET /vacancies/{id}/candidates`) right after, signed in with a
+consultant's token (`skillmatch demo tokens`); for the second
 start also 200 mixed queries (skill and title links, candidates for a vacancy, vacancies for a jobseeker:
 p50/p99 per kind, errors) and the resident memory of the server process and its children after them
 (psutil; `rss_file_mb` is the part backed by memory-mapped files). Targets: ready <= 5 s with the link and
@@ -34,7 +35,6 @@ import sys
 import tempfile
 import time
 import urllib.error
-import urllib.parse
 import urllib.request
 from collections.abc import Sequence
 from pathlib import Path
@@ -67,11 +67,13 @@ def _env(data_dir: Path) -> dict[str, str]:
     return env
 
 
-def _run(args: Sequence[str], data_dir: Path, timeout: float = 1800) -> None:
+def _run(args: Sequence[str], data_dir: Path, timeout: float = 1800) -> str:
+    """Run a `skillmatch` command in a data directory; what it printed."""
     command = [str(SKILLMATCH), *args]
     done = subprocess.run(command, env=_env(data_dir), timeout=timeout, capture_output=True, text=True, check=False)
     if done.returncode != 0:
         raise RuntimeError(f"{' '.join(command)} failed ({done.returncode}): {done.stderr[-2000:]}")
+    return done.stdout
 
 
 def _free_port() -> int:
@@ -81,11 +83,27 @@ def _free_port() -> int:
     return port
 
 
+Request = tuple[str, dict[str, Any] | None]
+"""A query: its path, and the JSON body it posts (None for a GET)."""
+
+
 def _get(base: str, path: str, timeout: float = 60) -> tuple[int, float]:
-    """Status and seconds of one GET (the body is read in full)."""
+    """Status and seconds of one unsigned GET (the body is read in full)."""
+    return _send(base, (path, None), None, timeout)
+
+
+def _send(base: str, query: Request, token: str | None, timeout: float = 60) -> tuple[int, float]:
+    """Status and seconds of one GET, or one POST of a JSON body, signed with the token when given."""
+    path, body = query
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    data = None
+    if body is not None:
+        data = json.dumps(body).encode()
+        headers["Content-Type"] = "application/json"
+    request = urllib.request.Request(base + path, data=data, headers=headers, method="GET" if data is None else "POST")
     started = time.perf_counter()
     try:
-        with urllib.request.urlopen(base + path, timeout=timeout) as response:
+        with urllib.request.urlopen(request, timeout=timeout) as response:
             response.read()
             status = int(response.status)
     except urllib.error.HTTPError as error:
@@ -110,11 +128,11 @@ class Workload:
         self.titles = [str(v["title"]) for v in vacancies if v.get("title")]
         self.skills = [str(t) for j in jobseekers for t in j.get("skills", {}).get("text", [])]
 
-    def link(self, text: str, kind: str) -> str:
-        return "/esco/link?" + urllib.parse.urlencode({"text": text, "kind": kind})
+    def link(self, text: str, kind: str) -> Request:
+        return "/link", {"text": text, "kind": kind}
 
-    def queries(self, n: int, seed: int = 0) -> list[tuple[str, str]]:
-        """n (kind, path) pairs, the four kinds in turn, each drawn at random (seeded)."""
+    def queries(self, n: int, seed: int = 0) -> list[tuple[str, Request]]:
+        """n (kind, request) pairs, the four kinds in turn, each drawn at random (seeded)."""
         rng = np.random.default_rng(seed)
 
         def pick(items: list[str]) -> str:
@@ -123,8 +141,8 @@ class Workload:
         makers = [
             ("link_skill", lambda: self.link(pick(self.skills), "skill")),
             ("link_occupation", lambda: self.link(pick(self.titles), "occupation")),
-            ("candidates", lambda: f"/vacancies/{pick(self.vacancy_ids)}/candidates?k=10"),
-            ("vacancies", lambda: f"/jobseekers/{pick(self.jobseeker_ids)}/vacancies?k=10"),
+            ("candidates", lambda: (f"/vacancies/{pick(self.vacancy_ids)}/candidates?k=10", None)),
+            ("vacancies", lambda: (f"/jobseekers/{pick(self.jobseeker_ids)}/vacancies?k=10", None)),
         ]
         return [(makers[i % 4][0], makers[i % 4][1]()) for i in range(n)]
 
@@ -206,13 +224,16 @@ class Server:
         return time.perf_counter() - started
 
 
-def prepare(scratch: Path, scenario: str, jobseekers: int, workload: Workload) -> dict[str, Any]:
-    """Fill a scratch data directory for a scenario; what it holds."""
+def prepare(scratch: Path, scenario: str, jobseekers: int, workload: Workload) -> tuple[dict[str, Any], str]:
+    """Fill a scratch data directory for a scenario; what it holds, and a consultant's token."""
     settings = get_settings()
     _run(["esco", "load"], settings.data_dir)  # brings the configured concept space up to date (or reuses it)
     shutil.copytree(concept_space_dir(settings.data_dir), concept_space_dir(scratch))
     _run(["esco", "load"], scratch)
     _run(["demo", "load"], scratch)
+    token = next(
+        line.split()[1] for line in _run(["demo", "tokens"], scratch).splitlines() if line.startswith("consultant")
+    )
     held: dict[str, Any] = {"jobseekers": len(workload.jobseeker_ids), "vacancies": len(workload.vacancy_ids)}
     if scenario == "100k":
         db = make_engine(f"sqlite:///{scratch / 'skillmatch.db'}")
@@ -227,7 +248,7 @@ def prepare(scratch: Path, scenario: str, jobseekers: int, workload: Workload) -
             scratch / "indexes", ignore_errors=True
         )  # the first start builds the indexes, its shutdown saves them
         held["jobseekers"] += jobseekers
-    return held
+    return held, token
 
 
 def _meets_targets(line: dict[str, Any], rss_target_mb: float) -> dict[str, bool]:
@@ -239,11 +260,12 @@ def _meets_targets(line: dict[str, Any], rss_target_mb: float) -> dict[str, bool
     }
 
 
-def measure_start(server: Server, workload: Workload) -> dict[str, Any]:
+def measure_start(server: Server, workload: Workload, token: str) -> dict[str, Any]:
     """Start the server and time the readiness check, then one text link and one candidate search."""
     ready = server.start()
-    link_status, link_seconds = _get(server.base, workload.link(workload.titles[0], "occupation"))
-    search_status, search_seconds = _get(server.base, f"/vacancies/{workload.vacancy_ids[0]}/candidates?k=10")
+    link_status, link_seconds = _send(server.base, workload.link(workload.titles[0], "occupation"), token)
+    search = (f"/vacancies/{workload.vacancy_ids[0]}/candidates?k=10", None)
+    search_status, search_seconds = _send(server.base, search, token)
     return {
         "ready_seconds": round(ready, 2),
         "first_link_ms": round(link_seconds * 1000, 1),
@@ -252,12 +274,12 @@ def measure_start(server: Server, workload: Workload) -> dict[str, Any]:
     }
 
 
-def run_queries(server: Server, workload: Workload, n: int) -> dict[str, Any]:
+def run_queries(server: Server, workload: Workload, n: int, token: str) -> dict[str, Any]:
     """n mixed queries, one at a time: p50/p99 per kind and the number of answers other than 200."""
     times: dict[str, list[float]] = {}
     errors = 0
-    for kind, path in workload.queries(n):
-        status, seconds = _get(server.base, path)
+    for kind, query in workload.queries(n):
+        status, seconds = _send(server.base, query, token)
         times.setdefault(kind, []).append(seconds)
         errors += status != 200
     line: dict[str, Any] = {"queries": n, "errors": errors}
@@ -274,7 +296,7 @@ def run_scenario(scenario: str, jobseekers: int, queries: int, keep: bool) -> No
     workload = Workload(DEMO_DIR)
     try:
         started = time.perf_counter()
-        held = prepare(scratch, scenario, jobseekers, workload)
+        held, token = prepare(scratch, scenario, jobseekers, workload)
         prepared = round(time.perf_counter() - started, 1)
         server = Server(scratch)
         for start in ("first", "second"):
@@ -282,10 +304,10 @@ def run_scenario(scenario: str, jobseekers: int, queries: int, keep: bool) -> No
             if start == "first":
                 line["prepare_seconds"] = prepared
             try:
-                line |= measure_start(server, workload)
+                line |= measure_start(server, workload, token)
                 line["rss_ready_mb"] = server.memory()["rss_mb"]
                 if start == "second":
-                    line |= run_queries(server, workload, queries)
+                    line |= run_queries(server, workload, queries, token)
                     line |= server.memory()
                     line["meets_targets"] = _meets_targets(line, RSS_TARGET_MB[scenario])
             finally:

@@ -13,7 +13,7 @@ from typing import Any
 
 from esco_data import ConceptKind, Taxonomy
 from ingestion.schemas import JobseekerIn, SkillItem, VacancyIn
-from matching.linker import Linker, LinkKind
+from matching.linker import ExtractedConcept, LinkedConcept, Linker
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
 
 # A phrase of a vacancy description that says "is a plus" names a nice-to-have skill, not a requirement.
@@ -49,27 +49,57 @@ class BuiltProfile:
     links: list[dict[str, Any]] = field(default_factory=list)
 
 
+@dataclass(frozen=True, slots=True)
+class _Text:
+    """A free text of a record that skills are extracted from: its field path and its text."""
+
+    field: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class _Title:
+    """A title of a record, the field it is in, its ESCO URI if given, and the text that goes with it."""
+
+    field: str
+    title: str
+    uri: str | None
+    context: str | None
+    role: Role
+
+
 class _Requests:
-    """Texts to link, collected over a batch, answered in one call per kind."""
+    """Texts to link, collected over a batch, answered in one call per kind and language."""
 
     def __init__(self) -> None:
-        self.short: dict[LinkKind, list[str]] = {"skill": [], "occupation": []}
-        self.long: list[str] = []
+        self.skills: dict[str | None, list[str]] = {}
+        self.titles: dict[str | None, list[tuple[str, str | None]]] = {}
+        self.texts: dict[str | None, list[str]] = {}
 
-    def add_short(self, kind: LinkKind, text: str) -> None:
-        self.short[kind].append(text)
-
-    def run(self, linker: Linker) -> tuple[dict[tuple[LinkKind, str], list[Any]], dict[str, list[Any]]]:
-        short: dict[tuple[LinkKind, str], list[Any]] = {}
-        for kind, texts in self.short.items():
+    def run(self, linker: Linker) -> _Answers:
+        answers = _Answers()
+        for lang, texts in self.skills.items():
             unique = list(dict.fromkeys(texts))
-            # Skills keep their best concept only; a title keeps the close runners-up too.
-            k = 1 if kind == "skill" else 3
-            for text, found in zip(unique, linker.link_many(unique, kind, k=k), strict=True):
-                short[(kind, text)] = found
-        unique_long = list(dict.fromkeys(self.long))
-        long = dict(zip(unique_long, linker.extract_many(unique_long, "skill"), strict=True))
-        return short, long
+            # A free-text skill keeps its best concept only.
+            for text, found in zip(unique, linker.link_many(unique, "skill", lang, k=1), strict=True):
+                answers.skills[(lang, text)] = found
+        for lang, titles in self.titles.items():
+            pairs = list(dict.fromkeys(titles))
+            found_all = linker.link_titles([t for t, _ in pairs], [c for _, c in pairs], lang, k=3)
+            for pair, found in zip(pairs, found_all, strict=True):
+                answers.titles[(lang, *pair)] = found
+        for lang, texts in self.texts.items():
+            unique = list(dict.fromkeys(texts))
+            for text, extracted in zip(unique, linker.extract_many(unique, "skill", lang), strict=True):
+                answers.texts[(lang, text)] = extracted
+        return answers
+
+
+@dataclass
+class _Answers:
+    skills: dict[tuple[str | None, str], list[LinkedConcept]] = field(default_factory=dict)
+    titles: dict[tuple[str | None, str, str | None], list[LinkedConcept]] = field(default_factory=dict)
+    texts: dict[tuple[str | None, str], list[ExtractedConcept]] = field(default_factory=dict)
 
 
 class ProfileBuilder:
@@ -91,48 +121,62 @@ class ProfileBuilder:
         """
         requests = _Requests()
         for record in records:
-            for item in self._skill_items(record):
+            lang = _text_language(record)
+            for _, _, item in self._skill_items(record):
                 if item.text and not item.uri:
-                    requests.add_short("skill", item.text)
-            for title, uri in self._titles(record):
-                if uri is None:
-                    requests.add_short("occupation", title)
-            for text in self._long_texts(record):
-                requests.long.append(text)
-        short, long = requests.run(self.linker)
-        return [self._assemble(record, short, long) for record in records]
+                    requests.skills.setdefault(lang, []).append(item.text)
+            for title in self._titles(record):
+                if title.uri is None:
+                    requests.titles.setdefault(lang, []).append((title.title, title.context))
+            for text in self._texts(record):
+                requests.texts.setdefault(lang, []).append(text.text)
+        answers = requests.run(self.linker)
+        return [self._assemble(record, answers) for record in records]
 
     # -- what a record asks to link ---------------------------------------------------------------------
 
     @staticmethod
-    def _skill_items(record: JobseekerIn | VacancyIn) -> list[SkillItem]:
+    def _skill_items(record: JobseekerIn | VacancyIn) -> list[tuple[str, Role, SkillItem]]:
+        """(field path, role, item) of every skill item of a record."""
         if isinstance(record, JobseekerIn):
-            return list(record.skills)
-        return [*record.required_skills, *record.nice_to_have_skills]
+            return [(f"skills[{i}]", Role.held, item) for i, item in enumerate(record.skills)]
+        return [(f"required_skills[{i}]", Role.required, item) for i, item in enumerate(record.required_skills)] + [
+            (f"nice_to_have_skills[{i}]", Role.optional, item) for i, item in enumerate(record.nice_to_have_skills)
+        ]
 
     @staticmethod
-    def _titles(record: JobseekerIn | VacancyIn) -> list[tuple[str, str | None]]:
+    def _titles(record: JobseekerIn | VacancyIn) -> list[_Title]:
         if isinstance(record, JobseekerIn):
-            titles = [(e.title, e.occupation_uri) for e in record.experiences]
-            titles += [(d.title or "", d.occupation_uri) for d in record.desired_occupations]
+            titles = [
+                _Title(f"experiences[{i}].title", e.title, e.occupation_uri, e.description, Role.held)
+                for i, e in enumerate(record.experiences)
+            ]
+            titles += [
+                _Title(f"desired_occupations[{i}].title", d.title or "", d.occupation_uri, None, Role.wanted)
+                for i, d in enumerate(record.desired_occupations)
+            ]
             return titles
-        return [(record.title, record.occupation_uri)]
+        return [_Title("title", record.title, record.occupation_uri, record.description, Role.held)]
 
     @staticmethod
-    def _long_texts(record: JobseekerIn | VacancyIn) -> list[str]:
-        text = record.summary if isinstance(record, JobseekerIn) else record.description
-        return [text] if text and text.strip() else []
+    def _texts(record: JobseekerIn | VacancyIn) -> list[_Text]:
+        if isinstance(record, JobseekerIn):
+            texts = [_Text("summary", record.summary)] if record.summary else []
+            texts += [
+                _Text(f"experiences[{i}].description", e.description)
+                for i, e in enumerate(record.experiences)
+                if e.description
+            ]
+        else:
+            texts = [_Text("description", record.description)] if record.description else []
+        return [t for t in texts if t.text.strip()]
 
     # -- assembling ---------------------------------------------------------------------------------------
 
-    def _assemble(
-        self,
-        record: JobseekerIn | VacancyIn,
-        short: dict[tuple[LinkKind, str], list[Any]],
-        long: dict[str, list[Any]],
-    ) -> BuiltProfile:
+    def _assemble(self, record: JobseekerIn | VacancyIn, answers: _Answers) -> BuiltProfile:
         cfg = self.config
         is_jobseeker = isinstance(record, JobseekerIn)
+        lang = _text_language(record)
         kind = ProfileKind.jobseeker if is_jobseeker else ProfileKind.vacancy
         skills: dict[str, ProfileConcept] = {}
         occupations: dict[str, ProfileConcept] = {}
@@ -150,72 +194,73 @@ class ProfileBuilder:
             elif concept.role is Role.required and old.role is Role.optional:
                 old.role = Role.required
 
-        if isinstance(record, JobseekerIn):
-            groups: list[tuple[str, list[SkillItem], Role]] = [("skills", list(record.skills), Role.held)]
-        else:
-            groups = [
-                ("required_skills", list(record.required_skills), Role.required),
-                ("nice_to_have_skills", list(record.nice_to_have_skills), Role.optional),
-            ]
-        for field_name, items, role in groups:
-            for i, item in enumerate(items):
-                if item.uri:
-                    add(skills, ProfileConcept(item.uri, role, Origin.confirmed, 1.0, item.text))
-                elif item.text:
-                    found = short.get(("skill", item.text), [])
-                    if found and found[0].score >= cfg.min_skill_score:
-                        hit = found[0]
-                        add(
-                            skills,
-                            ProfileConcept(hit.uri, role, Origin.extracted, min(1.0, hit.score), item.text),
-                        )
-                        links.append(_link(f"{field_name}[{i}].text", item.text, hit, "skill"))
+        for path, role, item in self._skill_items(record):
+            if item.uri:
+                add(skills, ProfileConcept(item.uri, role, Origin.confirmed, 1.0, item.text, f"{path}.uri"))
+            elif item.text:
+                linked = answers.skills.get((lang, item.text), [])
+                if linked and linked[0].score >= cfg.min_skill_score:
+                    best = linked[0]
+                    whole = (0, len(item.text))
+                    add(
+                        skills,
+                        ProfileConcept(
+                            best.uri, role, Origin.extracted, min(1.0, best.score), item.text, f"{path}.text", whole
+                        ),
+                    )
+                    links.append(_link(f"{path}.text", item.text, best, "skill") | {"span": list(whole)})
 
-        for i, (title, uri) in enumerate(self._titles(record)):
-            role = Role.held
-            if is_jobseeker:
-                assert isinstance(record, JobseekerIn)
-                role = Role.held if i < len(record.experiences) else Role.wanted
-            if uri:
-                add(occupations, ProfileConcept(uri, role, Origin.confirmed, 1.0, title or None))
+        for title in self._titles(record):
+            if title.uri:
+                given = ProfileConcept(title.uri, title.role, Origin.confirmed, 1.0, title.title or None, title.field)
+                add(occupations, given)
                 continue
-            found = short.get(("occupation", title), [])
-            if not found:
+            chosen = answers.titles.get((lang, title.title, title.context), [])
+            if not chosen:
                 continue
-            top = found[0].score
-            for hit in found:
+            top = chosen[0].score
+            for hit in chosen:
                 if hit.score < top - cfg.occupation_margin:
                     break
+                confidence = hit.confidence if hit.confidence is not None else max(0.0, min(1.0, hit.score))
                 add(
                     occupations,
-                    ProfileConcept(hit.uri, role, Origin.extracted, max(0.0, min(1.0, hit.score)), title),
+                    ProfileConcept(hit.uri, title.role, Origin.extracted, confidence, title.title, title.field),
                 )
-                links.append(_link(_title_field(record, i), title, hit, "occupation"))
+                links.append(_link(title.field, title.title, hit, "occupation") | {"confidence": confidence})
 
-        for text in self._long_texts(record):
-            for hit in long.get(text, []):
-                phrase = _sentence_around(text, hit.start, hit.end)
+        for text in self._texts(record):
+            for stated in answers.texts.get((lang, text.text), []):
+                phrase = _sentence_around(text.text, stated.start, stated.end)
                 role = (
                     Role.held if is_jobseeker else (Role.optional if _OPTIONAL_MARK.search(phrase) else Role.required)
                 )
-                conf = min(1.0, hit.score) * cfg.text_confidence
-                add(skills, ProfileConcept(hit.uri, role, Origin.extracted, conf, hit.source))
+                conf = min(1.0, stated.score) * cfg.text_confidence
+                where = (stated.start, stated.end)
+                add(skills, ProfileConcept(stated.uri, role, Origin.extracted, conf, stated.source, text.field, where))
                 links.append(
                     {
-                        **_link("summary" if is_jobseeker else "description", hit.source, hit, "skill"),
-                        "span": [hit.start, hit.end],
+                        **_link(text.field, stated.source, stated, "skill"),
+                        "span": list(where),
+                        "section": stated.section,
                     }
                 )
 
+        titles_by_field = {t.field: t for t in self._titles(record)}
         for occupation in list(occupations.values()):
-            concept = self.taxonomy.concept(occupation.uri)
-            if concept.kind is not ConceptKind.occupation:
+            if (
+                self.taxonomy.concept(occupation.uri).kind is not ConceptKind.occupation
+                or occupation.role is Role.wanted
+            ):
                 continue
+            # Skills an occupation needs are likely for someone who held it, and likely needed by a vacancy for
+            # it: weaker evidence, never stated, kept apart from what the record says.
             role = Role.held if is_jobseeker else Role.optional
             conf = cfg.inferred_confidence * occupation.confidence
+            source_field = occupation.field if occupation.field in titles_by_field else None
             for skill in self.taxonomy.skills_of(occupation.uri).essential:
                 if skill not in skills:
-                    skills[skill] = ProfileConcept(skill, role, Origin.inferred, conf, occupation.uri)
+                    skills[skill] = ProfileConcept(skill, role, Origin.inferred, conf, occupation.uri, source_field)
 
         profile = Profile(
             kind=kind,
@@ -249,11 +294,11 @@ def _sentence_around(text: str, start: int, end: int) -> str:
     return text[(before[-1] if before else 0) : (after.start() if after else len(text))]
 
 
-def _title_field(record: JobseekerIn | VacancyIn, i: int) -> str:
-    if isinstance(record, VacancyIn):
-        return "title"
-    n = len(record.experiences)
-    return f"experiences[{i}].title" if i < n else f"desired_occupations[{i - n}].title"
+def _text_language(record: JobseekerIn | VacancyIn) -> str | None:
+    """The language a record's texts are written in when the record says (a vacancy's ``language``)."""
+    if isinstance(record, VacancyIn) and record.language is not None:
+        return record.language.value
+    return None
 
 
 def _link(field_path: str, text: str, hit: Any, kind: str) -> dict[str, Any]:

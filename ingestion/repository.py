@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -106,6 +106,12 @@ class RecordRepository:
         stmt = self._insert()(table)
         update_cols = {k: stmt.excluded[k] for k in row if k not in ("id", "created_at")}
         conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update_cols), [row])
+
+    @staticmethod
+    def delete_record(conn: Connection, kind: RecordKind, record_id: str) -> bool:
+        """Delete a stored record (its links and flags with it); whether there was one."""
+        table = _records_table(kind)
+        return bool(conn.execute(delete(table).where(table.c.id == record_id)).rowcount)
 
     def quarantine(
         self,

@@ -32,10 +32,18 @@ from matching.location import Region
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
 
+URI_TAIL = "[A-Za-z0-9._~/-]+"
+"""What follows an ESCO URI's prefix (a UUID, an ISCO code): plain ASCII, so every regex engine agrees."""
+_SPACES = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
+"""Every character some regex engine (Python, JSON Schema's ECMA 262, pydantic's) or ``str.strip`` calls a space."""
+VISIBLE = rf"[^{_SPACES}]"
+"""A text must hold a character that stripping keeps (the same set in Python, JSON Schema and pydantic)."""
+EMAIL = rf"^[^@{_SPACES}]+@[^@{_SPACES}]+\.[^@{_SPACES}]+$"
 MAX_TITLE = 200
 MAX_SKILL_TEXT = 300
 MAX_SUMMARY = 5_000
 MAX_DESCRIPTION = 20_000
+MAX_EXPERIENCE_DESCRIPTION = 5_000
 MAX_ITEMS = 200
 
 PROTECTED_FIELDS = frozenset(
@@ -170,12 +178,15 @@ Count = Annotated[int, BeforeValidator(_not_bool)]
 Day = Annotated[date, BeforeValidator(_date_text)]
 LanguageCode = Annotated[str, BeforeValidator(_lower), StringConstraints(pattern=r"^[a-z]{2}$")]
 RecordId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE, pattern=VISIBLE)]
 Postcode = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[1-9][0-9]{3}$")]
 Licence = Annotated[DrivingLicence, BeforeValidator(_upper)]
-LanguageLevels = Annotated[dict[LanguageCode, CefrLevel], Field(max_length=30)]
+LanguageLevels = Annotated[
+    dict[LanguageCode, CefrLevel],
+    Field(max_length=30, json_schema_extra={"propertyNames": {"pattern": "^[a-z]{2}$"}}),
+]
 OccupationUri = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=rf"^{re.escape(ESCO_OCCUPATION_PREFIX)}\S+$")
+    str, StringConstraints(strip_whitespace=True, pattern=rf"^{re.escape(ESCO_OCCUPATION_PREFIX)}{URI_TAIL}$")
 ]
 
 
@@ -195,11 +206,27 @@ class _Schema(BaseModel):
         return value
 
 
+def _string_or_object(text_max: int, *alternatives: str) -> Any:
+    """The JSON Schema of an item given as a bare string or as an object with one of some fields set."""
+
+    def extra(schema: dict[str, Any], cls: Any) -> None:
+        obj = {k: v for k, v in schema.items() if k not in ("title", "description")}
+        need = [{"required": [name], "properties": {name: {"type": "string"}}} for name in alternatives]
+        keep = {k: v for k, v in schema.items() if k in ("title", "description")}
+        schema.clear()
+        schema.update(keep)
+        schema["anyOf"] = [{"type": "string", "minLength": 1, "maxLength": text_max}, obj | {"anyOf": need}]
+
+    return extra
+
+
 class SkillItem(_Schema):
     """A skill: an ESCO skill URI (as a structured dossier carries it) or free text to link, or both."""
 
-    uri: str | None = Field(default=None, pattern=rf"^{re.escape(ESCO_SKILL_PREFIX)}\S+$")
-    text: str | None = Field(default=None, min_length=1, max_length=MAX_SKILL_TEXT)
+    model_config = ConfigDict(json_schema_extra=_string_or_object(MAX_SKILL_TEXT, "uri", "text"))
+
+    uri: str | None = Field(default=None, pattern=rf"^{re.escape(ESCO_SKILL_PREFIX)}{URI_TAIL}$")
+    text: str | None = Field(default=None, min_length=1, max_length=MAX_SKILL_TEXT, pattern=VISIBLE)
     level: SkillLevel | None = None
     source: str | None = Field(default=None, max_length=50, description="e.g. dossier, cv, self, consultant")
 
@@ -219,15 +246,23 @@ class SkillItem(_Schema):
 
 
 class Experience(_Schema):
-    """A past or current job."""
+    """A past or current job, with what the jobseeker did there in their own words (optional)."""
 
     title: Title
     occupation_uri: OccupationUri | None = None
     years: Number | None = Field(default=None, ge=0, le=60)
+    description: str | None = Field(
+        default=None,
+        max_length=MAX_EXPERIENCE_DESCRIPTION,
+        description="What the job was: tasks, tools, results (French, Dutch or English); its skills are linked "
+        "with their spans",
+    )
 
 
 class DesiredOccupation(_Schema):
     """An occupation the jobseeker wants: a title, an ESCO URI, or both."""
+
+    model_config = ConfigDict(json_schema_extra=_string_or_object(MAX_TITLE, "title", "occupation_uri"))
 
     title: Title | None = None
     occupation_uri: OccupationUri | None = None
@@ -264,7 +299,7 @@ class Contact(_Schema):
     """How a consultant reaches a jobseeker; stored with the record, never read by ranking."""
 
     name: str | None = Field(default=None, max_length=200)
-    email: str | None = Field(default=None, max_length=200, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    email: str | None = Field(default=None, max_length=200, pattern=EMAIL)
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[+0-9 ()./-]{6,40}$")
 
 

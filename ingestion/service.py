@@ -25,6 +25,7 @@ from ingestion.readers import RawRecord
 from ingestion.repository import RecordRepository, content_hash
 from ingestion.schemas import JobseekerIn
 from ingestion.validation import AnyRecord, FieldError, InvalidRecord, RecordValidator, protected_warnings
+from matching.profiles import ProfileKind
 from matching.writer import ProfileWriter
 
 CHUNK = 256
@@ -263,6 +264,20 @@ class IngestionService:
 
         self.writer.write([built.profile], also=store)
         return IngestResult("updated" if record.id in existing else "accepted", record.id, warnings)
+
+    def delete_one(self, kind: RecordKind, record_id: str) -> bool:
+        """Delete a stored record and its profile (store and index as one unit).
+
+        Returns:
+            Whether there was such a record.
+        """
+        found = {"record": False}
+
+        def remove(conn: Connection) -> None:
+            found["record"] = self.repository.delete_record(conn, kind, record_id)
+
+        self.writer.delete(ProfileKind(kind.value), [record_id], also=remove)
+        return found["record"]
 
 
 __all__ = ["IngestResult", "IngestSummary", "IngestionService", "RecordKind"]

@@ -37,7 +37,7 @@ from matching.store import ProfileStore
 from matching.table import FeatureTable
 from matching.threads import single_thread
 
-ENGINE_FORMAT = 2
+ENGINE_FORMAT = 3
 MIN_CANDIDATES = 100
 """ANN candidates fetched before filters and re-ranking: at least this many, and at least 5 x k."""
 
@@ -327,6 +327,7 @@ class MatchingEngine:
             rows, cosine = rows[keep], cosine[keep]
             scored = self.scorer.score(query, table, rows, cosine)
             order = order_by_score(scored.scores, [table.ids[int(r)] for r in rows])[:k]
+            held = self._candidate_profiles(query, table, rows[order]) if explain else {}
             matches = []
             for i in order.tolist():
                 row = int(rows[i])
@@ -338,10 +339,27 @@ class MatchingEngine:
                         components={
                             n: round(float(v), 4) for n, v in zip(COMPONENTS, scored.components[i], strict=True)
                         },
-                        explanation=self.explainer.explain(query, table, row, lang) if explain else None,
+                        explanation=self.explainer.explain(
+                            query,
+                            table,
+                            row,
+                            lang,
+                            held.get(table.ids[row]),
+                            inferred_credit=self.scorer.weights.inferred_credit,
+                        )
+                        if explain
+                        else None,
                     )
                 )
         return matches
+
+    def _candidate_profiles(
+        self, query: ProfileFeatures, table: FeatureTable, rows: npt.NDArray[np.int64]
+    ) -> dict[str, Profile]:
+        """The stored profiles of jobseeker candidates, so that explanations say where each skill is stated."""
+        if query.profile.kind is not ProfileKind.vacancy or self.store is None:
+            return {}
+        return self.store.get_many(ProfileKind.jobseeker, [table.ids[int(r)] for r in rows])
 
     # -- description ------------------------------------------------------------------------------------
 

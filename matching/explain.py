@@ -1,5 +1,10 @@
-"""Explanations of a match in the reader's language: matched, partly covered and missing required skills,
-nice-to-have skills, occupations in common, language levels and location."""
+"""Explanations of a match in the reader's language: matched, partly covered, likely and missing required
+skills, nice-to-have skills, occupations in common, language levels and location.
+
+A skill is *matched* only when the jobseeker's record states it (a coded competence, or text linked to it:
+the explanation names the field and the span). A skill that an occupation the jobseeker held needs, but that
+the record does not state, is *likely* ("likely, from your experience as ..."), never matched.
+"""
 
 from __future__ import annotations
 
@@ -13,7 +18,7 @@ from matching.concept_space import ConceptSpace
 from matching.features import ProfileFeatures
 from matching.languages import cefr_name
 from matching.location import distances_km, location_fits, place_values
-from matching.profiles import ProfileKind
+from matching.profiles import Profile, ProfileConcept, ProfileKind
 from matching.related import RELATION_HIERARCHY, RelatedSkills
 from matching.table import FeatureTable, lang_name
 
@@ -34,11 +39,17 @@ class SkillExplanation:
 
     skill: Labelled
     status: str
-    """``matched``, ``partial`` or ``missing``."""
+    """``matched``, ``partial``, ``likely`` or ``missing``."""
     credit: float
     covered_by: Labelled | None = None
     relation: str | None = None
     """``hierarchy`` (broader or narrower in ESCO) or ``similar`` (semantically close)."""
+    evidence: dict[str, Any] | None = None
+    """Where the jobseeker's record states the skill (matched): ``field`` ("skills[2].uri",
+    "experiences[0].description"), and for a skill found in text its ``span`` (character offsets in that
+    field) and ``text``."""
+    inferred_from: Labelled | None = None
+    """For a likely skill: the occupation the jobseeker held that needs it."""
 
 
 @dataclass
@@ -58,6 +69,8 @@ class Explanation:
     lang: str
     matched: list[SkillExplanation] = field(default_factory=list)
     partial: list[SkillExplanation] = field(default_factory=list)
+    likely: list[SkillExplanation] = field(default_factory=list)
+    """Required skills the jobseeker has not stated but likely has, from an occupation they held."""
     missing: list[SkillExplanation] = field(default_factory=list)
     nice_to_have: list[SkillExplanation] = field(default_factory=list)
     occupations: list[Labelled] = field(default_factory=list)
@@ -85,30 +98,61 @@ class Explainer:
                 self._labels[key] = found
         return found
 
-    def _skills(self, required: dict[str, float], held: set[str], lang: str) -> list[SkillExplanation]:
+    def _skills(
+        self,
+        required: dict[str, float],
+        held: set[str],
+        inferred: set[str],
+        lang: str,
+        holder: Profile | None,
+        credit: float,
+    ) -> list[SkillExplanation]:
         held_rows = {self.space.index_of(u) for u in held if u in self.space}
+        evidence = {c.uri: c for c in holder.skills} if holder is not None else {}
         out = []
         for uri in sorted(required, key=lambda u: -required[u]):
             if uri in held:
-                out.append(SkillExplanation(self._label(uri, lang), "matched", 1.0))
+                stated = evidence.get(uri)
+                out.append(SkillExplanation(self._label(uri, lang), "matched", 1.0, evidence=_evidence(stated)))
                 continue
             best = self.related.best(self.space.index_of(uri), held_rows) if uri in self.space else None
-            if best is None:
-                out.append(SkillExplanation(self._label(uri, lang), "missing", 0.0))
-                continue
-            row, credit, kind = best
-            out.append(
-                SkillExplanation(
-                    self._label(uri, lang),
-                    "partial",
-                    round(credit, 3),
-                    self._label(self.space.concept_uris[row], lang),
-                    "hierarchy" if kind == RELATION_HIERARCHY else "similar",
+            if best is not None:
+                row, related_credit, kind = best
+                out.append(
+                    SkillExplanation(
+                        self._label(uri, lang),
+                        "partial",
+                        round(related_credit, 3),
+                        self._label(self.space.concept_uris[row], lang),
+                        "hierarchy" if kind == RELATION_HIERARCHY else "similar",
+                    )
                 )
-            )
+                continue
+            if uri in inferred:
+                source = evidence.get(uri)
+                occupation = source.source if source is not None and source.source in self.taxonomy else None
+                out.append(
+                    SkillExplanation(
+                        self._label(uri, lang),
+                        "likely",
+                        round(credit, 3),
+                        inferred_from=self._label(occupation, lang) if occupation else None,
+                    )
+                )
+                continue
+            out.append(SkillExplanation(self._label(uri, lang), "missing", 0.0))
         return out
 
-    def explain(self, query: ProfileFeatures, table: FeatureTable, row: int, lang: str) -> Explanation:
+    def explain(
+        self,
+        query: ProfileFeatures,
+        table: FeatureTable,
+        row: int,
+        lang: str,
+        candidate: Profile | None = None,
+        *,
+        inferred_credit: float = 0.0,
+    ) -> Explanation:
         """Explain one candidate of a query.
 
         Args:
@@ -116,6 +160,9 @@ class Explainer:
             table: the candidates' table.
             row: the candidate's row.
             lang: the reader's language (labels fall back per concept and say so).
+            candidate: the candidate's profile, when at hand: a jobseeker candidate's matched skills then
+                say where the record states them.
+            inferred_credit: the credit a likely (inferred) skill gets in the score.
         """
         uris = self.space.concept_uris
         r = table.ragged
@@ -126,20 +173,22 @@ class Explainer:
 
         if query.profile.kind is ProfileKind.vacancy:
             required, optional = query.required, query.optional
-            held = set(as_dict("skills"))
+            held, inferred = set(as_dict("skills")), set(as_dict("inferred"))
+            holder = candidate
             needed = {k: float(v) for k, v in query.languages.items()}
             ids, levels = r["languages"].row(row)
             have = {lang_name(int(i)): float(v) for i, v in zip(ids.tolist(), levels.tolist(), strict=True)}
         else:
             required, optional = as_dict("required"), as_dict("optional")
-            held = set(query.skills)
+            held, inferred = set(query.skills), set(query.inferred)
+            holder = query.profile
             ids, levels = r["languages"].row(row)
             needed = {lang_name(int(i)): float(v) for i, v in zip(ids.tolist(), levels.tolist(), strict=True)}
             have = {k: float(v) for k, v in query.languages.items()}
         explanation = Explanation(lang=lang)
-        for item in self._skills(required, held, lang):
+        for item in self._skills(required, held, inferred, lang, holder, inferred_credit):
             getattr(explanation, item.status).append(item)
-        explanation.nice_to_have = self._skills(optional, held, lang)
+        explanation.nice_to_have = self._skills(optional, held, inferred, lang, holder, inferred_credit)
         mine = {**query.occupations, **query.groups}
         theirs = {**as_dict("occupations"), **as_dict("groups")}
         shared = sorted(set(mine) & set(theirs), key=lambda u: -min(mine[u], theirs[u]))
@@ -170,6 +219,16 @@ class Explainer:
                 "km": round(float(distances_km(mine, other)[0]), 1),
             }
         return out
+
+
+def _evidence(stated: ProfileConcept | None) -> dict[str, Any] | None:
+    """Where a record states a skill: its field, and for text its span and words."""
+    if stated is None or stated.field is None:
+        return None
+    found: dict[str, Any] = {"field": stated.field}
+    if stated.span is not None:
+        found |= {"span": list(stated.span), "text": stated.source}
+    return found
 
 
 __all__ = ["Explainer", "Explanation", "LanguageExplanation", "Labelled", "SkillExplanation"]

@@ -35,7 +35,12 @@ class FeatureWeights:
     occupation_share: float = 0.45
     """Share of the occupation component in the profile vector (skills have the rest)."""
     title_share: float = 0.4
-    """Share of titles in the occupation distribution (skills vote for the rest)."""
+    """Share of titles in the occupation distribution when the skills that vote are coded in the record (the
+    skills vote for the rest; tuned on matching-dev)."""
+    title_share_text: float = 0.8
+    """Share of titles when the voting skills were found in free text, a noisier vote (tuned on
+    matching-real-dev, whose vacancies are title and description only); a mix of both takes the weighted
+    mean."""
     skill_votes: int = 5
     """Occupations kept from the skills' vote."""
 
@@ -47,7 +52,8 @@ class ProfileFeatures:
     profile: Profile
     vector: Vectors
     skills: dict[str, float]
-    """Skill -> weight; for a jobseeker what they hold, for a vacancy what it asks (any role)."""
+    """Skill -> weight of the skills the record states: for a jobseeker what they hold (coded or in their
+    text), for a vacancy what it asks (any role)."""
     required: dict[str, float]
     """A vacancy's explicit requirements (confirmed or extracted) -> weight."""
     optional: dict[str, float]
@@ -58,6 +64,9 @@ class ProfileFeatures:
     """ISCO-08 unit group -> probability."""
     place: Place | None
     languages: dict[str, int] = field(default_factory=dict)
+    inferred: dict[str, float] = field(default_factory=dict)
+    """Skills inferred from the record's occupations and never stated -> weight (weaker evidence, shown as
+    likely, never as held)."""
 
     @cached_property
     def skill_set(self) -> frozenset[str]:
@@ -111,6 +120,7 @@ class FeatureBuilder:
         """Features of one profile."""
         w = self.weights
         skills: dict[str, float] = {}
+        inferred: dict[str, float] = {}
         required: dict[str, float] = {}
         optional: dict[str, float] = {}
         for concept in profile.skills:
@@ -119,12 +129,16 @@ class FeatureBuilder:
             weight = self._origin_weight(concept.origin) * concept.confidence * self.idf(concept.uri)
             if concept.role is Role.optional:
                 weight *= w.optional
-            skills[concept.uri] = max(skills.get(concept.uri, 0.0), weight)
-            if profile.kind is ProfileKind.vacancy and concept.origin is not Origin.inferred:
-                target = required if concept.role is Role.required else optional
-                target[concept.uri] = max(target.get(concept.uri, 0.0), weight)
+            target = skills if concept.origin.stated else inferred
+            target[concept.uri] = max(target.get(concept.uri, 0.0), weight)
+            if profile.kind is ProfileKind.vacancy and concept.origin.stated:
+                asked = required if concept.role is Role.required else optional
+                asked[concept.uri] = max(asked.get(concept.uri, 0.0), weight)
+        for uri in list(inferred):
+            if uri in skills:
+                del inferred[uri]
         occupations, groups = self._occupation_distribution(profile, skills)
-        vector = self._vector(skills, occupations, groups)
+        vector = self._vector({**inferred, **skills}, occupations, groups)
         return ProfileFeatures(
             profile=profile,
             vector=vector,
@@ -135,6 +149,7 @@ class FeatureBuilder:
             groups=groups,
             place=place_of(profile.postcode),
             languages=dict(profile.languages),
+            inferred=inferred,
         )
 
     def _occupation_distribution(
@@ -146,15 +161,21 @@ class FeatureBuilder:
             titles[concept.uri] += self._origin_weight(concept.origin) * max(concept.confidence, 1e-3)
         # Skills vote for the occupations that list them (inferred skills would only echo the titles).
         votes: dict[str, float] = defaultdict(float)
+        coded = text = 0.0
         for concept in profile.skills:
-            if concept.origin is Origin.inferred or concept.uri not in skills:
+            if not concept.origin.stated or concept.uri not in skills:
                 continue
             weight = skills[concept.uri]
+            if concept.origin is Origin.confirmed:
+                coded += weight
+            else:
+                text += weight
             for occupation, share in self._voters(concept.uri):
                 votes[occupation] += weight * share
         top_votes = dict(sorted(votes.items(), key=lambda kv: -kv[1])[: w.skill_votes])
+        title_share = (w.title_share * coded + w.title_share_text * text) / max(coded + text, 1e-9)
         dist: dict[str, float] = defaultdict(float)
-        for share, part in ((w.title_share, titles), (1 - w.title_share, top_votes)):
+        for share, part in ((title_share, titles), (1 - title_share, top_votes)):
             total = sum(part.values())
             if total <= 0:
                 continue

@@ -138,6 +138,14 @@ class LabelIndex:
         """The kind of a local concept."""
         return SPACE_KINDS[int(self.concept_kinds[concept])]
 
+    def local_of(self, space_row: int) -> int:
+        """The local number of a concept given by its row in the concept space."""
+        lookup: dict[int, int] | None = self.__dict__.get("_local_of")
+        if lookup is None:
+            lookup = {int(row): i for i, row in enumerate(self.concepts.tolist())}
+            self.__dict__["_local_of"] = lookup
+        return lookup[space_row]
+
     def lang_of(self, row: int) -> str:
         """The language of a local label."""
         return _LANGS.get(int(self.label_langs[row]), "en")

@@ -17,12 +17,15 @@ import numpy as np
 import numpy.typing as npt
 
 from esco_data import ConceptKind
-from matching.concept_space import KIND_CODES, ConceptSpace
+from matching.concept_space import KIND_CODES, LANG_CODES, ConceptSpace
 from matching.encoder import Encoder
 from matching.label_index import LabelIndex
 from matching.langdetect import detect_language
-from matching.text import Decompounder, gender_variants, split_phrases, strip_framing
+from matching.occupation_docs import OccupationDocs
+from matching.skill_extraction import ExtractionConfig, SkillExtractor
+from matching.text import split_phrases, strip_framing
 from matching.threads import single_thread
+from matching.titles import LabelWords, TitleNormaliser, TitleQuery
 
 LinkKind = Literal["skill", "occupation"]
 
@@ -47,6 +50,20 @@ class LinkerConfig:
     """Re-score every label of every candidate concept (else only the labels the searches proposed)."""
     min_phrase_score: float = 0.55
     """Extraction keeps a phrase's concept only at or above this fused score."""
+    other_language_lexical: float = 0.85
+    """Multiplier of the lexical score of a label in another language than the text's (false friends)."""
+    extra_form_weight: float = 0.9
+    """A title's weaker forms (another segment, abbreviations spelled out) count at this share."""
+    context_weight: float = 1.5
+    """Weight of a title's text (its TF-IDF cosine to each occupation's ESCO document) in choosing among the
+    occupations the title proposes (chosen 2-fold on real-offers-dev; see benchmarks/README.md)."""
+    context_candidates: int = 20
+    """Occupations a title proposes for its text to choose among."""
+    confidence_temperature: float = 0.05
+    """Softmax temperature that turns the scores of a title's occupations into confidences."""
+    head_penalty: float = 0.1
+    """Taken off an occupation none of whose labels has the title's head word (times the head's specificity:
+    "Zorgkundige woonzorgcentrum" is a care assistant, not a care-home director)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +76,8 @@ class LinkedConcept:
     label: str
     """The concept's label that matched best."""
     label_lang: str
+    confidence: float | None = None
+    """For an occupation chosen with its text: the share of belief among the title's candidates (0-1)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +92,18 @@ class ExtractedConcept:
     end: int
     source: str
     """The phrase of the text (framing words removed) that gave the concept."""
+    section: str | None = None
+    """The part of the text it comes from (``sections.Section``: tasks, profile, ...), when known."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Query:
+    """The forms searched for one text: the main one, its variants up to ``variants_end``, then weaker ones."""
+
+    forms: list[str]
+    variants_end: int
+    title: TitleQuery | None
+    lang: str | None
 
 
 def _lse(scores: npt.NDArray[np.float32], groups: npt.NDArray[np.int64], n: int, t: float) -> npt.NDArray[np.float32]:
@@ -93,11 +124,25 @@ class Linker:
         encoder: Encoder,
         indexes: dict[LinkKind, LabelIndex],
         config: LinkerConfig | None = None,
+        *,
+        knowledge: frozenset[str] = frozenset(),
+        occupation_docs: OccupationDocs | None = None,
     ) -> None:
+        """Args:
+        space: the concept space.
+        encoder: the sentence encoder.
+        indexes: the label index of each kind.
+        config: weights of the hybrid linker.
+        knowledge: URIs of ESCO's knowledge concepts (skill extraction reads them only where a text asks
+            for knowledge).
+        occupation_docs: ESCO's document of each occupation, to read a title with its text.
+        """
         self.space = space
         self.encoder = encoder
         self.indexes = indexes
         self.config = config or LinkerConfig()
+        self.knowledge = knowledge
+        self.occupation_docs = occupation_docs
 
     @classmethod
     def build(cls, space: ConceptSpace, encoder: Encoder, config: LinkerConfig | None = None) -> Linker:
@@ -134,15 +179,15 @@ class Linker:
         framing words) links to it at once, with score 1, and is neither encoded nor ranked.
         """
         index = self.indexes[kind]
-        forms_of = [self._forms(t, kind, index.decompounder) for t in texts]
+        queries = [self._query(t, kind, lang) for t in texts]
         results: list[list[LinkedConcept] | None] = [None] * len(texts)
         if k == 1:
-            for i, forms in enumerate(forms_of):
-                exact = self._exact(index, forms[0]) if forms else None
+            for i, query in enumerate(queries):
+                exact = self._exact(index, query.forms[0]) if query.forms else None
                 if exact is not None:
                     results[i] = [exact]
-        todo = [i for i, r in enumerate(results) if r is None and forms_of[i]]
-        flat = list(dict.fromkeys(f for i in todo for f in forms_of[i]))
+        todo = [i for i, r in enumerate(results) if r is None and queries[i].forms]
+        flat = list(dict.fromkeys(f for i in todo for f in queries[i].forms))
         if flat:
             position = {f: i for i, f in enumerate(flat)}
             vectors = self.encoder.encode(flat)
@@ -150,9 +195,61 @@ class Linker:
             hits = index.dense_hits(vectors, self.config.candidates)
             with single_thread():
                 for i in todo:
-                    rows = [position[f] for f in forms_of[i]]
-                    results[i] = self._rank(index, forms_of[i], vectors[rows], hits[rows], k)
+                    rows = [position[f] for f in queries[i].forms]
+                    results[i] = self._rank(index, queries[i], vectors[rows], hits[rows], k)
         return [r or [] for r in results]
+
+    def link_titles(
+        self,
+        titles: Sequence[str],
+        texts: Sequence[str | None],
+        lang: str | None = None,
+        k: int = 10,
+    ) -> list[list[LinkedConcept]]:
+        """The occupations of job titles, each read with its text (a vacancy's description, an experience's).
+
+        The title proposes occupations (``link``); the text's likeness to each one's ESCO document
+        (``occupation_docs``) chooses among them. Each result carries a confidence: the softmax of the
+        scores over the title's candidates.
+
+        Args:
+            titles: the titles.
+            texts: for each title, its text, or None.
+            lang: the texts' language, or None to detect it per text.
+            k: occupations per title.
+
+        Returns:
+            Up to k occupations per title, best first.
+        """
+        cfg = self.config
+        proposed = self.link_many(titles, "occupation", lang, k=max(k, cfg.context_candidates))
+        out: list[list[LinkedConcept]] = []
+        for title, text, found in zip(titles, texts, proposed, strict=True):
+            if not found:
+                out.append([])
+                continue
+            scores = np.asarray([c.score for c in found], dtype=np.float32)
+            if text and text.strip() and self.occupation_docs is not None:
+                text_lang = lang or self.detect_language(text) or "fr"
+                likeness = self.occupation_docs.similarity(f"{title}\n{text}", text_lang, [c.uri for c in found])
+                scores = scores + cfg.context_weight * likeness
+            order = np.argsort(-scores, kind="stable")[:k]
+            shifted = np.exp((scores - scores.max()) / cfg.confidence_temperature)
+            confidence = shifted / shifted.sum()
+            out.append(
+                [
+                    LinkedConcept(
+                        found[i].uri,
+                        found[i].kind,
+                        float(scores[i]),
+                        found[i].label,
+                        found[i].label_lang,
+                        round(float(confidence[i]), 4),
+                    )
+                    for i in order.tolist()
+                ]
+            )
+        return out
 
     def _exact(self, index: LabelIndex, form: str) -> LinkedConcept | None:
         """The concept whose label a form is, when exactly one concept has that label."""
@@ -172,33 +269,57 @@ class Linker:
             label_lang=index.lang_of(row),
         )
 
-    @staticmethod
-    def _forms(text: str, kind: LinkKind, decompounder: Decompounder | None = None) -> list[str]:
-        """What is encoded of a text: a skill without framing words; a title, then its gender forms."""
+    def _title_tools(self) -> tuple[TitleNormaliser, LabelWords]:
+        """The title normaliser and the occupation labels' words (built on first use, in about a second)."""
+        tools: tuple[TitleNormaliser, LabelWords] | None = self.__dict__.get("_titles")
+        if tools is None:
+            index = self.indexes["occupation"]
+            skills = self.indexes.get("skill")
+            normaliser = TitleNormaliser(
+                [(text, index.lang_of(row)) for row, text in enumerate(index.texts)],
+                skills.lexical.token_frequency if skills is not None else None,
+            )
+            tools = (normaliser, LabelWords(index.texts, normaliser))
+            self.__dict__["_titles"] = tools
+        return tools
+
+    @property
+    def titles(self) -> TitleNormaliser:
+        """The normaliser of job titles over the occupation labels."""
+        return self._title_tools()[0]
+
+    def _query(self, text: str, kind: LinkKind, lang: str | None) -> _Query:
+        """What is searched for a text: a skill without framing words; a title's forms (see ``titles``)."""
         if not text.strip():
-            return []
+            return _Query([], 0, None, lang)
         if kind == "skill":
             # Framing words ("goede kennis van", "expérience en") only add noise to a skill phrase.
-            return [strip_framing(text)]
-        # The title without gender markers ("(h/f/x)"), then its gender forms, then compounds split.
-        forms = gender_variants(text)
-        if not forms:
-            return []
+            return _Query([strip_framing(text)], 1, None, lang)
+        title = self._title_tools()[0].normalise(text)
+        if not title.forms:
+            return _Query([], 0, None, lang)
+        forms = list(title.forms)
+        decompounder = self.indexes[kind].decompounder
         split = decompounder(forms[0]) if decompounder is not None else None
-        return forms + [split] if split and split not in forms else forms
+        if split and split not in forms:
+            forms.append(split)
+        variants_end = len(forms)
+        forms += [f for f in title.extra_forms if f not in forms]
+        return _Query(forms, variants_end, title, lang or detect_language(text))
 
     def _rank(
         self,
         index: LabelIndex,
-        forms: list[str],
+        query: _Query,
         vectors: npt.NDArray[np.float32],
         dense_hits: npt.NDArray[np.int64],
         k: int,
     ) -> list[LinkedConcept]:
         cfg = self.config
+        forms = query.forms
         dense_weight = cfg.skill_dense_weight if index is self.indexes.get("skill") else cfg.occupation_dense_weight
-        queries = [index.lexical.query(f) for f in forms]
-        label_hits = [dense_hits[dense_hits >= 0]] + [index.lexical.candidates(q, cfg.candidates) for q in queries]
+        lexical = [index.lexical.query(f) for f in forms]
+        label_hits = [dense_hits[dense_hits >= 0]] + [index.lexical.candidates(q, cfg.candidates) for q in lexical]
         if cfg.rescore_all_labels:
             concepts = np.unique(index.label_concepts[np.concatenate(label_hits)])
             if concepts.size == 0:
@@ -213,7 +334,10 @@ class Linker:
             concepts, groups = np.unique(index.label_concepts[rows], return_inverse=True)
         type_weight = np.asarray(cfg.type_weights, dtype=np.float32)[index.label_types[rows]][:, None]
         dense = index.dense_scores(vectors, rows) * type_weight  # (labels, forms)
-        lex = np.stack([index.lexical.scores_for(q, rows) for q in queries], axis=1) * type_weight
+        lex = np.stack([index.lexical.scores_for(q, rows) for q in lexical], axis=1) * type_weight
+        if query.lang in LANG_CODES:
+            same = index.label_langs[rows] == LANG_CODES[query.lang]
+            lex *= np.where(same, 1.0, cfg.other_language_lexical).astype(np.float32)[:, None]
         n = len(concepts)
         fused = np.stack(
             [
@@ -223,8 +347,12 @@ class Linker:
             ]
         )
         score = fused[0]
-        if len(forms) > 1:
-            score = (1 - cfg.variant_weight) * score + cfg.variant_weight * fused[1:].max(axis=0)
+        if query.variants_end > 1:
+            score = (1 - cfg.variant_weight) * score + cfg.variant_weight * fused[: query.variants_end].max(axis=0)
+        if len(forms) > query.variants_end:
+            score = np.maximum(score, cfg.extra_form_weight * fused[query.variants_end :].max(axis=0))
+        if query.title is not None:
+            score = score - self._title_penalty(index, concepts, query.title)
         order = np.argsort(-score, kind="stable")[:k]
         # The label shown is the one that fits best under any form.
         fit = (dense + lex).max(axis=1)
@@ -241,14 +369,25 @@ class Linker:
             for i in order
         ]
 
+    def _title_penalty(
+        self, index: LabelIndex, concepts: npt.NDArray[np.int64], title: TitleQuery
+    ) -> npt.NDArray[np.float32]:
+        """What an occupation loses for a title: none of its labels has the title's head word."""
+        rows, groups = index.labels_of(concepts)
+        agreement = self._title_tools()[1].head_agreement(rows, title)
+        best = np.zeros(len(concepts), dtype=np.float32)
+        np.maximum.at(best, groups, agreement)
+        return (self.config.head_penalty * (1 - best)).astype(np.float32)
+
     # -- long text --------------------------------------------------------------------------------------
 
     def extract(self, text: str, kind: LinkKind = "skill", lang: str | None = None) -> list[ExtractedConcept]:
         """Find the skills (or occupations) in a longer text: a summary, a description, a CV section.
 
-        The text is split into candidate phrases (lines, bullets, sentences, comma lists); framing words
-        ("goede kennis van", "expérience en") are removed; each phrase is linked and its best concept kept
-        when its score reaches ``LinkerConfig.min_phrase_score``.
+        Skills: the text's requirement parts are cut into clauses, each linked and kept only when the clause
+        holds its skill's label (see ``skill_extraction``). Occupations: each phrase (lines, bullets,
+        sentences, comma lists) is linked and its best concept kept when its score reaches
+        ``LinkerConfig.min_phrase_score``.
 
         Args:
             text: the text.
@@ -260,10 +399,27 @@ class Linker:
         """
         return self.extract_many([text], kind, lang)[0]
 
+    @property
+    def skills(self) -> SkillExtractor:
+        """The extractor of the skills a longer text states (``skill_extraction``)."""
+        extractor: SkillExtractor | None = self.__dict__.get("_skills")
+        if extractor is None:
+            extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge)
+            self.__dict__["_skills"] = extractor
+        return extractor
+
     def extract_many(
         self, texts: Sequence[str], kind: LinkKind = "skill", lang: str | None = None
     ) -> list[list[ExtractedConcept]]:
         """``extract`` for several texts at once (one encoder call for all phrases)."""
+        if kind == "skill":
+            return [
+                [
+                    ExtractedConcept(h.uri, h.kind, h.score, h.label, h.start, h.end, h.source, h.section.value)
+                    for h in found
+                ]
+                for found in self.skills.extract_many(texts, lang)
+            ]
         phrases = [[(p, strip_framing(p.text)) for p in split_phrases(text)] for text in texts]
         flat = [body for group in phrases for _, body in group]
         linked = iter(self.link_many(flat, kind, lang, k=1))

@@ -39,7 +39,12 @@ class Origin(StrEnum):
     extracted = "extracted"
     """Linked from free text by the linker."""
     inferred = "inferred"
-    """Added from an occupation's essential skills."""
+    """Added from an occupation's essential skills: likely, never stated (explanations show it apart)."""
+
+    @property
+    def stated(self) -> bool:
+        """Whether the record states the concept (coded, or in its text), as opposed to inferring it."""
+        return self is not Origin.inferred
 
 
 @dataclass(slots=True)
@@ -51,17 +56,27 @@ class ProfileConcept:
     origin: Origin = Origin.confirmed
     confidence: float = 1.0
     source: str | None = None
-    """The text that gave the concept (for extracted and inferred ones)."""
+    """The text that gave the concept (extracted), or the occupation it is inferred from (inferred)."""
+    field: str | None = None
+    """The record's field that states it ("skills[2].uri", "experiences[0].description"), or for an inferred
+    concept the field of the title it is inferred from."""
+    span: tuple[int, int] | None = None
+    """Character offsets of the evidence in that field's text (extracted concepts)."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON form."""
-        return {
+        data: dict[str, Any] = {
             "uri": self.uri,
             "role": self.role.value,
             "origin": self.origin.value,
             "confidence": round(self.confidence, 4),
             "source": self.source,
         }
+        if self.field is not None:
+            data["field"] = self.field
+        if self.span is not None:
+            data["span"] = list(self.span)
+        return data
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProfileConcept:
@@ -72,6 +87,8 @@ class ProfileConcept:
             origin=Origin(data.get("origin", "confirmed")),
             confidence=float(data.get("confidence", 1.0)),
             source=data.get("source"),
+            field=data.get("field"),
+            span=(int(data["span"][0]), int(data["span"][1])) if data.get("span") else None,
         )
 
 

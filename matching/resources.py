@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import logging
+import pickle
 import time
 from dataclasses import asdict
 from pathlib import Path
@@ -22,6 +23,7 @@ from matching.encoder import Encoder
 from matching.label_index import LabelIndex
 from matching.lexical import LexicalIndex
 from matching.linker import Linker, LinkerConfig, LinkKind
+from matching.occupation_docs import OccupationDocs
 from matching.related import RelatedConfig, RelatedSkills
 
 LINKER_FORMAT = 8
@@ -32,6 +34,8 @@ Lexical 2: arrays in ``.npy`` files (memory-mapped) instead of a pickle."""
 _LEGACY_PARTS = {7: {"dense": 1, "lexical": 1}}
 """What the parts were in a ``linker.json`` written before parts had formats of their own."""
 log = logging.getLogger(__name__)
+OCCUPATION_DOCS_FORMAT = 1
+"""Format of the stored ESCO documents of the occupations (``occupation_docs.pkl``)."""
 _SPACE_KEY = ("esco_checksum", "model_id", "dim")
 """The manifest fields of the concept space that the linker indexes were built for."""
 _KINDS: dict[LinkKind, tuple[int, ...]] = {
@@ -168,7 +172,9 @@ def prepare_linker(
         indexes[kind] = index
     if built:
         atomic_file(manifest_path, lambda path: path.write_text(json.dumps(wanted, indent=2)))
-    linker = Linker(space, encoder, indexes, config)
+    knowledge = frozenset(c.uri for c in taxonomy.concepts(ConceptKind.skill) if c.skill_type == "knowledge")
+    docs = _occupation_docs(taxonomy, space, directory)
+    linker = Linker(space, encoder, indexes, config, knowledge=knowledge, occupation_docs=docs)
     report = {
         "concept_space": "built" if space_built else "reused",
         "linker_indexes": "built" if built else "reused",
@@ -209,6 +215,29 @@ def prepare_related_skills(taxonomy: Taxonomy, space: ConceptSpace, data_dir: Pa
     related.save(path)
     atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(wanted)))
     return related
+
+
+def _occupation_docs(taxonomy: Taxonomy, space: ConceptSpace, directory: Path) -> OccupationDocs:
+    """The occupations' ESCO documents, reused from disk when built for the same release in this format."""
+    wanted = {"format": OCCUPATION_DOCS_FORMAT, "esco_checksum": space.manifest.get("esco_checksum")}
+    manifest, path = directory / "occupation_docs.json", directory / "occupation_docs.pkl"
+    if _read_manifest(manifest) == wanted:
+        try:
+            with path.open("rb") as fh:
+                stored = pickle.load(fh)
+            if isinstance(stored, OccupationDocs):
+                return stored
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            pass
+    docs = OccupationDocs.build(taxonomy)
+
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as fh:
+            pickle.dump(docs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    atomic_file(path, write)
+    atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(wanted)))
+    return docs
 
 
 def _dense_path(directory: Path, kind: LinkKind) -> Path:

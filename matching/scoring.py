@@ -3,9 +3,11 @@
     score = a·cos(profile vectors) + b·essential-skill coverage + c·optional coverage + d·occupation fit
             + e·language fit + f·location fit            (each term in [0, 1], weights normalised)
 
-A required skill is covered by the same concept (1.0), by a broader or narrower skill (partial) or by a
-semantically close skill (partial). The same function serves online queries in both directions and the
-nightly batch. Nothing here reads a name, contact or any protected attribute: profiles do not hold them.
+A required skill is covered by the same concept stated by the jobseeker (1.0), by a broader or narrower
+skill (partial), by a semantically close skill (partial), or, weakest, by a skill inferred from an occupation
+the jobseeker held (``inferred_credit``: likely, not stated). The same function serves online queries in both
+directions and the nightly batch. Nothing here reads a name, contact or any protected attribute: profiles do
+not hold them.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ class ScoreWeights:
     """Credit lost per CEFR level missing on a required language."""
     no_requirement_coverage: float = 0.5
     """Coverage term of a vacancy that states no requirement (neutral)."""
+    inferred_credit: float = 0.35
+    """Credit of a requirement that the jobseeker has not stated but that an occupation they held needs
+    (likely, not matched)."""
 
     def normalised(self) -> Floats:
         """The six term weights, summing to 1."""
@@ -87,12 +92,27 @@ class Scorer:
     # -- coverage -----------------------------------------------------------------------------------------
 
     def _coverage_fixed_requirements(
-        self, req_ids: npt.NDArray[np.int32], req_w: Floats, owners: Rows, held: npt.NDArray[np.int32], n: int
+        self,
+        req_ids: npt.NDArray[np.int32],
+        req_w: Floats,
+        owners: Rows,
+        held: npt.NDArray[np.int32],
+        n: int,
+        inferred: tuple[Rows, npt.NDArray[np.int32]] | None = None,
     ) -> Floats:
-        """One vacancy's requirements against many jobseekers' skills (owners index the candidates)."""
+        """One vacancy's requirements against many jobseekers' skills (owners index the candidates).
+
+        ``inferred``: (owner, skill) of the skills inferred from each candidate's occupations; they give
+        ``inferred_credit`` to a requirement the candidate has not stated.
+        """
         if req_ids.size == 0:
             return np.full(n, self.weights.no_requirement_coverage, dtype=np.float32)
         credit = np.zeros((n, req_ids.size), dtype=np.float32)
+        if inferred is not None and inferred[1].size:
+            i_owners, i_ids = inferred
+            pos = np.minimum(np.searchsorted(req_ids, i_ids), req_ids.size - 1)
+            hit = req_ids[pos] == i_ids
+            credit[i_owners[hit], pos[hit]] = self.weights.inferred_credit
         # Partial credit from related skills first; exact matches overwrite with 1.
         rel_pos, rel_ids, rel_credit = self.related.of(req_ids)
         if rel_ids.size and held.size:
@@ -111,13 +131,22 @@ class Scorer:
         return (credit @ req_w) / max(float(req_w.sum()), 1e-9)
 
     def _coverage_fixed_skills(
-        self, held: npt.NDArray[np.int32], owners: Rows, req_ids: npt.NDArray[np.int32], req_w: Floats, n: int
+        self,
+        held: npt.NDArray[np.int32],
+        owners: Rows,
+        req_ids: npt.NDArray[np.int32],
+        req_w: Floats,
+        n: int,
+        inferred: npt.NDArray[np.int32] | None = None,
     ) -> Floats:
-        """Many vacancies' requirements (owners index the candidates) against one jobseeker's skills."""
+        """Many vacancies' requirements (owners index the candidates) against one jobseeker's skills
+        (``inferred``: the jobseeker's inferred skills, which give ``inferred_credit``)."""
         out = np.full(n, self.weights.no_requirement_coverage, dtype=np.float32)
         if req_ids.size == 0:
             return out
         credit = np.zeros(req_ids.size, dtype=np.float32)
+        if inferred is not None and inferred.size:
+            credit[np.isin(req_ids, inferred)] = self.weights.inferred_credit
         if held.size:
             # The credit any skill gets from the jobseeker's skills (the relation is symmetric).
             _, rel_ids, rel_credit = self.related.of(held)
@@ -125,7 +154,7 @@ class Scorer:
                 order = np.lexsort((-rel_credit, rel_ids))
                 rel_ids, rel_credit = rel_ids[order], rel_credit[order]
                 first = np.concatenate([[True], rel_ids[1:] != rel_ids[:-1]])
-                credit = _sorted_lookup(rel_ids[first], rel_credit[first], req_ids)
+                credit = np.maximum(credit, _sorted_lookup(rel_ids[first], rel_credit[first], req_ids))
             exact = np.isin(req_ids, held)
             credit[exact] = 1.0
         total = np.bincount(owners, weights=req_w, minlength=n)
@@ -194,17 +223,19 @@ class Scorer:
         comps[:, 0] = np.clip(cosine, 0.0, 1.0)
         if query.profile.kind is ProfileKind.vacancy:
             owners, held, _ = r["skills"].gather(rows)
+            i_owners, i_ids, _ = r["inferred"].gather(rows)
             for col, req in ((1, query.required), (2, query.optional)):
                 ids, w = _dict_arrays(req, space)
-                comps[:, col] = self._coverage_fixed_requirements(ids, w, owners, held, n)
+                comps[:, col] = self._coverage_fixed_requirements(ids, w, owners, held, n, (i_owners, i_ids))
             required = {lang_code(k): float(v) for k, v in query.languages.items()}
             l_owners, codes, levels = r["languages"].gather(rows)
             comps[:, 4] = self._language_fixed_requirements(required, l_owners, codes, levels, n)
         else:
             held, _ = _dict_arrays(query.skills, space)
+            inferred, _ = _dict_arrays(query.inferred, space)
             for col, key in ((1, "required"), (2, "optional")):
                 owners, ids, w = r[key].gather(rows)
-                comps[:, col] = self._coverage_fixed_skills(held, owners, ids, w, n)
+                comps[:, col] = self._coverage_fixed_skills(held, owners, ids, w, n, inferred)
             levels_held = {lang_code(k): float(v) for k, v in query.languages.items()}
             l_owners, codes, levels = r["languages"].gather(rows)
             comps[:, 4] = self._language_fixed_levels(levels_held, l_owners, codes, levels, n)

@@ -249,6 +249,19 @@ class ProfileStore:
             raise UnknownProfile(f"no {kind.value} with id {profile_id!r}")
         return Profile.from_json(row[0])
 
+    def get_many(self, kind: ProfileKind, profile_ids: Iterable[str]) -> dict[str, Profile]:
+        """The profiles of some ids that exist and are not deleted, by id (one query)."""
+        wanted = list(dict.fromkeys(profile_ids))
+        if not wanted:
+            return {}
+        table = _table()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(table.c.data).where(table.c.kind == kind.value, table.c.id.in_(wanted), ~table.c.deleted)
+            )
+            found = [Profile.from_json(row[0]) for row in rows]
+        return {p.id: p for p in found}
+
     def all(self, kind: ProfileKind, *, active_only: bool = False) -> Iterator[Profile]:
         """Every profile of a kind, in id order."""
         table = _table()

@@ -59,7 +59,7 @@ _SCALARS: dict[str, type] = {
     "regions": np.int8,
     "max_km": np.int16,
 }
-_RAGGED = ("skills", "required", "optional", "occupations", "groups", "languages")
+_RAGGED = ("skills", "inferred", "required", "optional", "occupations", "groups", "languages")
 
 
 class FeatureTable:
@@ -97,6 +97,7 @@ class FeatureTable:
         langs = sorted((lang_code(k), float(v)) for k, v in f.languages.items() if lang_code(k) >= 0)
         return {
             "skills": self._concept_rows(f.skills),
+            "inferred": self._concept_rows(f.inferred),
             "required": self._concept_rows(f.required),
             "optional": self._concept_rows(f.optional),
             "occupations": self._concept_rows(f.occupations),

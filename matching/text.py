@@ -10,13 +10,19 @@ from dataclasses import dataclass
 
 from esco_data import normalize_label
 
-# "(h/f)", "(H/F/X)", "(m/v/x)", "(v/m)", "(m/w/d)", "(f/h)": gender markers of job ads.
-_MARKER = re.compile(r"[\(\[]\s*[hfmvwxd](?:\s*/\s*[hfmvwxd]){1,2}\s*[\)\]]", re.IGNORECASE)
-_BARE_MARKER = re.compile(r"(?:^|\s)[hfmv]\s*/\s*[hfmv](?:\s*/\s*x)?\s*$", re.IGNORECASE)
-# "vendeur(se)", "vendeur(euse)", "employé(e)", "medewerk(st)er": a feminine ending in brackets.
-_BRACKET_ENDING = re.compile(r"(?<=\w)\((?:e|se|euse|rice|ice|ère|ne|le|te|ve|ste|st|ster|es)\)", re.IGNORECASE)
-# "serveur·euse", "employé.e", "chauffeur-euse" inclusive endings.
-_INCLUSIVE_ENDING = re.compile(r"(?<=\w)[·•.](?:e|se|euse|rice|ice|ère|ne|le|te|ve)s?\b", re.IGNORECASE)
+# Gender markers of job ads in their many spellings: "(h/f)", "((H/F))", "[H/F]", "(m/v/x)", "F/H", "H/F/X",
+# "F-H", "m/w/d", "h/m", "(M/V)": one to three of these letters, each alone, between separators.
+_MARKER = re.compile(r"[\(\[]+\s*[hfmvwxd](?:\s*[/\-|]\s*[hfmvwxd]){1,2}\s*[\)\]]+", re.IGNORECASE)
+_BARE_MARKER = re.compile(r"(?<![\w/\-])[hfmvwxd](?:\s*[/\-|]\s*[hfmvwxd]){1,2}(?![\w/\-])", re.IGNORECASE)
+# "vendeur(se)", "vendeur(euse)", "employé(e)", "medewerk(st)er", "technicien(ne)": a feminine ending in brackets.
+_BRACKET_ENDING = re.compile(
+    r"(?<=\w)\((?:e|se|euse|rice|trice|ice|ère|ere|ne|le|te|ve|fe|ste|st|ster|es|esse)\)(?:s\b)?", re.IGNORECASE
+)
+# Inclusive endings: "serveur·euse", "employé.e", "assistant.e.s", "Technicien-ne", "Ingénieur-e", "Charpentier.ère".
+_INCLUSIVE_ENDING = re.compile(
+    r"(?<=[^\W\d_])[·•.\-](?:e|se|euse|rice|trice|ice|ère|ere|ne|le|te|ve|fe|esse)(?:[·•.]?s)?\b(?![\-·•.]\w)",
+    re.IGNORECASE,
+)
 # Dutch "medewerker/-ster", "verkoper/-ster", "kapper/-ster".
 _DUTCH_ENDING = re.compile(r"/\s*-\s*\w+", re.IGNORECASE)
 _SLASH = re.compile(r"\s*/\s*")
@@ -59,17 +65,15 @@ def gender_variants(text: str) -> list[str]:
     parts = [p for p in _SLASH.split(base) if p]
     if len(parts) == 2:
         left, right = (p.split() for p in parts)
-        if len(left) < len(right):
-            # "Accueillant familial / Accueillante familiale auprès d'adultes": the tail is shared.
+        paired = _pair_forms(left, right)
+        if paired is not None:
+            left, right = paired
+        elif len(left) < len(right):
+            # "Secrétaire / Assistante de direction": the tail is shared.
             left = left + right[len(left) :]
         elif len(right) < len(left):
-            # The shorter side replaces the words it is a form of: the first ones ("Aide-soignant en maison
-            # de repos / Aide-soignante") or the last ones ("Responsable commercial / commerciale").
-            n = len(right)
-            if _shared_prefix(right[0], left[-n]) > _shared_prefix(right[0], left[0]):
-                right = left[:-n] + right
-            else:
-                right = right + left[n:]
+            # "Agent tractoriste chauffeur/livreur": the short side replaces the words next to the slash.
+            right = left[: -len(right)] + right
         variants += [" ".join(left), " ".join(right)]
     elif len(parts) > 2:
         variants += parts
@@ -80,6 +84,36 @@ def gender_variants(text: str) -> list[str]:
         if "/" not in feminine:
             variants.append(feminine)
     return list(dict.fromkeys(v for v in variants if v))
+
+
+def _is_form_of(a: str, b: str) -> bool:
+    """Whether two words are gender forms of one word ("ménager"/"ménagère", "chef"/"cheffe")."""
+    a, b = normalize_label(a), normalize_label(b)
+    shared = _shared_prefix(a, b)
+    return a != b and shared >= max(3, min(len(a), len(b)) - 3) or (a == b and len(a) > 1)
+
+
+def _pair_forms(left: list[str], right: list[str]) -> tuple[list[str], list[str]] | None:
+    """Both full forms of ``left / right`` when ``right`` starts with a form of a word of ``left``.
+
+    "Aide ménager / ménagère à domicile" -> "Aide ménager à domicile", "Aide ménagère à domicile";
+    "Aide-soignant en maison de repos / Aide-soignante" -> the tail goes to the short side;
+    "Responsable commercial / commerciale" -> the head goes to the short side.
+    """
+    if not left or not right:
+        return None
+    anchor = next((i for i, word in enumerate(left) if _is_form_of(word, right[0])), None)
+    if anchor is None:
+        return None
+    k = 1
+    while anchor + k < len(left) and k < len(right) and _is_form_of(left[anchor + k], right[k]):
+        k += 1
+    head, block, tail = left[:anchor], left[anchor : anchor + k], left[anchor + k :]
+    right_block, right_tail = right[:k], right[k:]
+    if tail and right_tail:
+        return None  # two different tails: not one title in two forms
+    shared_tail = tail or right_tail
+    return head + block + shared_tail, head + right_block + shared_tail
 
 
 class Decompounder:
@@ -157,43 +191,70 @@ class Phrase:
 _SENTENCE = re.compile(r"[^\n\r.!?;•·▪●◦*]+")
 _COMMA = re.compile(r"[^,]+")
 _BULLET_LEAD = re.compile(r"^(?:[\s\-–—+>]|o(?=\s))+")
-# Framing words people put around a skill: "goede kennis van X", "expérience en X", "X (basis)".
-_FRAMING = re.compile(
-    r"^(?:"
-    r"(?:je |ik |vous |nous |you |we |i )?"
-    r"(?:(?:beheerst|beheers|hebt|heb|heeft|bent|kan|kunt|maîtrisez|maîtrise|avez|sais|savez"
-    r"|serez chargée? de|serez chargé\(e\) de|have|has|are|can|will)\s+)?"
-    r"(?:een |une |un |a |an |de |goede |bonne |solide |sterke |good |strong |solid |basic |some )?"
-    r"(?:(?:praktische |pratique |practical )?(?:kennis|ervaring|expérience|experience|connaissances?|knowledge"
-    r"|maîtrise|notions?|vaardigheid|vaardigheden|skills?|competences?|compétences?)"
-    r"(?: (?:van|met|in|en|de|du|des|d'|of|with|in))?\s*:?\s+)?"
-    r")",
+# The frame people put around a skill: "Vous avez une bonne connaissance de X", "Je hebt ervaring met X",
+# "strong knowledge of X". Closed word classes of French, Dutch and English (pronouns, auxiliary and modal
+# verbs, determiners and intensifiers, the nouns that name knowing or having done something, prepositions):
+# a phrase loses them from its start, so that what remains is the skill.
+_FRAME_WORDS = frozenset(
+    """
+    je j ik u jij wij we vous nous tu on i you they
+    avez avoir ai as a etes etre es suis est sont serez seras sera pouvez peux peut savez sais sait devez dois doit
+    possedez possede disposez dispose justifiez maitrisez
+    hebt heb heeft hebben bent ben is zijn kunt kan kunnen moet moeten bezit beheerst beheers
+    have has had having are am be been can could will would should must possess
+    un une des de du d le la les l een het a an the some any
+    bonne bon bonnes bons solide solides excellente excellent reelle reel premiere premier grande vraie
+    goede goed sterke sterk grondige degelijke eerste
+    good strong solid sound basic first excellent proven
+    connaissance connaissances experience experiences maitrise notion notions competence competences pratique
+    aptitude aptitudes capacite capacites aise
+    kennis ervaring vaardigheid vaardigheden competentie competenties praktijkervaring praktische
+    knowledge skill skills competency competencies practical familiarity ability
+    van met in en over op dans sur avec au aux of with on at
+    assurer assurez assure assurerez effectuer effectuez effectue realiser realisez realise participer participez
+    participe contribuer contribuez veiller veillez
+    instaan zorgen uitvoeren voert ensure perform carry handle
+    """.split()
+)
+_WORD = re.compile(r"[^\W_]+")
+_TRAILING_MARK = re.compile(
+    r"(?:\s*[\(\[](?:basis|basique|gevorderd|expert|notions?|d[ée]butant|confirm[ée]|avanc[ée]|courant|"
+    r"basic|advanced|intermediate|fluent|niveau \w+|level \w+)[\)\]]"
+    r"|\s+(?:est|sont|serait|is|zijn|would be)?\s*(?:un|une|een|a|an)?\s*(?:atout|plus|pluspunt|troef|asset|bonus)"
+    r"|\s+(?:souhait[ée]e?s?|appr[ée]ci[ée]e?s?|exig[ée]e?s?|requise?s?|indispensables?|obligatoires?|"
+    r"vereist|gewenst|noodzakelijk|required|preferred|desirable|essential))\s*[.!]?\s*$",
     re.IGNORECASE,
 )
-_TRAILING_LEVEL = re.compile(
-    r"\s*\((?:basis|gevorderd|expert|notions|débutant|confirmé|avancé|basic|advanced|intermediate)\)\s*$",
-    re.IGNORECASE,
-)
-_TRAILING_FRAMING = re.compile(r"\s+(?:est un atout|is een pluspunt|is a plus|souhaitée?|vereist|requis)\s*$", re.I)
 
 
 def strip_framing(text: str) -> str:
-    """Remove framing words around a skill phrase (``"goede kennis van X (basis)"`` -> ``"X"``).
+    """Remove the frame around a skill phrase (``"goede kennis van X (basis)"`` -> ``"X"``).
+
+    Leading words of closed classes (pronouns, auxiliary verbs, determiners, "knowledge of", "ervaring met")
+    go, however many there are; so do a trailing level mark ("(notions)") and a trailing "is a plus".
 
     Args:
         text: a phrase.
 
     Returns:
-        The phrase without leading framing words and trailing level marks; the phrase itself when stripping
-        would leave nothing.
+        A part of the phrase; the phrase itself (stripped) when removing the frame would leave nothing.
     """
-    stripped = _TRAILING_FRAMING.sub("", _TRAILING_LEVEL.sub("", text)).strip()
-    for _ in range(3):  # "ervaring met ervaring met X", "expérience en maîtrise de X"
-        shorter = _FRAMING.sub("", stripped, count=1).strip(" :-–,")
-        if shorter == stripped or len(shorter) < 2:
+    whole = text.strip()
+    body = whole
+    for _ in range(3):
+        shorter = _TRAILING_MARK.sub("", body).rstrip(" :-–,")
+        if shorter == body:
             break
-        stripped = shorter
-    return stripped if len(stripped) >= 2 else text.strip()
+        body = shorter
+    start = 0
+    for match in _WORD.finditer(body):
+        if normalize_label(match.group()) not in _FRAME_WORDS:
+            start = match.start()
+            break
+    else:
+        return whole
+    core = body[start:].strip(" :-–,")
+    return core if len(core) >= 2 else whole
 
 
 def split_phrases(text: str, *, comma_min_words: int = 4) -> list[Phrase]:

@@ -20,12 +20,18 @@ match_app = typer.Typer(help="Ranked, explained matches in both directions.", no
 index_app = typer.Typer(help="The profile indexes.", no_args_is_help=True)
 quarantine_app = typer.Typer(help="Records rejected at ingestion, with their reasons.", no_args_is_help=True)
 demo_app = typer.Typer(help="The demo data set.", no_args_is_help=True)
+users_app = typer.Typer(help="Users of the service's own sign-in (consultant, jobseeker, admin).", no_args_is_help=True)
+tokens_app = typer.Typer(help="Bearer tokens: random, stored hashed, revocable, with an expiry.", no_args_is_help=True)
+audit_app = typer.Typer(help="The audit log of searches, dossier views and exports.", no_args_is_help=True)
 app.add_typer(esco_app, name="esco")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(match_app, name="match")
 app.add_typer(index_app, name="index")
 app.add_typer(quarantine_app, name="quarantine")
 app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
 
 DEMO_DIR = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"
 
@@ -415,6 +421,148 @@ def rematch(
         typer.echo(f"{report.notifications:,} notifications wait in the outbox (SMTP is not configured).")
 
 
+DEMO_USERS = (("demo-consultant", "consultant", None), ("demo-jobseeker", "jobseeker", "J00001"),
+              ("demo-admin", "admin", None))  # fmt: skip
+"""The demo's users: one per role (the jobseeker owns the first demo dossier)."""
+
+
+@demo_app.command("tokens")
+def demo_tokens(
+    days: Annotated[float, typer.Option(help="How long the tokens are valid.")] = 7,
+) -> None:
+    """Create the demo users when missing and print a new token for each role (consultant, jobseeker, admin).
+
+    Example: skillmatch demo tokens
+    """
+    from api.auth import Role
+
+    store = _token_store()
+    for name, role, dossier in DEMO_USERS:
+        user = store.user_by_name(name) or store.add_user(name, Role(role), dossier)
+        issued = store.issue(user.id, days=days, label="demo")
+        typer.echo(f"{role:<11} {issued.token}")
+
+
+# -- users, tokens and the audit log ----------------------------------------------------------------------
+
+
+def _database() -> Any:
+    from skillmatch.db import make_engine
+    from skillmatch.schema import create_tables
+
+    engine = make_engine(get_settings().database_url)
+    create_tables(engine)
+    return engine
+
+
+def _token_store() -> Any:
+    from api.auth import TokenStore
+
+    return TokenStore(_database())
+
+
+def _user_id(store: Any, user: str) -> int:
+    found = store.user(int(user)) if user.isdigit() else store.user_by_name(user)
+    if found is None:
+        raise _fail(f"no user {user!r}")
+    return int(found.id)
+
+
+@users_app.command("add")
+def users_add(
+    name: Annotated[str, typer.Argument(help="A unique user name.")],
+    role: Annotated[str, typer.Option(help="consultant, jobseeker or admin.")],
+    jobseeker_id: Annotated[str | None, typer.Option(help="The dossier a jobseeker owns.")] = None,
+) -> None:
+    """Create a user of the service's own sign-in.
+
+    Example: skillmatch users add a.peeters --role consultant
+    """
+    from api.auth import Role, UserError
+
+    if role not in Role.__members__:
+        raise _fail("--role must be consultant, jobseeker or admin")
+    try:
+        user = _token_store().add_user(name, Role(role), jobseeker_id)
+    except UserError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Created user {user.id} {user.name!r} ({user.role.value}).")
+
+
+@users_app.command("list")
+def users_list() -> None:
+    """List the users (JSON).
+
+    Example: skillmatch users list
+    """
+    _echo_json([u.__dict__ for u in _token_store().users(limit=100_000)])
+
+
+@users_app.command("disable")
+def users_disable(user: Annotated[str, typer.Argument(help="User name or id.")]) -> None:
+    """Disable a user: their tokens stop working at once.
+
+    Example: skillmatch users disable a.peeters
+    """
+    store = _token_store()
+    store.set_active(_user_id(store, user), False)
+    typer.echo(f"Disabled {user}.")
+
+
+@tokens_app.command("create")
+def tokens_create(
+    user: Annotated[str, typer.Argument(help="User name or id.")],
+    days: Annotated[float | None, typer.Option(help="How long the token is valid (default: setting).")] = None,
+    label: Annotated[str, typer.Option(help="What the token is for.")] = "",
+) -> None:
+    """Issue a token and print it (shown this once; the service keeps only its SHA-256).
+
+    Example: skillmatch tokens create a.peeters --days 30 --label laptop
+    """
+    store = _token_store()
+    issued = store.issue(_user_id(store, user), days=days or get_settings().token_days, label=label)
+    typer.echo(issued.token)
+    typer.echo(f"Token {issued.info.id}, valid until {issued.info.expires_at:%Y-%m-%d %H:%M} UTC.", err=True)
+
+
+@tokens_app.command("list")
+def tokens_list(user: Annotated[str | None, typer.Argument(help="User name or id (default: all).")] = None) -> None:
+    """List tokens without their secrets (JSON).
+
+    Example: skillmatch tokens list a.peeters
+    """
+    store = _token_store()
+    _echo_json([t.__dict__ for t in store.tokens(_user_id(store, user) if user else None)])
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: Annotated[int, typer.Argument(help="The token's id (from tokens list).")]) -> None:
+    """Revoke a token: it stops working at once.
+
+    Example: skillmatch tokens revoke 12
+    """
+    if _token_store().revoke(token_id) is None:
+        raise _fail(f"no token with id {token_id}")
+    typer.echo(f"Revoked token {token_id}.")
+
+
+@audit_app.command("purge")
+def audit_purge(
+    days: Annotated[int | None, typer.Option(help="Keep this many days (default: the retention setting).")] = None,
+) -> None:
+    """Delete audit log rows older than the retention period (default 183 days, about 6 months).
+
+    Example: skillmatch audit purge
+    """
+    from datetime import UTC, datetime, timedelta
+
+    from api.audit import AuditLog
+
+    keep = days if days is not None else get_settings().audit_retention_days
+    deleted = AuditLog(_database()).purge(datetime.now(UTC) - timedelta(days=keep))
+    typer.echo(f"Deleted {deleted:,} audit log rows older than {keep} days.")
+
+
 @app.command("serve")
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
@@ -426,7 +574,11 @@ def serve(
     """
     import uvicorn
 
-    uvicorn.run("skillmatch.server:create_app", factory=True, host=host, port=port)
+    from skillmatch.logs import configure_logging
+
+    configure_logging()
+    # The access log is the app's own (route templates, no query strings or ids): uvicorn's is off.
+    uvicorn.run("skillmatch.server:create_app", factory=True, host=host, port=port, access_log=False, log_config=None)
 
 
 def main() -> None:

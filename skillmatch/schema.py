@@ -17,6 +17,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
+import api.tables  # noqa: F401 - users, tokens, the audit log and shortlists
 import esco_data.models  # noqa: F401 - registers the ESCO tables in the metadata the migrations read
 import ingestion.models  # noqa: F401 - the record and quarantine tables
 import ingestion.outbox  # noqa: F401 - the outbox of match notices

@@ -2,13 +2,43 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from fastapi import FastAPI
 
+from api.auth.config import AuthConfig, JwtConfig
+from api.config import ApiConfig
 from api.main import create_app as build_app
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from skillmatch.schema import create_tables
-from skillmatch.settings import Settings, get_settings
+from skillmatch.settings import Settings, get_settings, resolve_path
+
+
+def api_config(settings: Settings) -> ApiConfig:
+    """The web service's plain settings.
+
+    Args:
+        settings: the settings.
+    """
+    jwt = None
+    if settings.jwt_jwks:
+        source = settings.jwt_jwks
+        if not source.startswith(("https://", "http://")):
+            source = str(resolve_path(Path(source)))
+        jwt = JwtConfig(
+            jwks=source,
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience or None,
+            algorithms=tuple(settings.jwt_algorithms),
+            role_claim=settings.jwt_role_claim,
+            dossier_claim=settings.jwt_dossier_claim,
+            role_map=dict(settings.jwt_role_map),
+        )
+    auth = AuthConfig(
+        jwt=jwt, failures_per_minute=settings.auth_failures_per_minute, secure_cookie=settings.secure_cookie
+    )
+    return ApiConfig(auth=auth, max_body_bytes=settings.max_body_bytes, token_days=settings.token_days)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -24,7 +54,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         db=db,
         open_services=lambda: Runtime.open(settings, db=db),
         sync_seconds=settings.sync_seconds,
+        config=api_config(settings),
     )
 
 
-__all__ = ["create_app"]
+__all__ = ["api_config", "create_app"]

@@ -85,6 +85,24 @@ class Settings(BaseSettings):
     smtp_sender: str = Field(default="skillmatch@localhost", description="From address of the notifications.")
     smtp_security: SmtpSecurity = Field(default=SmtpSecurity.none, description="'none', 'starttls' or 'ssl'.")
     smtp_timeout: float = Field(default=30.0, gt=0, le=600)
+    max_body_bytes: int = Field(default=1_000_000, ge=1_000, le=100_000_000, description="Larger bodies get 413.")
+    audit_retention_days: int = Field(
+        default=183, ge=1, le=3650, description="Audit log rows older than this are deleted by `audit purge`."
+    )
+    token_days: float = Field(default=90, gt=0, le=3650, description="Lifetime of a token issued without --days.")
+    auth_failures_per_minute: int = Field(
+        default=60, ge=0, le=100_000, description="Failed sign-ins per client address per minute before 429."
+    )
+    secure_cookie: bool = Field(default=False, description="Mark the web pages' sign-in cookie Secure (HTTPS).")
+    jwt_jwks: str = Field(default="", description="JWKS file path or URL of the identity provider (empty: no JWTs).")
+    jwt_issuer: str = Field(default="", description="Required 'iss' of accepted JWTs.")
+    jwt_audience: str = Field(default="", description="Required 'aud' of accepted JWTs (empty: not checked).")
+    jwt_algorithms: list[str] = Field(default=["RS256"], description="Accepted JWT signature algorithms.")
+    jwt_role_claim: str = Field(default="role", description="Claim with the role (dotted path; may be a list).")
+    jwt_dossier_claim: str = Field(default="jobseeker_id", description="Claim with a jobseeker's dossier id.")
+    jwt_role_map: dict[str, str] = Field(
+        default_factory=dict, description='Claim values -> roles, e.g. {"staff": "consultant"}.'
+    )
 
     @field_validator("data_dir", "esco_dir")
     @classmethod
@@ -102,6 +120,11 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'skillmatch.db'}"
         if self.index_dir is None:
             self.index_dir = self.data_dir / "indexes"
+        if self.jwt_jwks and not self.jwt_issuer:
+            raise ValueError("SKILLMATCH_JWT_ISSUER is required with SKILLMATCH_JWT_JWKS")
+        roles = {"consultant", "jobseeker", "admin"}
+        if bad := sorted(v for v in self.jwt_role_map.values() if v not in roles):
+            raise ValueError(f"SKILLMATCH_JWT_ROLE_MAP names unknown roles: {', '.join(bad)}")
         return self
 
     @property

@@ -44,3 +44,4 @@ TEND_BAKERY_OVENS = SKILL + "77250067-81bd-4e18-865e-2be6ca26c8a8"
 APPLY_HACCP = SKILL + "5ba1d5b9-3f8d-46ca-bf9f-2e9ca65d1350"
 ORDER_SUPPLIES = SKILL + "210827e3-3129-45a2-8683-70399f3f561f"  # essential for cooks
 CALCULATE_TAX = SKILL + "2ecf90f1-c511-464b-b26f-598d69182c70"  # essential for accountants
+OPERATE_WEIGHING_MACHINE = SKILL + "d18408c1-c2ba-4835-9ee0-352705d807d0"  # weegapparatuur gebruiken

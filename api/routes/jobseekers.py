@@ -1,43 +1,117 @@
-"""Jobseekers: submit a dossier, read it back, and the vacancies that suit it."""
+"""Jobseekers: submit, read, deactivate or delete a dossier; the vacancies that suit it; its anonymised form."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response, status
+from fastapi import APIRouter, Body, Depends, Response, status
 
-from api.deps import EngineDep, IngestionDep, MatcherDep
-from api.routes.common import IngestOut, KParam, LangParam, RecordOut, filters_dependency
-from api.routes.records import read_record
+from api.anonymise import AnonymisedProfile, anonymise
+from api.audit import AuditAction
+from api.auth.roles import Role
+from api.auth.rules import PrincipalDep, allow, ensure_own
+from api.deps import AuditDep, EngineDep, IngestionDep, MatcherDep, MetricsDep, ServicesDep, ShortlistsDep
+from api.routes.common import IngestOut, JobseekerId, KParam, LangParam, RecordOut, filter_params, filters_dependency
+from api.routes.records import delete_record, read_row, replace_field
+from api.strict import strict_body
+from ingestion.models import RecordKind
 from ingestion.schemas import JobseekerIn
 from matching.engine import Match
 from matching.filters import Filters
 
 router = APIRouter(prefix="/jobseekers", tags=["jobseekers"])
+JOBSEEKER_EXAMPLE = {
+    "id": "J00042",
+    "preferred_language": "fr",
+    "experiences": [{"title": "Boulanger", "years": 6}],
+    "skills": [{"uri": "http://data.europa.eu/esco/skill/5626b3b1-5415-47f6-acf1-b573d457d180"}, "pétrir la pâte"],
+    "languages": {"fr": "C2", "nl": "B1"},
+    "driving_licences": ["B"],
+    "postcode": "1000",
+    "travel": {"regions": ["brussels"], "max_km": 30},
+}
+OWN = "jobseeker_id"
 
 
-@router.post("", response_model=IngestOut, responses={201: {"model": IngestOut}})
-def submit_jobseeker(record: JobseekerIn, service: IngestionDep, response: Response) -> IngestOut:
-    """Submit a jobseeker's dossier (created, updated or unchanged); protected attributes are dropped."""
+@router.post(
+    "",
+    response_model=IngestOut,
+    responses={201: {"model": IngestOut, "description": "Created"}},
+    dependencies=[allow(Role.consultant, own_body=True), strict_body(JobseekerIn)],
+)
+def submit_jobseeker(
+    record: Annotated[JobseekerIn, Body(examples=[JOBSEEKER_EXAMPLE])],
+    service: IngestionDep,
+    response: Response,
+    principal: PrincipalDep,
+    metrics: MetricsDep,
+) -> IngestOut:
+    """Submit a dossier (created, updated or unchanged); protected attributes are dropped. A jobseeker may
+    submit only their own."""
+    ensure_own(principal, record.id)
     result = service.store_one(record)
+    metrics.ingested.labels("jobseeker", result.status).inc()
     if result.status == "accepted":
         response.status_code = status.HTTP_201_CREATED
     return IngestOut(status=result.status, id=result.record_id, warnings=result.warnings)
 
 
-@router.get("/{jobseeker_id}", response_model=RecordOut)
-def get_jobseeker(jobseeker_id: str, engine: EngineDep) -> RecordOut:
-    """A stored jobseeker with the ESCO concepts linked from its text."""
-    return read_record(engine, "jobseeker", jobseeker_id)
+@router.get("/{jobseeker_id}", response_model=RecordOut, dependencies=[allow(Role.consultant, owner=OWN)])
+def get_jobseeker(jobseeker_id: JobseekerId, engine: EngineDep, principal: PrincipalDep, audit: AuditDep) -> RecordOut:
+    """A stored dossier with the ESCO concepts linked from its text (recorded in the audit log)."""
+    row = read_row(engine, "jobseeker", jobseeker_id)
+    audit.record(principal, AuditAction.dossier_view, jobseeker_id, [jobseeker_id])
+    return RecordOut(
+        id=row["id"], data=row["data"], links=row["links"], flags=None, updated_at=row["updated_at"].isoformat()
+    )
 
 
-@router.get("/{jobseeker_id}/vacancies", response_model=list[Match])
+@router.post("/{jobseeker_id}/deactivate", response_model=IngestOut, dependencies=[allow(Role.consultant, owner=OWN)])
+def deactivate_jobseeker(jobseeker_id: JobseekerId, service: IngestionDep, engine: EngineDep) -> IngestOut:
+    """Take a dossier out of matching (kept, and back in when submitted again with ``active: true``)."""
+    return replace_field(service, engine, RecordKind.jobseeker, jobseeker_id, active=False)
+
+
+@router.delete(
+    "/{jobseeker_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    dependencies=[allow(Role.admin, owner=OWN)],
+)
+def delete_jobseeker(jobseeker_id: JobseekerId, service: IngestionDep, shortlists: ShortlistsDep) -> Response:
+    """Delete a dossier and its profile (a jobseeker their own, an admin any); it leaves every shortlist."""
+    delete_record(service, RecordKind.jobseeker, jobseeker_id)
+    shortlists.forget_jobseeker(jobseeker_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.get("/{jobseeker_id}/vacancies", response_model=list[Match], dependencies=[allow(Role.consultant, owner=OWN)])
 def vacancies_for_jobseeker(
-    jobseeker_id: str,
+    jobseeker_id: JobseekerId,
     matcher: MatcherDep,
     filters: Annotated[Filters, Depends(filters_dependency)],
+    principal: PrincipalDep,
+    audit: AuditDep,
     k: KParam = 10,
     lang: LangParam = None,
 ) -> list[Match]:
-    """The open vacancies that suit a jobseeker best: what matches, what is missing, and why."""
-    return matcher.vacancies_for(jobseeker_id, k, filters, lang.value if lang else None)
+    """The open vacancies that suit a jobseeker best: what matches, what is missing, and why (audited)."""
+    matches = matcher.vacancies_for(jobseeker_id, k, filters, lang.value if lang else None)
+    params = filter_params(filters) | {"k": k, "lang": lang.value if lang else None}
+    audit.record(principal, AuditAction.suggestion_list, jobseeker_id, [m.id for m in matches], params)
+    return matches
+
+
+@router.get("/{jobseeker_id}/anonymised", response_model=AnonymisedProfile, dependencies=[allow(Role.consultant)])
+def anonymised_jobseeker(
+    jobseeker_id: JobseekerId,
+    engine: EngineDep,
+    services: ServicesDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
+    lang: LangParam = None,
+) -> AnonymisedProfile:
+    """A dossier without name or contact, to send to an employer (audited)."""
+    row = read_row(engine, "jobseeker", jobseeker_id)
+    audit.record(principal, AuditAction.anonymised_profile, jobseeker_id, [jobseeker_id])
+    return anonymise(row, services.taxonomy, lang.value if lang else row["preferred_language"])

@@ -7,8 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from api.deps import EngineDep, MatcherDep
-from api.routes.common import LangParam
+from api.audit import AuditAction
+from api.auth.roles import Role
+from api.auth.rules import PrincipalDep, allow
+from api.deps import AuditDep, EngineDep, MatcherDep
+from api.routes.common import JobseekerId, LangParam, VacancyId
 from matching.profiles import ProfileKind
 from matching.rematch.reading import explain_matches, previous_success
 from matching.rematch.repository import RematchRepository, RunInfo
@@ -43,7 +46,7 @@ SinceParam = Annotated[
 ]
 
 
-@router.get("/runs/latest", response_model=RunInfo)
+@router.get("/runs/latest", response_model=RunInfo, dependencies=[allow(Role.consultant, Role.admin)])
 def latest_run(engine: EngineDep) -> RunInfo:
     """The most recent rematch run, whatever its status."""
     run = RematchRepository(engine).latest_run()
@@ -64,17 +67,39 @@ def _new(
     return NewMatchesOut(run_id=run.id, since_run=after, matches=[NewMatchOut(**item.to_json()) for item in explained])
 
 
-@router.get("/jobseekers/{jobseeker_id}/new", response_model=NewMatchesOut)
+@router.get(
+    "/jobseekers/{jobseeker_id}/new",
+    response_model=NewMatchesOut,
+    dependencies=[allow(Role.consultant, owner="jobseeker_id")],
+)
 def new_vacancies(
-    jobseeker_id: str, engine: EngineDep, matcher: MatcherDep, lang: LangParam = None, since_run: SinceParam = None
+    jobseeker_id: JobseekerId,
+    engine: EngineDep,
+    matcher: MatcherDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
+    lang: LangParam = None,
+    since_run: SinceParam = None,
 ) -> NewMatchesOut:
-    """Vacancies new in a jobseeker's list since the last run, explained in the reader's language."""
-    return _new(engine, matcher, ProfileKind.jobseeker, jobseeker_id, lang.value if lang else None, since_run)
+    """Vacancies new in a jobseeker's list since the last run, explained in the reader's language (audited)."""
+    found = _new(engine, matcher, ProfileKind.jobseeker, jobseeker_id, lang.value if lang else None, since_run)
+    params = {"since_run": found.since_run, "lang": lang.value if lang else None}
+    audit.record(principal, AuditAction.suggestion_list, jobseeker_id, [m.id for m in found.matches], params)
+    return found
 
 
-@router.get("/vacancies/{vacancy_id}/new", response_model=NewMatchesOut)
+@router.get("/vacancies/{vacancy_id}/new", response_model=NewMatchesOut, dependencies=[allow(Role.consultant)])
 def new_candidates(
-    vacancy_id: str, engine: EngineDep, matcher: MatcherDep, lang: LangParam = None, since_run: SinceParam = None
+    vacancy_id: VacancyId,
+    engine: EngineDep,
+    matcher: MatcherDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
+    lang: LangParam = None,
+    since_run: SinceParam = None,
 ) -> NewMatchesOut:
-    """Candidates new in a vacancy's list since the last run, explained in the reader's language."""
-    return _new(engine, matcher, ProfileKind.vacancy, vacancy_id, lang.value if lang else None, since_run)
+    """Candidates new in a vacancy's list since the last run, explained in the reader's language (audited)."""
+    found = _new(engine, matcher, ProfileKind.vacancy, vacancy_id, lang.value if lang else None, since_run)
+    params = {"since_run": found.since_run, "lang": lang.value if lang else None}
+    audit.record(principal, AuditAction.candidate_search, vacancy_id, [m.id for m in found.matches], params)
+    return found

@@ -1,0 +1,90 @@
+"""Sign-in: a bearer token (the service's own, or a JWT from the identity provider) -> a principal.
+
+Failed sign-ins are counted per client address: past the configured number per minute, further failures
+answer 429 (a valid token is never refused for it, so a caller cannot lock others out).
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections import deque
+
+from api.auth.config import AuthConfig
+from api.auth.jwt_tokens import JwtVerifier, looks_like_jwt
+from api.auth.roles import Principal
+from api.auth.tokens import TokenRejected, TokenStore
+
+
+class NotAuthenticated(Exception):
+    """No token, or a token that is not valid (401); the message says why, never the token."""
+
+
+class Forbidden(Exception):
+    """A signed-in caller whose role does not allow this (403)."""
+
+
+class TooManyAttempts(Exception):
+    """Too many failed sign-ins from one address (429)."""
+
+    def __init__(self, retry_after: int) -> None:
+        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+class Authenticator:
+    """Turns bearer tokens into principals."""
+
+    def __init__(self, tokens: TokenStore, config: AuthConfig) -> None:
+        """Args:
+        tokens: the service's own users and tokens.
+        config: JWT issuer (optional) and the failed sign-in limit.
+        """
+        self.tokens = tokens
+        self.config = config
+        self.jwt = JwtVerifier(config.jwt) if config.jwt is not None else None
+        self._failures: dict[str, deque[float]] = {}
+        self._lock = threading.Lock()
+
+    def authenticate(self, token: str | None, client: str) -> Principal:
+        """The principal of a bearer token.
+
+        Args:
+            token: the presented token (None: none was sent).
+            client: the caller's address, for the failed sign-in limit.
+
+        Raises:
+            NotAuthenticated: no token or an invalid one.
+            TooManyAttempts: an invalid token from an address over its limit.
+        """
+        if not token:
+            raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
+        try:
+            if looks_like_jwt(token):
+                if self.jwt is None:
+                    raise TokenRejected("this service accepts no JWTs (no issuer is configured)")
+                return self.jwt.verify(token)
+            return self.tokens.verify(token)
+        except TokenRejected as exc:
+            self._failed(client)
+            raise NotAuthenticated(str(exc)) from exc
+
+    def _failed(self, client: str) -> None:
+        limit = self.config.failures_per_minute
+        if limit <= 0:
+            return
+        now = time.monotonic()
+        with self._lock:
+            recent = self._failures.setdefault(client, deque())
+            while recent and recent[0] < now - 60:
+                recent.popleft()
+            recent.append(now)
+            if len(recent) > limit:
+                raise TooManyAttempts(max(1, int(60 - (now - recent[0])) + 1))
+            if len(self._failures) > 10_000:
+                # Forget quiet addresses so that the table stays small.
+                for key in [k for k, v in self._failures.items() if not v or v[-1] < now - 60]:
+                    del self._failures[key]
+
+
+__all__ = ["Authenticator", "Forbidden", "NotAuthenticated", "TooManyAttempts"]

@@ -1,0 +1,141 @@
+"""Typeahead over ESCO skill and occupation labels in French, Dutch and English, fast enough for keystrokes.
+
+Every preferred and alternative label is indexed under each of its words: the sorted list of "the label from
+this word on" lets a bisection find every label with a word that starts with the query (several words match
+consecutive words), and the best-ranked entries of that range are picked with numpy. Results are ranked: a
+label that starts with the query before one that only has a word that does, a preferred label before an
+alternative one, a shorter label before a longer one; one result per concept.
+"""
+
+from __future__ import annotations
+
+import bisect
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from esco_data import ConceptKind, LabelType, Taxonomy
+from esco_data.normalize import normalize_label
+
+KEEP = 50
+"""Candidates ranked per query: enough for k results after one per concept."""
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    """A concept whose label starts a word with the query."""
+
+    uri: str
+    label: str
+    """The label that matched, in its own language."""
+    lang: str
+    preferred: bool
+
+
+class _Index:
+    """Entries of one kind and language: sorted keys, and per key its label and rank."""
+
+    def __init__(self, keys: list[str], entries: npt.NDArray[np.int64], ranks: npt.NDArray[np.int64],
+                 labels: list[tuple[str, str, bool]]) -> None:  # fmt: skip
+        self.keys = keys
+        self.entries = entries
+        self.ranks = ranks
+        self.labels = labels
+
+
+def _rank(at_start: bool, preferred: bool, length: int) -> int:
+    """Smaller is better: a label that starts with the query, then a preferred one, then a shorter one."""
+    return (0 if at_start else 1 << 22) | (0 if preferred else 1 << 21) | min(length, (1 << 21) - 1)
+
+
+class Typeahead:
+    """Prefix search over ESCO labels; built once, read by many threads."""
+
+    def __init__(self, taxonomy: Taxonomy, languages: tuple[str, ...] = ("fr", "nl", "en")) -> None:
+        """Args:
+        taxonomy: the ESCO taxonomy.
+        languages: languages to index.
+        """
+        self.taxonomy = taxonomy
+        self.languages = languages
+        self._indexes: dict[tuple[ConceptKind, str], _Index] | None = None
+        self._lock = threading.Lock()
+
+    def build(self) -> None:
+        """Build the index now (otherwise the first search does)."""
+        with self._lock:
+            if self._indexes is not None:
+                return
+            kinds: dict[str, ConceptKind] = {}
+            rows: dict[tuple[ConceptKind, str], list[tuple[str, int, int]]] = defaultdict(list)
+            labels: dict[tuple[ConceptKind, str], list[tuple[str, str, bool]]] = defaultdict(list)
+            for label in self.taxonomy.all_labels():
+                if label.lang not in self.languages or label.label_type is LabelType.hidden:
+                    continue
+                kind = kinds.get(label.uri)
+                if kind is None:
+                    kind = kinds[label.uri] = self.taxonomy.concept(label.uri).kind
+                if kind not in (ConceptKind.skill, ConceptKind.occupation):
+                    continue
+                key: tuple[ConceptKind, str] = (kind, label.lang)
+                entry = len(labels[key])
+                preferred = label.label_type is LabelType.preferred
+                labels[key].append((label.uri, label.text, preferred))
+                words = label.norm.split()
+                for i in range(len(words)):
+                    rows[key].append((" ".join(words[i:]), entry, _rank(i == 0, preferred, len(label.text))))
+            indexes: dict[tuple[ConceptKind, str], _Index] = {}
+            for where, items in rows.items():
+                items.sort()
+                indexes[where] = _Index(
+                    [k for k, _, _ in items],
+                    np.fromiter((e for _, e, _ in items), dtype=np.int64, count=len(items)),
+                    np.fromiter((r for _, _, r in items), dtype=np.int64, count=len(items)),
+                    labels[where],
+                )
+            self._indexes = indexes
+
+    def search(self, query: str, kind: ConceptKind, lang: str, k: int = 10) -> list[Suggestion]:
+        """Concepts of a kind whose label in a language has a word starting with the query, best first.
+
+        Args:
+            query: what was typed so far.
+            kind: skill or occupation.
+            lang: the labels' language.
+            k: how many concepts.
+
+        Returns:
+            Up to k suggestions, one per concept.
+        """
+        if self._indexes is None:
+            self.build()
+        assert self._indexes is not None
+        index = self._indexes.get((kind, lang))
+        norm = normalize_label(query)
+        if index is None or not norm:
+            return []
+        lo = bisect.bisect_left(index.keys, norm)
+        hi = bisect.bisect_left(index.keys, norm + "\U0010ffff", lo)
+        if hi <= lo:
+            return []
+        ranks = index.ranks[lo:hi]
+        want = min(len(ranks), KEEP * 4)
+        best = np.argpartition(ranks, want - 1)[:want] if want < len(ranks) else np.arange(len(ranks))
+        order = best[np.argsort(ranks[best], kind="stable")]
+        out: list[Suggestion] = []
+        seen: set[str] = set()
+        for position in order:
+            uri, text, preferred = index.labels[int(index.entries[lo + position])]
+            if uri in seen:
+                continue
+            seen.add(uri)
+            out.append(Suggestion(uri, text, lang, preferred))
+            if len(out) == k:
+                break
+        return out
+
+
+__all__ = ["Suggestion", "Typeahead"]

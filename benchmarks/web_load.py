@@ -1,0 +1,183 @@
+"""Open-loop load benchmark of candidate searches on loopback, signed in, with the audit log on.
+
+Usage:
+    python -m benchmarks.web_load [--jobseekers 10000] [--rate 50] [--seconds 60] [--steps 50 100 150 200 300]
+
+A scratch database gets ESCO and the demo set (matching-dev, through the normal ingestion path), then synthetic
+jobseeker profiles up to ``--jobseekers`` (seeded, from ESCO occupations and their essential skills, written
+through the profile writer); ``skillmatch serve`` starts as a subprocess and a consultant token is issued.
+Requests are sent on a fixed schedule (an open loop: request i leaves at i / rate seconds, whether or not the
+earlier ones have answered; at most 64 connections, as a client's pool), each
+``GET /vacancies/{id}/candidates?k=10`` for a random demo vacancy with a bearer token; every search writes an
+audit log row. Measuring starts once the server's typeahead index (built in the background) is ready. Latency
+is measured from the scheduled time, so a server that falls behind shows it. First the fixed rate for the given
+time (one JSON line), then each step rate for ``--step-seconds`` (one line each, stopping after the first whose
+p99 passes 100 ms), then the highest step rate whose p99 stayed within 100 ms with no error, and the audit rows
+written.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import func, select
+
+from api.audit import AuditRow
+from api.auth import Role, TokenStore
+from benchmarks.common import percentile
+from benchmarks.load import DEMO, _free_port, _wait_ready
+from benchmarks.speed import Generator
+from esco_data import load_esco
+from ingestion.adapters import RecordFormat
+from ingestion.models import RecordKind
+from ingestion.readers import read_file
+from matching.profiles import ProfileKind
+from skillmatch.db import make_engine
+from skillmatch.runtime import Runtime
+from skillmatch.settings import Settings, get_settings
+
+P99_TARGET_MS = 100.0
+CONNECTIONS = 64
+
+
+def prepare(settings: Settings, data: Path, jobseekers: int) -> tuple[list[str], str]:
+    """The scratch database: ESCO, the demo set, synthetic jobseekers up to the count; vacancy ids and a token."""
+    db = make_engine(settings.database_url)
+    load_esco(db, settings.esco_dir)
+    runtime = Runtime.open(settings, db=db)
+    for kind, name in ((RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")):
+        runtime.ingestion.ingest(kind, read_file(data / name), source=name, fmt=RecordFormat.matching_dev)
+    have = runtime.engine.stats()["jobseeker"]["profiles"]
+    generator = Generator(runtime.taxonomy, seed=7)
+    batch = [generator.profile(ProfileKind.jobseeker, f"JS{i:06d}") for i in range(max(0, jobseekers - have))]
+    for start in range(0, len(batch), 2000):
+        runtime.writer.write(batch[start : start + 2000])
+    runtime.save()
+    tokens = TokenStore(db)
+    user = tokens.user_by_name("load-consultant") or tokens.add_user("load-consultant", Role.consultant)
+    token = tokens.issue(user.id, days=1, label="benchmark").token
+    runtime.close()
+    vacancies = [json.loads(line)["id"] for line in (data / "vacancies.jsonl").read_text().splitlines() if line]
+    return vacancies, token
+
+
+async def open_loop(base: str, token: str, vacancies: list[str], rate: float, seconds: float) -> dict[str, Any]:
+    """Send searches on a fixed schedule; latency from the scheduled time."""
+    rng = random.Random(int(rate))
+    latencies: list[float] = []
+    errors: list[str] = []
+    # A bounded pool, as a real client has: a request that waits for a connection still counts from its due
+    # time, and the load generator does not drown in thousands of sockets when the server falls behind.
+    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+    headers = {"Authorization": f"Bearer {token}"}
+    count = int(rate * seconds)
+
+    async with httpx.AsyncClient(base_url=base, timeout=30, limits=limits, headers=headers) as http:
+
+        async def one(due: float, vacancy: str) -> None:
+            try:
+                response = await http.get(f"/vacancies/{vacancy}/candidates", params={"k": 10})
+                if response.status_code != 200:
+                    errors.append(str(response.status_code))
+            except httpx.HTTPError as exc:
+                errors.append(type(exc).__name__)
+            latencies.append(time.perf_counter() - due)
+
+        start = time.perf_counter() + 0.2
+        tasks = []
+        for i in range(count):
+            due = start + i / rate
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(due, rng.choice(vacancies))))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    return {
+        "rate_per_s": rate,
+        "seconds": round(elapsed, 1),
+        "requests": count,
+        "achieved_per_s": round(count / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 50) * 1000, 1),
+        "p99_ms": round(percentile(latencies, 99) * 1000, 1),
+        "max_ms": round(max(latencies) * 1000, 1),
+        "errors": len(errors),
+        "error_kinds": sorted(set(errors)),
+    }
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobseekers", type=int, default=10_000)
+    parser.add_argument("--rate", type=float, default=50.0)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--steps", type=float, nargs="*", default=[50, 100, 150, 200, 300, 400])
+    parser.add_argument("--step-seconds", type=float, default=20.0)
+    parser.add_argument("--data", type=Path, default=DEMO)
+    args = parser.parse_args(argv)
+    base_settings = get_settings()
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {
+            **os.environ,
+            "SKILLMATCH_DATA_DIR": str(base_settings.data_dir),
+            "SKILLMATCH_DATABASE_URL": f"sqlite:///{Path(tmp) / 'web_load.db'}",
+            "SKILLMATCH_INDEX_DIR": str(Path(tmp) / "indexes"),
+        }
+        settings = Settings(
+            data_dir=base_settings.data_dir,
+            database_url=env["SKILLMATCH_DATABASE_URL"],
+            index_dir=Path(env["SKILLMATCH_INDEX_DIR"]),
+        )
+        vacancies, token = prepare(settings, args.data, args.jobseekers)
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        command = [sys.executable, "-m", "skillmatch.cli", "serve", "--port", str(port)]
+        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            _wait_ready(base, process)
+            indexed = httpx.get(f"{base}/metrics").text
+            profiles = next(
+                float(line.split()[-1]) for line in indexed.splitlines()
+                if line.startswith('skillmatch_index_profiles{kind="jobseeker"}')
+            )  # fmt: skip
+            # The typeahead index is built in the background at start-up: the first keystroke waits for it,
+            # so that the measurement does not share the cores with the build. Then a warm-up, not reported.
+            httpx.get(f"{base}/esco/skills", params={"q": "bak"}, headers={"Authorization": f"Bearer {token}"},
+                      timeout=900).raise_for_status()  # fmt: skip
+            asyncio.run(open_loop(base, token, vacancies, 10, 3))
+            fixed = asyncio.run(open_loop(base, token, vacancies, args.rate, args.seconds))
+            print(json.dumps({"phase": "fixed", "jobseekers_indexed": int(profiles), **fixed}), flush=True)
+            best = None
+            for rate in args.steps:
+                step = asyncio.run(open_loop(base, token, vacancies, rate, args.step_seconds))
+                print(json.dumps({"phase": "step", **step}), flush=True)
+                if step["p99_ms"] > P99_TARGET_MS or step["errors"]:
+                    break
+                best = rate
+            db = make_engine(settings.database_url)
+            with db.connect() as conn:
+                audited = conn.execute(select(func.count()).select_from(AuditRow.__table__)).scalar_one()  # type: ignore[attr-defined]
+            print(json.dumps({"phase": "summary", "highest_rate_p99_within_100ms": best, "audit_rows": audited}))
+        finally:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(60)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+if __name__ == "__main__":
+    main()

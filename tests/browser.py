@@ -1,0 +1,102 @@
+"""Debian's headless Chromium driven by Playwright (never a browser Playwright downloads), and axe-core."""
+
+from __future__ import annotations
+
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import uvicorn
+from fastapi import FastAPI
+
+from skillmatch.settings import REPO_ROOT
+
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+AXE = REPO_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+
+
+def chromium_path() -> str | None:
+    """Debian's chromium, when installed."""
+    return shutil.which("chromium") or shutil.which("chromium-browser")
+
+
+@contextmanager
+def browser() -> Iterator[Any]:
+    """A headless Chromium (Playwright's sync API)."""
+    from playwright.sync_api import sync_playwright
+
+    path = chromium_path()
+    if path is None:
+        raise RuntimeError("chromium is not installed: `make browser-deps` (apt-get install chromium)")
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(executable_path=path, args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield chromium
+        finally:
+            chromium.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port: int = s.getsockname()[1]
+        return port
+
+
+@contextmanager
+def serve(app: FastAPI, start_seconds: float = 60) -> Iterator[str]:
+    """Serve an app on loopback in a thread; yields its base URL.
+
+    Args:
+        app: the app.
+        start_seconds: how long start-up (the app's lifespan) may take.
+    """
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + start_seconds
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if not server.started:
+        raise RuntimeError("the server did not start")
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(10)
+
+
+def sign_in(page: Any, base: str, token: str, lang: str = "fr") -> None:
+    """Sign in through the sign-in form, as a person would."""
+    page.goto(f"{base}/login?lang={lang}")
+    page.get_by_label("Jeton d'accès" if lang == "fr" else "Toegangstoken").fill(token)
+    page.get_by_role("button", name="Se connecter" if lang == "fr" else "Aanmelden").click()
+    page.wait_for_load_state()
+
+
+def axe_violations(page: Any, axe: Path = AXE) -> list[dict[str, Any]]:
+    """The serious and critical accessibility violations axe-core finds on the page."""
+    page.add_script_tag(path=str(axe))
+    result: dict[str, Any] = page.evaluate("async () => await axe.run(document)")
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v.get("impact") in ("serious", "critical")
+    ]
+
+
+__all__ = ["AXE", "CHROMIUM_ARGS", "axe_violations", "browser", "chromium_path", "serve", "sign_in"]

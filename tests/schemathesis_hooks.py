@@ -1,0 +1,54 @@
+"""schemathesis hooks: generated ESCO URIs are replaced with URIs of the ESCO slice the test server holds.
+
+A random string after ``http://data.europa.eu/esco/skill/`` matches the schema's pattern but names no
+concept; the server rightly answers 422 for it (a rule no schema can state). Mapping such URIs onto real ones
+lets schemathesis check that schema-valid bodies are accepted.
+
+
+The module also parses, once and at a shallow stack, the sources of schemathesis' coverage phase for
+hypothesis' lambda descriptions: parsing them deep in a generator's recursion raises CPython 3.11's
+"AST constructor recursion depth mismatch" SystemError, which schemathesis reports as an internal error.
+"""
+
+from __future__ import annotations
+
+import ast
+import importlib
+import inspect
+import os
+from typing import Any
+
+import schemathesis
+from hypothesis.internal import lambda_sources
+
+from ingestion.schemas import ESCO_OCCUPATION_PREFIX, ESCO_SKILL_PREFIX
+
+for name in ("_schema", "_operation", "_wire"):
+    module = importlib.import_module(f"schemathesis.specs.openapi.coverage.{name}")
+    lines = tuple(inspect.findsource(module)[0])
+    lambda_sources.AST_LAMBDAS_CACHE[lines] = lambda_sources.extract_all_lambdas(ast.parse("".join(lines)))
+
+SKILLS = os.environ.get("SKILLMATCH_ST_SKILLS", "").split()
+OCCUPATIONS = os.environ.get("SKILLMATCH_ST_OCCUPATIONS", "").split()
+
+
+def _known(value: Any) -> Any:
+    if isinstance(value, str):
+        if value.startswith(ESCO_SKILL_PREFIX) and SKILLS and value not in SKILLS:
+            return SKILLS[hash(value) % len(SKILLS)]
+        if value.startswith(ESCO_OCCUPATION_PREFIX) and OCCUPATIONS and value not in OCCUPATIONS:
+            return OCCUPATIONS[hash(value) % len(OCCUPATIONS)]
+        return value
+    if isinstance(value, list):
+        return [_known(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _known(v) for k, v in value.items()}
+    return value
+
+
+@schemathesis.hook
+def map_case(ctx: Any, case: Any) -> Any:
+    """Real ESCO URIs in request bodies (every phase, the coverage phase included)."""
+    if isinstance(case.body, (dict, list)):
+        case.body = _known(case.body)
+    return case

@@ -1,0 +1,201 @@
+"""The authorisation matrix, generated from the app's routes: every route x every role x no token, a bad token,
+an expired token and another jobseeker's dossier. A route without a declared rule fails here.
+
+Denied calls answer 401, 403 or 404 and never data; allowed calls are never refused for who the caller is.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.routing import iter_route_contexts
+from fastapi.testclient import TestClient
+from httpx import Response
+
+from api.auth import AuthConfig, Role, route_rule
+from api.config import ApiConfig
+from api.main import create_app
+from api.shortlist import ShortlistStatus
+from esco_data import load_esco
+from ingestion.models import RecordKind
+from skillmatch.db import make_engine
+from skillmatch.runtime import Runtime
+from tests.auth import OTHER_DOSSIER, OWN_DOSSIER, Tokens, bearer, make_tokens
+from tests.factories import jobseeker, vacancy
+
+DOCS = {"/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc", "/static"}
+"""Routes FastAPI and the static files add: public by nature (the OpenAPI document, its viewers, CSS and JS)."""
+VACANCY = "V-BAKKER-NL"
+SECRET_MARKERS = ("marie.dubois@example.be", '"data"', "Marie Dubois")
+"""What a dossier answer holds and a refusal never does."""
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    method: str
+    path: str
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path}"
+
+
+@dataclass(frozen=True)
+class World:
+    app: FastAPI
+    tokens: Tokens
+
+
+def _endpoints(app: FastAPI) -> list[tuple[Endpoint, Any]]:
+    out = []
+    for route in iter_route_contexts(app.routes):
+        if route.path in DOCS:
+            continue
+        for method in sorted(route.methods or ()):
+            if method != "HEAD":
+                out.append((Endpoint(method, route.path), route))
+    return out
+
+
+@pytest.fixture(scope="module")
+def world(slice_runtime: Runtime, esco_slice_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """An app over a database of its own: two jobseekers (one per jobseeker token), a vacancy, a shortlist."""
+    folder = tmp_path_factory.mktemp("matrix")
+    db = make_engine(f"sqlite:///{folder / 'matrix.db'}")
+    load_esco(db, esco_slice_dir)
+    runtime = Runtime.open(slice_runtime.settings, db=db, index_dir=folder / "indexes")
+    runtime.ingestion.ingest_one(RecordKind.jobseeker, jobseeker())
+    runtime.ingestion.ingest_one(RecordKind.jobseeker, jobseeker(id=OTHER_DOSSIER, preferred_language="nl"))
+    runtime.ingestion.ingest_one(RecordKind.vacancy, vacancy())
+    config = ApiConfig(auth=AuthConfig(failures_per_minute=0))
+    app = create_app(db=db, services=runtime, config=config)
+    app.state.shortlists.put(VACANCY, OWN_DOSSIER, ShortlistStatus.proposed, "test")
+    yield World(app, make_tokens(db))
+    db.dispose()
+
+
+def _path(template: str, dossier: str) -> str:
+    values = {"jobseeker_id": dossier, "vacancy_id": VACANCY, "user_id": "999999", "token_id": "999999"}
+    return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), template)
+
+
+def _body(endpoint: Endpoint, dossier: str) -> dict[str, Any]:
+    """A valid body for the calls that take one (JSON for the API, a form for the pages)."""
+    json_bodies: dict[str, Any] = {
+        "POST /link": {"text": "bakker"},
+        "POST /jobseekers": jobseeker(id=dossier),
+        "POST /vacancies": vacancy(),
+        "PUT /vacancies/{vacancy_id}/shortlist/{jobseeker_id}": {"status": "contacted"},
+        "POST /users": {"name": "matrix-user", "role": "consultant"},
+        "PUT /users/{user_id}/active": {"active": True},
+        "POST /users/{user_id}/tokens": {"days": 1},
+    }
+    forms: dict[str, dict[str, str]] = {
+        "POST /login": {"token": "smt_not-a-token"},
+        "POST /ui/vacancies": {"title": "Boulanger (h/f/x)", "language": "fr"},
+        "POST /ui/vacancies/{vacancy_id}/shortlist": {"jobseeker_id": dossier, "status": "contacted"},
+        "POST /ui/vacancies/{vacancy_id}/shortlist/remove": {"jobseeker_id": "J-NOBODY"},
+        "POST /ui/me/skills": {"q": ""},
+        "POST /ui/me/skills/remove": {"index": "999"},
+        "POST /ui/admin/users": {"name": "matrix-page-user", "role": "consultant"},
+    }
+    key = str(endpoint)
+    if key in json_bodies:
+        return {"json": json_bodies[key]}
+    if key in forms:
+        return {"data": forms[key]}
+    return {}
+
+
+def _call(client: TestClient, endpoint: Endpoint, token: str | None, dossier: str) -> Response:
+    headers = bearer(token) if token else {}
+    return client.request(
+        endpoint.method, _path(endpoint.path, dossier), headers=headers, follow_redirects=False,
+        **_body(endpoint, dossier),
+    )  # fmt: skip
+
+
+def _refused(response: Response, statuses: tuple[int, ...]) -> str | None:
+    """Why a refusal is not one (None when it is)."""
+    if response.status_code not in statuses:
+        return f"answered {response.status_code}, expected one of {statuses}"
+    if any(marker in response.text for marker in SECRET_MARKERS):
+        return "the refusal carries dossier data"
+    return None
+
+
+def _order(item: tuple[Endpoint, Any]) -> tuple[int, str]:
+    # Reads first, then writes, deletions last (they change what later calls find).
+    return ({"GET": 0, "POST": 1, "PUT": 1, "DELETE": 2}.get(item[0].method, 1), str(item[0]))
+
+
+def test_a_jobseeker_reads_their_own_dossier_and_not_another(world: World) -> None:
+    with TestClient(world.app, headers=bearer(world.tokens.jobseeker)) as client:
+        own = client.get(f"/jobseekers/{OWN_DOSSIER}")
+        other = client.get(f"/jobseekers/{OTHER_DOSSIER}")
+        overwrite = client.post("/jobseekers", json=jobseeker(id=OTHER_DOSSIER, active=False))
+    assert own.status_code == 200 and own.json()["id"] == OWN_DOSSIER
+    assert other.status_code == 403 and other.json()["code"] == "forbidden"
+    assert overwrite.status_code == 403
+    assert world.app.state.services.engine.stats()["jobseeker"]["indexed"] >= 1
+
+
+def test_anonymous_read_of_a_dossier_is_a_401_problem(world: World) -> None:
+    with TestClient(world.app) as client:
+        response = client.get(f"/jobseekers/{OWN_DOSSIER}")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.headers["www-authenticate"] == "Bearer"
+    assert response.json()["code"] == "unauthorized"
+
+
+def test_every_route_declares_a_rule(world: World) -> None:
+    missing = [str(e) for e, route in _endpoints(world.app) if route_rule(route) is None]
+    assert missing == []
+
+
+def test_the_matrix_covers_the_api_and_the_pages(world: World) -> None:
+    paths = {e.path for e, _ in _endpoints(world.app)}
+    assert {"/jobseekers/{jobseeker_id}", "/vacancies/{vacancy_id}/candidates", "/audit", "/ui/me"} <= paths
+
+
+def test_authorisation_matrix(world: World) -> None:
+    tokens = world.tokens
+    problems: list[str] = []
+    with TestClient(world.app) as client:
+        for endpoint, route in sorted(_endpoints(world.app), key=_order):
+            rule = route_rule(route)
+            assert rule is not None, f"{endpoint} declares no rule"
+            if rule.public:
+                for label, token in (("no token", None), ("bad token", "smt_bad")):
+                    status = _call(client, endpoint, token, OWN_DOSSIER).status_code
+                    # (POST /login answers 401 to the bad token in its form: that is its job.)
+                    if status == 403 or (status == 401 and str(endpoint) != "POST /login"):
+                        problems.append(f"{endpoint} is public but answered {status} with {label}")
+                continue
+            for label, token in (
+                ("no token", None),
+                ("bad token", "smt_" + "A" * 43),
+                ("malformed JWT", "eyJhbGciOiJub25lIn0.e30.x"),
+                ("expired token", tokens.expired),
+            ):
+                if why := _refused(_call(client, endpoint, token, OWN_DOSSIER), (401,)):
+                    problems.append(f"{endpoint} with {label}: {why}")
+            for role in Role:
+                dossier = OWN_DOSSIER
+                response = _call(client, endpoint, tokens.of(role), dossier)
+                if rule.admits(role):
+                    if response.status_code in (401, 403):
+                        problems.append(f"{endpoint} refused {role.value} ({response.status_code})")
+                elif why := _refused(response, (403, 404)):
+                    problems.append(f"{endpoint} as {role.value}: {why}")
+            if rule.owner is not None or rule.own_body:
+                response = _call(client, endpoint, tokens.jobseeker, OTHER_DOSSIER)
+                if Role.jobseeker not in rule.roles and (why := _refused(response, (403, 404))):
+                    problems.append(f"{endpoint} on another jobseeker's dossier: {why}")
+    assert problems == []
