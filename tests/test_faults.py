@@ -31,6 +31,7 @@ from ingestion.models import RecordKind
 from matching.index_files import open_indexes
 from matching.profiles import ProfileKind
 from skillmatch.runtime import Runtime
+from tests.auth import bearer, make_tokens
 from tests.concurrent_load import SliceProfiles, make_writer
 from tests.databases import engine_url
 from tests.esco_uris import APPLY_HACCP, BAKE_GOODS, KNEAD_FOOD, ORDER_SUPPLIES, TEND_BAKERY_OVENS
@@ -72,7 +73,8 @@ def test_database_down_is_a_503_with_a_clear_message_and_the_service_recovers_by
     request: pytest.FixtureRequest, fresh_runtime: Runtime
 ) -> None:
     fresh_runtime.ingestion.ingest_one(RecordKind.vacancy, vacancy())
-    with TestClient(create_app(db=fresh_runtime.db, services=fresh_runtime)) as client:
+    consultant = bearer(make_tokens(fresh_runtime.db).consultant)
+    with TestClient(create_app(db=fresh_runtime.db, services=fresh_runtime), headers=consultant) as client:
         assert client.post("/jobseekers", json=jobseeker(id="J-BEFORE")).status_code == 201
         with database_down(request, fresh_runtime.db):
             response = client.post("/jobseekers", json=jobseeker(id="J-DURING"))
@@ -199,13 +201,14 @@ def test_kill_9_during_writes_loses_no_acknowledged_write_and_adds_no_phantom(
     base = f"http://127.0.0.1:{port}"
     process = _serve(slice_settings.data_dir, url, index_dir, port, log)
     _wait_ready(base, process, log)
+    auth = bearer(make_tokens(slice_db).consultant)  # the server has migrated the database: users go in
     acknowledged: dict[str, int] = {}  # id -> last acknowledged version
     attempted: dict[str, set[int]] = {}  # id -> every version sent (acknowledged or not)
     lock = threading.Lock()
     stop = threading.Event()
 
     def client(owner: int) -> None:
-        with httpx.Client(base_url=base, timeout=30) as http:
+        with httpx.Client(base_url=base, timeout=30, headers=auth) as http:
             for n in range(400):
                 if stop.is_set():
                     return
@@ -239,7 +242,7 @@ def test_kill_9_during_writes_loses_no_acknowledged_write_and_adds_no_phantom(
     process = _serve(slice_settings.data_dir, url, index_dir, port, log)
     try:
         _wait_ready(base, process, log)  # the index checks out against the database after the restart
-        with httpx.Client(base_url=base, timeout=30) as http:
+        with httpx.Client(base_url=base, timeout=30, headers=auth) as http:
             for record_id, version in acknowledged.items():
                 stored = http.get(f"/jobseekers/{record_id}")
                 assert stored.status_code == 200, record_id

@@ -20,6 +20,7 @@ from ingestion.quarantine import QUARANTINE_COLUMNS, export_quarantine
 from ingestion.readers import read_csv, read_jsonl
 from ingestion.schemas import MAX_ITEMS, MAX_SUMMARY
 from skillmatch.runtime import Runtime
+from tests.auth import bearer, make_tokens
 from tests.factories import jobseeker, jsonl
 
 EMPTY = "is empty once invisible and control characters are removed"
@@ -27,7 +28,8 @@ EMPTY = "is empty once invisible and control characters are removed"
 
 @pytest.fixture
 def client(fresh_runtime: Runtime) -> Iterator[TestClient]:
-    with TestClient(create_app(db=fresh_runtime.db, services=fresh_runtime)) as test_client:
+    consultant = bearer(make_tokens(fresh_runtime.db).consultant)
+    with TestClient(create_app(db=fresh_runtime.db, services=fresh_runtime), headers=consultant) as test_client:
         yield test_client
 
 
