@@ -31,11 +31,15 @@ run: install
 	@$(BIN)/skillmatch demo tokens
 	$(BIN)/skillmatch serve --host $(HOST) --port $(PORT)
 
+# The database tests run on SQLite and on a throwaway PostgreSQL server on loopback (tests/pg_server.py
+# installs the Debian package when it is missing, and removes the server afterwards).
+WITH_PG := $(BIN)/python -m tests.pg_server --
+
 test: install browser-deps
-	$(BIN)/pytest
+	$(WITH_PG) $(BIN)/pytest
 
 test-fast: install
-	$(BIN)/pytest -m "not slow and not browser"
+	$(WITH_PG) $(BIN)/pytest -m "not slow and not browser"
 
 lint: install
 	$(BIN)/ruff check .

@@ -16,7 +16,9 @@ from api.audit import AuditLog
 from api.auth.guard import Authenticator
 from api.auth.tokens import TokenStore
 from api.config import ApiConfig
+from api.database_errors import install_database_handlers
 from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.json_guard import DuplicateKeyGuard
 from api.limits import BodySizeLimit
 from api.observe import Metrics, RequestObserver, gauge
 from api.router import api_router
@@ -133,6 +135,8 @@ def create_app(
     app.state.metrics = Metrics()
     app.state.metrics.watch(_state_metrics(app))
     install_error_handlers(app)
+    install_database_handlers(app)  # database out of reach: 503, recovered by itself
+    app.add_middleware(DuplicateKeyGuard)  # hostile input: duplicate JSON keys refused before any route
     app.add_middleware(BodySizeLimit, limit=config.max_body_bytes)
     app.add_middleware(RequestObserver, metrics=app.state.metrics)
     app.include_router(api_router)

@@ -1,7 +1,10 @@
 """Load benchmark of the web service on loopback: concurrent candidate searches and jobseeker upserts.
 
 Usage:
-    python -m benchmarks.load [--clients 20] [--seconds 60] [--designs rwlock snapshot] [--data DIR]
+    python -m benchmarks.load [--clients 20] [--seconds 60] [--designs rwlock snapshot] [--data DIR] [--postgres]
+
+With ``--postgres`` the scratch databases live on a throwaway PostgreSQL server on loopback (the system's
+PostgreSQL, as for the tests) instead of SQLite files.
 
 For each concurrency design: a scratch database gets ESCO and the demo set (DIR, matching-dev layout) through
 the normal ingestion path; ``skillmatch serve`` starts as a subprocess with that design; once ``/health/ready``
@@ -18,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -46,6 +50,7 @@ from matching.profiles import ProfileKind
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT, Settings, get_settings
+from tests.pg_server import running_server
 
 DEMO = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"
 SEARCH_SHARE = 0.7
@@ -185,14 +190,27 @@ def _compare_with_rebuild(base: str, settings: Settings, vacancies: list[str]) -
     return differing
 
 
-def run_design(design: str, clients: int, seconds: float, data: Path) -> list[dict[str, Any]]:
+def _new_pg_database(server_url: str, name: str) -> str:
+    """A new, empty database on a PostgreSQL server; its URL."""
+    import psycopg
+
+    with psycopg.connect(server_url.replace("postgresql+psycopg", "postgresql"), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return server_url.rsplit("/", 1)[0] + f"/{name}"
+
+
+def run_design(
+    design: str, clients: int, seconds: float, data: Path, pg_server: str | None = None
+) -> list[dict[str, Any]]:
     """One design, from a fresh database to the comparison with a rebuild; its result lines."""
     base_settings = get_settings()
     with tempfile.TemporaryDirectory() as tmp:
+        url = _new_pg_database(pg_server, f"load_{design}") if pg_server else f"sqlite:///{Path(tmp) / 'load.db'}"
         env = {
             **os.environ,
             "SKILLMATCH_DATA_DIR": str(base_settings.data_dir),
-            "SKILLMATCH_DATABASE_URL": f"sqlite:///{Path(tmp) / 'load.db'}",
+            "SKILLMATCH_DATABASE_URL": url,
             "SKILLMATCH_INDEX_DIR": str(Path(tmp) / "indexes"),
             "SKILLMATCH_CONCURRENCY": design,
         }
@@ -218,6 +236,7 @@ def run_design(design: str, clients: int, seconds: float, data: Path) -> list[di
             lines: list[dict[str, Any]] = [
                 {
                     "design": design,
+                    "database": "postgresql" if pg_server else "sqlite",
                     "clients": clients,
                     "seconds": round(elapsed, 1),
                     "ready_seconds": round(ready_seconds, 1),
@@ -261,10 +280,13 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--designs", nargs="+", default=["rwlock", "snapshot"], choices=["rwlock", "snapshot"])
     parser.add_argument("--data", type=Path, default=DEMO)
+    parser.add_argument("--postgres", action="store_true", help="Run on a throwaway PostgreSQL server.")
     args = parser.parse_args(argv)
-    for design in args.designs:
-        for line in run_design(design, args.clients, args.seconds, args.data):
-            print(json.dumps(line), flush=True)
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(running_server()) if args.postgres else None
+        for design in args.designs:
+            for line in run_design(design, args.clients, args.seconds, args.data, server):
+                print(json.dumps(line), flush=True)
 
 
 if __name__ == "__main__":

@@ -176,21 +176,26 @@ def _recall(index: Any, originals: np.ndarray, queries: np.ndarray, k: int) -> f
     return hits / (k * len(queries))
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
-    parser.add_argument("--queries", type=int, default=200)
-    parser.add_argument("--k", type=int, default=20)
-    args = parser.parse_args(argv)
+def resources() -> tuple[Taxonomy, Any, RelatedSkills]:
+    """The full ESCO taxonomy, concept space and related skills of the configured data directory."""
     settings = get_settings()
     db = make_engine(settings.database_url)
     load_esco(db, settings.esco_dir)
     taxonomy = Taxonomy.load(db)
     encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
     linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir)
-    related = prepare_related(taxonomy, linker, settings.data_dir)
+    return taxonomy, linker.space, prepare_related(taxonomy, linker, settings.data_dir)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
+    parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--k", type=int, default=20)
+    args = parser.parse_args(argv)
+    taxonomy, space, related = resources()
     for n in args.sizes:
-        print(json.dumps(run_size(taxonomy, linker.space, related, n, args.queries, args.k)), flush=True)
+        print(json.dumps(run_size(taxonomy, space, related, n, args.queries, args.k)), flush=True)
 
 
 if __name__ == "__main__":

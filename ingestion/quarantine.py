@@ -9,6 +9,21 @@ from sqlalchemy.engine import Engine
 
 from ingestion.models import QuarantineRecord
 
+QUARANTINE_COLUMNS = (
+    "id",
+    "kind",
+    "source",
+    "line",
+    "record_id",
+    "field",
+    "reason",
+    "errors",
+    "raw",
+    "created_at",
+    "resolved_at",
+)
+"""The columns of an exported quarantine row, in order."""
+
 
 def export_quarantine(
     engine: Engine, *, kind: str | None = None, include_resolved: bool = False, limit: int | None = None
@@ -34,25 +49,7 @@ def export_quarantine(
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as conn:
-        return [
-            {
-                key: row._mapping[key]
-                for key in (
-                    "id",
-                    "kind",
-                    "source",
-                    "line",
-                    "record_id",
-                    "field",
-                    "reason",
-                    "errors",
-                    "raw",
-                    "created_at",
-                    "resolved_at",
-                )
-            }
-            for row in conn.execute(query)
-        ]
+        return [{key: row._mapping[key] for key in QUARANTINE_COLUMNS} for row in conn.execute(query)]
 
 
-__all__ = ["export_quarantine"]
+__all__ = ["QUARANTINE_COLUMNS", "export_quarantine"]

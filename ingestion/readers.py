@@ -19,6 +19,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingestion.strict_json import DuplicateKey, loads_strict
+
 MAX_LINE = 1_000_000
 """Longest line a reader accepts (characters); a longer one is quarantined, not parsed."""
 
@@ -66,7 +68,10 @@ def read_jsonl(text: str) -> Iterator[RawRecord]:
             yield RawRecord(number, stripped[:1000], None, f"line is longer than {MAX_LINE:,} characters")
             continue
         try:
-            value = json.loads(stripped)
+            value = loads_strict(stripped)
+        except DuplicateKey as exc:
+            yield RawRecord(number, stripped, None, f"invalid JSON: {exc}")
+            continue
         except json.JSONDecodeError as exc:
             message = exc.msg.removesuffix(" at")
             yield RawRecord(number, stripped, None, f"invalid JSON: {message} at column {exc.colno}")
@@ -90,7 +95,7 @@ def _split(cell: str) -> list[str]:
 def _cell(field: str, cell: str) -> Any:
     cell = cell.strip()
     if cell[:1] in "[{":
-        return json.loads(cell)
+        return loads_strict(cell)
     if field in LIST_FIELDS:
         return _split(cell)
     if field in LEVEL_FIELDS:

@@ -21,6 +21,7 @@ from ingestion.models import JobseekerRecord, QuarantineRecord, RecordKind, Vaca
 from ingestion.readers import RawRecord
 from ingestion.schemas import JobseekerIn
 from ingestion.screen import screen_text
+from ingestion.text_clean import printable
 from ingestion.validation import AnyRecord, FieldError
 
 
@@ -124,15 +125,17 @@ class RecordRepository:
     ) -> bool:
         """Put a rejected record in the quarantine with its reasons; False if the same text is already there."""
         raw_hash = hashlib.sha256(raw.raw.encode("utf-8", errors="replace")).hexdigest()
+        # Kept as it came, but storable: NUL and other control characters (which PostgreSQL refuses in text)
+        # become visible \uXXXX escapes.
         row = {
             "kind": kind.value,
-            "source": source[:500],
+            "source": printable(source[:500]),
             "line": raw.line,
-            "record_id": record_id[:200] if record_id else None,
-            "field": errors[0].field[:500],
-            "reason": errors[0].reason,
-            "errors": [{"field": e.field, "reason": e.reason} for e in errors],
-            "raw": raw.raw,
+            "record_id": printable(record_id[:200]) if record_id else None,
+            "field": printable(errors[0].field[:500]),
+            "reason": printable(errors[0].reason),
+            "errors": [{"field": printable(e.field), "reason": printable(e.reason)} for e in errors],
+            "raw": printable(raw.raw),
             "raw_hash": raw_hash,
             "created_at": now,
         }

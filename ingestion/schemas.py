@@ -19,10 +19,13 @@ from pydantic import (
     ConfigDict,
     Field,
     StringConstraints,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
 
+from ingestion.self_screen import screen_self_description
+from ingestion.text_clean import clean_text
 from matching.languages import Cefr
 from matching.location import Region
 
@@ -147,6 +150,20 @@ def _lower(value: Any) -> Any:
     return value.strip().lower() if isinstance(value, str) else value
 
 
+def _not_bool(value: Any) -> Any:
+    # pydantic reads true as 1 in a number field; a number is never a yes/no.
+    if isinstance(value, bool):
+        raise ValueError("expected a number, not true or false")
+    return value
+
+
+def _date_text(value: Any) -> Any:
+    # pydantic reads a number as seconds since 1970 in a date field: 0 would become 1970-01-01.
+    if not isinstance(value, str | date):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
 def _cefr(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip().upper()
@@ -156,6 +173,9 @@ def _cefr(value: Any) -> Any:
 
 
 CefrLevel = Annotated[Cefr, BeforeValidator(_cefr)]
+Number = Annotated[float, BeforeValidator(_not_bool)]
+Count = Annotated[int, BeforeValidator(_not_bool)]
+Day = Annotated[date, BeforeValidator(_date_text)]
 LanguageCode = Annotated[str, BeforeValidator(_lower), StringConstraints(pattern=r"^[a-z]{2}$")]
 RecordId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_TITLE, pattern=VISIBLE)]
@@ -170,8 +190,20 @@ OccupationUri = Annotated[
 ]
 
 
+_MULTILINE_FIELDS = frozenset({"summary", "description"})
+
+
 class _Schema(BaseModel):
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True, use_enum_values=False)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _clean(cls, value: Any, info: ValidationInfo) -> Any:
+        # Every text field: invisible and control characters removed, empty-once-cleaned refused (a list's
+        # texts are cleaned by the item's own schema, so that an error names the item).
+        if isinstance(value, str):
+            return clean_text(value, multiline=info.field_name in _MULTILINE_FIELDS)
+        return value
 
 
 def _string_or_object(text_max: int, *alternatives: str) -> Any:
@@ -218,7 +250,7 @@ class Experience(_Schema):
 
     title: Title
     occupation_uri: OccupationUri | None = None
-    years: float | None = Field(default=None, ge=0, le=60)
+    years: Number | None = Field(default=None, ge=0, le=60)
     description: str | None = Field(
         default=None,
         max_length=MAX_EXPERIENCE_DESCRIPTION,
@@ -253,7 +285,7 @@ class Travel(_Schema):
     """How far a jobseeker can travel: regions, a distance, or both."""
 
     regions: list[Region] = Field(default_factory=list, max_length=3)
-    max_km: int | None = Field(default=None, ge=0, le=500)
+    max_km: Count | None = Field(default=None, ge=0, le=500)
 
 
 class ContractPreferences(_Schema):
@@ -307,18 +339,32 @@ class JobseekerIn(_Record):
     experiences: list[Experience] = Field(default_factory=list, max_length=MAX_ITEMS)
     skills: list[SkillItem] = Field(default_factory=list, max_length=MAX_ITEMS)
     summary: str | None = Field(default=None, max_length=MAX_SUMMARY)
-    education_level: int | None = Field(default=None, ge=0, le=8, description="ISCED 2011 level, 0 to 8")
+    education_level: Count | None = Field(default=None, ge=0, le=8, description="ISCED 2011 level, 0 to 8")
     languages: LanguageLevels = Field(default_factory=dict)
     driving_licences: list[Licence] = Field(default_factory=list, max_length=15)
     postcode: Postcode | None = None
     travel: Travel = Field(default_factory=Travel)
-    available_from: date | None = None
+    available_from: Day | None = None
     desired_occupations: list[DesiredOccupation] = Field(default_factory=list, max_length=20)
     contract_preferences: ContractPreferences = Field(default_factory=ContractPreferences)
     active: bool = True
     notify_new_matches: bool = Field(
         default=False, description="The jobseeker agrees to be e-mailed new matching vacancies (at contact.email)."
     )
+
+    @model_validator(mode="after")
+    def _screen_summary(self) -> JobseekerIn:
+        # Sentences stating a protected attribute leave the summary, as the structured fields do.
+        if self.summary:
+            screened = screen_self_description(self.summary)
+            object.__setattr__(self, "summary", screened.text or None)
+            object.__setattr__(self, "_screened", screened.categories)
+        return self
+
+    @property
+    def screened_out(self) -> list[str]:
+        """Protected categories whose sentences were removed from the summary."""
+        return list(getattr(self, "_screened", []))
 
 
 class VacancyIn(_Record):
@@ -335,10 +381,10 @@ class VacancyIn(_Record):
     language_requirements: LanguageLevels = Field(default_factory=dict)
     postcode: Postcode | None = None
     contract: Contract = Field(default_factory=Contract)
-    hours_per_week: float | None = Field(default=None, gt=0, le=60)
+    hours_per_week: Number | None = Field(default=None, gt=0, le=60)
     driving_licences: list[Licence] = Field(default_factory=list, max_length=15)
-    openings: int = Field(default=1, ge=1, le=1000)
-    valid_until: date | None = Field(default=None, description="Closing date: past it the vacancy leaves matching.")
+    openings: Count = Field(default=1, ge=1, le=1000)
+    valid_until: Day | None = Field(default=None, description="Closing date: past it the vacancy leaves matching.")
     status: VacancyStatus = VacancyStatus.open
     consultant_id: RecordId | None = None
     consultant_email: str | None = Field(

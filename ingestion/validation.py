@@ -60,11 +60,17 @@ def validation_errors(exc: ValidationError) -> list[FieldError]:
 
 
 def protected_warnings(record: AnyRecord) -> list[str]:
-    """One warning per protected attribute the input carried (they were dropped)."""
-    return [
+    """One warning per protected attribute the input carried (they were dropped), fields and free text."""
+    warnings = [
         f"{record.id}: dropped protected attribute {name!r} (never used for matching)"
         for name in record.dropped_protected
     ]
+    if isinstance(record, JobseekerIn) and record.screened_out:
+        warnings.append(
+            f"{record.id}: removed from the summary what it said about {', '.join(record.screened_out)} "
+            "(never used for matching)"
+        )
+    return warnings
 
 
 class RecordValidator:

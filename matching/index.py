@@ -261,10 +261,17 @@ class ProfileIndex:
             base.nprobe = value
 
     def save(self, directory: Path) -> None:
-        """Write the index atomically (a temporary folder renamed over the old one)."""
+        """Write the index atomically (a temporary folder renamed over the old one).
+
+        Raises:
+            OSError: the files could not be written (a full disk included); the previous version is left in place.
+        """
         with atomic_dir(directory) as tmp:
             if self._index is not None:
-                _faiss().write_index(self._index, str(tmp / "index.faiss"))
+                try:
+                    _faiss().write_index(self._index, str(tmp / "index.faiss"))
+                except RuntimeError as exc:  # FAISS reports a failed write (ENOSPC, EIO) as a RuntimeError
+                    raise OSError(f"could not write the FAISS index: {str(exc).rsplit(': ', 1)[-1]}") from exc
             np.savez(tmp / "ids.npz", id_of_row=self._id_of_row, row_of_id=self._row_of_id)
             manifest = {
                 "dim": self.dim,

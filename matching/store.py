@@ -99,7 +99,23 @@ class ProfileStore:
     def _insert(self) -> Any:
         return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
 
+    def _reading(self) -> Connection:
+        """A connection whose transaction reads, on PostgreSQL, one state of the database throughout.
+
+        Read committed (PostgreSQL's default) lets each statement see the writes committed meanwhile, so the
+        rows read after a generation could belong to a later one. That is harmless (catching up from the older
+        generation applies them again, with the same result), but a snapshot that is exactly one generation is
+        what the index's manifest claims. SQLite reads without a transaction until a write: the same
+        harmless case there.
+        """
+        conn = self.engine.connect()
+        if self.engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        return conn
+
     def _bump(self, conn: Connection, kind: ProfileKind) -> int:
+        # The update locks the kind's generation row until the transaction ends, so writers of one kind (in any
+        # process) take their turns: generations are committed in order and none is handed out twice.
         table = _generations()
         conn.execute(update(table).where(table.c.kind == kind.value).values(generation=table.c.generation + 1))
         value = conn.execute(select(table.c.generation).where(table.c.kind == kind.value)).scalar_one_or_none()
@@ -259,7 +275,7 @@ class ProfileStore:
     def snapshot(self, kind: ProfileKind) -> tuple[int, list[Profile]]:
         """Every profile of a kind with the generation they make up, read in one transaction."""
         table = _table()
-        with self.engine.connect() as conn, conn.begin():
+        with self._reading() as conn, conn.begin():
             generation = self.generation(kind, conn=conn)
             query = select(table.c.data).where(table.c.kind == kind.value, ~table.c.deleted).order_by(table.c.id)
             profiles = [Profile.from_json(data) for (data,) in conn.execute(query)]
@@ -268,7 +284,7 @@ class ProfileStore:
     def changed_after(self, kind: ProfileKind, generation: int) -> tuple[int, list[StoredChange]]:
         """What was written to a kind after a generation, oldest first, and the generation it brings us to."""
         table = _table()
-        with self.engine.connect() as conn, conn.begin():
+        with self._reading() as conn, conn.begin():
             current = self.generation(kind, conn=conn)
             query = (
                 select(table.c.id, table.c.data, table.c.deleted, table.c.generation)

@@ -240,22 +240,28 @@ def ingest_vacancies(
 
 @quarantine_app.command("export")
 def quarantine_export(
-    out: Annotated[Path | None, typer.Option("--out", help="File to write (.jsonl); default: standard output.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", help="File to write (.jsonl, or .csv for spreadsheets); default: stdout.")
+    ] = None,
     kind: Annotated[str | None, typer.Option(help="jobseeker or vacancy.")] = None,
     all_rows: Annotated[bool, typer.Option("--all", help="Include records resolved by a later version.")] = False,
 ) -> None:
-    """Export quarantined records with the field and reason of each rejection, as JSON Lines.
+    """Export quarantined records with the field and reason of each rejection, as JSON Lines or CSV.
 
     Example: skillmatch quarantine export --out rejected.jsonl
     """
-    from ingestion.quarantine import export_quarantine
+    from ingestion.csv_export import to_csv
+    from ingestion.quarantine import QUARANTINE_COLUMNS, export_quarantine
     from skillmatch.db import make_engine
     from skillmatch.schema import create_tables
 
     engine = make_engine(get_settings().database_url)
     create_tables(engine)
     lines = export_quarantine(engine, kind=kind, include_resolved=all_rows)
-    text = "".join(json.dumps(line, ensure_ascii=False, default=str) + "\n" for line in lines)
+    if out is not None and out.suffix.lower() == ".csv":
+        text = to_csv(lines, QUARANTINE_COLUMNS)  # formula injection neutralised
+    else:
+        text = "".join(json.dumps(line, ensure_ascii=False, default=str) + "\n" for line in lines)
     if out is None:
         typer.echo(text, nl=False)
     else:

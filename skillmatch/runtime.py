@@ -131,13 +131,18 @@ class Runtime:
         """Save the profile indexes atomically, but only when they check out against the database.
 
         Returns:
-            Whether they were saved (an index that fails the check is never saved: start-up rebuilds it).
+            Whether they were saved (an index that fails the check is never saved: start-up rebuilds it; one that
+            cannot be written, e.g. on a full disk, leaves the previous saved version in place).
         """
         problems = [reason for check in self.check() for reason in check.reasons]
         if problems:
             log.warning("profile indexes not saved: %s", "; ".join(problems))
             return False
-        save_indexes(self.engine, self.index_dir)
+        try:
+            save_indexes(self.engine, self.index_dir)
+        except OSError as exc:
+            log.error("profile indexes not saved (%s); the previous saved version stays in place", exc.strerror or exc)
+            return False
         return True
 
     def close(self) -> None:

@@ -1,66 +1,85 @@
-"""The database schema: every table of every package, created in one place, at start-up.
+"""The database schema: every table of every package, brought up to date with Alembic migrations at start-up.
 
-Additive changes to tables that older databases already hold are applied here too (a column added with its
-default), so an existing data directory keeps working after an upgrade.
+``upgrade`` runs the migrations in ``skillmatch/migrations`` (SQLite and PostgreSQL alike) on one connection; on
+PostgreSQL it holds an advisory lock meanwhile, so that two processes starting at once migrate one after the
+other. A database from before migrations is taken over by the first revision (missing tables and columns
+added), then recorded in ``alembic_version``.
 """
 
 from __future__ import annotations
 
-from sqlalchemy import inspect, text
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
-from api.tables import create_tables as create_api_tables
-from esco_data import create_tables as create_esco_tables
-from ingestion.models import create_tables as create_ingestion_tables
-from ingestion.outbox import create_tables as create_outbox_tables
-from ingestion.rights_models import create_tables as create_rights_tables
+import api.tables  # noqa: F401 - users, tokens, the audit log and shortlists
+import esco_data.models  # noqa: F401 - registers the ESCO tables in the metadata the migrations read
+import ingestion.models  # noqa: F401 - the record and quarantine tables
+import ingestion.outbox  # noqa: F401 - the outbox of match notices
+import ingestion.rights_models  # noqa: F401 - opt-outs and contests
+import matching.oversight  # noqa: F401 - consultants' pins and exclusions
+import matching.recruiting  # noqa: F401 - shortage lists linked to ESCO
+import matching.rematch.tables  # noqa: F401 - the nightly rematch's runs and lists
 from matching.audit_store import create_tables as create_audit_tables
-from matching.oversight import create_tables as create_oversight_tables
-from matching.recruiting import create_tables as create_recruiting_tables
-from matching.rematch.tables import create_tables as create_rematch_tables
 from matching.store import create_tables as create_profile_tables
 
-# table -> column -> SQL type and default, for columns added after a table first shipped
-_ADDED_COLUMNS: dict[str, dict[str, str]] = {
-    "profile": {
-        "deleted": "BOOLEAN NOT NULL DEFAULT FALSE",
-        "generation": "INTEGER NOT NULL DEFAULT 0",
-    },
-}
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_LOCK = 0x534B4D  # any constant: the advisory lock that one migrating process holds on PostgreSQL
 
 
-def _add_missing_columns(engine: Engine) -> None:
-    inspector = inspect(engine)
-    with engine.begin() as conn:
-        for table, columns in _ADDED_COLUMNS.items():
-            if not inspector.has_table(table):
-                continue
-            present = {c["name"] for c in inspector.get_columns(table)}
-            for name, ddl in columns.items():
-                if name not in present:
-                    conn.execute(text(f"ALTER TABLE {table} ADD COLUMN {name} {ddl}"))
+def _config() -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    return config
 
 
-def create_tables(engine: Engine, *, audit: bool = True) -> None:
-    """Create every table that does not exist yet, and add the columns older databases lack.
+def head() -> str:
+    """The newest revision of the migrations."""
+    revision = ScriptDirectory.from_config(_config()).get_current_head()
+    assert revision is not None
+    return revision
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision a database is at (None before any migration)."""
+    with engine.connect() as conn:
+        return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine) -> None:
+    """Apply the migrations a database lacks.
 
     Args:
         engine: the database.
-        audit: also the restricted audit tables (False when they live in a database of their own:
+    """
+    config = _config()
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK})
+        config.attributes["connection"] = conn
+        command.upgrade(config, "head")
+
+
+def create_tables(engine: Engine, *, audit: bool = True) -> None:
+    """Bring the schema up to date and add the rows every database holds (one generation per profile kind).
+
+    The restricted audit tables (group attributes, audit runs) are not part of the migrations: they go into the
+    service's database only when no audit database of their own is configured.
+
+    Args:
+        engine: the database.
+        audit: also create the restricted audit tables here (False when they live in a database of their own:
             ``create_audit_tables`` creates them there).
     """
-    _add_missing_columns(engine)
-    create_esco_tables(engine)
+    upgrade(engine)
     create_profile_tables(engine)
-    create_ingestion_tables(engine)
-    create_rights_tables(engine)
-    create_oversight_tables(engine)
-    create_recruiting_tables(engine)
     if audit:
         create_audit_tables(engine)
-    create_rematch_tables(engine)
-    create_outbox_tables(engine)
-    create_api_tables(engine)
 
 
-__all__ = ["create_audit_tables", "create_tables"]
+__all__ = ["MIGRATIONS", "create_audit_tables", "create_tables", "current_revision", "head", "upgrade"]

@@ -12,7 +12,9 @@ from esco_data import LoadReport, Taxonomy, load_esco
 from matching.linker import Linker
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
+from skillmatch.schema import create_tables
 from skillmatch.settings import DEFAULT_ESCO_DIR, REPO_ROOT, Settings
+from tests.databases import BACKENDS, PgDatabases, pg_url, sqlite_url
 from tests.esco_slice import build_slice
 from tests.esco_uris import SLICE_OCCUPATIONS
 
@@ -60,12 +62,40 @@ def slice_taxonomy(slice_engine: Engine) -> Taxonomy:
     return Taxonomy.load(slice_engine)
 
 
-@pytest.fixture
-def engine(tmp_path: Path) -> Iterator[Engine]:
-    """An empty SQLite database file for one test."""
-    engine = make_engine(f"sqlite:///{tmp_path / 'test.db'}")
+@pytest.fixture(scope="session")
+def pg_databases() -> PgDatabases:
+    """The PostgreSQL test server (the test is skipped when there is none)."""
+    return PgDatabases(pg_url())
+
+
+@pytest.fixture(scope="session")
+def pg_slice_template(pg_databases: PgDatabases, esco_slice_dir: Path) -> str:
+    """The name of a PostgreSQL database with the ESCO slice and every table, copied by each test that needs it."""
+    engine = make_engine(pg_databases.create(name="slice_template"))
+    load_esco(engine, esco_slice_dir)
+    create_tables(engine)
+    engine.dispose()  # a template must have no open connection
+    return "slice_template"
+
+
+def _database(request: pytest.FixtureRequest, tmp_path: Path, name: str, *, esco_slice: bool) -> Iterator[Engine]:
+    """A database of one test on the backend of ``request.param``, empty or with the ESCO slice loaded."""
+    if request.param == "postgresql":
+        template = request.getfixturevalue("pg_slice_template") if esco_slice else None
+        engine = make_engine(request.getfixturevalue("pg_databases").create(template=template))
+    else:
+        engine = make_engine(sqlite_url(tmp_path, name))
+        if esco_slice:
+            load_esco(engine, request.getfixturevalue("esco_slice_dir"))
+            create_tables(engine)
     yield engine
     engine.dispose()
+
+
+@pytest.fixture(params=BACKENDS)
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An empty database for one test, on SQLite and on PostgreSQL."""
+    yield from _database(request, tmp_path, "test.db", esco_slice=False)
 
 
 @pytest.fixture(scope="session")
@@ -86,26 +116,17 @@ def slice_linker(slice_runtime: Runtime) -> Linker:
     return slice_runtime.linker
 
 
-@pytest.fixture
-def slice_db(esco_slice_dir: Path, tmp_path: Path) -> Iterator[Engine]:
-    """A database file of its own with the ESCO slice loaded and the profile tables created."""
-    from matching.store import create_tables
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'slice.db'}")
-    load_esco(engine, esco_slice_dir)
-    create_tables(engine)
-    yield engine
-    engine.dispose()
+@pytest.fixture(params=BACKENDS)
+def slice_db(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """A database of its own with the ESCO slice loaded and every table created, on SQLite and on PostgreSQL."""
+    yield from _database(request, tmp_path, "slice.db", esco_slice=True)
 
 
 @pytest.fixture
-def fresh_runtime(slice_runtime: Runtime, esco_slice_dir: Path, tmp_path: Path) -> Iterator[Runtime]:
+def fresh_runtime(slice_runtime: Runtime, slice_db: Engine, tmp_path: Path) -> Iterator[Runtime]:
     """A runtime with an empty database of its own (ESCO slice loaded), sharing the session's concept space.
 
     Use it when a test adds profiles, so that other tests' rankings are not affected.
     """
-    db = make_engine(f"sqlite:///{tmp_path / 'fresh.db'}")
-    load_esco(db, esco_slice_dir)
-    runtime = Runtime.open(slice_runtime.settings, db=db, index_dir=tmp_path / "indexes")
+    runtime = Runtime.open(slice_runtime.settings, db=slice_db, index_dir=tmp_path / "indexes")
     yield runtime
-    db.dispose()

@@ -22,6 +22,7 @@ ALLOWED = {
     "skillmatch": {"api", "ingestion", "matching", "esco_data"},
 }
 THIRD_PARTY = {
+    "alembic",
     "dask",
     "distributed",
     "faiss",

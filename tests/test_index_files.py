@@ -14,6 +14,7 @@ from matching.writer import ProfileWriter
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from tests.concurrent_load import SliceProfiles, make_writer, rebuilt, top_k
+from tests.databases import engine_url
 
 
 @pytest.fixture
@@ -93,10 +94,10 @@ def test_an_index_behind_the_database_catches_up(
 
 
 def test_an_index_newer_than_the_database_is_rebuilt(
-    slice_runtime: Runtime, esco_slice_dir: Path, saved: tuple[ProfileWriter, Path], tmp_path: Path
+    slice_runtime: Runtime, slice_db: Engine, saved: tuple[ProfileWriter, Path]
 ) -> None:
     _, directory = saved
-    other = make_engine(f"sqlite:///{tmp_path / 'slice.db'}")  # same database, restored to an older state:
+    other = make_engine(engine_url(slice_db))  # same database, restored to an older state:
     with other.begin() as conn:
         conn.exec_driver_sql("UPDATE profile_generation SET generation = 0")
         conn.exec_driver_sql("DELETE FROM profile")
