@@ -139,9 +139,11 @@ class RecordRepository:
             "raw_hash": raw_hash,
             "created_at": now,
         }
-        stmt = self._insert()(_quarantine_table()).on_conflict_do_nothing(index_elements=["kind", "raw_hash"])
-        result = conn.execute(stmt, [row])
-        return bool(result.rowcount)
+        table = _quarantine_table()
+        stmt = self._insert()(table).on_conflict_do_nothing(index_elements=["kind", "raw_hash"])
+        # What the insert returns says whether it stored the row: row counts of ON CONFLICT DO NOTHING differ
+        # between drivers (psycopg gives none that can be trusted here).
+        return conn.execute(stmt.returning(table.c.raw_hash), row).first() is not None
 
     @staticmethod
     def resolve_quarantine(conn: Connection, kind: RecordKind, ids: Sequence[str], now: datetime) -> None:
