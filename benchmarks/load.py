@@ -224,7 +224,10 @@ def run_design(
         port = _free_port()
         base = f"http://127.0.0.1:{port}"
         command = [sys.executable, "-m", "skillmatch.cli", "serve", "--port", str(port)]
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        # The server's log (an access line per request) goes to a file: a pipe nobody reads fills up and
+        # stops the server at its next log line.
+        server_log = (Path(tmp) / "server.log").open("wb")
+        process = subprocess.Popen(command, env=env, stdout=server_log, stderr=subprocess.STDOUT)
         try:
             ready_seconds = _wait_ready(base, process)
             started = time.perf_counter()
@@ -271,6 +274,7 @@ def run_design(
                 process.wait(60)
             except subprocess.TimeoutExpired:
                 process.kill()
+            server_log.close()
     return lines
 
 
