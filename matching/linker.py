@@ -9,6 +9,7 @@ expanded into their forms first. Long text is split into candidate phrases, each
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -145,6 +146,7 @@ class Linker:
         self.config = config or LinkerConfig()
         self.knowledge = knowledge
         self.occupation_docs = occupation_docs
+        self._building = threading.RLock()  # the parts built on first use are built once, by one thread
 
     @classmethod
     def build(cls, space: ConceptSpace, encoder: Encoder, config: LinkerConfig | None = None) -> Linker:
@@ -294,7 +296,12 @@ class Linker:
     def _title_tools(self) -> tuple[TitleNormaliser, LabelWords]:
         """The title normaliser and the occupation labels' words (built on first use, in about a second)."""
         tools: tuple[TitleNormaliser, LabelWords] | None = self.__dict__.get("_titles")
-        if tools is None:
+        if tools is not None:
+            return tools
+        with self._building:
+            built: tuple[TitleNormaliser, LabelWords] | None = self.__dict__.get("_titles")
+            if built is not None:
+                return built
             index = self.indexes["occupation"]
             skills = self.indexes.get("skill")
             normaliser = TitleNormaliser(
@@ -426,9 +433,25 @@ class Linker:
         """The extractor of the skills a longer text states (``skill_extraction``)."""
         extractor: SkillExtractor | None = self.__dict__.get("_skills")
         if extractor is None:
-            extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge)
-            self.__dict__["_skills"] = extractor
+            with self._building:
+                extractor = self.__dict__.get("_skills")
+                if extractor is None:
+                    extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge)
+                    self.__dict__["_skills"] = extractor
         return extractor
+
+    def warm(self) -> None:
+        """Build now what is otherwise built on first use (the title normaliser, the skill extractor's label
+        words, the gendered title forms, the language detector), so that no request waits for it.
+
+        Start-up calls this in a background thread; a request that needs a part meanwhile waits for it to be
+        built once instead of building its own copy.
+        """
+        with self._building:
+            self._title_tools()
+            _ = self.skills.words
+            _ = self.gender_forms
+        self.detect_language("Bonjour, je cherche un emploi de boulanger.")
 
     def extract_many(
         self, texts: Sequence[str], kind: LinkKind = "skill", lang: str | None = None

@@ -265,7 +265,9 @@ class SkillExtractor:
     def words(self) -> SkillLabelWords:
         """Content words of the skill labels (built on first use)."""
         if self._words is None:
-            self._words = SkillLabelWords(self.index.texts)
+            with self.linker._building:  # one build, however many requests ask at once
+                if self._words is None:
+                    self._words = SkillLabelWords(self.index.texts)
         return self._words
 
     def extract_many(self, texts: Sequence[str], lang: str | None = None) -> list[list[ExtractedSkill]]:

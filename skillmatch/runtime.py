@@ -9,6 +9,7 @@ The settings are read here and only plain values go into the core packages.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -109,6 +110,9 @@ class Runtime:
             linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
             model.result()
         related = prepare_related(taxonomy, linker, settings.data_dir)
+        # What the linker builds on first use is built now, beside the rest of start-up: the first requests
+        # wait for that one build instead of each building a copy.
+        threading.Thread(target=linker.warm, name="linker-warm-up", daemon=True).start()
         store = ProfileStore(db)
         engine = matching_engine(settings, db, taxonomy, linker.space, related, store)
         writer = ProfileWriter(store, engine)
