@@ -44,8 +44,13 @@ def service(
     db.dispose()
 
 
+NOT_SCHEMA_CHECKED = {"POST /admin/audit/attributes"}
+"""Operations whose body is not JSON: what a valid audit CSV holds (its columns) cannot be said in JSON Schema,
+so schemathesis would call any string schema-valid; ``tests/test_api_fairness.py`` tests that route instead."""
+
+
 def _operations(role: Role) -> list[str]:
-    """``METHOD /path`` of the API operations a role may call."""
+    """``METHOD /path`` of the API operations a role may call (but those in ``NOT_SCHEMA_CHECKED``)."""
     from fastapi.routing import iter_route_contexts
 
     app = create_app(db=make_engine("sqlite://"))
@@ -56,7 +61,7 @@ def _operations(role: Role) -> list[str]:
             continue
         if rule.public or rule.admits(role):
             out.extend(f"{m} {route.path}" for m in sorted(route.methods or ()))
-    return out
+    return [op for op in out if op not in NOT_SCHEMA_CHECKED]
 
 
 def _command(base: str, token: str, ops: list[str]) -> list[str]:

@@ -6,7 +6,7 @@ import csv
 import io
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Body, status
+from fastapi import APIRouter, Body, Query, status
 from fastapi.exceptions import HTTPException
 
 from api.auth.roles import Role
@@ -20,7 +20,9 @@ router = APIRouter(prefix="/admin/audit", tags=["exposure audit"], dependencies=
 @router.post("/attributes", status_code=status.HTTP_201_CREATED)
 def import_attributes(
     fairness: FairnessDep,
-    body: Annotated[str, Body(media_type="text/csv", description="CSV: id, gender, age_band, nationality_group")],
+    body: Annotated[
+        str, Body(media_type="text/csv", min_length=1, description="CSV: id, gender, age_band, nationality_group")
+    ],
 ) -> dict[str, Any]:
     """Import audit attributes (CSV body) into the restricted audit table; nothing else is accepted."""
     reader = csv.DictReader(io.StringIO(body))
@@ -38,7 +40,7 @@ def run_audit(fairness: FairnessDep) -> dict[str, Any]:
 
 
 @router.get("/runs")
-def audit_runs(fairness: FairnessDep, limit: int = 20) -> list[dict[str, Any]]:
+def audit_runs(fairness: FairnessDep, limit: Annotated[int, Query(ge=1, le=200)] = 20) -> list[dict[str, Any]]:
     """The latest audit runs, newest first, with their alert counts."""
     return fairness.audit.runs(limit)
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, Field
 
 from api.auth.roles import Role
-from api.auth.rules import allow
+from api.auth.rules import PrincipalDep, allow
 from api.deps import FairnessDep
 from matching.profiles import ProfileKind
 from matching.recruiting import LinkStatus
@@ -20,7 +20,6 @@ class ReviewIn(BaseModel):
     """An admin's review of a shortage-list title: the ESCO occupation it stands for, or null to reject it."""
 
     uri: str | None = Field(default=None, max_length=200)
-    by: str = Field(min_length=1, max_length=200)
 
 
 @router.post("/admin/recruiting/link", dependencies=[allow(Role.admin)])
@@ -39,9 +38,14 @@ def recruiting_titles(
 
 
 @router.post("/admin/recruiting/{row_id}/review", dependencies=[allow(Role.admin)])
-def review_title(row_id: int, body: ReviewIn, fairness: FairnessDep) -> dict[str, Any]:
-    """Confirm an occupation for a title, or reject the title."""
-    return fairness.recruiting.review(row_id, body.uri, body.by, fairness.taxonomy)
+def review_title(
+    row_id: Annotated[int, Path(ge=1, le=2**31 - 1, description="The title's row (from GET /admin/recruiting).")],
+    body: ReviewIn,
+    fairness: FairnessDep,
+    principal: PrincipalDep,
+) -> dict[str, Any]:
+    """Confirm an occupation for a title, or reject the title (as the signed-in admin)."""
+    return fairness.recruiting.review(row_id, body.uri, principal.name, fairness.taxonomy)
 
 
 @router.get("/vacancies/{vacancy_id}/recruiting", dependencies=[allow(Role.consultant)])
