@@ -254,6 +254,7 @@ class Experience(_Schema):
     description: str | None = Field(
         default=None,
         max_length=MAX_EXPERIENCE_DESCRIPTION,
+        pattern=VISIBLE,
         description="What the job was: tasks, tools, results (French, Dutch or English); its skills are linked "
         "with their spans",
     )

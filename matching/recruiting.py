@@ -180,6 +180,9 @@ class RecruitingStore:
             }
             conn.execute(delete(table).where(table.c.list_name == list_name))
             for row in rows:
+                # Every row has the same columns: one insert of many rows needs that.
+                row.setdefault("reviewed_by", None)
+                row.setdefault("reviewed_at", None)
                 kept = reviewed.get((row["region"], row["title"]))
                 if kept is not None:
                     row |= {
