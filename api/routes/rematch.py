@@ -7,8 +7,8 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from api.audit import AuditAction
-from api.auth.roles import Role
+from api.audit import AuditAction, AuditLog
+from api.auth.roles import Principal, Role
 from api.auth.rules import PrincipalDep, allow
 from api.deps import AuditDep, EngineDep, MatcherDep
 from api.routes.common import JobseekerId, LangParam, VacancyId
@@ -56,15 +56,25 @@ def latest_run(engine: EngineDep) -> RunInfo:
 
 
 def _new(
-    engine: EngineDep, matcher: MatcherDep, kind: ProfileKind, profile_id: str, lang: str | None, since: int | None
+    engine: EngineDep,
+    matcher: MatcherDep,
+    kind: ProfileKind,
+    profile_id: str,
+    lang: str | None,
+    since: int | None,
+    seen: tuple[Principal, AuditLog, AuditAction],
 ) -> NewMatchesOut:
+    """The matches new in one list since a run, explained, and recorded in the audit log as ``seen`` says."""
     repository = RematchRepository(engine)
     run = repository.latest_run(status="succeeded")
     if run is None:
         raise HTTPException(status_code=404, detail="no successful rematch run yet: run `skillmatch rematch`")
     after = previous_success(repository, run) if since is None else since
     explained = explain_matches(matcher, kind, profile_id, repository.new_since(kind, profile_id, after), lang)
-    return NewMatchesOut(run_id=run.id, since_run=after, matches=[NewMatchOut(**item.to_json()) for item in explained])
+    found = NewMatchesOut(run_id=run.id, since_run=after, matches=[NewMatchOut(**item.to_json()) for item in explained])
+    principal, audit, action = seen
+    audit.record(principal, action, profile_id, [m.id for m in found.matches], {"since_run": after, "lang": lang})
+    return found
 
 
 @router.get(
@@ -82,10 +92,8 @@ def new_vacancies(
     since_run: SinceParam = None,
 ) -> NewMatchesOut:
     """Vacancies new in a jobseeker's list since the last run, explained in the reader's language (audited)."""
-    found = _new(engine, matcher, ProfileKind.jobseeker, jobseeker_id, lang.value if lang else None, since_run)
-    params = {"since_run": found.since_run, "lang": lang.value if lang else None}
-    audit.record(principal, AuditAction.suggestion_list, jobseeker_id, [m.id for m in found.matches], params)
-    return found
+    seen = (principal, audit, AuditAction.suggestion_list)
+    return _new(engine, matcher, ProfileKind.jobseeker, jobseeker_id, lang.value if lang else None, since_run, seen)
 
 
 @router.get("/vacancies/{vacancy_id}/new", response_model=NewMatchesOut, dependencies=[allow(Role.consultant)])
@@ -99,7 +107,5 @@ def new_candidates(
     since_run: SinceParam = None,
 ) -> NewMatchesOut:
     """Candidates new in a vacancy's list since the last run, explained in the reader's language (audited)."""
-    found = _new(engine, matcher, ProfileKind.vacancy, vacancy_id, lang.value if lang else None, since_run)
-    params = {"since_run": found.since_run, "lang": lang.value if lang else None}
-    audit.record(principal, AuditAction.candidate_search, vacancy_id, [m.id for m in found.matches], params)
-    return found
+    seen = (principal, audit, AuditAction.candidate_search)
+    return _new(engine, matcher, ProfileKind.vacancy, vacancy_id, lang.value if lang else None, since_run, seen)
