@@ -175,6 +175,8 @@ def _cefr(value: Any) -> Any:
 CefrLevel = Annotated[Cefr, BeforeValidator(_cefr)]
 Number = Annotated[float, BeforeValidator(_not_bool)]
 Count = Annotated[int, BeforeValidator(_not_bool)]
+# A bounded number says its bounds before the validator: Annotated[float, Field(le=60), BeforeValidator(...)].
+# Bounds given after it, or on `Number | None`, are published as "ge"/"le", which JSON Schema does not know.
 Day = Annotated[date, BeforeValidator(_date_text)]
 LanguageCode = Annotated[str, BeforeValidator(_lower), StringConstraints(pattern=r"^[a-z]{2}$")]
 RecordId = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")]
@@ -215,7 +217,10 @@ def _string_or_object(text_max: int, *alternatives: str) -> Any:
         keep = {k: v for k, v in schema.items() if k in ("title", "description")}
         schema.clear()
         schema.update(keep)
-        schema["anyOf"] = [{"type": "string", "minLength": 1, "maxLength": text_max}, obj | {"anyOf": need}]
+        schema["anyOf"] = [
+            {"type": "string", "minLength": 1, "maxLength": text_max, "pattern": VISIBLE},
+            obj | {"anyOf": need},
+        ]
 
     return extra
 
@@ -250,7 +255,7 @@ class Experience(_Schema):
 
     title: Title
     occupation_uri: OccupationUri | None = None
-    years: Number | None = Field(default=None, ge=0, le=60)
+    years: Annotated[float, Field(ge=0, le=60), BeforeValidator(_not_bool)] | None = None
     description: str | None = Field(
         default=None,
         max_length=MAX_EXPERIENCE_DESCRIPTION,
@@ -286,7 +291,7 @@ class Travel(_Schema):
     """How far a jobseeker can travel: regions, a distance, or both."""
 
     regions: list[Region] = Field(default_factory=list, max_length=3)
-    max_km: Count | None = Field(default=None, ge=0, le=500)
+    max_km: Annotated[int, Field(ge=0, le=500), BeforeValidator(_not_bool)] | None = None
 
 
 class ContractPreferences(_Schema):
@@ -340,7 +345,9 @@ class JobseekerIn(_Record):
     experiences: list[Experience] = Field(default_factory=list, max_length=MAX_ITEMS)
     skills: list[SkillItem] = Field(default_factory=list, max_length=MAX_ITEMS)
     summary: str | None = Field(default=None, max_length=MAX_SUMMARY)
-    education_level: Count | None = Field(default=None, ge=0, le=8, description="ISCED 2011 level, 0 to 8")
+    education_level: Annotated[int, Field(ge=0, le=8), BeforeValidator(_not_bool)] | None = Field(
+        default=None, description="ISCED 2011 level, 0 to 8"
+    )
     languages: LanguageLevels = Field(default_factory=dict)
     driving_licences: list[Licence] = Field(default_factory=list, max_length=15)
     postcode: Postcode | None = None
@@ -382,7 +389,7 @@ class VacancyIn(_Record):
     language_requirements: LanguageLevels = Field(default_factory=dict)
     postcode: Postcode | None = None
     contract: Contract = Field(default_factory=Contract)
-    hours_per_week: Number | None = Field(default=None, gt=0, le=60)
+    hours_per_week: Annotated[float, Field(gt=0, le=60), BeforeValidator(_not_bool)] | None = None
     driving_licences: list[Licence] = Field(default_factory=list, max_length=15)
     openings: Count = Field(default=1, ge=1, le=1000)
     valid_until: Day | None = Field(default=None, description="Closing date: past it the vacancy leaves matching.")
