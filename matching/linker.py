@@ -13,7 +13,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -25,7 +25,7 @@ from matching.gender_forms import GenderForms
 from matching.label_index import LabelIndex
 from matching.langdetect import detect_language
 from matching.occupation_docs import OccupationDocs
-from matching.skill_extraction import ExtractionConfig, SkillExtractor
+from matching.skill_extraction import ExtractionConfig, SkillExtractor, SkillLabelWords
 from matching.text import split_phrases, strip_framing
 from matching.threads import single_thread
 from matching.titles import LabelWords, TitleNormaliser, TitleQuery
@@ -147,6 +147,8 @@ class Linker:
         self.knowledge = knowledge
         self.occupation_docs = occupation_docs
         self._building = threading.RLock()  # the parts built on first use are built once, by one thread
+        self.first_use_adopted = False
+        """Whether the first-use parts were read from storage (``adopt_first_use_parts``) rather than built."""
 
     @classmethod
     def build(cls, space: ConceptSpace, encoder: Encoder, config: LinkerConfig | None = None) -> Linker:
@@ -257,6 +259,10 @@ class Linker:
                 text_lang = lang or self.detect_language(text) or "fr"
                 likeness = self.occupation_docs.similarity(f"{title}\n{text}", text_lang, [c.uri for c in found])
                 scores = scores + cfg.context_weight * likeness
+                exact = self.exact_title(title, lang)
+                if exact is not None and exact.uri == found[0].uri:
+                    # The title is one occupation's own label: the text orders the others, never that one.
+                    scores[0] = scores.max() + cfg.confidence_temperature
             order = np.argsort(-scores, kind="stable")[:k]
             shifted = np.exp((scores - scores.max()) / cfg.confidence_temperature)
             confidence = shifted / shifted.sum()
@@ -274,6 +280,11 @@ class Linker:
                 ]
             )
         return out
+
+    def exact_title(self, title: str, lang: str | None = None) -> LinkedConcept | None:
+        """The occupation whose label a title is (ignoring gender, case, accents and framing), if exactly one."""
+        query = self._query(self.one_gender(title), "occupation", lang)
+        return self._exact(self.indexes["occupation"], query.forms[0]) if query.forms else None
 
     def _exact(self, index: LabelIndex, form: str) -> LinkedConcept | None:
         """The concept whose label a form is, when exactly one concept has that label."""
@@ -439,6 +450,29 @@ class Linker:
                     extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge)
                     self.__dict__["_skills"] = extractor
         return extractor
+
+    def first_use_parts(self) -> dict[str, Any]:
+        """What ``warm`` builds from the indexes alone, built if need be: stored beside the indexes, so that a
+        later start reads them (``adopt_first_use_parts``) instead of building them again."""
+        with self._building:
+            return {"titles": self._title_tools(), "skill_words": self.skills.words, "gender_forms": self.gender_forms}
+
+    def adopt_first_use_parts(self, parts: dict[str, Any]) -> None:
+        """Take stored first-use parts (as ``first_use_parts`` gave them for the same indexes)."""
+        titles, words, forms = parts["titles"], parts["skill_words"], parts["gender_forms"]
+        if not (
+            isinstance(titles, tuple)
+            and isinstance(titles[0], TitleNormaliser)
+            and isinstance(titles[1], LabelWords)
+            and isinstance(words, SkillLabelWords)
+            and isinstance(forms, GenderForms)
+        ):
+            raise ValueError("not the first-use parts of a linker")
+        with self._building:
+            self.__dict__["_titles"] = titles
+            self.skills.adopt_words(words)
+            self.__dict__["gender_forms"] = forms
+            self.first_use_adopted = True
 
     def warm(self) -> None:
         """Build now what is otherwise built on first use (the title normaliser, the skill extractor's label

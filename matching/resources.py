@@ -6,6 +6,7 @@ rebuilt only when the ESCO release or the model changes.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import pickle
@@ -175,9 +176,11 @@ def prepare_linker(
     knowledge = frozenset(c.uri for c in taxonomy.concepts(ConceptKind.skill) if c.skill_type == "knowledge")
     docs = _occupation_docs(taxonomy, space, directory)
     linker = Linker(space, encoder, indexes, config, knowledge=knowledge, occupation_docs=docs)
+    first_use = _adopt_stored_first_use(linker, directory)
     report = {
         "concept_space": "built" if space_built else "reused",
         "linker_indexes": "built" if built else "reused",
+        "first_use_parts": "reused" if first_use else "built at start-up (warm_linker)",
         "concepts": len(space.concept_uris),
         "labels": int(space.label_concepts.size),
         "seconds": round(time.perf_counter() - started, 1),
@@ -240,6 +243,62 @@ def _occupation_docs(taxonomy: Taxonomy, space: ConceptSpace, directory: Path) -
     return docs
 
 
+FIRST_USE_FORMAT = 1
+"""Format of the stored first-use parts of the linker (``linker_first_use.pkl``)."""
+_FIRST_USE_CODE = ("titles", "gender_forms", "skill_extraction", "text", "abbreviations")
+"""The modules (of ``matching``) whose code makes the first-use parts: a change to any of them rebuilds them."""
+
+
+def _first_use_key(space: ConceptSpace) -> dict[str, Any]:
+    code = hashlib.sha256()
+    for name in _FIRST_USE_CODE:
+        code.update((Path(__file__).parent / f"{name}.py").read_bytes())
+    return {"format": FIRST_USE_FORMAT, **_linker_manifest(space), "code": code.hexdigest()}
+
+
+def _first_use_paths(directory: Path) -> tuple[Path, Path]:
+    return directory / "linker_first_use.json", directory / "linker_first_use.pkl"
+
+
+def _adopt_stored_first_use(linker: Linker, directory: Path) -> bool:
+    """Give the linker its first-use parts from disk when they were stored for these indexes and this code."""
+    manifest, path = _first_use_paths(directory)
+    if _read_manifest(manifest) != _first_use_key(linker.space):
+        return False
+    try:
+        with path.open("rb") as fh:
+            linker.adopt_first_use_parts(pickle.load(fh))
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError, ValueError) as exc:
+        log.warning("the stored first-use parts of the linker in %s cannot be used (%s): rebuilding them", path, exc)
+        return False
+    return True
+
+
+def warm_linker(linker: Linker, data_dir: Path) -> None:
+    """Build what the linker builds on first use (``Linker.warm``), and store it for the next start unless
+    ``prepare_linker`` read it from there.
+
+    Run by start-up in a background thread: a request that needs a part meanwhile waits for that one build.
+    A data directory that cannot be written to only costs the next start the same build.
+    """
+    directory = concept_space_dir(data_dir)
+    linker.warm()
+    if linker.first_use_adopted:
+        return
+    manifest, path = _first_use_paths(directory)
+    parts = linker.first_use_parts()
+
+    def write(tmp: Path) -> None:
+        with tmp.open("wb") as fh:
+            pickle.dump(parts, fh, protocol=pickle.HIGHEST_PROTOCOL)
+
+    try:
+        atomic_file(path, write)
+        atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(_first_use_key(linker.space))))
+    except OSError as exc:
+        log.warning("could not store the first-use parts of the linker in %s: %s", directory, exc)
+
+
 def _dense_path(directory: Path, kind: LinkKind) -> Path:
     return directory / f"dense_{kind}.faiss"
 
@@ -285,4 +344,5 @@ __all__ = [
     "prepare_related",
     "prepare_related_skills",
     "taxonomy_snapshot_path",
+    "warm_linker",
 ]

@@ -270,6 +270,12 @@ class SkillExtractor:
                     self._words = SkillLabelWords(self.index.texts)
         return self._words
 
+    def adopt_words(self, words: SkillLabelWords) -> None:
+        """Take the content words of the skill labels built earlier (stored beside the linker indexes)."""
+        if words.indptr.size != len(self.index.texts) + 1:
+            raise ValueError("these label words are of another skill index")
+        self._words = words
+
     def extract_many(self, texts: Sequence[str], lang: str | None = None) -> list[list[ExtractedSkill]]:
         """The skills each text states, one entry per skill (its best clause), most confident first.
 

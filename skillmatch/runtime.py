@@ -33,7 +33,7 @@ from matching.linker import Linker
 from matching.oversight import OversightStore
 from matching.recruiting import RecruitingStore
 from matching.related import RelatedSkills
-from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related
+from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related, warm_linker
 from matching.reviewed import ReviewedCandidates
 from matching.skill_gap import SkillGapConfig
 from matching.store import ProfileStore
@@ -112,7 +112,9 @@ class Runtime:
         related = prepare_related(taxonomy, linker, settings.data_dir)
         # What the linker builds on first use is built now, beside the rest of start-up: the first requests
         # wait for that one build instead of each building a copy.
-        threading.Thread(target=linker.warm, name="linker-warm-up", daemon=True).start()
+        threading.Thread(
+            target=warm_linker, args=(linker, settings.data_dir), name="linker-warm-up", daemon=True
+        ).start()
         store = ProfileStore(db)
         engine = matching_engine(settings, db, taxonomy, linker.space, related, store)
         writer = ProfileWriter(store, engine)

@@ -40,6 +40,16 @@ def test_matching_dev_ingests_with_nothing_quarantined(full_runtime: Runtime) ->
     assert stats["jobseeker"]["indexed"] == 600 and stats["vacancy"]["indexed"] == 600
 
 
+def test_a_title_that_is_an_occupations_own_label_keeps_it_whatever_its_text_says(full_runtime: Runtime) -> None:
+    # "brood en banket" is in the label of the bakery's seller ("verkoopspecialist brood en banket"), whose
+    # alternative label "medewerker bakkerij" is close to "bakker": the text must not take a baker's title there.
+    linker = full_runtime.linker
+    found = linker.link_titles(["Bakker (m/v/x)"], ["Je bakt brood en banket."], "nl", k=3)[0]
+    assert found[0].uri == U.BAKER
+    exact = linker.exact_title("Bakker (m/v/x)")
+    assert exact is not None and exact.uri == U.BAKER
+
+
 def test_french_jobseeker_finds_the_dutch_vacancy_of_the_same_occupation_first(full_runtime: Runtime) -> None:
     service = full_runtime.ingestion
     vacancies = [

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ import pytest
 from esco_data import ConceptKind, Taxonomy
 from esco_data.strings import StringColumn
 from matching.linker import Linker, LinkKind
-from matching.resources import concept_space_dir, prepare_linker
+from matching.resources import concept_space_dir, prepare_linker, warm_linker
 from skillmatch.runtime import Runtime
 from tests import esco_uris as U
 
@@ -405,3 +406,59 @@ def test_a_damaged_lexical_index_is_rebuilt(slice_runtime: Runtime, tmp_path: Pa
     np.load(folder / "f_labels.npy")  # rewritten whole
     assert linker.link("bakker", "occupation", k=1)[0].uri == U.BAKER
     assert linker.indexes["occupation"].dense.ntotal == slice_runtime.linker.indexes["occupation"].dense.ntotal
+
+
+# -- titles read with their text ------------------------------------------------------------------------------
+
+SHOP_TEXT = "Je helpt klanten in de winkel, bedient de kassa, vult de rekken aan en houdt de winkel netjes."
+BAKERY_TEXT = "Je kneedt deeg, bakt brood en gebak in de oven en bereidt bakkerswaren volgens het recept."
+
+
+def test_the_text_chooses_among_the_occupations_a_vague_title_proposes(slice_linker: Linker) -> None:
+    title = "Medewerker (m/v/x)"
+    assert slice_linker.exact_title(title) is None
+    assert slice_linker.exact_title("Bakker (m/v/x)") == slice_linker.exact_title("bakker")
+    shop = slice_linker.link_titles([title], [SHOP_TEXT], "nl", k=5)[0]
+    bakery = slice_linker.link_titles([title], [BAKERY_TEXT], "nl", k=5)[0]
+    assert shop[0].uri == U.SHOP_ASSISTANT
+    assert bakery[0].uri != U.SHOP_ASSISTANT
+
+
+def _extracted(linker: Linker) -> list[list[str]]:
+    return [[c.uri for c in linker.extract(text)] for text in (FRENCH_TEXT, DUTCH_TEXT)]
+
+
+def test_first_use_parts_are_stored_once_and_read_back_at_the_next_start(
+    slice_runtime: Runtime, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data_dir = _stored_copy(slice_runtime, tmp_path)
+    directory = concept_space_dir(data_dir)
+    manifest, stored = directory / "linker_first_use.json", directory / "linker_first_use.pkl"
+    manifest.unlink(missing_ok=True)
+    stored.unlink(missing_ok=True)
+    taxonomy, encoder = slice_runtime.taxonomy, slice_runtime.linker.encoder
+    first, report = prepare_linker(taxonomy, encoder, data_dir)
+    assert report["first_use_parts"] != "reused" and "_titles" not in first.__dict__
+    warm_linker(first, data_dir)
+    assert stored.exists() and manifest.exists()
+    again, report = prepare_linker(taxonomy, encoder, data_dir)
+    assert report["first_use_parts"] == "reused"
+    # Nothing is built on first use: the parts are there, the same as those built.
+    assert "_titles" in again.__dict__ and "gender_forms" in again.__dict__ and again.skills._words is not None
+    _same_links(again, slice_runtime.linker)
+    assert _extracted(again) == _extracted(slice_runtime.linker)
+    assert again.one_gender("Boulangère") == slice_runtime.linker.one_gender("Boulangère") == "Boulanger"
+    # Stored by other code (a change to the title rules, say): not read.
+    key = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps(key | {"code": "0" * 64}))
+    _, report = prepare_linker(taxonomy, encoder, data_dir)
+    assert report["first_use_parts"] != "reused"
+    # Damaged: said, and built again.
+    manifest.write_text(json.dumps(key))
+    stored.write_bytes(stored.read_bytes()[:100])
+    with caplog.at_level(logging.WARNING, logger="matching.resources"):
+        damaged, report = prepare_linker(taxonomy, encoder, data_dir)
+    assert report["first_use_parts"] != "reused" and "cannot be used" in caplog.text
+    _same_links(damaged, slice_runtime.linker)
+    warm_linker(damaged, data_dir)
+    assert prepare_linker(taxonomy, encoder, data_dir)[1]["first_use_parts"] == "reused"
