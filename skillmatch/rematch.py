@@ -187,7 +187,12 @@ class DaskExecutor:
 
 @contextmanager
 def dask_client(
-    *, scheduler: str | None, workers: int, dashboard_address: str, memory_limit: str | None = None
+    *,
+    scheduler: str | None,
+    workers: int,
+    dashboard_address: str,
+    memory_limit: str | None = None,
+    connect_seconds: float = 30.0,
 ) -> Iterator[Any]:
     """A Dask client: to an existing scheduler, or to a local cluster of one-thread worker processes.
 
@@ -196,13 +201,14 @@ def dask_client(
         workers: local workers (0: one per core).
         dashboard_address: where the local cluster serves its dashboard.
         memory_limit: per local worker (default: the machine's memory shared out).
+        connect_seconds: how long to try the existing scheduler.
     """
     try:
         from distributed import Client, LocalCluster
     except ImportError as exc:  # pragma: no cover - a declared dependency
         raise RematchFailed("the rematch needs Dask: pip install 'dask[distributed]'") from exc
     if scheduler:
-        with Client(scheduler, timeout="30s") as client:  # type: ignore[no-untyped-call]
+        with Client(scheduler, timeout=f"{connect_seconds}s") as client:  # type: ignore[no-untyped-call]
             yield client
         return
     n = workers or len(os.sched_getaffinity(0))
@@ -303,7 +309,10 @@ def rematch(
                 params={"scheduler": scheduler, "open_seconds": state.report["open_seconds"]},
             )
             with dask_client(
-                scheduler=scheduler, workers=workers, dashboard_address=settings.rematch_dashboard_address
+                scheduler=scheduler,
+                workers=workers,
+                dashboard_address=settings.rematch_dashboard_address,
+                connect_seconds=settings.rematch_connect_seconds,
             ) as client:
                 dashboard = getattr(client, "dashboard_link", None)
                 executor = DaskExecutor(client)

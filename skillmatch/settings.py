@@ -109,6 +109,9 @@ class Settings(BaseSettings):
     rematch_scheduler: str | None = Field(
         default=None, description="Address of an existing Dask scheduler (default: a local cluster)."
     )
+    rematch_connect_seconds: float = Field(
+        default=30.0, gt=0, description="How long to try an existing Dask scheduler before the rematch fails."
+    )
     rematch_dashboard_address: str = Field(
         default="127.0.0.1:8787", description="Where the local cluster serves the Dask dashboard."
     )

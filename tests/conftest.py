@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -71,11 +73,23 @@ def pg_databases() -> PgDatabases:
 @pytest.fixture(scope="session")
 def pg_slice_template(pg_databases: PgDatabases, esco_slice_dir: Path) -> str:
     """The name of a PostgreSQL database with the ESCO slice and every table, copied by each test that needs it."""
-    engine = make_engine(pg_databases.create(name="slice_template"))
+    name = f"slice_template_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"  # one per test process
+    engine = make_engine(pg_databases.create(name=name))
     load_esco(engine, esco_slice_dir)
     create_tables(engine)
     engine.dispose()  # a template must have no open connection
-    return "slice_template"
+    return name
+
+
+@pytest.fixture(scope="session")
+def sqlite_slice_template(esco_slice_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file with the ESCO slice and every table, copied by each test that needs it."""
+    path = tmp_path_factory.mktemp("sqlite-template") / "slice.db"
+    engine = make_engine(sqlite_url(path.parent, path.name))
+    load_esco(engine, esco_slice_dir)
+    create_tables(engine)
+    engine.dispose()  # every connection closed: the file holds everything
+    return path
 
 
 def _database(request: pytest.FixtureRequest, tmp_path: Path, name: str, *, esco_slice: bool) -> Iterator[Engine]:
@@ -84,10 +98,9 @@ def _database(request: pytest.FixtureRequest, tmp_path: Path, name: str, *, esco
         template = request.getfixturevalue("pg_slice_template") if esco_slice else None
         engine = make_engine(request.getfixturevalue("pg_databases").create(template=template))
     else:
-        engine = make_engine(sqlite_url(tmp_path, name))
         if esco_slice:
-            load_esco(engine, request.getfixturevalue("esco_slice_dir"))
-            create_tables(engine)
+            shutil.copyfile(request.getfixturevalue("sqlite_slice_template"), tmp_path / name)
+        engine = make_engine(sqlite_url(tmp_path, name))
     yield engine
     engine.dispose()
 

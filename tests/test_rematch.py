@@ -279,7 +279,8 @@ def test_a_second_run_while_one_holds_the_lock_fails_at_once(env: Env) -> None:
 def test_no_earlier_run_and_unknown_scheduler_fail_clearly(env: Env) -> None:
     result = subprocess.run(
         [SKILLMATCH, "rematch", "--scheduler", "tcp://127.0.0.1:9"],
-        env=os.environ | env.environ(),
+        # The rematch tries a scheduler for 30 s by default; nothing listens on port 9, 3 s say as much.
+        env=os.environ | env.environ() | {"SKILLMATCH_REMATCH_CONNECT_SECONDS": "3"},
         capture_output=True,
         text=True,
         timeout=180,
