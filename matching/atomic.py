@@ -6,6 +6,7 @@ target and renamed over it. If writing fails (disk full, a crash), the previous 
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import tempfile
@@ -63,6 +64,30 @@ def atomic_file(path: Path, write: Callable[[Path], object]) -> None:
         tmp.unlink(missing_ok=True)
 
 
+@contextmanager
+def exclusive(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on a file (created if missing) while the body runs, waiting for it if another
+    process holds it: two processes that would build the same thing build it once, one after the other.
+
+    A folder where the lock file cannot be created (read-only) holds no lock: nothing can be built there anyway.
+
+    Args:
+        path: the lock file.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fh = path.open("a")
+    except OSError:
+        yield
+        return
+    with fh:
+        fcntl.flock(fh.fileno(), fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_UN)
+
+
 def _fsync_tree(directory: Path) -> None:
     """Flush the files of a folder to disk before it is renamed into place (a rename must not expose holes)."""
     for item in directory.rglob("*"):
@@ -71,4 +96,4 @@ def _fsync_tree(directory: Path) -> None:
                 os.fsync(fh.fileno())
 
 
-__all__ = ["atomic_dir", "atomic_file"]
+__all__ = ["atomic_dir", "atomic_file", "exclusive"]

@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from esco_data import ConceptKind, Taxonomy, loaded_release
-from matching.atomic import atomic_dir, atomic_file
+from matching.atomic import atomic_dir, atomic_file, exclusive
 from matching.concept_space import KIND_CODES, ConceptSpace, ensure_concept_space
 from matching.encoder import Encoder
 from matching.label_index import LabelIndex
@@ -35,8 +35,9 @@ Lexical 2: arrays in ``.npy`` files (memory-mapped) instead of a pickle."""
 _LEGACY_PARTS = {7: {"dense": 1, "lexical": 1}}
 """What the parts were in a ``linker.json`` written before parts had formats of their own."""
 log = logging.getLogger(__name__)
-OCCUPATION_DOCS_FORMAT = 1
-"""Format of the stored ESCO documents of the occupations (``occupation_docs.pkl``)."""
+OCCUPATION_DOCS_FORMAT = 2
+"""Format of the stored ESCO documents of the occupations (``occupation_docs.pkl``). 2: plain arrays, no
+scikit-learn object (reading them needs no scikit-learn import)."""
 _SPACE_KEY = ("esco_checksum", "model_id", "dim")
 """The manifest fields of the concept space that the linker indexes were built for."""
 _KINDS: dict[LinkKind, tuple[int, ...]] = {
@@ -143,6 +144,17 @@ def prepare_linker(
     """
     started = time.perf_counter()
     directory = concept_space_dir(data_dir)
+    # Two processes starting on one data directory (the service and a rematch, two test workers): the second
+    # waits for the first one's build and reuses it.
+    with exclusive(data_dir / "concept_space.lock"):
+        linker, report = _prepare_linker(taxonomy, encoder, directory, config, progress)
+    report["seconds"] = round(time.perf_counter() - started, 1)
+    return linker, report
+
+
+def _prepare_linker(
+    taxonomy: Taxonomy, encoder: Encoder, directory: Path, config: LinkerConfig | None, progress: bool
+) -> tuple[Linker, dict[str, Any]]:
     space, space_built = ensure_concept_space(taxonomy, encoder, directory, progress=progress)
     manifest_path = directory / "linker.json"
     wanted = _linker_manifest(space)
@@ -183,7 +195,6 @@ def prepare_linker(
         "first_use_parts": "reused" if first_use else "built at start-up (warm_linker)",
         "concepts": len(space.concept_uris),
         "labels": int(space.label_concepts.size),
-        "seconds": round(time.perf_counter() - started, 1),
     }
     return linker, report
 

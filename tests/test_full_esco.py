@@ -13,7 +13,7 @@ from ingestion.adapters import RecordFormat
 from ingestion.models import RecordKind
 from ingestion.readers import read_file
 from skillmatch.runtime import Runtime
-from skillmatch.settings import REPO_ROOT, Settings
+from skillmatch.settings import REPO_ROOT, get_settings
 from tests import esco_uris as U
 
 pytestmark = pytest.mark.slow
@@ -22,9 +22,11 @@ MATCHING_DEV = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"
 
 @pytest.fixture(scope="module")
 def full_runtime(full_esco: tuple[Engine, LoadReport], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runtime]:
+    """The runtime over the full release, with the configured data directory's concept space (built there when
+    missing, as `make run` would, and shared with the other slow tests) and profile indexes of its own."""
     engine, _ = full_esco
-    settings = Settings(data_dir=tmp_path_factory.mktemp("full-data"), database_url=str(engine.url))
-    yield Runtime.open(settings, db=engine)
+    settings = get_settings().model_copy(update={"database_url": str(engine.url)})
+    yield Runtime.open(settings, db=engine, index_dir=tmp_path_factory.mktemp("full-indexes"))
 
 
 def test_matching_dev_ingests_with_nothing_quarantined(full_runtime: Runtime) -> None:

