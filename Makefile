@@ -35,11 +35,14 @@ run: install
 # installs the Debian package when it is missing, and removes the server afterwards).
 WITH_PG := $(BIN)/python -m tests.pg_server --
 
+# One test process per core (pytest-xdist); a module's tests stay in one process (tests/conftest.py).
+XDIST := -n auto --dist loadgroup
+
 test: install browser-deps
-	$(WITH_PG) $(BIN)/pytest
+	$(WITH_PG) $(BIN)/pytest $(XDIST)
 
 test-fast: install
-	$(WITH_PG) $(BIN)/pytest -m "not slow and not browser"
+	$(WITH_PG) $(BIN)/pytest $(XDIST) -m "not slow and not browser"
 
 lint: install
 	$(BIN)/ruff check .

@@ -21,6 +21,18 @@ from tests.esco_slice import build_slice
 from tests.esco_uris import SLICE_OCCUPATIONS
 
 SHARED = REPO_ROOT.parent / "shared"
+FULL_SPACE_MODULES = frozenset({"tests.test_full_esco", "tests.test_stated_skills"})
+"""The modules over the configured data directory's full concept space: one test process runs them all, so that
+it is built once (on a clean clone) while the other processes run the rest."""
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """With ``pytest -n N --dist loadgroup`` (``make test``), a module's tests run in one process (its module
+    fixtures are built once) and the full-concept-space modules share one."""
+    for item in items:
+        module = item.module.__name__ if isinstance(item, pytest.Function) else item.nodeid.split("::")[0]
+        item.add_marker(pytest.mark.xdist_group("full-space" if module in FULL_SPACE_MODULES else module))
 
 
 @pytest.fixture(scope="session")

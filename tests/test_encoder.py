@@ -25,10 +25,14 @@ OPERATE_CASH_REGISTER = U.SKILL + "0cb013af-6dd9-4fb2-b34e-63dda1a5cf82"  # util
 
 
 def _rows(encoder: Encoder) -> int:
-    """Rows in the encoder's cache file, counted by a connection of our own."""
+    """Rows in the encoder's cache file, counted by a connection of our own (0 before its first write: the
+    cache creates its file and table on first use, so a test that runs first finds none)."""
     assert encoder.cache is not None
+    if not encoder.cache.path.exists():
+        return 0
     with sqlite3.connect(encoder.cache.path) as conn:
-        count: int = conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0]
+        tables = conn.execute("SELECT name FROM sqlite_master WHERE name = 'vectors'").fetchall()
+        count: int = conn.execute("SELECT COUNT(*) FROM vectors").fetchone()[0] if tables else 0
     return count
 
 
