@@ -5,8 +5,9 @@ exclusions are laid over it. The eligible pool of a vacancy is the active jobsee
 filters, counted per group straight from the feature table. The attributes come from the restricted audit
 table; nothing here changes a ranking.
 
-For the nightly rematch: after a run, call ``audit_after_rematch`` with the stored lists (vacancy id ->
-ranked jobseeker ids) and the filters the run used; it keeps the run and its alerts for the admins.
+After each nightly rematch run, ``skillmatch.rematch`` runs ``run_exposure_audit`` (source "rematch"): the
+run's stored lists already have the pins and exclusions laid over them, so the engine's own ranking is
+recomputed with the same scoring rather than read back.
 """
 
 from __future__ import annotations
@@ -178,6 +179,7 @@ def run_exposure_audit(
     band: Band = DEFAULT_BAND,
     min_expected: float = 5.0,
     save: bool = True,
+    source: str = "on-demand",
 ) -> AuditRun:
     """The audit on demand: rank every open vacancy's candidates now, audit both views, keep the run.
 
@@ -190,6 +192,7 @@ def run_exposure_audit(
         band: the alert band.
         min_expected: groups expected to hold fewer places raise no alert.
         save: keep the run in the audit store.
+        source: what ran it ("on-demand", "rematch").
 
     Raises:
         IndexNotBuilt: no jobseeker is indexed.
@@ -211,48 +214,11 @@ def run_exposure_audit(
         depth=depth,
         band=band,
         min_expected=min_expected,
+        source=source,
     )
     if save:
         run.run_id = audit_store.save_run(run.source, run.lists, run.alerts, run.to_json())
     return run
 
 
-def audit_after_rematch(
-    engine: MatchingEngine,
-    audit_store: AuditStore,
-    oversight: OversightStore,
-    lists: Mapping[str, Sequence[str]],
-    *,
-    filters: Filters | None = None,
-    depth: int = 10,
-    band: Band = DEFAULT_BAND,
-    min_expected: float = 5.0,
-) -> AuditRun:
-    """The hook for the nightly rematch: audit the lists a run stored, both views, and keep the run.
-
-    Args:
-        engine: the engine the run ranked with.
-        audit_store: the audit attributes (and where the run is kept).
-        oversight: the pins and exclusions (the shown view).
-        lists: vacancy id -> ranked jobseeker ids, as stored by the run.
-        filters: the hard filters the run used.
-        depth: list length audited.
-        band: the alert band.
-        min_expected: groups expected to hold fewer places raise no alert.
-    """
-    run = audit_lists(
-        engine,
-        lists,
-        audit_store.attributes(),
-        decisions=oversight.current_many(list(lists)),
-        filters=filters,
-        depth=depth,
-        band=band,
-        min_expected=min_expected,
-        source="rematch",
-    )
-    run.run_id = audit_store.save_run(run.source, run.lists, run.alerts, run.to_json())
-    return run
-
-
-__all__ = ["AuditRun", "audit_after_rematch", "audit_lists", "pool_counts", "run_exposure_audit"]
+__all__ = ["AuditRun", "audit_lists", "pool_counts", "run_exposure_audit"]

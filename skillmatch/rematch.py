@@ -23,6 +23,8 @@ from sqlalchemy.engine import Engine
 
 from ingestion.mailer import SmtpConfig
 from ingestion.outbox import SendReport, build_outbox, send_pending
+from matching.audit_run import AuditRun, run_exposure_audit
+from matching.audit_store import AuditStore
 from matching.concept_space import load_concept_space
 from matching.encoder import model_id
 from matching.engine import MatchingEngine
@@ -46,7 +48,7 @@ from matching.store import ProfileStore
 from matching.writer import ProfileWriter
 from skillmatch.db import make_engine
 from skillmatch.runtime import matching_engine
-from skillmatch.schema import create_tables
+from skillmatch.schema import create_audit_tables, create_tables
 from skillmatch.settings import Settings
 
 log = logging.getLogger("skillmatch.rematch")
@@ -236,6 +238,34 @@ class RematchReport:
     notifications: int
     sent: SendReport | None
     seconds: float
+    audit: AuditRun | None = None
+    """The exposure audit after the run (None: no audit attributes imported, audit off, or the run failed)."""
+
+
+def audit_after_run(settings: Settings, state: MatchingState) -> AuditRun | None:
+    """The exposure audit after a succeeded run: every open vacancy's candidates ranked as the run ranked them,
+    audited as the engine made them and as people see them (pins and exclusions), kept with source "rematch".
+
+    Nothing is done when no audit attributes were imported (there are no groups to count).
+    """
+    audit_db = make_engine(settings.audit_database_url) if settings.audit_database_url else state.db
+    try:
+        if audit_db is not state.db:
+            create_audit_tables(audit_db)
+        audit = AuditStore(audit_db)
+        if audit.count() == 0:
+            return None
+        return run_exposure_audit(
+            state.engine,
+            audit,
+            OversightStore(state.db),
+            band=(settings.exposure_band_low, settings.exposure_band_high),
+            min_expected=settings.exposure_min_expected,
+            source="rematch",
+        )
+    finally:
+        if audit_db is not state.db:
+            audit_db.dispose()
 
 
 def smtp_config(settings: Settings) -> SmtpConfig | None:
@@ -336,10 +366,15 @@ def rematch(
                     notifications += build_outbox(state.db, repository, run)
             config = smtp_config(settings)
             sent = send_pending(state.db, config) if send and config is not None else None
+            audit = None
+            if settings.rematch_audit and outcome.run.status == "succeeded":
+                audit = audit_after_run(settings, state)
+                if audit is not None:
+                    say(f"Exposure audit {audit.run_id}: {audit.alerts} alerts over {audit.lists:,} lists.")
         finally:
             state.db.dispose()
     return RematchReport(
-        outcome, expired, dashboard, n_workers, notifications, sent, round(time.perf_counter() - started, 2)
+        outcome, expired, dashboard, n_workers, notifications, sent, round(time.perf_counter() - started, 2), audit
     )
 
 
@@ -349,6 +384,7 @@ __all__ = [
     "RematchBusy",
     "RematchFailed",
     "RematchReport",
+    "audit_after_run",
     "dask_client",
     "rematch",
     "run_lock",

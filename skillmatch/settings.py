@@ -109,6 +109,10 @@ class Settings(BaseSettings):
     rematch_scheduler: str | None = Field(
         default=None, description="Address of an existing Dask scheduler (default: a local cluster)."
     )
+    rematch_audit: bool = Field(
+        default=True,
+        description="Run the exposure audit after each succeeded rematch (when audit attributes were imported).",
+    )
     rematch_connect_seconds: float = Field(
         default=30.0, gt=0, description="How long to try an existing Dask scheduler before the rematch fails."
     )
