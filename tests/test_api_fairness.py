@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -57,6 +58,23 @@ def test_audit_import_run_and_read(client: TestClient) -> None:
     assert run["lists"] == 1 and set(run["engine"]) and set(run["shown"])
     assert client.get("/admin/audit/runs/latest", headers=ADMIN).json()["id"] == run["run_id"]
     assert client.get("/admin/audit/runs/999", headers=ADMIN).status_code == 404
+
+
+def test_the_exposure_page_runs_the_audit_and_shows_each_groups_ratios_in_both_languages(client: TestClient) -> None:
+    empty = client.get("/ui/admin/exposure", headers=ADMIN)
+    assert empty.status_code == 200 and "disabled" in empty.text  # no attributes: nothing to audit
+    client.post("/admin/audit/attributes", content="id,gender\nJ-BAKER-FR,F\nJ-BAKER-NL,M\n", headers=ADMIN)
+    done = client.post("/ui/admin/exposure", headers=ADMIN, follow_redirects=False)
+    assert done.status_code == 303
+    run_id = int(done.headers["location"].rsplit("=", 1)[1])
+    assert client.get("/admin/audit/runs/latest", headers=ADMIN).json()["id"] == run_id
+    french = client.get(f"/ui/admin/exposure?run={run_id}&lang=fr", headers=ADMIN).text
+    dutch = client.get(f"/ui/admin/exposure?run={run_id}&lang=nl", headers=ADMIN).text
+    assert "Classement du moteur" in french and "Rangschikking van de motor" in dutch
+    for html in (french, dutch):
+        rows = re.findall(r"<td>gender</td><td>([FM])</td>", html)
+        assert sorted(rows) == ["F", "F", "M", "M"]  # each group, on the engine's lists and as shown
+    assert client.get("/ui/admin/exposure").status_code == 403  # consultants do not see the audit
 
 
 def test_rights_routes(client: TestClient) -> None:

@@ -204,6 +204,10 @@ def test_admin_sees_users_audit_and_quarantine(site: Site, page: Any) -> None:
     page.get_by_role("link", name="Quarantaine").click()
     page.wait_for_load_state()
     assert_accessible(page)
+    page.get_by_role("link", name="Blootstelling per groep").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Blootstelling per groep"
+    assert_accessible(page)
 
 
 def test_sign_in_page_language_from_accept_language(chromium: Any, site: Site) -> None:

@@ -1,4 +1,4 @@
-"""The administrator's pages: users and tokens, the audit log, the quarantine."""
+"""The administrator's pages: users and tokens, the audit log, the exposure audit, the quarantine."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from api.audit import AuditAction
 from api.auth.roles import Role
 from api.auth.rules import allow
 from api.auth.tokens import UserError
-from api.deps import AuditDep, ConfigDep, EngineDep, TokensDep
+from api.deps import AuditDep, ConfigDep, EngineDep, FairnessDep, TokensDep
 from api.ui.render import page
 from ingestion.quarantine import export_quarantine
 
@@ -100,3 +100,25 @@ def quarantine_page(request: Request, engine: EngineDep) -> Response:
     """Rejected records with the field and reason (the original lines are not shown here)."""
     rows = export_quarantine(engine, limit=500)
     return page(request, "admin_quarantine.html", rows=rows)
+
+
+@router.get("/exposure")
+def exposure_page(request: Request, fairness: FairnessDep, run: Annotated[int | None, Query(ge=1)] = None) -> Response:
+    """The exposure audit: the latest runs, and one run's ratios per group on the engine's lists and as shown."""
+    runs = fairness.audit.runs(20)
+    chosen = fairness.audit.run(run) if run is not None or runs else None
+    return page(
+        request,
+        "admin_exposure.html",
+        runs=runs,
+        chosen=chosen,
+        attributes=fairness.audit.count(),
+        band=fairness.config.band,
+    )
+
+
+@router.post("/exposure")
+def run_exposure(fairness: FairnessDep) -> Response:
+    """Run the exposure audit now (every open vacancy's list) and show it."""
+    done = fairness.exposure_audit()
+    return RedirectResponse(f"/ui/admin/exposure?run={done.run_id}", status_code=303)
