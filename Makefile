@@ -35,8 +35,9 @@ run: install
 # installs the Debian package when it is missing, and removes the server afterwards).
 WITH_PG := $(BIN)/python -m tests.pg_server --
 
-# One test process per core (pytest-xdist); a module's tests stay in one process (tests/conftest.py).
-XDIST := -n auto --dist loadgroup
+# One test process per core (pytest-xdist); a module's tests stay in one process, and the modules over the full
+# concept space share one (tests/conftest.py).
+XDIST := -n auto --dist loadfile
 
 test: install browser-deps
 	$(WITH_PG) $(BIN)/pytest $(XDIST)

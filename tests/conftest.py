@@ -6,6 +6,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy.engine import Engine
@@ -21,18 +22,24 @@ from tests.esco_slice import build_slice
 from tests.esco_uris import SLICE_OCCUPATIONS
 
 SHARED = REPO_ROOT.parent / "shared"
-FULL_SPACE_MODULES = frozenset({"tests.test_full_esco", "tests.test_stated_skills"})
+FULL_SPACE_FILES = frozenset({"tests/test_full_esco.py", "tests/test_stated_skills.py"})
 """The modules over the configured data directory's full concept space: one test process runs them all, so that
 it is built once (on a clean clone) while the other processes run the rest."""
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """With ``pytest -n N --dist loadgroup`` (``make test``), a module's tests run in one process (its module
-    fixtures are built once) and the full-concept-space modules share one."""
-    for item in items:
-        module = item.module.__name__ if isinstance(item, pytest.Function) else item.nodeid.split("::")[0]
-        item.add_marker(pytest.mark.xdist_group("full-space" if module in FULL_SPACE_MODULES else module))
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """Under ``pytest -n N --dist loadfile`` (``make test``): a module's tests run in one process (its module
+    fixtures are built once), and the full-concept-space modules in the same one."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class ModuleScheduling(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return "full-space" if module in FULL_SPACE_FILES else module
+
+    return ModuleScheduling(config, log)
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
+from api.auth import Role, TokenStore
 from api.main import create_app as build_app
 from skillmatch.runtime import Runtime
 from tests.auth import bearer, make_tokens
@@ -75,6 +76,31 @@ def test_the_exposure_page_runs_the_audit_and_shows_each_groups_ratios_in_both_l
         rows = re.findall(r"<td>gender</td><td>([FM])</td>", html)
         assert sorted(rows) == ["F", "F", "M", "M"]  # each group, on the engine's lists and as shown
     assert client.get("/ui/admin/exposure").status_code == 403  # consultants do not see the audit
+
+
+def test_a_jobseekers_progress_page_shows_the_skill_gap_the_basiskit_and_the_notice_and_takes_a_contest(
+    client: TestClient, fresh_runtime: Runtime
+) -> None:
+    store = TokenStore(fresh_runtime.db)
+    me = bearer(store.issue(store.add_user("jobseeker-nl", Role.jobseeker, "J-BAKER-NL").id, days=1).token)
+    page = client.get("/ui/me/progress?lang=nl", headers=me)
+    assert page.status_code == 200 and "Mijn rechten en mijn vooruitgang" in page.text
+    # The page lists what the skill-gap route computes (here nothing: the one open vacancy is in the top 10
+    # already; the computation itself is checked against brute force in tests/test_skill_gap.py).
+    gaps = client.get("/jobseekers/J-BAKER-NL/skill-gap?lang=nl").json()["skills"][:5]
+    shown = re.findall(r"<li>([^<:]+): (\d+) vacatures meer</li>", page.text)
+    assert shown == [(g["label"], str(g["gain"])) for g in gaps]
+    kit = client.get("/jobseekers/J-BAKER-NL/basiskit?lang=nl").json()
+    for language, level in kit["languages"].items():
+        assert f"<li>{language}: {level}</li>" in page.text
+    notice = client.get("/jobseekers/J-BAKER-NL/notice?lang=nl").json()
+    assert notice["title"] in page.text
+    french = client.get("/ui/me/progress?lang=fr", headers=me, cookies={}).text
+    assert "Compétences à acquérir" in french
+    sent = client.post("/ui/me/contest", data={"message": "Waarom deze vacature?"}, headers=me, follow_redirects=False)
+    assert sent.status_code == 303
+    assert [c["jobseeker_id"] for c in client.get("/oversight/contests").json()] == ["J-BAKER-NL"]
+    assert client.get("/ui/me/progress").status_code == 403  # a consultant has no dossier page
 
 
 def test_rights_routes(client: TestClient) -> None:

@@ -66,6 +66,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "education": "Niveau d'études (CITE)",
         "availability": "Disponible à partir du",
         "my_dossier": "Mon dossier",
+        "my_progress": "Mes droits et mes progrès",
+        "skills_to_learn": "Compétences à acquérir",
+        "skills_to_learn_help": (
+            "Calculé : chaque compétence ajoutée à votre dossier ferait entrer ce nombre d'offres ouvertes dans vos "
+            "10 premières suggestions."
+        ),
+        "more_vacancies": "offres en plus",
+        "basiskit": "Kit de base : langues et numérique",
+        "my_languages": "Mes langues",
+        "languages_asked": "Langues demandées par les offres qui vous conviendraient",
+        "digital_asked": "Compétences numériques demandées",
+        "vacancies_asking": "offres",
+        "contest": "Contester une suggestion ou la façon dont elles sont faites (un conseiller vous répondra)",
+        "contest_sent": "Votre demande a été transmise à un conseiller.",
+        "send": "Envoyer",
         "my_skills": "Mes compétences",
         "add_skill": "Ajouter une compétence",
         "skill_search": "Rechercher une compétence ESCO",
@@ -201,6 +216,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "education": "Opleidingsniveau (ISCED)",
         "availability": "Beschikbaar vanaf",
         "my_dossier": "Mijn dossier",
+        "my_progress": "Mijn rechten en mijn vooruitgang",
+        "skills_to_learn": "Vaardigheden om te leren",
+        "skills_to_learn_help": (
+            "Berekend: elke vaardigheid die u aan uw dossier toevoegt, brengt zoveel openstaande vacatures in uw "
+            "eerste 10 suggesties."
+        ),
+        "more_vacancies": "vacatures meer",
+        "basiskit": "Basiskit: talen en digitaal",
+        "my_languages": "Mijn talen",
+        "languages_asked": "Talen gevraagd door de vacatures die bij u zouden passen",
+        "digital_asked": "Gevraagde digitale vaardigheden",
+        "vacancies_asking": "vacatures",
+        "contest": "Een suggestie of de manier waarop ze gemaakt worden betwisten (een consulent antwoordt u)",
+        "contest_sent": "Uw verzoek is naar een consulent gestuurd.",
+        "send": "Versturen",
         "my_skills": "Mijn vaardigheden",
         "add_skill": "Een vaardigheid toevoegen",
         "skill_search": "Een ESCO-vaardigheid zoeken",

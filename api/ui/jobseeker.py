@@ -12,7 +12,7 @@ from starlette.responses import RedirectResponse, Response
 from api.audit import AuditAction
 from api.auth.roles import Principal, Role
 from api.auth.rules import PrincipalDep, allow
-from api.deps import AuditDep, EngineDep, IngestionDep, MatcherDep, ServicesDep, TypeaheadDep
+from api.deps import AuditDep, EngineDep, FairnessDep, IngestionDep, MatcherDep, ServicesDep, TypeaheadDep
 from api.routes.records import read_row, read_rows
 from api.ui.i18n import reader_language
 from api.ui.render import page
@@ -20,8 +20,11 @@ from esco_data import ConceptKind, UnknownConcept
 from ingestion.models import RecordKind
 from ingestion.schemas import ESCO_SKILL_PREFIX
 from ingestion.validation import InvalidRecord
+from matching.basiskit import basiskit
 from matching.errors import UnknownProfile
 from matching.filters import Filters
+from matching.profiles import ProfileKind
+from matching.skill_gap import skill_gaps
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 
@@ -131,3 +134,39 @@ def skill_options(
         {"uri": s.uri, "label": services.taxonomy.label(s.uri, lang).text, "matched_label": s.label} for s in found
     ]
     return page(request, "_options.html", suggestions=suggestions, q=q)
+
+
+@router.get("/me/progress", dependencies=[allow(Role.jobseeker)])
+def my_progress(
+    request: Request,
+    fairness: FairnessDep,
+    principal: PrincipalDep,
+    sent: Annotated[int, Query(ge=0, le=1)] = 0,
+) -> Response:
+    """How suggestions are made and how to contest one; the skills that would bring the most vacancies; the
+    language and digital basiskit."""
+    dossier_id = _dossier_id(principal)
+    lang = reader_language(request)
+    store = fairness.engine.store
+    if store is None:
+        raise UnknownProfile("no profile store")
+    profile = store.get(ProfileKind.jobseeker, dossier_id)
+    return page(
+        request,
+        "progress.html",
+        notice=fairness.rights.notice(dossier_id, lang).to_json(),
+        gaps=skill_gaps(fairness.engine, profile, config=fairness.config.skill_gap, lang=lang, limit=5).to_json(),
+        kit=basiskit(fairness.engine, profile, lang=lang).to_json(),
+        sent=bool(sent),
+    )
+
+
+@router.post("/me/contest", dependencies=[allow(Role.jobseeker)])
+def contest_suggestions(
+    fairness: FairnessDep,
+    principal: PrincipalDep,
+    message: Annotated[str, Form(min_length=1, max_length=2000)],
+) -> Response:
+    """Contest how suggestions are made: the request reaches a consultant."""
+    fairness.rights.contest(_dossier_id(principal), message, None)
+    return RedirectResponse("/ui/me/progress?sent=1", status_code=303)
