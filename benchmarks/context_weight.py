@@ -6,8 +6,9 @@ Usage:
 For every query (title + " — " + the start of the description) the title proposes its candidates once
 (``Linker.link_many``) and the text's likeness to each candidate's ESCO document is computed once
 (``OccupationDocs.similarity``); then for each weight w the candidates are ranked by title score + w x likeness,
-as ``Linker.link_titles`` does. The queries are split in two folds by the parity of their offer id: the weight
-with the best success@1 on one fold is measured on the other. Prints one JSON line per weight (success@1 per
+as ``Linker.link_titles`` does (a title that is exactly one occupation's label keeps it). The queries are split
+in two folds by the parity of their offer id: the weight with the best success@1 on one fold is measured on the
+other. Prints one JSON line per weight (success@1 per
 fold and overall) and one per fold (weight chosen on the other fold, its held-out success@1). Only this weight
 is chosen here; the configured ``LinkerConfig.context_weight`` is printed beside.
 """
@@ -57,8 +58,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         scores = np.asarray([c.score for c in found], dtype=np.float32)
         lang = linker.detect_language(text) or "fr"
         likeness = linker.occupation_docs.similarity(f"{title}\n{text}", lang, [c.uri for c in found])
+        exact = linker.exact_title(title)
+        kept = exact is not None and exact.uri == found[0].uri  # an occupation's own label keeps it, as there
         for j, w in enumerate(weights):
-            best = int(np.argmax(scores + w * likeness))
+            best = 0 if kept else int(np.argmax(scores + w * likeness))
             hit[q, j] = found[best].uri in gold
     folds = np.asarray([_fold(qid) for qid, _ in melo.queries])
     for j, w in enumerate(weights):
