@@ -37,7 +37,7 @@ WITH_PG := $(BIN)/python -m tests.pg_server --
 
 # One test process per core (pytest-xdist); a module's tests stay in one process, and the modules over the full
 # concept space share one (tests/conftest.py).
-XDIST := -n auto --dist loadfile
+XDIST := -n auto --dist loadfile --no-loadscope-reorder
 
 test: install browser-deps
 	$(WITH_PG) $(BIN)/pytest $(XDIST)

@@ -27,6 +27,13 @@ FULL_SPACE_FILES = frozenset({"tests/test_full_esco.py", "tests/test_stated_skil
 it is built once (on a clean clone) while the other processes run the rest."""
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The full-space modules first: on a clean clone they build the concept space, the longest single piece of
+    work, while the other test processes run the rest (``make test`` keeps this order: --no-loadscope-reorder).
+    Every process collects the same order, as xdist requires."""
+    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in FULL_SPACE_FILES)
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
     """Under ``pytest -n N --dist loadfile`` (``make test``): a module's tests run in one process (its module
     fixtures are built once), and the full-concept-space modules in the same one."""

@@ -95,7 +95,7 @@ def test_a_jobseekers_progress_page_shows_the_skill_gap_the_basiskit_and_the_not
         assert f"<li>{language}: {level}</li>" in page.text
     notice = client.get("/jobseekers/J-BAKER-NL/notice?lang=nl").json()
     assert notice["title"] in page.text
-    french = client.get("/ui/me/progress?lang=fr", headers=me, cookies={}).text
+    french = client.get("/ui/me/progress?lang=fr", headers=me).text
     assert "Compétences à acquérir" in french
     sent = client.post("/ui/me/contest", data={"message": "Waarom deze vacature?"}, headers=me, follow_redirects=False)
     assert sent.status_code == 303
