@@ -182,6 +182,16 @@ def test_jobseeker_sees_suggestions_and_adds_a_skill_with_the_keyboard(site: Sit
     page.wait_for_load_state()
     assert label not in page.locator(".skill-list").inner_text()
 
+    page.get_by_role("link", name="Mes droits et mes progrès").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", level=1).inner_text() == "Mes droits et mes progrès"
+    assert_accessible(page)
+    page.get_by_label("Contester une suggestion", exact=False).fill("Pourquoi cette offre ?")
+    page.get_by_role("button", name="Envoyer").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("status").inner_text() == "Votre demande a été transmise à un conseiller."
+    assert_accessible(page)
+
 
 def test_admin_sees_users_audit_and_quarantine(site: Site, page: Any) -> None:
     searched = httpx.get(f"{site.base}/vacancies/{FLAGGED}/candidates", headers=bearer(site.tokens.consultant))
