@@ -244,14 +244,19 @@ def _occupation_docs(taxonomy: Taxonomy, space: ConceptSpace, directory: Path) -
         except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
             pass
     docs = OccupationDocs.build(taxonomy)
+    _store_pickle(path, manifest, docs, wanted)
+    return docs
+
+
+def _store_pickle(path: Path, manifest: Path, value: object, key: dict[str, Any]) -> None:
+    """Write a pickle, then the manifest that says what it was built for (each atomically)."""
 
     def write(tmp: Path) -> None:
         with tmp.open("wb") as fh:
-            pickle.dump(docs, fh, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump(value, fh, protocol=pickle.HIGHEST_PROTOCOL)
 
     atomic_file(path, write)
-    atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(wanted)))
-    return docs
+    atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(key)))
 
 
 FIRST_USE_FORMAT = 1
@@ -297,15 +302,8 @@ def warm_linker(linker: Linker, data_dir: Path) -> None:
     if linker.first_use_adopted:
         return
     manifest, path = _first_use_paths(directory)
-    parts = linker.first_use_parts()
-
-    def write(tmp: Path) -> None:
-        with tmp.open("wb") as fh:
-            pickle.dump(parts, fh, protocol=pickle.HIGHEST_PROTOCOL)
-
     try:
-        atomic_file(path, write)
-        atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(_first_use_key(linker.space))))
+        _store_pickle(path, manifest, linker.first_use_parts(), _first_use_key(linker.space))
     except OSError as exc:
         log.warning("could not store the first-use parts of the linker in %s: %s", directory, exc)
 
