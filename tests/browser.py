@@ -84,8 +84,8 @@ def sign_in(page: Any, base: str, token: str, lang: str = "fr") -> None:
     """Sign in through the sign-in form, as a person would."""
     page.goto(f"{base}/login?lang={lang}")
     page.get_by_label("Jeton d'accès" if lang == "fr" else "Toegangstoken").fill(token)
-    page.get_by_role("button", name="Se connecter" if lang == "fr" else "Aanmelden").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # waits for the page the form leads to, not the one it leaves
+        page.get_by_role("button", name="Se connecter" if lang == "fr" else "Aanmelden").click()
 
 
 def axe_violations(page: Any, axe: Path = AXE) -> list[dict[str, Any]]:

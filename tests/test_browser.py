@@ -95,8 +95,8 @@ def test_consultant_searches_filters_switches_language_and_exports(site: Site, p
     sign_in(page, site.base, site.tokens.consultant)
     assert page.url.endswith("/ui/vacancies")
     assert_accessible(page)
-    page.get_by_role("link", name="Bakker (m/v/x)").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Bakker (m/v/x)").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Candidats pour")
     results = page.locator("ol.results > li")
     assert results.count() == 3
@@ -107,25 +107,25 @@ def test_consultant_searches_filters_switches_language_and_exports(site: Site, p
     assert_accessible(page)
 
     page.get_by_label("Niveau minimum (NL)").select_option("B2")
-    page.get_by_role("button", name="Appliquer").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Appliquer").click()
     ids = page.locator("ol.results > li h3").all_inner_texts()
     assert "J-BAKER-A2" not in ids and "J-BAKER-NL" in ids
 
-    page.get_by_role("link", name="Nederlands").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Nederlands").click()
     assert page.locator("html").get_attribute("lang") == "nl"
     assert page.get_by_role("heading", level=1).inner_text().startswith("Kandidaten voor")
     assert page.get_by_label("Minimumniveau (NL)").input_value() == "B2"  # the filters survive the switch
     assert_accessible(page)
 
-    page.get_by_role("button", name="Op de shortlist zetten J-BAKER-NL").click()
-    page.wait_for_load_state()
-    page.get_by_role("link", name="Shortlist (1)").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Op de shortlist zetten J-BAKER-NL").click()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Shortlist (1)").click()
     page.get_by_label("Status J-BAKER-NL").select_option("sent_to_employer")
-    page.get_by_role("button", name="Opslaan J-BAKER-NL").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Opslaan J-BAKER-NL").click()
     assert page.get_by_label("Status J-BAKER-NL").input_value() == "sent_to_employer"
     assert_accessible(page)
     with page.expect_download() as download:
@@ -134,8 +134,8 @@ def test_consultant_searches_filters_switches_language_and_exports(site: Site, p
     assert rows[0] == ["vacancy_id", "jobseeker_id", "status", "score", "updated_at"]
     assert rows[1][:3] == ["V-BAKKER-NL", "J-BAKER-NL", "sent_to_employer"]
 
-    page.get_by_role("link", name="J-BAKER-NL").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="J-BAKER-NL").click()
     assert page.get_by_role("heading", level=1).inner_text().startswith("Geanonimiseerd profiel")
     body = page.locator("main").inner_text()
     assert "Marie" not in body and "example.be" not in body and "+32" not in body
@@ -169,26 +169,27 @@ def test_jobseeker_sees_suggestions_and_adds_a_skill_with_the_keyboard(site: Sit
     page.keyboard.type(label.split()[0][:5])
     option = page.get_by_role("button", name=f"Ajouter: {label}")
     option.wait_for(timeout=10_000)
+    page.wait_for_load_state("networkidle")  # no later suggestion list replaces the option under the focus
     while not option.evaluate("el => el === document.activeElement"):
         page.keyboard.press("Tab")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert label in page.locator(".skill-list").inner_text()
     stored = site.runtime.engine.stats()  # the dossier was stored and indexed again
     assert stored["jobseeker"]["indexed"] == 3
     assert_accessible(page)
 
-    page.get_by_role("button", name=f"Retirer {label}").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name=f"Retirer {label}").click()
     assert label not in page.locator(".skill-list").inner_text()
 
-    page.get_by_role("link", name="Mes droits et mes progrès").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Mes droits et mes progrès").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Mes droits et mes progrès"
     assert_accessible(page)
     page.get_by_label("Contester une suggestion", exact=False).fill("Pourquoi cette offre ?")
-    page.get_by_role("button", name="Envoyer").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Envoyer").click()
     assert page.get_by_role("status").inner_text() == "Votre demande a été transmise à un conseiller."
     assert_accessible(page)
 
@@ -200,22 +201,22 @@ def test_admin_sees_users_audit_and_quarantine(site: Site, page: Any) -> None:
     assert page.url.endswith("/ui/admin/users")
     assert page.get_by_role("heading", level=1).inner_text() == "Gebruikers"
     assert_accessible(page)
-    page.get_by_role("button", name="Een token uitgeven").first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Een token uitgeven").first.click()
     assert page.locator("#new-token").inner_text().startswith("smt_")
-    page.get_by_role("link", name="Auditlogboek").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Auditlogboek").click()
     page.get_by_label("Actie").select_option("candidate_search")
-    page.get_by_role("button", name="Filteren").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Filteren").click()
     table = page.locator("table.grid").inner_text()
     assert "candidate_search" in table and FLAGGED in table
     assert_accessible(page)
-    page.get_by_role("link", name="Quarantaine").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Quarantaine").click()
     assert_accessible(page)
-    page.get_by_role("link", name="Blootstelling per groep").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Blootstelling per groep").click()
     assert page.get_by_role("heading", level=1).inner_text() == "Blootstelling per groep"
     assert_accessible(page)
 
