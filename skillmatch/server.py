@@ -36,7 +36,11 @@ def api_config(settings: Settings) -> ApiConfig:
             role_map=dict(settings.jwt_role_map),
         )
     auth = AuthConfig(
-        jwt=jwt, failures_per_minute=settings.auth_failures_per_minute, secure_cookie=settings.secure_cookie
+        jwt=jwt,
+        failures_per_minute=settings.auth_failures_per_minute,
+        secure_cookie=settings.secure_cookie,
+        requests_per_second=settings.rate_per_token,
+        burst=settings.rate_burst,
     )
     return ApiConfig(auth=auth, max_body_bytes=settings.max_body_bytes, token_days=settings.token_days)
 

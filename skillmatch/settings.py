@@ -137,6 +137,10 @@ class Settings(BaseSettings):
     auth_failures_per_minute: int = Field(
         default=60, ge=0, le=100_000, description="Failed sign-ins per client address per minute before 429."
     )
+    rate_per_token: float = Field(
+        default=100.0, ge=0, le=100_000, description="Requests per second one token may make on average (0: no limit)."
+    )
+    rate_burst: int = Field(default=200, ge=1, le=1_000_000, description="Requests one token may make at once.")
     secure_cookie: bool = Field(default=False, description="Mark the web pages' sign-in cookie Secure (HTTPS).")
     jwt_jwks: str = Field(default="", description="JWKS file path or URL of the identity provider (empty: no JWTs).")
     jwt_issuer: str = Field(default="", description="Required 'iss' of accepted JWTs.")

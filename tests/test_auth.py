@@ -19,6 +19,7 @@ from typer.testing import CliRunner
 
 from api.audit import AuditAction, AuditLog, AuditRow
 from api.auth import AuthConfig, JwtConfig, Role, TokenStore, UserError
+from api.auth.guard import RateLimited, TokenBuckets
 from api.auth.models import TokenRow
 from api.auth.roles import Principal
 from api.auth.tokens import TokenRejected, hash_token
@@ -162,6 +163,45 @@ def test_failed_sign_ins_past_the_limit_answer_429_but_valid_tokens_pass(db: Eng
         assert limited.headers["content-type"] == "application/problem+json"
         assert int(limited.headers["retry-after"]) >= 1
         assert client.get("/me", headers=bearer(good)).status_code == 200
+
+
+def test_each_token_has_its_own_request_budget(db: Engine) -> None:
+    store = TokenStore(db)
+    busy = store.issue(store.add_user("busy", Role.consultant).id).token
+    quiet = store.issue(store.add_user("quiet", Role.consultant).id).token
+    app = create_app(db=db, config=ApiConfig(auth=AuthConfig(requests_per_second=0.01, burst=3)))
+    with TestClient(app) as client:
+        statuses = [client.get("/me", headers=bearer(busy)).status_code for _ in range(5)]
+        assert statuses == [200, 200, 200, 429, 429]
+        limited = client.get("/me", headers=bearer(busy))
+        assert limited.headers["content-type"] == "application/problem+json"
+        assert limited.json()["detail"].startswith("too many requests with this token")
+        assert int(limited.headers["retry-after"]) >= 1
+        assert client.get("/me", headers=bearer(quiet)).status_code == 200  # another token is not slowed
+        assert client.get("/me", headers=bearer("smt_wrong")).status_code == 401  # invalid tokens spend nothing
+
+
+def test_a_token_budget_refills_at_its_rate(monkeypatch: pytest.MonkeyPatch) -> None:
+    clock = [1000.0]
+    monkeypatch.setattr("api.auth.guard.time.monotonic", lambda: clock[0])
+    buckets = TokenBuckets(rate=2.0, burst=2)
+    buckets.take("t")
+    buckets.take("t")
+    with pytest.raises(RateLimited) as refused:
+        buckets.take("t")
+    assert refused.value.retry_after == 1
+    clock[0] += 0.5  # one request's worth at 2 per second
+    buckets.take("t")
+    with pytest.raises(RateLimited):
+        buckets.take("t")
+    clock[0] += 10  # never more than the burst
+    buckets.take("t")
+    buckets.take("t")
+    with pytest.raises(RateLimited):
+        buckets.take("t")
+    unlimited = TokenBuckets(rate=0, burst=1)  # 0: no limit
+    for _ in range(10):
+        unlimited.take("t")
 
 
 def test_cli_users_and_tokens(db: Engine, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -40,11 +40,16 @@ class AuthConfig:
         failures_per_minute: failed sign-ins one client address may make per minute before further failures
             answer 429 (valid tokens are never refused for it); 0: no limit.
         secure_cookie: mark the web pages' sign-in cookie ``Secure`` (behind HTTPS).
+        requests_per_second: requests one token may make per second, on average, before further requests answer
+            429 (a token bucket; the load benchmarks' rates stay below it); 0: no limit.
+        burst: requests one token may make at once above that rate (the bucket's size).
     """
 
     jwt: JwtConfig | None = None
     failures_per_minute: int = 60
     secure_cookie: bool = False
+    requests_per_second: float = 100.0
+    burst: int = 200
 
 
 __all__ = ["AuthConfig", "JwtConfig"]

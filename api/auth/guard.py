@@ -1,11 +1,13 @@
 """Sign-in: a bearer token (the service's own, or a JWT from the identity provider) -> a principal.
 
 Failed sign-ins are counted per client address: past the configured number per minute, further failures
-answer 429 (a valid token is never refused for it, so a caller cannot lock others out).
+answer 429 (a valid token is never refused for it, so a caller cannot lock others out). Each valid token has
+its own request budget (a token bucket): one client that loops, or a leaked token, slows only itself.
 """
 
 from __future__ import annotations
 
+import hashlib
 import threading
 import time
 from collections import deque
@@ -27,9 +29,53 @@ class Forbidden(Exception):
 class TooManyAttempts(Exception):
     """Too many failed sign-ins from one address (429)."""
 
-    def __init__(self, retry_after: int) -> None:
-        super().__init__(f"too many failed sign-ins; try again in {retry_after} s")
+    def __init__(self, retry_after: int, message: str | None = None) -> None:
+        super().__init__(message or f"too many failed sign-ins; try again in {retry_after} s")
         self.retry_after = retry_after
+
+
+class RateLimited(TooManyAttempts):
+    """A valid token past its request budget (429)."""
+
+    def __init__(self, retry_after: int, rate: float) -> None:
+        super().__init__(
+            retry_after,
+            f"too many requests with this token (at most {rate:g} per second); try again in {retry_after} s",
+        )
+
+
+class TokenBuckets:
+    """Per-token request budgets: ``burst`` at once, refilled at ``rate`` per second.
+
+    Tokens are kept as a short digest, never as themselves; full buckets are forgotten when the table grows.
+    """
+
+    def __init__(self, rate: float, burst: int) -> None:
+        self.rate = rate
+        self.burst = max(1, burst)
+        self._buckets: dict[bytes, tuple[float, float]] = {}  # digest -> (tokens left, when)
+        self._lock = threading.Lock()
+
+    def take(self, token: str) -> None:
+        """Spend one request of a token's budget.
+
+        Raises:
+            RateLimited: the budget is spent; the error says when one request is available again.
+        """
+        if self.rate <= 0:
+            return
+        key = hashlib.blake2b(token.encode(), digest_size=16).digest()
+        now = time.monotonic()
+        with self._lock:
+            left, when = self._buckets.get(key, (float(self.burst), now))
+            left = min(float(self.burst), left + (now - when) * self.rate)
+            if left < 1.0:
+                self._buckets[key] = (left, now)
+                raise RateLimited(max(1, int((1.0 - left) / self.rate + 0.999)), self.rate)
+            self._buckets[key] = (left - 1.0, now)
+            if len(self._buckets) > 10_000:
+                for old in [k for k, (n, t) in self._buckets.items() if n + (now - t) * self.rate >= self.burst]:
+                    del self._buckets[old]
 
 
 class Authenticator:
@@ -45,6 +91,7 @@ class Authenticator:
         self.jwt = JwtVerifier(config.jwt) if config.jwt is not None else None
         self._failures: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
+        self.budgets = TokenBuckets(config.requests_per_second, config.burst)
 
     def authenticate(self, token: str | None, client: str) -> Principal:
         """The principal of a bearer token.
@@ -56,6 +103,7 @@ class Authenticator:
         Raises:
             NotAuthenticated: no token or an invalid one.
             TooManyAttempts: an invalid token from an address over its limit.
+            RateLimited: a valid token past its request budget.
         """
         if not token:
             raise NotAuthenticated("sign in: send 'Authorization: Bearer <token>'")
@@ -63,11 +111,14 @@ class Authenticator:
             if looks_like_jwt(token):
                 if self.jwt is None:
                     raise TokenRejected("this service accepts no JWTs (no issuer is configured)")
-                return self.jwt.verify(token)
-            return self.tokens.verify(token)
+                principal = self.jwt.verify(token)
+            else:
+                principal = self.tokens.verify(token)
         except TokenRejected as exc:
             self._failed(client)
             raise NotAuthenticated(str(exc)) from exc
+        self.budgets.take(token)
+        return principal
 
     def _failed(self, client: str) -> None:
         limit = self.config.failures_per_minute
@@ -87,4 +138,4 @@ class Authenticator:
                     del self._failures[key]
 
 
-__all__ = ["Authenticator", "Forbidden", "NotAuthenticated", "TooManyAttempts"]
+__all__ = ["Authenticator", "Forbidden", "NotAuthenticated", "RateLimited", "TokenBuckets", "TooManyAttempts"]
