@@ -11,10 +11,11 @@ For each size N: the speed benchmark's synthetic jobseekers are indexed by the e
 type), and the same profile vectors are copied into a pgvector table with an HNSW index of the same graph
 parameters (m 16, ef_construction 80, inner product, ef_search as FAISS's). Each query is the full candidate
 path: top candidates by profile vector, then the engine's filters, re-ranking and explanations, the only
-difference being where the candidates come from. Printed per size and backend, one JSON line: build seconds
-(index only; pgvector: the CREATE INDEX after a binary COPY, also given), memory (FAISS: resident growth;
-pgvector: table + index on disk, which the server caches), p50/p99 of the candidate query and of the raw
-vector search, and recall@k of the raw search against an exact search over the original float vectors.
+difference being where the candidates come from. A third line gives FAISS over float32 vectors (HNSW, the same
+parameters, what pgvector stores), to compare the two at equal recall. Printed per size and backend, one JSON
+line: build seconds (index only; pgvector: the CREATE INDEX after a binary COPY, also given), memory (FAISS:
+resident growth; pgvector: table + index on disk, which the server caches), p50/p99 of the candidate query and
+of the raw vector search, and recall@k of the raw search against an exact search over the original float vectors.
 """
 
 from __future__ import annotations
@@ -94,6 +95,32 @@ class PgVectorIndex:
             (_literal(vector), _literal(vector), fetch),
         ).fetchall()
         return np.array([r for r, _ in found], dtype=np.int64), np.array([c for _, c in found], dtype=np.float32)
+
+
+class FloatGraphIndex:
+    """The engine's index interface over a FAISS HNSW graph of float32 vectors, as pgvector stores them.
+
+    The engine's own graph holds 8-bit (16-bit from half a million) codes; this one answers the question
+    "what does FAISS cost at pgvector's recall", with the same graph parameters. Rows are positions.
+    """
+
+    def __init__(self, vectors: Vectors) -> None:
+        import faiss
+
+        self.index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+        self.index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
+        self.index.hnsw.efSearch = HNSW_EF_SEARCH
+        for start in range(0, len(vectors), 50_000):
+            self.index.add(np.ascontiguousarray(vectors[start : start + 50_000], dtype=np.float32))
+
+    def __len__(self) -> int:
+        return int(self.index.ntotal)
+
+    def search(self, vector: Vectors, fetch: int) -> tuple[Vectors, Vectors]:
+        self.index.hnsw.efSearch = max(HNSW_EF_SEARCH, fetch)
+        scores, ids = self.index.search(np.ascontiguousarray(vector.reshape(1, -1), dtype=np.float32), fetch)
+        keep = ids[0] >= 0
+        return ids[0][keep].astype(np.int64), scores[0][keep]
 
 
 def _literal(vector: Vectors) -> str:
@@ -186,6 +213,28 @@ def run_size(
             "index_type": index.kind.value if index.kind else None,
             "build_seconds": round(faiss_seconds, 1),
             "memory_mb": round(faiss_memory / 2**20, 1),
+        }
+        | _latencies(full, raw, recall, k, fetch)
+    )
+
+    before = _rss()
+    t0 = time.perf_counter()
+    graph = FloatGraphIndex(originals)
+    graph_seconds = time.perf_counter() - t0
+    graph_memory = _rss() - before
+    graph_state = dataclasses.replace(state, index=graph)  # the same table, filters and re-ranking
+    with single_thread():
+        engine._rank(graph_state, query_features[0], k, filters, "fr", True)  # type: ignore[arg-type]
+        full = _timed(lambda f: engine._rank(graph_state, f, k, filters, "fr", True), query_features)  # type: ignore[arg-type]
+        raw = _timed(lambda v: graph.search(v, fetch), list(vectors))
+        recall = _recall(graph.search, vectors, exact, k)
+    lines.append(
+        {
+            "backend": "faiss",
+            "profiles": n,
+            "index_type": "hnsw (float32)",
+            "build_seconds": round(graph_seconds, 1),
+            "memory_mb": round(graph_memory / 2**20, 1),
         }
         | _latencies(full, raw, recall, k, fetch)
     )
