@@ -1,9 +1,9 @@
-"""The counterfactual gender check over stored dossiers: swap, rebuild the profiles, rank again, compare.
+"""The counterfactual gender check over stored records: swap, rebuild the profiles, rank again, compare.
 
-The dossiers are read from the records table, their gendered forms swapped (``ingestion.gender_swap``), each
-changed dossier validated and turned into a profile with the same builder as ingestion (so its titles and
-skill texts go through the engine's own linker), and ``matching.counterfactual`` ranks again and compares.
-Nothing is written: the service's records, profiles and indexes stay as they are.
+The dossiers and vacancies are read from the records tables, their gendered forms swapped
+(``ingestion.gender_swap``), each changed record validated and turned into a profile with the same builder as
+ingestion (so its titles and skill texts go through the engine's own linker), and ``matching.counterfactual``
+ranks again and compares, for each side. Nothing is written: records, profiles and indexes stay as they are.
 """
 
 from __future__ import annotations
@@ -16,19 +16,18 @@ from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from ingestion.gender_swap import swap_jobseeker
-from ingestion.models import JobseekerRecord
+from ingestion.gender_swap import swap_jobseeker, swap_vacancy
+from ingestion.models import JobseekerRecord, VacancyRecord
 from ingestion.profile_builder import ProfileBuilder
-from ingestion.schemas import JobseekerIn
-from matching.counterfactual import CounterfactualReport, compare_rankings
+from ingestion.schemas import JobseekerIn, VacancyIn
+from matching.counterfactual import CounterfactualReport, SideReport, compare_rankings, compare_vacancy_rankings
 from matching.engine import MatchingEngine
 from matching.filters import Filters
-from matching.profiles import ProfileKind
+from matching.profiles import Profile, ProfileKind
 from matching.store import ProfileStore
 
 
-def _dossiers(db: Engine) -> Iterator[tuple[str, dict[str, Any]]]:
-    table = JobseekerRecord.__table__  # type: ignore[attr-defined]
+def _stored_records(db: Engine, table: Any) -> Iterator[tuple[str, dict[str, Any]]]:
     with db.connect() as conn:
         for record_id, data in conn.execute(select(table.c.id, table.c.data).order_by(table.c.id)):
             yield str(record_id), dict(data)
@@ -37,6 +36,57 @@ def _dossiers(db: Engine) -> Iterator[tuple[str, dict[str, Any]]]:
 def _field_kind(path: str) -> str:
     """``experiences[2].title`` -> ``experiences.title``."""
     return ".".join(part.split("[")[0] for part in path.split("."))
+
+
+def _swapped_profiles(
+    db: Engine,
+    kind: ProfileKind,
+    stored: dict[str, Profile],
+    builder: ProfileBuilder,
+    examples: int,
+) -> tuple[SideReport, dict[str, Profile]]:
+    """Every stored record of a kind with its gendered forms swapped, built into profiles as ingestion would."""
+    jobseeker = kind is ProfileKind.jobseeker
+    table = (JobseekerRecord if jobseeker else VacancyRecord).__table__  # type: ignore[union-attr]
+    swap = swap_jobseeker if jobseeker else swap_vacancy
+    schema: type[JobseekerIn] | type[VacancyIn] = JobseekerIn if jobseeker else VacancyIn
+    side = SideReport()
+    fields: Counter[str] = Counter()
+    records: list[JobseekerIn | VacancyIn] = []
+    for record_id, data in _stored_records(db, table):
+        if record_id not in stored:
+            continue
+        side.records += 1
+        result = swap(data)
+        if not result.changed:
+            continue
+        try:
+            records.append(schema.model_validate(result.data))
+        except ValidationError:
+            continue
+        fields.update(_field_kind(path) for path in result.changed)
+        if len(side.examples) < examples:
+            path = result.changed[0]
+            side.examples.append(
+                {"id": record_id, "field": path, "before": _at(data, path), "after": _at(result.data, path)}
+            )
+    swapped = {}
+    for built in builder.build(records) if records else []:
+        profile = built.profile
+        profile.active = stored[profile.id].active  # an opted-out jobseeker, a closed vacancy stay out
+        swapped[profile.id] = profile
+    side.changed = len(swapped)
+    side.fields = dict(fields)
+    return side, swapped
+
+
+def _spread(profiles: list[Profile], at_most: int) -> list[Profile]:
+    """At most ``at_most`` profiles, evenly spread over the id order (all of them when there are fewer)."""
+    if len(profiles) <= at_most:
+        return profiles
+    ordered = sorted(profiles, key=lambda p: p.id)
+    step = len(ordered) / at_most
+    return [ordered[int(i * step)] for i in range(at_most)]
 
 
 def counterfactual_check(
@@ -49,8 +99,9 @@ def counterfactual_check(
     filters: Filters | None = None,
     floor: float = 0.8,
     examples: int = 5,
+    max_jobseeker_lists: int = 2_000,
 ) -> CounterfactualReport:
-    """Swap the gendered forms of every stored dossier and measure how much the rankings move.
+    """Swap the gendered forms of every stored dossier and vacancy and measure how much the rankings move.
 
     Args:
         db: the database holding the dossiers.
@@ -60,48 +111,38 @@ def counterfactual_check(
         k: list length (RBO depth).
         filters: hard filters of the lists (default: active jobseekers, open vacancies).
         floor: lists below this RBO are counted.
-        examples: how many changed titles to show.
+        examples: how many changed titles to show per side.
+        max_jobseeker_lists: on the vacancies' side, how many jobseekers' lists of vacancies are compared
+            (spread over the ids; every one below that).
 
     Returns:
-        Records read and changed, the fields changed, and the RBO of the lists both ways.
+        Records read and changed, the fields changed, and the RBO of the lists both ways, for each side.
 
     Raises:
         IndexNotBuilt: nothing is indexed.
     """
-    stored = {p.id: p for p in store.all(ProfileKind.jobseeker)}
-    swapped_records: list[JobseekerIn] = []
-    fields: Counter[str] = Counter()
-    shown: list[dict[str, Any]] = []
-    read = 0
-    for record_id, data in _dossiers(db):
-        if record_id not in stored:
-            continue
-        read += 1
-        result = swap_jobseeker(data)
-        if not result.changed:
-            continue
-        try:
-            swapped_records.append(JobseekerIn.model_validate(result.data))
-        except ValidationError:
-            continue
-        fields.update(_field_kind(path) for path in result.changed)
-        if len(shown) < examples:
-            path = result.changed[0]
-            shown.append({"id": record_id, "field": path, "before": _at(data, path), "after": _at(result.data, path)})
-    swapped = {}
-    for built in builder.build(swapped_records) if swapped_records else []:
-        profile = built.profile
-        profile.active = stored[profile.id].active  # an opted-out jobseeker stays out of the lists
-        swapped[profile.id] = profile
-    vacancies = store.all(ProfileKind.vacancy, active_only=True)
-    v2j, j2v = compare_rankings(engine, list(stored.values()), swapped, vacancies, k=k, filters=filters, floor=floor)
+    jobseekers = {p.id: p for p in store.all(ProfileKind.jobseeker)}
+    people, swapped_people = _swapped_profiles(db, ProfileKind.jobseeker, jobseekers, builder, examples)
+    open_vacancies = store.all(ProfileKind.vacancy, active_only=True)
+    v2j, j2v = compare_rankings(
+        engine, list(jobseekers.values()), swapped_people, open_vacancies, k=k, filters=filters, floor=floor
+    )
+    vacancies = {p.id: p for p in store.all(ProfileKind.vacancy)}
+    offers, swapped_offers = _swapped_profiles(db, ProfileKind.vacancy, vacancies, builder, examples)
+    asking = _spread([p for p in jobseekers.values() if p.active], max_jobseeker_lists)
+    own, over = compare_vacancy_rankings(
+        engine, list(vacancies.values()), swapped_offers, asking, k=k, filters=filters, floor=floor
+    )
     return CounterfactualReport(
-        records=read,
-        changed=len(swapped),
-        fields=dict(fields),
+        records=people.records,
+        changed=people.changed,
+        fields=people.fields,
         vacancy_lists=v2j,
         jobseeker_lists=j2v,
-        examples=shown,
+        examples=people.examples,
+        vacancies=offers,
+        swapped_vacancy_lists=own,
+        lists_over_swapped_vacancies=over,
     )
 
 

@@ -51,6 +51,8 @@ class FairnessConfig:
     reviewed)."""
     shortage_list: Path | None = None
     """The shortage-list file linked by default."""
+    counterfactual: bool = True
+    """Each exposure audit also runs the counterfactual gender check and keeps it with the run."""
 
 
 @dataclass
@@ -70,7 +72,8 @@ class FairnessServices:
     config: FairnessConfig
 
     def exposure_audit(self, filters: Filters | None = None, *, save: bool = True) -> AuditRun:
-        """The exposure audit now, on the engine's lists and on the lists as shown (kept when ``save``)."""
+        """The exposure audit now, on the engine's lists and on the lists as shown (kept when ``save``), with the
+        counterfactual gender check when the configuration asks for it."""
         cfg = self.config
         return run_exposure_audit(
             self.engine,
@@ -81,6 +84,7 @@ class FairnessServices:
             band=cfg.band,
             min_expected=cfg.min_expected,
             save=save,
+            counterfactual=(lambda: self.counterfactual(filters).to_json()) if cfg.counterfactual else None,
         )
 
     def counterfactual(self, filters: Filters | None = None) -> CounterfactualReport:

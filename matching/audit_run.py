@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -41,6 +41,8 @@ class AuditRun:
     engine: ExposureReport
     shown: ExposureReport
     run_id: int | None = None
+    counterfactual: dict[str, Any] | None = None
+    """The counterfactual gender check of the same moment (``CounterfactualReport.to_json``), when it ran."""
 
     @property
     def alerts(self) -> int:
@@ -56,6 +58,7 @@ class AuditRun:
             "alerts": self.alerts,
             "engine": self.engine.to_json(),
             "shown": self.shown.to_json(),
+            "counterfactual": self.counterfactual,
         }
 
 
@@ -180,6 +183,7 @@ def run_exposure_audit(
     min_expected: float = 5.0,
     save: bool = True,
     source: str = "on-demand",
+    counterfactual: Callable[[], dict[str, Any]] | None = None,
 ) -> AuditRun:
     """The audit on demand: rank every open vacancy's candidates now, audit both views, keep the run.
 
@@ -193,6 +197,7 @@ def run_exposure_audit(
         min_expected: groups expected to hold fewer places raise no alert.
         save: keep the run in the audit store.
         source: what ran it ("on-demand", "rematch").
+        counterfactual: runs the counterfactual gender check (its JSON is kept with the run); None: not run.
 
     Raises:
         IndexNotBuilt: no jobseeker is indexed.
@@ -216,6 +221,8 @@ def run_exposure_audit(
         min_expected=min_expected,
         source=source,
     )
+    if counterfactual is not None:
+        run.counterfactual = counterfactual()
     if save:
         run.run_id = audit_store.save_run(run.source, run.lists, run.alerts, run.to_json())
     return run

@@ -83,18 +83,14 @@ class OverlapSummary:
 
 
 @dataclass
-class CounterfactualReport:
-    """What the swap changed, and how much the rankings moved."""
+class SideReport:
+    """One side of the check (the jobseekers' dossiers swapped, or the vacancies' texts)."""
 
-    records: int
-    changed: int
+    records: int = 0
+    changed: int = 0
     """Records the swap changed (a swap that changes nothing proves nothing)."""
-    fields: dict[str, int]
+    fields: dict[str, int] = field(default_factory=dict)
     """How many titles, skill texts, summaries ... the swap changed."""
-    vacancy_lists: OverlapSummary
-    """Vacancy -> jobseekers lists over the swapped jobseekers."""
-    jobseeker_lists: OverlapSummary
-    """Each changed jobseeker's own vacancies, ranked for their swapped profile."""
     examples: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
@@ -103,9 +99,56 @@ class CounterfactualReport:
             "records": self.records,
             "changed": self.changed,
             "fields": dict(sorted(self.fields.items())),
+            "examples": self.examples,
+        }
+
+
+@dataclass
+class CounterfactualReport:
+    """What the swap changed, and how much the rankings moved."""
+
+    records: int
+    changed: int
+    """Jobseeker dossiers the swap changed."""
+    fields: dict[str, int]
+    """How many titles, skill texts, summaries ... of the dossiers the swap changed."""
+    vacancy_lists: OverlapSummary
+    """Vacancy -> jobseekers lists over the swapped jobseekers."""
+    jobseeker_lists: OverlapSummary
+    """Each changed jobseeker's own vacancies, ranked for their swapped profile."""
+    examples: list[dict[str, Any]] = field(default_factory=list)
+    vacancies: SideReport = field(default_factory=SideReport)
+    """The vacancies' side: titles, skill texts and descriptions swapped."""
+    swapped_vacancy_lists: OverlapSummary = field(default_factory=OverlapSummary)
+    """Each changed vacancy's candidates, ranked for its swapped text."""
+    lists_over_swapped_vacancies: OverlapSummary = field(default_factory=OverlapSummary)
+    """Jobseeker -> vacancies lists over the swapped vacancies."""
+
+    @property
+    def lists(self) -> list[OverlapSummary]:
+        """Every comparison of lists, both sides."""
+        return [
+            self.vacancy_lists,
+            self.jobseeker_lists,
+            self.swapped_vacancy_lists,
+            self.lists_over_swapped_vacancies,
+        ]
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON form."""
+        compared = [s for s in self.lists if s.lists]
+        return {
+            "records": self.records,
+            "changed": self.changed,
+            "fields": dict(sorted(self.fields.items())),
             "v2j_rbo": _summary_json(self.vacancy_lists),
             "j2v_rbo": _summary_json(self.jobseeker_lists),
             "examples": self.examples,
+            "vacancies": self.vacancies.to_json(),
+            "swapped_vacancy_v2j_rbo": _summary_json(self.swapped_vacancy_lists),
+            "j2v_over_swapped_vacancies_rbo": _summary_json(self.lists_over_swapped_vacancies),
+            "mean_min": min((s.mean for s in compared), default=1.0),
+            "lowest": min((s.minimum for s in compared), default=1.0),
         }
 
 
@@ -148,16 +191,7 @@ def compare_rankings(
         IndexNotBuilt: no jobseeker or vacancy is indexed.
     """
     filters = filters or Filters()
-    shadow = MatchingEngine(
-        engine.taxonomy,
-        engine.space,
-        engine.scorer.related,
-        index_type=engine.index_type,
-        feature_weights=engine.features.weights,
-        score_weights=engine.scorer.weights,
-    )
-    pool = [swapped.get(p.id, p) for p in jobseekers]
-    shadow.replace(ProfileKind.jobseeker, shadow.build_state(ProfileKind.jobseeker, pool))
+    shadow = _shadow(engine, ProfileKind.jobseeker, [swapped.get(p.id, p) for p in jobseekers])
     v2j: dict[str, float] = {}
     for vacancy in vacancies:
         query = engine.query_features(vacancy)
@@ -176,4 +210,75 @@ def compare_rankings(
     return OverlapSummary.of(v2j, floor), OverlapSummary.of(j2v, floor)
 
 
-__all__ = ["DEPTH", "PERSISTENCE", "CounterfactualReport", "OverlapSummary", "compare_rankings", "rbo"]
+def compare_vacancy_rankings(
+    engine: MatchingEngine,
+    vacancies: Sequence[Profile],
+    swapped: Mapping[str, Profile],
+    jobseekers: Iterable[Profile],
+    *,
+    k: int = DEPTH,
+    filters: Filters | None = None,
+    floor: float = 0.8,
+) -> tuple[OverlapSummary, OverlapSummary]:
+    """The vacancies' side: RBO of every list against its counterfactual when the vacancies' words are swapped.
+
+    Args:
+        engine: the service's engine (its indexes are read, never changed).
+        vacancies: every stored vacancy (the counterfactual pool is these, with swapped ones replaced).
+        swapped: vacancy id -> the profile built from the swapped vacancy.
+        jobseekers: the jobseekers whose lists of vacancies are compared.
+        k: list length.
+        filters: hard filters of the lists.
+        floor: a list below this RBO is counted.
+
+    Returns:
+        Each changed vacancy's candidates ranked for its swapped text, and the jobseeker -> vacancies lists over
+        the swapped vacancies.
+
+    Raises:
+        IndexNotBuilt: no jobseeker or vacancy is indexed.
+    """
+    filters = filters or Filters()
+    originals = {p.id: p for p in vacancies}
+    own: dict[str, float] = {}
+    for vacancy_id, profile in swapped.items():
+        original = originals.get(vacancy_id)
+        if original is None or not original.active:
+            continue
+        before = [m.id for m in engine.rank(engine.query_features(original), k, filters, None, explain=False)]
+        after = [m.id for m in engine.rank(engine.query_features(profile), k, filters, None, explain=False)]
+        own[vacancy_id] = rbo(before, after, depth=k)
+    shadow = _shadow(engine, ProfileKind.vacancy, [swapped.get(p.id, p) for p in vacancies])
+    j2v: dict[str, float] = {}
+    for person in jobseekers:
+        query = engine.query_features(person)
+        before = [m.id for m in engine.rank(query, k, filters, None, explain=False)]
+        after = [m.id for m in shadow.rank(query, k, filters, None, explain=False)]
+        j2v[person.id] = rbo(before, after, depth=k)
+    return OverlapSummary.of(own, floor), OverlapSummary.of(j2v, floor)
+
+
+def _shadow(engine: MatchingEngine, kind: ProfileKind, pool: Sequence[Profile]) -> MatchingEngine:
+    """An engine like the service's whose ``kind`` index holds ``pool`` (the other kind's is shared, read only)."""
+    shadow = MatchingEngine(
+        engine.taxonomy,
+        engine.space,
+        engine.scorer.related,
+        index_type=engine.index_type,
+        feature_weights=engine.features.weights,
+        score_weights=engine.scorer.weights,
+    )
+    shadow.replace(kind, shadow.build_state(kind, pool))
+    return shadow
+
+
+__all__ = [
+    "DEPTH",
+    "PERSISTENCE",
+    "CounterfactualReport",
+    "OverlapSummary",
+    "SideReport",
+    "compare_rankings",
+    "compare_vacancy_rankings",
+    "rbo",
+]

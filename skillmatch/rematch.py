@@ -21,8 +21,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
+from ingestion.counterfactual import counterfactual_check
 from ingestion.mailer import SmtpConfig
 from ingestion.outbox import SendReport, build_outbox, send_pending
+from ingestion.profile_builder import ProfileBuilder
 from matching.audit_run import AuditRun, run_exposure_audit
 from matching.audit_store import AuditStore
 from matching.concept_space import load_concept_space
@@ -43,7 +45,13 @@ from matching.rematch import (
 )
 from matching.rematch.compute import ChunkResult
 from matching.rematch.runner import Progress
-from matching.resources import concept_space_dir, load_taxonomy, prepare_related_skills
+from matching.resources import (
+    concept_space_dir,
+    load_taxonomy,
+    make_encoder,
+    prepare_linker,
+    prepare_related_skills,
+)
 from matching.store import ProfileStore
 from matching.writer import ProfileWriter
 from skillmatch.db import make_engine
@@ -262,10 +270,22 @@ def audit_after_run(settings: Settings, state: MatchingState) -> AuditRun | None
             band=(settings.exposure_band_low, settings.exposure_band_high),
             min_expected=settings.exposure_min_expected,
             source="rematch",
+            counterfactual=(lambda: counterfactual_after_run(settings, state))
+            if settings.audit_counterfactual
+            else None,
         )
     finally:
         if audit_db is not state.db:
             audit_db.dispose()
+
+
+def counterfactual_after_run(settings: Settings, state: MatchingState) -> dict[str, Any]:
+    """The counterfactual gender check after a run: the swapped records are linked by the service's own linker
+    (opened for this, as the run itself needs no linker) and ranked by the run's engine."""
+    taxonomy = state.engine.taxonomy
+    encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
+    linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir)
+    return counterfactual_check(state.db, state.store, ProfileBuilder(taxonomy, linker), state.engine).to_json()
 
 
 def smtp_config(settings: Settings) -> SmtpConfig | None:

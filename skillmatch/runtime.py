@@ -176,6 +176,7 @@ def _fairness(
         skill_gap=SkillGapConfig(k=settings.skill_gap_k, candidates=settings.skill_gap_candidates),
         recruiting_thresholds={"fr": settings.recruiting_threshold_fr, "nl": settings.recruiting_threshold_nl},
         shortage_list=settings.shortage_list,
+        counterfactual=settings.audit_counterfactual,
     )
     return FairnessServices(
         db=db,

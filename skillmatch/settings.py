@@ -73,6 +73,10 @@ class Settings(BaseSettings):
     exposure_min_expected: float = Field(
         default=5.0, ge=0, description="A group expected to hold fewer top places than this raises no alert."
     )
+    audit_counterfactual: bool = Field(
+        default=True,
+        description="Each exposure audit also runs the counterfactual gender check (RBO) and keeps it with the run.",
+    )
     retention_days: int = Field(
         default=730, ge=1, le=36_500, description="An inactive dossier is erased after this many days (purge)."
     )

@@ -57,6 +57,21 @@ def test_audit_import_run_and_read(client: TestClient) -> None:
     assert client.post("/admin/audit/attributes", content=csv_body, headers=ADMIN).json()["imported"] == 2
     run = client.post("/admin/audit/runs", headers=ADMIN).json()
     assert run["lists"] == 1 and set(run["engine"]) and set(run["shown"])
+    # The counterfactual check ran with the audit and is kept with it: both sides changed something.
+    check = run["counterfactual"]
+    assert (check["records"], check["changed"]) == (2, 2)  # "Boulanger" -> "Boulangère", "Bakker" -> "Bakster"
+    assert (check["vacancies"]["records"], check["vacancies"]["changed"]) == (1, 1)
+    assert check["vacancies"]["examples"][0] == {
+        "id": "V-BAKKER-NL",
+        "field": "title",
+        "before": "Bakker (m/v/x)",
+        "after": "Bakster (v/m/x)",
+    }
+    assert check["v2j_rbo"]["lists"] == 1 and check["swapped_vacancy_v2j_rbo"]["lists"] == 1
+    assert check["j2v_over_swapped_vacancies_rbo"]["lists"] == 2
+    assert 0 <= check["lowest"] <= check["mean_min"] <= 1
+    kept = client.get(f"/admin/audit/runs/{run['run_id']}", headers=ADMIN).json()
+    assert kept["report"]["counterfactual"] == check
     assert client.get("/admin/audit/runs/latest", headers=ADMIN).json()["id"] == run["run_id"]
     assert client.get("/admin/audit/runs/999", headers=ADMIN).status_code == 404
 
@@ -72,6 +87,7 @@ def test_the_exposure_page_runs_the_audit_and_shows_each_groups_ratios_in_both_l
     french = client.get(f"/ui/admin/exposure?run={run_id}&lang=fr", headers=ADMIN).text
     dutch = client.get(f"/ui/admin/exposure?run={run_id}&lang=nl", headers=ADMIN).text
     assert "Classement du moteur" in french and "Rangschikking van de motor" in dutch
+    assert "Candidats des offres échangées" in french and "Kandidaten van verwisselde vacatures" in dutch
     for html in (french, dutch):
         rows = re.findall(r"<td>gender</td><td>([FM])</td>", html)
         assert sorted(rows) == ["F", "F", "M", "M"]  # each group, on the engine's lists and as shown

@@ -310,3 +310,8 @@ def test_a_succeeded_run_is_followed_by_the_exposure_audit_when_groups_were_impo
     assert stored["lists"] == done.lists == vacancies
     for view in ("engine", "shown"):
         assert set(stored["report"][view]["attributes"]["gender"]) == {"F", "M"}
+    # The counterfactual check ran with it over the run's engine: every open vacancy's list compared (this
+    # data directory holds profiles without their dossiers, so the swap has nothing to change here).
+    check = stored["report"]["counterfactual"]
+    assert check == done.counterfactual
+    assert check["v2j_rbo"]["lists"] == vacancies and check["changed"] == 0

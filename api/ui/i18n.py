@@ -123,6 +123,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ratio": "Rapport",
         "weighted_ratio": "Rapport pondéré par le rang",
         "mean_rank": "Rang moyen",
+        "counterfactual": "Contrôle contrefactuel (formes masculines et féminines échangées)",
+        "cf_help": (
+            "Recouvrement biaisé par le rang (RBO, 0,9, profondeur 10) de chaque liste avec sa jumelle où seules "
+            "les formes genrées des titres et des compétences sont échangées (1 : listes identiques)"
+        ),
+        "cf_comparison": "Comparaison",
+        "cf_changed": "Fiches changées",
+        "cf_mean": "RBO moyen",
+        "cf_min": "RBO minimum",
+        "cf_below": "Listes sous 0,8",
+        "cf_v2j": "Candidats des offres, demandeurs échangés",
+        "cf_j2v": "Offres des demandeurs échangés",
+        "cf_own": "Candidats des offres échangées",
+        "cf_over": "Offres des demandeurs, offres échangées",
         "alert": "alerte",
         "few_places": "trop peu de places pour conclure",
         "actor": "Qui",
@@ -273,6 +287,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "ratio": "Verhouding",
         "weighted_ratio": "Verhouding gewogen naar rang",
         "mean_rank": "Gemiddelde rang",
+        "counterfactual": "Contrafactische controle (mannelijke en vrouwelijke vormen verwisseld)",
+        "cf_help": (
+            "Ranggewogen overlap (RBO, 0,9, diepte 10) van elke lijst met haar tweeling waarin alleen de "
+            "gegenderde vormen van functietitels en vaardigheden verwisseld zijn (1: gelijke lijsten)"
+        ),
+        "cf_comparison": "Vergelijking",
+        "cf_changed": "Gewijzigde dossiers",
+        "cf_mean": "Gemiddelde RBO",
+        "cf_min": "Laagste RBO",
+        "cf_below": "Lijsten onder 0,8",
+        "cf_v2j": "Kandidaten van vacatures, werkzoekenden verwisseld",
+        "cf_j2v": "Vacatures van verwisselde werkzoekenden",
+        "cf_own": "Kandidaten van verwisselde vacatures",
+        "cf_over": "Vacatures van werkzoekenden, vacatures verwisseld",
         "alert": "waarschuwing",
         "few_places": "te weinig plaatsen om te besluiten",
         "actor": "Wie",
