@@ -10,6 +10,7 @@ expanded into their forms first. Long text is split into candidate phrases, each
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -67,6 +68,9 @@ class LinkerConfig:
     head_penalty: float = 0.1
     """Taken off an occupation none of whose labels has the title's head word (times the head's specificity:
     "Zorgkundige woonzorgcentrum" is a care assistant, not a care-home director)."""
+    remembered_links: int = 4_096
+    """Texts whose links are kept (least recently used out first): a dossier submitted again with one skill
+    more links only that one; 0: none kept."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -147,6 +151,8 @@ class Linker:
         self.knowledge = knowledge
         self.occupation_docs = occupation_docs
         self._building = threading.RLock()  # the parts built on first use are built once, by one thread
+        self._remembered: OrderedDict[tuple[Any, ...], list[LinkedConcept]] = OrderedDict()
+        self._remembering = threading.Lock()
         self.first_use_adopted = False
         """Whether the first-use parts were read from storage (``adopt_first_use_parts``) rather than built."""
 
@@ -182,8 +188,30 @@ class Linker:
         """``link`` for several texts at once (one encoder call for all).
 
         With ``k=1`` a text that is exactly one concept's label (ignoring case, accents, punctuation and
-        framing words) links to it at once, with score 1, and is neither encoded nor ranked.
+        framing words) links to it at once, with score 1, and is neither encoded nor ranked. The links of the
+        last ``remembered_links`` texts are kept (they depend on nothing else), so a text seen again is
+        neither encoded nor ranked either.
         """
+        keys = [(kind, lang, k, self.config, text) for text in texts]
+        with self._remembering:
+            known = [self._remembered.get(key) for key in keys]
+            for key, found in zip(keys, known, strict=True):
+                if found is not None:
+                    self._remembered.move_to_end(key)
+        todo = [i for i, found in enumerate(known) if found is None]
+        if todo:
+            linked = self._link_many([texts[i] for i in todo], kind, lang, k)
+            keep = self.config.remembered_links
+            with self._remembering:
+                for i, found in zip(todo, linked, strict=True):
+                    known[i] = found
+                    if keep > 0:
+                        self._remembered[keys[i]] = found
+                while len(self._remembered) > keep:
+                    self._remembered.popitem(last=False)
+        return [list(found or []) for found in known]
+
+    def _link_many(self, texts: Sequence[str], kind: LinkKind, lang: str | None, k: int) -> list[list[LinkedConcept]]:
         index = self.indexes[kind]
         if kind == "occupation":
             texts = [self.one_gender(t) for t in texts]

@@ -7,6 +7,7 @@ import logging
 import shutil
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -184,13 +185,15 @@ def test_empty_text_links_to_nothing(slice_linker: Linker, text: str) -> None:
     assert slice_linker.extract(text) == []
 
 
-def test_link_many_equals_repeated_link(slice_linker: Linker) -> None:
+def test_link_many_equals_repeated_link(slice_linker: Linker, monkeypatch: pytest.MonkeyPatch) -> None:
     texts = ["bakker", "", "pétrir la pâte", "kassa bedienen", "bakker", "infectiebeheersing"]
     for kind in ("skill", "occupation"):
         many = slice_linker.link_many(texts, kind, k=5)
         assert len(many) == len(texts)
-        for text, linked in zip(texts, many, strict=True):
-            one = slice_linker.link(text, kind, k=5)
+        with monkeypatch.context() as m:  # links computed again, none remembered
+            m.setattr(slice_linker, "config", replace(slice_linker.config, remembered_links=0))
+            ones = [slice_linker.link(text, kind, k=5) for text in texts]
+        for linked, one in zip(many, ones, strict=True):
             assert [c.uri for c in linked] == [c.uri for c in one]
             assert [c.label for c in linked] == [c.label for c in one]
             np.testing.assert_allclose([c.score for c in linked], [c.score for c in one], atol=1e-5)
@@ -294,6 +297,24 @@ def test_prepare_linker_reuses_stored_indexes(slice_runtime: Runtime, slice_link
         again, first = linker.link(text, kind, k=3), slice_linker.link(text, kind, k=3)
         assert [c.uri for c in again] == [c.uri for c in first]
         np.testing.assert_allclose([c.score for c in again], [c.score for c in first], atol=1e-5)
+
+
+def test_a_text_seen_again_is_neither_encoded_nor_ranked_again(
+    slice_linker: Linker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = ["pétrir une pâte feuilletée au beurre", "broodjes smeren voor de lunch"]
+    first = slice_linker.link_many(texts, "skill", k=5)
+    ranked: list[object] = []
+    original = slice_linker._rank
+    monkeypatch.setattr(slice_linker, "_rank", lambda *a, **kw: ranked.append(a) or original(*a, **kw))
+    assert slice_linker.link_many(list(reversed(texts)), "skill", k=5) == list(reversed(first))
+    assert ranked == []  # remembered: neither encoded nor ranked
+    assert slice_linker.link_many(texts, "skill", k=3) == [found[:3] for found in first]  # another k: ranked
+    assert len(ranked) == 2
+    with monkeypatch.context() as m:
+        m.setattr(slice_linker, "config", replace(slice_linker.config, remembered_links=1))
+        slice_linker.link_many(["vendre du pain", "kassa bedienen"], "skill", k=5)
+        assert len(slice_linker._remembered) <= 1  # the least recently used went out
 
 
 def test_an_exact_label_links_at_once_with_k_1(slice_linker: Linker) -> None:
