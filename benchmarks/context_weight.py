@@ -57,7 +57,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         gold = melo.relevant_concepts(qid)
         scores = np.asarray([c.score for c in found], dtype=np.float32)
         lang = linker.detect_language(text) or "fr"
-        likeness = linker.occupation_docs.similarity(f"{title}\n{text}", lang, [c.uri for c in found])
+        likeness = linker.occupation_docs.similarity(
+            f"{linker.one_gender(title)}\n{text}", lang, [c.uri for c in found]
+        )
         exact = linker.exact_title(title)
         kept = exact is not None and exact.uri == found[0].uri  # an occupation's own label keeps it, as there
         for j, w in enumerate(weights):

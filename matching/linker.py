@@ -285,7 +285,9 @@ class Linker:
             scores = np.asarray([c.score for c in found], dtype=np.float32)
             if text and text.strip() and self.occupation_docs is not None:
                 text_lang = lang or self.detect_language(text) or "fr"
-                likeness = self.occupation_docs.similarity(f"{title}\n{text}", text_lang, [c.uri for c in found])
+                # The title in one gender's form, as ``link`` read it: its words weigh alike whichever form.
+                canonical = self.one_gender(title)
+                likeness = self.occupation_docs.similarity(f"{canonical}\n{text}", text_lang, [c.uri for c in found])
                 scores = scores + cfg.context_weight * likeness
                 exact = self.exact_title(title, lang)
                 if exact is not None and exact.uri == found[0].uri:

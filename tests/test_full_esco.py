@@ -52,6 +52,20 @@ def test_a_title_that_is_an_occupations_own_label_keeps_it_whatever_its_text_say
     assert exact is not None and exact.uri == U.BAKER
 
 
+@pytest.mark.parametrize(
+    ("feminine", "masculine"),
+    [("Monteuse zendmasten", "Monteur zendmasten"), ("Productieleidster televisie", "Productieleider televisie")],
+)
+def test_a_vacancy_title_with_its_description_links_alike_in_either_gender(
+    full_runtime: Runtime, feminine: str, masculine: str
+) -> None:
+    text = "Je installeert en onderhoudt de installaties op locatie, vaak op hoogte, in een klein team."
+    linker = full_runtime.linker
+    [one], [other] = (linker.link_titles([title], [text], "nl", k=5) for title in (feminine, masculine))
+    assert [c.uri for c in one] == [c.uri for c in other]
+    assert [c.score for c in one] == pytest.approx([c.score for c in other], abs=1e-6)
+
+
 def test_french_jobseeker_finds_the_dutch_vacancy_of_the_same_occupation_first(full_runtime: Runtime) -> None:
     service = full_runtime.ingestion
     vacancies = [

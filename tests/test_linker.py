@@ -509,3 +509,10 @@ def test_two_processes_starting_on_one_empty_data_directory_build_the_concept_sp
     said = sorted(p.communicate(timeout=300)[0].strip() for p in started)
     assert [p.returncode for p in started] == [0, 0]
     assert said == ["built", "reused"]
+
+
+def test_a_title_and_its_text_link_alike_in_either_gender(slice_linker: Linker) -> None:
+    text = "Vous préparez le pain et les viennoiseries, vous pétrissez la pâte."
+    [one], [other] = (slice_linker.link_titles([title], [text], k=5) for title in ("Boulangère", "Boulanger"))
+    assert [c.uri for c in one] == [c.uri for c in other]
+    np.testing.assert_allclose([c.score for c in one], [c.score for c in other], atol=1e-6)
