@@ -24,6 +24,7 @@ demo_app = typer.Typer(help="The demo data set.", no_args_is_help=True)
 users_app = typer.Typer(help="Users of the service's own sign-in (consultant, jobseeker, admin).", no_args_is_help=True)
 tokens_app = typer.Typer(help="Bearer tokens: random, stored hashed, revocable, with an expiry.", no_args_is_help=True)
 audit_app = typer.Typer(help="The audit log of searches, dossier views and exports.", no_args_is_help=True)
+backup_app = typer.Typer(help="Backup and restore of the database and the saved indexes.", no_args_is_help=True)
 app.add_typer(esco_app, name="esco")
 app.add_typer(ingest_app, name="ingest")
 app.add_typer(match_app, name="match")
@@ -33,6 +34,7 @@ app.add_typer(demo_app, name="demo")
 app.add_typer(users_app, name="users")
 app.add_typer(tokens_app, name="tokens")
 app.add_typer(audit_app, name="audit")
+app.add_typer(backup_app, name="backup")
 app.add_typer(fairness_app, name="fairness")
 app.add_typer(rights_app, name="rights")
 app.add_typer(recruiting_app, name="recruiting")
@@ -565,6 +567,46 @@ def audit_purge(
     keep = days if days is not None else get_settings().audit_retention_days
     deleted = AuditLog(_database()).purge(datetime.now(UTC) - timedelta(days=keep))
     typer.echo(f"Deleted {deleted:,} audit log rows older than {keep} days.")
+
+
+@backup_app.command("create")
+def backup_create(
+    folder: Annotated[Path, typer.Argument(help="A new folder for the backup.")],
+    indexes: Annotated[bool, typer.Option(help="Copy the saved profile indexes too.")] = True,
+) -> None:
+    """Back up every table (one consistent snapshot, also while the service runs) and the saved indexes.
+
+    Example: skillmatch backup create /backups/skillmatch-2026-12-01
+    """
+    from skillmatch.backup import BackupError, create_backup
+
+    settings = get_settings()
+    try:
+        manifest = create_backup(_database(), folder, index_dir=settings.indexes_dir if indexes else None)
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    rows = sum(t["rows"] for t in manifest["tables"].values())
+    typer.echo(
+        f"Backed up {rows:,} rows of {len(manifest['tables'])} tables into {folder}; indexes {manifest['indexes']}."
+    )
+
+
+@backup_app.command("restore")
+def backup_restore(
+    folder: Annotated[Path, typer.Argument(help="The backup folder.")],
+) -> None:
+    """Restore a backup into the configured (empty) database and put its indexes back; start the service after.
+
+    Example: SKILLMATCH_DATABASE_URL=postgresql+psycopg://... skillmatch backup restore /backups/skillmatch-2026-12-01
+    """
+    from skillmatch.backup import BackupError, restore_backup
+
+    settings = get_settings()
+    try:
+        done = restore_backup(_database(), folder, index_dir=settings.indexes_dir)
+    except BackupError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Restored {done['rows']:,} rows of {len(done['tables'])} tables; indexes {done['indexes']}.")
 
 
 @app.command("serve")
