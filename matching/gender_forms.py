@@ -27,6 +27,8 @@ from esco_data import ConceptKind
 from matching.concept_space import KIND_CODES, LANG_CODES, ConceptSpace
 
 _WORD = re.compile(r"[^\W\d_]+")
+_DOUBLE_VOWEL = re.compile(r"([aeou])\1([^\Waeiouy\d_]+)$")
+"""A doubled vowel before the final consonants of a stem ("meet", "kweek", "verkoop")."""
 
 
 @dataclass(frozen=True)
@@ -166,11 +168,19 @@ class GenderForms:
         Returns:
             The word's main form, in the word's case.
         """
-        lower = word.lower()
+        found = self._main(word.lower(), hops=2)
+        return _match_case(found, word) if found else word
+
+    def _main(self, lower: str, hops: int) -> str | None:
+        """A lower-case word's main form, None when it is its own; a word found by its last part or its ending
+        is read in turn (at most ``hops`` times), so that it ends on the same form as that word itself
+        ("profileuse" -> "profileur" -> "profileerder", as "profileur" alone)."""
         found = self.forms.get(lower)
         if found is None and lower not in self.vocabulary:
             found = self._compound(lower) or self._by_ending(lower)
-        return _match_case(found, word) if found else word
+            if found is not None and hops > 0:
+                found = self._main(found, hops - 1) or found
+        return found
 
     def _compound(self, word: str) -> str | None:
         """A compound by its known last part: "lasinspectrice" -> "las" + "inspecteur"."""
@@ -181,12 +191,19 @@ class GenderForms:
         return None
 
     def _by_ending(self, word: str) -> str | None:
-        """An unknown word by a learned ending change, when the result (or its last part) is a label word."""
+        """An unknown word by a learned ending change, when the result (or its last part) is a label word.
+
+        Dutch spells the vowel of an open syllable once and that of a closed one twice, so an ending change
+        can close or open the syllable before it: "meetster" / "meter", "kweekster" / "kweker". When the
+        change gives no label word, the same change with that vowel written once is tried.
+        """
         for size in range(min(self._longest, len(word) - 3), 0, -1):
+            stem = word[:-size]
+            opened = _DOUBLE_VOWEL.sub(r"\1\2", stem)
             for replacement in self.endings.get(word[-size:], ()):
-                candidate = word[:-size] + replacement
-                if self._known(candidate):
-                    return candidate
+                for candidate in dict.fromkeys((stem + replacement, opened + replacement)):
+                    if self._known(candidate):
+                        return candidate
         return None
 
     def _known(self, word: str) -> bool:

@@ -65,6 +65,9 @@ LABELS = [
     # Rare ending changes (fewer pairs than the support asks) are not trusted.
     (21, NL, "kok"),
     (21, NL, "kokkin"),
+    # Masculine forms only: their feminine doubles a vowel ("meetster", "kweekster").
+    (22, NL, "mijnmeter"),
+    (23, NL, "hondenkweker"),
 ]
 
 
@@ -86,8 +89,18 @@ def test_compounds_and_unknown_words() -> None:
     # An unknown word by a learned ending change, when the result is a word of the labels.
     assert forms.word("leidster") == "leider"
     assert forms.word("formatrice") == "formateur"
+    # ... also when the change closes a Dutch syllable, whose vowel is then written twice.
+    assert forms.word("mijnmeetster") == "mijnmeter"
+    assert forms.word("Hondenkweekster") == "Hondenkweker"
     # ... and never when the result is not one.
     assert forms.word("onbekendster") == "onbekendster"
+    assert forms.word("groenteboerster") == "groenteboerster"
+
+
+def test_a_word_found_by_its_ending_ends_on_the_same_form_as_the_word_itself() -> None:
+    forms = GenderForms({"fileuse": "fileur"}, {"eur": ["eerder"]}, frozenset({"fileuse", "fileur", "fileerder"}))
+    assert forms.word("profileur") == "profileerder"  # by its ending
+    assert forms.word("profileuse") == forms.word("profileur")  # by its last part ("profileur"), then as that word
 
 
 def test_titles_read_the_same_in_both_forms() -> None:
