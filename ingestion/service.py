@@ -277,6 +277,36 @@ class IngestionService:
         self.writer.write([built.profile], also=store)
         return IngestResult("updated" if record.id in existing else "accepted", record.id, warnings)
 
+    def relink(
+        self, kind: RecordKind, records: Sequence[AnyRecord], *, source: str = "relink", batch: int = 500
+    ) -> int:
+        """Link stored records again and store their links and profiles, changed or not (a new ESCO release).
+
+        Each batch is stored and indexed as one unit, as an ingestion batch is.
+
+        Raises:
+            InvalidRecord: an ESCO URI of a record is unknown (nothing of its batch is written).
+
+        Returns:
+            Records linked again.
+        """
+        done = 0
+        for start in range(0, len(records), batch):
+            chunk = list(records[start : start + batch])
+            for record in chunk:
+                self.validator.check_uris(record)
+            built = self._keep_opt_outs(kind, self.builder.build(chunk))
+            pairs = [(record, content_hash(record)) for record in chunk]
+
+            def store(
+                conn: Connection, pairs: list[tuple[AnyRecord, str]] = pairs, built: list[BuiltProfile] = built
+            ) -> None:
+                self._store_records(conn, pairs, built, source, datetime.now(UTC))
+
+            self.writer.write([b.profile for b in built], also=store)
+            done += len(chunk)
+        return done
+
     def delete_one(self, kind: RecordKind, record_id: str) -> bool:
         """Delete a stored record and its profile (store and index as one unit).
 

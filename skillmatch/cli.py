@@ -121,6 +121,33 @@ def esco_load(
     runtime.save()
 
 
+@esco_app.command("upgrade")
+def esco_upgrade(
+    esco_dir: Annotated[Path, typer.Argument(help="The newer release: CSV folder, official zip, or folder of zips.")],
+    replacements: Annotated[
+        Path | None, typer.Option(help="CSV old_uri,new_uri: the concepts that replace obsolete ones.")
+    ] = None,
+    rematch: Annotated[bool, typer.Option(help="Start a full rematch once the records are linked again.")] = True,
+) -> None:
+    """Upgrade ESCO: load the newer release, follow obsolete concepts to their replacements in stored records
+    (or keep their old label as text), link every record again, rebuild the indexes, start a rematch; prints
+    the report as JSON.
+
+    Example: skillmatch esco upgrade ../esco/v1.2.0 --replacements replaced_by.csv
+    """
+    from esco_data import EscoError
+    from skillmatch.esco_upgrade import EscoUpgradeError, read_replacements, upgrade_esco
+
+    try:
+        followed = read_replacements(replacements) if replacements is not None else {}
+        report = upgrade_esco(
+            get_settings(), esco_dir, replacements=followed, rematch={} if rematch else None, progress=True
+        )
+    except (EscoError, EscoUpgradeError, OSError) as exc:
+        raise _fail(str(exc)) from exc
+    _echo_json(report)
+
+
 @esco_app.command("info")
 def esco_info() -> None:
     """Show the loaded ESCO release as JSON (version, checksum, counts).
