@@ -14,6 +14,7 @@ Nothing here is a hand-written list of endings: it is all read from the labels o
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
@@ -84,6 +85,8 @@ class GenderForms:
         self.vocabulary = vocabulary
         self.min_head = min_head
         self._longest = max((len(e) for e in endings), default=0)
+        self._reversed = sorted(word[::-1] for word in vocabulary)
+        """The label words spelled backwards, sorted: which words end in a given way, by bisection."""
 
     @classmethod
     def learn(cls, space: ConceptSpace, config: GenderFormsConfig | None = None) -> GenderForms:
@@ -207,9 +210,17 @@ class GenderForms:
         return None
 
     def _known(self, word: str) -> bool:
+        """A label word, a compound ending in one, or a compound ending as one does ("schaaldierenkweker" ends
+        as "hondenkweker": its last part, "kweker", is the last part of a label word)."""
         if word in self.vocabulary:
             return True
-        return any(word[i:] in self.vocabulary for i in range(3, len(word) - self.min_head - 1))
+        if any(word[i:] in self.vocabulary for i in range(3, len(word) - self.min_head - 1)):
+            return True
+        tail = word[-(self.min_head + 2) :][::-1]
+        if len(word) < self.min_head + 5:  # a first part of three letters at least before that last part
+            return False
+        at = bisect.bisect_left(self._reversed, tail)
+        return at < len(self._reversed) and self._reversed[at].startswith(tail) and self._reversed[at] != tail
 
     def canonical(self, text: str) -> str:
         """A title with every word in its main form ("Opératrice du son" -> "Opérateur du son").

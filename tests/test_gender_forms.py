@@ -92,6 +92,8 @@ def test_compounds_and_unknown_words() -> None:
     # ... also when the change closes a Dutch syllable, whose vowel is then written twice.
     assert forms.word("mijnmeetster") == "mijnmeter"
     assert forms.word("Hondenkweekster") == "Hondenkweker"
+    # ... or a compound that ends as a label word does ("kweker" is the last part of "hondenkweker").
+    assert forms.word("schaaldierenkweekster") == "schaaldierenkweker"
     # ... and never when the result is not one.
     assert forms.word("onbekendster") == "onbekendster"
     assert forms.word("groenteboerster") == "groenteboerster"
