@@ -74,6 +74,7 @@ bench: install
 	$(REPORT) rematch_100k -- $(BIN)/python -m benchmarks.rematch --sizes 100000x20000 --runs first incremental --project 1000000x200000
 	$(REPORT) web_load -- $(BIN)/python -m benchmarks.web_load
 	$(REPORT) typeahead -- $(BIN)/python -m benchmarks.typeahead
+	$(REPORT) largest -- $(BIN)/python -m benchmarks.largest
 
 screenshots: install browser-deps
 	$(BIN)/skillmatch esco load
