@@ -7,9 +7,11 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from esco_data import Taxonomy, load_esco
+from matching.encoder import Encoder
 from matching.linker import Linker
 from matching.resources import make_encoder, prepare_linker
 from skillmatch.db import make_engine
+from skillmatch.runtime import Runtime
 from skillmatch.settings import Settings, get_settings
 
 
@@ -22,6 +24,20 @@ def product_linker(settings: Settings | None = None) -> tuple[Taxonomy, Linker]:
     encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
     linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir)
     return taxonomy, linker
+
+
+def cold_runtime(folder: Path, encoder_class: type[Encoder] = Encoder) -> Runtime:
+    """A runtime over a fresh SQLite database in ``folder`` with full ESCO and the configured data directory's
+    concept space, whose linker encodes with an empty cache (every record text is new to it); the model is
+    loaded before this returns, so that no clock started after it counts loading."""
+    settings = get_settings()
+    db = make_engine(f"sqlite:///{folder / 'bench.db'}")
+    load_esco(db, settings.esco_dir)
+    runtime = Runtime.open(settings, db=db, index_dir=folder / "indexes")
+    cold = encoder_class(settings.model_name, cache_dir=folder / "cache", threads=settings.encode_threads)
+    cold.encode(["warm-up: load the model before the clock starts"])
+    runtime.linker.encoder = cold
+    return runtime
 
 
 def read_tsv(path: Path) -> list[list[str]]:

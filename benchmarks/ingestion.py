@@ -26,13 +26,11 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from esco_data import load_esco
+from benchmarks.common import cold_runtime
 from ingestion.adapters import RecordFormat
 from ingestion.models import RecordKind
 from ingestion.readers import read_file
 from matching.encoder import Encoder, Vectors
-from skillmatch.db import make_engine
-from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT, get_settings
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"
@@ -53,14 +51,11 @@ class RecordingEncoder(Encoder):
 
 def run_once(data: Path, vacancies_only: bool = False) -> dict[str, float]:
     """One ingestion into a fresh database with a cold encoder cache (both files, or the vacancies alone)."""
-    settings = get_settings()
     with tempfile.TemporaryDirectory() as tmp:
-        db = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        load_esco(db, settings.esco_dir)
-        runtime = Runtime.open(settings, db=db, index_dir=Path(tmp) / "indexes")
-        cold = RecordingEncoder(settings.model_name, cache_dir=Path(tmp) / "cache", threads=settings.encode_threads)
-        cold.encode(["warm-up: load the model before the clock starts"])
-        runtime.linker.encoder = cold
+        runtime = cold_runtime(Path(tmp), RecordingEncoder)
+        cold = runtime.linker.encoder
+        assert isinstance(cold, RecordingEncoder)
+        db = runtime.db
         service = runtime.ingestion
         files = [(RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")]
         if vacancies_only:
@@ -83,6 +78,7 @@ def run_once(data: Path, vacancies_only: bool = False) -> dict[str, float]:
         if vacancies_only:
             # The raw encoder on the same unique texts, cold (no cache), one batched call.
             texts = [t for t in dict.fromkeys(cold.texts) if t != "warm-up: load the model before the clock starts"]
+            settings = get_settings()
             raw = Encoder(settings.model_name, cache_dir=None, threads=settings.encode_threads)
             raw.encode(["warm-up: load the model before the clock starts"], use_cache=False)
             started = time.perf_counter()

@@ -28,13 +28,10 @@ from fastapi.testclient import TestClient
 
 from api.auth import Role, TokenStore
 from api.main import create_app
-from esco_data import load_esco
+from benchmarks.common import cold_runtime
 from esco_data.models import ConceptKind
 from ingestion.schemas import MAX_ITEMS, MAX_SUMMARY
-from matching.encoder import Encoder
-from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
-from skillmatch.settings import get_settings
 
 
 def dossiers(runtime: Runtime, count: int, seed: int = 0) -> list[dict[str, Any]]:
@@ -69,14 +66,9 @@ def dossiers(runtime: Runtime, count: int, seed: int = 0) -> list[dict[str, Any]
 
 def run(count: int) -> list[dict[str, Any]]:
     """Post ``count`` largest dossiers, then update each; the client-side seconds of every request."""
-    settings = get_settings()
     with tempfile.TemporaryDirectory() as tmp:
-        db = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        load_esco(db, settings.esco_dir)
-        runtime = Runtime.open(settings, db=db, index_dir=Path(tmp) / "indexes")
-        cold = Encoder(settings.model_name, cache_dir=Path(tmp) / "cache", threads=settings.encode_threads)
-        cold.encode(["warm-up: load the model before the clock starts"])
-        runtime.linker.encoder = cold
+        runtime = cold_runtime(Path(tmp))
+        db = runtime.db
         tokens = TokenStore(db)
         token = tokens.issue(tokens.add_user("largest-consultant", Role.consultant).id, days=1).token
         app = create_app(db=db, services=runtime)

@@ -20,7 +20,7 @@ from ingestion.gender_swap import swap_jobseeker, swap_vacancy
 from ingestion.models import JobseekerRecord, VacancyRecord
 from ingestion.profile_builder import ProfileBuilder
 from ingestion.schemas import JobseekerIn, VacancyIn
-from matching.counterfactual import CounterfactualReport, SideReport, compare_rankings, compare_vacancy_rankings
+from matching.counterfactual import CounterfactualReport, SideReport, compare_side
 from matching.engine import MatchingEngine
 from matching.filters import Filters
 from matching.profiles import Profile, ProfileKind
@@ -124,14 +124,21 @@ def counterfactual_check(
     jobseekers = {p.id: p for p in store.all(ProfileKind.jobseeker)}
     people, swapped_people = _swapped_profiles(db, ProfileKind.jobseeker, jobseekers, builder, examples)
     open_vacancies = store.all(ProfileKind.vacancy, active_only=True)
-    v2j, j2v = compare_rankings(
-        engine, list(jobseekers.values()), swapped_people, open_vacancies, k=k, filters=filters, floor=floor
+    v2j, j2v = compare_side(
+        engine,
+        ProfileKind.jobseeker,
+        list(jobseekers.values()),
+        swapped_people,
+        open_vacancies,
+        k=k,
+        filters=filters,
+        floor=floor,
     )
     vacancies = {p.id: p for p in store.all(ProfileKind.vacancy)}
     offers, swapped_offers = _swapped_profiles(db, ProfileKind.vacancy, vacancies, builder, examples)
     asking = _spread([p for p in jobseekers.values() if p.active], max_jobseeker_lists)
-    own, over = compare_vacancy_rankings(
-        engine, list(vacancies.values()), swapped_offers, asking, k=k, filters=filters, floor=floor
+    over, own = compare_side(
+        engine, ProfileKind.vacancy, list(vacancies.values()), swapped_offers, asking, k=k, filters=filters, floor=floor
     )
     return CounterfactualReport(
         records=people.records,

@@ -162,100 +162,54 @@ def _summary_json(summary: OverlapSummary) -> dict[str, Any]:
     }
 
 
-def compare_rankings(
+def compare_side(
     engine: MatchingEngine,
-    jobseekers: Sequence[Profile],
+    kind: ProfileKind,
+    stored: Sequence[Profile],
     swapped: Mapping[str, Profile],
-    vacancies: Iterable[Profile],
+    askers: Iterable[Profile],
     *,
     k: int = DEPTH,
     filters: Filters | None = None,
     floor: float = 0.8,
 ) -> tuple[OverlapSummary, OverlapSummary]:
-    """RBO of every list against its counterfactual.
+    """RBO of every list against its counterfactual when the records of one kind have their words swapped.
 
     Args:
         engine: the service's engine (its indexes are read, never changed).
-        jobseekers: every stored jobseeker profile (the counterfactual pool is these, with swapped ones
-            replaced).
-        swapped: jobseeker id -> the profile built from the swapped dossier.
-        vacancies: the vacancies whose candidate lists are compared (open ones).
+        kind: the kind whose records were swapped.
+        stored: every stored profile of that kind (the counterfactual pool is these, swapped ones replaced).
+        swapped: profile id -> the profile built from the swapped record.
+        askers: the profiles of the other kind whose lists are ranked over the counterfactual pool.
         k: list length.
-        filters: hard filters of the candidate lists (default: active jobseekers only).
+        filters: hard filters of the lists (default: active profiles only).
         floor: a list below this RBO is counted.
 
     Returns:
-        The vacancy -> jobseekers summary and the jobseeker -> vacancies summary.
+        The askers' lists over the swapped pool (a shadow index holds it), and each swapped profile's own
+        list ranked for it before and after the swap.
 
     Raises:
         IndexNotBuilt: no jobseeker or vacancy is indexed.
     """
     filters = filters or Filters()
-    shadow = _shadow(engine, ProfileKind.jobseeker, [swapped.get(p.id, p) for p in jobseekers])
-    v2j: dict[str, float] = {}
-    for vacancy in vacancies:
-        query = engine.query_features(vacancy)
+    shadow = _shadow(engine, kind, [swapped.get(p.id, p) for p in stored])
+    over: dict[str, float] = {}
+    for asker in askers:
+        query = engine.query_features(asker)
         before = [m.id for m in engine.rank(query, k, filters, None, explain=False)]
         after = [m.id for m in shadow.rank(query, k, filters, None, explain=False)]
-        v2j[vacancy.id] = rbo(before, after, depth=k)
-    j2v: dict[str, float] = {}
-    originals = {p.id: p for p in jobseekers}
-    for person_id, profile in swapped.items():
-        original = originals.get(person_id)
-        if original is None:
-            continue
-        before = [m.id for m in engine.rank(engine.query_features(original), k, filters, None, explain=False)]
-        after = [m.id for m in engine.rank(engine.query_features(profile), k, filters, None, explain=False)]
-        j2v[person_id] = rbo(before, after, depth=k)
-    return OverlapSummary.of(v2j, floor), OverlapSummary.of(j2v, floor)
-
-
-def compare_vacancy_rankings(
-    engine: MatchingEngine,
-    vacancies: Sequence[Profile],
-    swapped: Mapping[str, Profile],
-    jobseekers: Iterable[Profile],
-    *,
-    k: int = DEPTH,
-    filters: Filters | None = None,
-    floor: float = 0.8,
-) -> tuple[OverlapSummary, OverlapSummary]:
-    """The vacancies' side: RBO of every list against its counterfactual when the vacancies' words are swapped.
-
-    Args:
-        engine: the service's engine (its indexes are read, never changed).
-        vacancies: every stored vacancy (the counterfactual pool is these, with swapped ones replaced).
-        swapped: vacancy id -> the profile built from the swapped vacancy.
-        jobseekers: the jobseekers whose lists of vacancies are compared.
-        k: list length.
-        filters: hard filters of the lists.
-        floor: a list below this RBO is counted.
-
-    Returns:
-        Each changed vacancy's candidates ranked for its swapped text, and the jobseeker -> vacancies lists over
-        the swapped vacancies.
-
-    Raises:
-        IndexNotBuilt: no jobseeker or vacancy is indexed.
-    """
-    filters = filters or Filters()
-    originals = {p.id: p for p in vacancies}
+        over[asker.id] = rbo(before, after, depth=k)
+    originals = {p.id: p for p in stored}
     own: dict[str, float] = {}
-    for vacancy_id, profile in swapped.items():
-        original = originals.get(vacancy_id)
+    for profile_id, profile in swapped.items():
+        original = originals.get(profile_id)
         if original is None or not original.active:
             continue
         before = [m.id for m in engine.rank(engine.query_features(original), k, filters, None, explain=False)]
         after = [m.id for m in engine.rank(engine.query_features(profile), k, filters, None, explain=False)]
-        own[vacancy_id] = rbo(before, after, depth=k)
-    shadow = _shadow(engine, ProfileKind.vacancy, [swapped.get(p.id, p) for p in vacancies])
-    j2v: dict[str, float] = {}
-    for person in jobseekers:
-        query = engine.query_features(person)
-        before = [m.id for m in engine.rank(query, k, filters, None, explain=False)]
-        after = [m.id for m in shadow.rank(query, k, filters, None, explain=False)]
-        j2v[person.id] = rbo(before, after, depth=k)
-    return OverlapSummary.of(own, floor), OverlapSummary.of(j2v, floor)
+        own[profile_id] = rbo(before, after, depth=k)
+    return OverlapSummary.of(over, floor), OverlapSummary.of(own, floor)
 
 
 def _shadow(engine: MatchingEngine, kind: ProfileKind, pool: Sequence[Profile]) -> MatchingEngine:
@@ -278,7 +232,6 @@ __all__ = [
     "CounterfactualReport",
     "OverlapSummary",
     "SideReport",
-    "compare_rankings",
-    "compare_vacancy_rankings",
+    "compare_side",
     "rbo",
 ]

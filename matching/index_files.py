@@ -26,7 +26,8 @@ from matching.writer import ProfileWriter
 MANIFEST = "manifest.json"
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file's bytes (hex), read in blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -36,7 +37,7 @@ def _sha256(path: Path) -> str:
 
 def _files(directory: Path) -> dict[str, str]:
     return {
-        str(p.relative_to(directory)): _sha256(p)
+        str(p.relative_to(directory)): file_sha256(p)
         for p in sorted(directory.rglob("*"))
         if p.is_file() and p.name != MANIFEST
     }
@@ -124,7 +125,7 @@ def _load_kind(
         file = directory / name
         if not file.exists():
             return LoadedKind(kind, None, f"{name} is missing")
-        if _sha256(file) != digest:
+        if file_sha256(file) != digest:
             return LoadedKind(kind, None, f"{name} does not match its checksum")
     try:
         table = FeatureTable.load(directory / f"{kind.value}_table.npz", engine.space)
@@ -185,4 +186,4 @@ def open_indexes(writer: ProfileWriter, directory: Path) -> dict[str, str]:
     return report
 
 
-__all__ = ["LoadedKind", "load_indexes", "open_indexes", "read_manifest", "save_indexes"]
+__all__ = ["LoadedKind", "file_sha256", "load_indexes", "open_indexes", "read_manifest", "save_indexes"]

@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import base64
 import gzip
-import hashlib
 import json
 import shutil
 from collections.abc import Iterator
@@ -35,6 +34,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from matching.index_files import MANIFEST as INDEX_MANIFEST
+from matching.index_files import file_sha256
 from skillmatch.schema import create_tables, current_revision, head
 
 FORMAT = 1
@@ -88,14 +88,6 @@ def _load(value: Any, kind: str) -> Any:
     return date.fromisoformat(value)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def _copy_indexes(source: Path, target: Path) -> str:
     """Copy saved indexes and check the copy against their manifest; what happened, in words."""
     if not (source / INDEX_MANIFEST).exists():
@@ -105,7 +97,7 @@ def _copy_indexes(source: Path, target: Path) -> str:
         try:
             shutil.copytree(source, target)
             files = json.loads((target / INDEX_MANIFEST).read_text()).get("files", {})
-            if all((target / name).exists() and _sha256(target / name) == digest for name, digest in files.items()):
+            if all((target / name).exists() and file_sha256(target / name) == digest for name, digest in files.items()):
                 return "copied"
         except (OSError, ValueError):
             pass
@@ -171,7 +163,7 @@ def _write_table(conn: Connection, table: Table, folder: Path) -> dict[str, Any]
             record = {name: _dump(value, kind) for (name, kind), value in zip(columns, row, strict=True)}
             fh.write(json.dumps(record, ensure_ascii=False, separators=(",", ":")) + "\n")
             rows += 1
-    return {"file": f"tables/{path.name}", "rows": rows, "sha256": _sha256(path)}
+    return {"file": f"tables/{path.name}", "rows": rows, "sha256": file_sha256(path)}
 
 
 def _read_rows(path: Path, table: Table) -> Iterator[list[dict[str, Any]]]:
@@ -207,7 +199,7 @@ def read_manifest(source: Path) -> dict[str, Any]:
         file = source / entry["file"]
         if not file.exists():
             raise BackupError(f"{entry['file']} is missing")
-        if _sha256(file) != entry["sha256"]:
+        if file_sha256(file) != entry["sha256"]:
             raise BackupError(f"{entry['file']} does not match its checksum: the backup of table {name} changed")
     return manifest
 
