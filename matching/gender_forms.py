@@ -205,20 +205,23 @@ class GenderForms:
             opened = _DOUBLE_VOWEL.sub(r"\1\2", stem)
             for replacement in self.endings.get(word[-size:], ()):
                 for candidate in dict.fromkeys((stem + replacement, opened + replacement)):
-                    if self._known(candidate):
+                    if self._known(candidate, len(replacement)):
                         return candidate
         return None
 
-    def _known(self, word: str) -> bool:
+    def _known(self, word: str, ending: int = 0) -> bool:
         """A label word, a compound ending in one, or a compound ending as one does ("schaaldierenkweker" ends
-        as "hondenkweker": its last part, "kweker", is the last part of a label word)."""
+        as "hondenkweker": its last part, "kweker", is the last part of a label word). That last part holds
+        three letters before the ``ending`` just written at least, so that the ending alone never makes a word
+        known ("coffreerder" does not end as "profileerder" does: only "eerder" is shared)."""
         if word in self.vocabulary:
             return True
         if any(word[i:] in self.vocabulary for i in range(3, len(word) - self.min_head - 1)):
             return True
-        tail = word[-(self.min_head + 2) :][::-1]
-        if len(word) < self.min_head + 5:  # a first part of three letters at least before that last part
+        size = max(self.min_head + 2, ending + 3)
+        if len(word) < size + 3:  # a first part of three letters at least before that last part
             return False
+        tail = word[-size:][::-1]
         at = bisect.bisect_left(self._reversed, tail)
         return at < len(self._reversed) and self._reversed[at].startswith(tail) and self._reversed[at] != tail
 

@@ -94,6 +94,9 @@ def test_compounds_and_unknown_words() -> None:
     assert forms.word("Hondenkweekster") == "Hondenkweker"
     # ... or a compound that ends as a label word does ("kweker" is the last part of "hondenkweker").
     assert forms.word("schaaldierenkweekster") == "schaaldierenkweker"
+    # ... but sharing no more than the ending just written makes nothing a word.
+    shared_ending = GenderForms({}, {"eur": ["eerder"]}, frozenset({"profileerder"}))
+    assert shared_ending.word("coffreur") == "coffreur"
     # ... and never when the result is not one.
     assert forms.word("onbekendster") == "onbekendster"
     assert forms.word("groenteboerster") == "groenteboerster"
