@@ -58,7 +58,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         scores = np.asarray([c.score for c in found], dtype=np.float32)
         lang = linker.detect_language(text) or "fr"
         likeness = linker.occupation_docs.similarity(
-            f"{linker.one_gender(title)}\n{text}", lang, [c.uri for c in found]
+            f"{linker.one_gender(title, None)}\n{text}", lang, [c.uri for c in found]
         )
         exact = linker.exact_title(title)
         kept = exact is not None and exact.uri == found[0].uri  # an occupation's own label keeps it, as there

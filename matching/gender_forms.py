@@ -72,17 +72,25 @@ class GenderForms:
     """Maps the words of a title to one form per gender pair (the one ESCO's labels use most)."""
 
     def __init__(
-        self, forms: dict[str, str], endings: dict[str, list[str]], vocabulary: frozenset[str], min_head: int = 4
+        self,
+        forms: dict[str, str],
+        endings: dict[str, list[str]],
+        vocabulary: frozenset[str],
+        min_head: int = 4,
+        languages: dict[str, frozenset[str]] | None = None,
     ) -> None:
         """Args:
         forms: a word -> its other form, the one to write (learned pairs).
         endings: an ending -> the endings it may be replaced by, most supported first.
         vocabulary: every word of the occupation labels.
+        languages: the words of each language's labels ("fr", "nl"): of two ending changes that both give a
+            label word, the one that gives a word of the title's language is taken.
         min_head: shortest last part of a compound that is looked up on its own.
         """
         self.forms = forms
         self.endings = endings
         self.vocabulary = vocabulary
+        self.languages = languages or {}
         self.min_head = min_head
         self._longest = max((len(e) for e in endings), default=0)
         self._reversed = sorted(word[::-1] for word in vocabulary)
@@ -160,29 +168,39 @@ class GenderForms:
             if (a, b) in trusted and a:
                 endings[a].append(b)
         vocabulary = frozenset(word for counts in frequency.values() for word in counts)
-        return cls(forms, dict(endings), vocabulary, cfg.min_head)
+        names = {code: name for name, code in LANG_CODES.items()}
+        by_language = {names[lang]: frozenset(counts) for lang, counts in frequency.items() if lang in names}
+        return cls(forms, dict(endings), vocabulary, cfg.min_head, by_language)
 
-    def word(self, word: str) -> str:
+    def word(self, word: str, lang: str | None = None) -> str:
         """The form a word is written in (itself when it has no other form).
 
         Args:
             word: one word, any case.
+            lang: the language of the title it is in, when known ("Technisch calculatrice" is Dutch: a
+                "calculator", not a French "calculateur").
 
         Returns:
             The word's main form, in the word's case.
         """
-        found = self._main(word.lower(), hops=2)
+        found = self._main(word.lower(), 2, lang)
         return _match_case(found, word) if found else word
 
-    def _main(self, lower: str, hops: int) -> str | None:
+    def _main(self, lower: str, hops: int, lang: str | None = None) -> str | None:
         """A lower-case word's main form, None when it is its own; a word found by its last part or its ending
         is read in turn (at most ``hops`` times), so that it ends on the same form as that word itself
         ("profileuse" -> "profileur" -> "profileerder", as "profileur" alone)."""
         found = self.forms.get(lower)
+        own = self.languages.get(lang or "")
+        if found is not None and own and found not in own:
+            # A pair of another language's labels ("calculatrice" / "calculateur" in French): the title's
+            # language may change the ending its own way ("calculator" in Dutch).
+            alternative = self._by_ending(lower, lang)
+            found = alternative if alternative is not None and alternative in own else found
         if found is None and lower not in self.vocabulary:
-            found = self._compound(lower) or self._by_ending(lower)
+            found = self._compound(lower) or self._by_ending(lower, lang)
             if found is not None and hops > 0:
-                found = self._main(found, hops - 1) or found
+                found = self._main(found, hops - 1, lang) or found
         return found
 
     def _compound(self, word: str) -> str | None:
@@ -193,20 +211,26 @@ class GenderForms:
                 return word[:i] + head
         return None
 
-    def _by_ending(self, word: str) -> str | None:
+    def _by_ending(self, word: str, lang: str | None = None) -> str | None:
         """An unknown word by a learned ending change, when the result (or its last part) is a label word.
 
         Dutch spells the vowel of an open syllable once and that of a closed one twice, so an ending change
         can close or open the syllable before it: "meetster" / "meter", "kweekster" / "kweker". When the
-        change gives no label word, the same change with that vowel written once is tried.
+        change gives no label word, the same change with that vowel written once is tried. Of the changes of
+        one ending that give a label word, the first that gives a word of ``lang`` is taken, else the first.
         """
+        own = self.languages.get(lang or "", frozenset())
         for size in range(min(self._longest, len(word) - 3), 0, -1):
             stem = word[:-size]
             opened = _DOUBLE_VOWEL.sub(r"\1\2", stem)
-            for replacement in self.endings.get(word[-size:], ()):
-                for candidate in dict.fromkeys((stem + replacement, opened + replacement)):
-                    if self._known(candidate, len(replacement)):
-                        return candidate
+            known = [
+                candidate
+                for replacement in self.endings.get(word[-size:], ())
+                for candidate in dict.fromkeys((stem + replacement, opened + replacement))
+                if self._known(candidate, len(replacement))
+            ]
+            if known:
+                return next((c for c in known if c in own), known[0])
         return None
 
     def _known(self, word: str, ending: int = 0) -> bool:
@@ -225,16 +249,17 @@ class GenderForms:
         at = bisect.bisect_left(self._reversed, tail)
         return at < len(self._reversed) and self._reversed[at].startswith(tail) and self._reversed[at] != tail
 
-    def canonical(self, text: str) -> str:
+    def canonical(self, text: str, lang: str | None = None) -> str:
         """A title with every word in its main form ("Opératrice du son" -> "Opérateur du son").
 
         Args:
             text: a job title.
+            lang: its language, when known (see ``word``).
 
         Returns:
             The title, words rewritten; separators, case and other words unchanged.
         """
-        return _WORD.sub(lambda m: self.word(m.group(0)), text)
+        return _WORD.sub(lambda m: self.word(m.group(0), lang), text)
 
 
 def _forms(candidates: Counter[tuple[str, str]], trusted: set[tuple[str, str]]) -> dict[str, str]:

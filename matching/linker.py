@@ -214,7 +214,7 @@ class Linker:
     def _link_many(self, texts: Sequence[str], kind: LinkKind, lang: str | None, k: int) -> list[list[LinkedConcept]]:
         index = self.indexes[kind]
         if kind == "occupation":
-            texts = [self.one_gender(t) for t in texts]
+            texts = [self.one_gender(t, lang) for t in texts]
         queries = [self._query(t, kind, lang) for t in texts]
         results: list[list[LinkedConcept] | None] = [None] * len(texts)
         if k == 1:
@@ -245,13 +245,14 @@ class Linker:
         index = self.indexes["occupation"]
         return GenderForms.learn_labels(index.texts, index.label_concepts, index.label_langs, index.concept_kinds)
 
-    def one_gender(self, title: str) -> str:
+    def one_gender(self, title: str, lang: str | None = None) -> str:
         """A title written in one form for both genders, so that both link alike.
 
         "Opératrice du son" becomes "Opérateur du son", "Verkoopster" "Verkoper"; "Opérateur / Opératrice"
-        becomes "Opérateur / Opérateur" whichever side comes first.
+        becomes "Opérateur / Opérateur" whichever side comes first. With the title's language, an ending
+        that two languages change differently is changed as that language does.
         """
-        return self.gender_forms.canonical(title)
+        return self.gender_forms.canonical(title, lang)
 
     def link_titles(
         self,
@@ -286,7 +287,7 @@ class Linker:
             if text and text.strip() and self.occupation_docs is not None:
                 text_lang = lang or self.detect_language(text) or "fr"
                 # The title in one gender's form, as ``link`` read it: its words weigh alike whichever form.
-                canonical = self.one_gender(title)
+                canonical = self.one_gender(title, lang)
                 likeness = self.occupation_docs.similarity(f"{canonical}\n{text}", text_lang, [c.uri for c in found])
                 scores = scores + cfg.context_weight * likeness
                 exact = self.exact_title(title, lang)
@@ -313,7 +314,7 @@ class Linker:
 
     def exact_title(self, title: str, lang: str | None = None) -> LinkedConcept | None:
         """The occupation whose label a title is (ignoring gender, case, accents and framing), if exactly one."""
-        query = self._query(self.one_gender(title), "occupation", lang)
+        query = self._query(self.one_gender(title, lang), "occupation", lang)
         return self._exact(self.indexes["occupation"], query.forms[0]) if query.forms else None
 
     def _exact(self, index: LabelIndex, form: str) -> LinkedConcept | None:

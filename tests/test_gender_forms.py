@@ -102,6 +102,16 @@ def test_compounds_and_unknown_words() -> None:
     assert forms.word("groenteboerster") == "groenteboerster"
 
 
+def test_an_ending_two_languages_change_differently_is_changed_as_the_titles_language_does() -> None:
+    french, dutch = frozenset({"calculateur", "calculatrice"}), frozenset({"calculator"})
+    forms = GenderForms(
+        {"calculatrice": "calculateur"}, {"rice": ["eur", "or"]}, french | dutch, languages={"fr": french, "nl": dutch}
+    )
+    assert forms.word("calculatrice", "nl") == "calculator"
+    assert forms.word("calculatrice", "fr") == forms.word("calculatrice") == "calculateur"
+    assert forms.canonical("Technisch calculatrice", "nl") == "Technisch calculator"
+
+
 def test_a_word_found_by_its_ending_ends_on_the_same_form_as_the_word_itself() -> None:
     forms = GenderForms({"fileuse": "fileur"}, {"eur": ["eerder"]}, frozenset({"fileuse", "fileur", "fileerder"}))
     assert forms.word("profileur") == "profileerder"  # by its ending
