@@ -624,7 +624,7 @@ def backup_restore(
 ) -> None:
     """Restore a backup into the configured (empty) database and put its indexes back; start the service after.
 
-    Example: SKILLMATCH_DATABASE_URL=postgresql+psycopg://... skillmatch backup restore /backups/skillmatch-2026-12-01
+    Example: skillmatch backup restore /backups/skillmatch-2026-12-01 (SKILLMATCH_DATABASE_URL names the empty database)
     """
     from skillmatch.backup import BackupError, restore_backup
 
