@@ -9,28 +9,21 @@ ranks again and compares, for each side. Nothing is written: records, profiles a
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
 from typing import Any
 
 from pydantic import ValidationError
-from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
 from ingestion.gender_swap import swap_jobseeker, swap_vacancy
-from ingestion.models import JobseekerRecord, VacancyRecord
+from ingestion.models import RecordKind
 from ingestion.profile_builder import ProfileBuilder
+from ingestion.repository import RecordRepository
 from ingestion.schemas import JobseekerIn, VacancyIn
 from matching.counterfactual import CounterfactualReport, SideReport, compare_side
 from matching.engine import MatchingEngine
 from matching.filters import Filters
 from matching.profiles import Profile, ProfileKind
 from matching.store import ProfileStore
-
-
-def _stored_records(db: Engine, table: Any) -> Iterator[tuple[str, dict[str, Any]]]:
-    with db.connect() as conn:
-        for record_id, data in conn.execute(select(table.c.id, table.c.data).order_by(table.c.id)):
-            yield str(record_id), dict(data)
 
 
 def _field_kind(path: str) -> str:
@@ -47,13 +40,12 @@ def _swapped_profiles(
 ) -> tuple[SideReport, dict[str, Profile]]:
     """Every stored record of a kind with its gendered forms swapped, built into profiles as ingestion would."""
     jobseeker = kind is ProfileKind.jobseeker
-    table = (JobseekerRecord if jobseeker else VacancyRecord).__table__  # type: ignore[union-attr]
     swap = swap_jobseeker if jobseeker else swap_vacancy
     schema: type[JobseekerIn] | type[VacancyIn] = JobseekerIn if jobseeker else VacancyIn
     side = SideReport()
     fields: Counter[str] = Counter()
     records: list[JobseekerIn | VacancyIn] = []
-    for record_id, data in _stored_records(db, table):
+    for record_id, data in RecordRepository(db).stored(RecordKind.jobseeker if jobseeker else RecordKind.vacancy):
         if record_id not in stored:
             continue
         side.records += 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -60,6 +60,13 @@ class RecordRepository:
             return {str(r[0]): str(r[1]) for r in conn.execute(query)}
         with self.engine.connect() as own:
             return {str(r[0]): str(r[1]) for r in own.execute(query)}
+
+    def stored(self, kind: RecordKind) -> Iterator[tuple[str, dict[str, Any]]]:
+        """(id, data as stored) of every record of a kind, by id."""
+        table = _records_table(kind)
+        with self.engine.connect() as conn:
+            for record_id, data in conn.execute(select(table.c.id, table.c.data).order_by(table.c.id)):
+                yield str(record_id), dict(data)
 
     def upsert_record(
         self,

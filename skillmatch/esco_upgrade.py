@@ -28,7 +28,8 @@ from sqlalchemy.engine import Engine
 from esco_data import Taxonomy, load_esco
 from esco_data.models import EscoConcept
 from esco_data.store import current_release
-from ingestion.models import JobseekerRecord, RecordKind, VacancyRecord
+from ingestion.models import RecordKind
+from ingestion.repository import RecordRepository
 from ingestion.schemas import JobseekerIn, VacancyIn
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
@@ -65,13 +66,6 @@ def read_replacements(path: Path) -> dict[str, str]:
         if not {"old_uri", "new_uri"} <= set(reader.fieldnames or []):
             raise EscoUpgradeError(f"{path}: the replacements need the columns old_uri and new_uri")
         return {row["old_uri"].strip(): row["new_uri"].strip() for row in reader if row["old_uri"].strip()}
-
-
-def _records(db: Engine, kind: RecordKind) -> Iterator[tuple[str, dict[str, Any]]]:
-    table = (JobseekerRecord if kind is RecordKind.jobseeker else VacancyRecord).__table__  # type: ignore[union-attr]
-    with db.connect() as conn:
-        for record_id, data in conn.execute(select(table.c.id, table.c.data).order_by(table.c.id)):
-            yield str(record_id), dict(data)
 
 
 def _stated(kind: RecordKind, data: dict[str, Any]) -> Iterator[str]:
@@ -174,7 +168,8 @@ def upgrade_esco(
     if before is None:
         raise EscoUpgradeError("no ESCO release is loaded: load one with `skillmatch esco load` first")
     old = Taxonomy.load(db)
-    stored = {kind: list(_records(db, kind)) for kind in RecordKind}
+    repository = RecordRepository(db)
+    stored = {kind: list(repository.stored(kind)) for kind in RecordKind}
     stated = {uri for kind, rows in stored.items() for _, data in rows for uri in _stated(kind, data)}
     old_labels = {uri: {lang: old.label(uri, lang).text for lang in ("fr", "nl", "en")} for uri in stated}
     loaded = load_esco(db, path, progress=progress)
