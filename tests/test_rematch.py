@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from matching.index import IndexType
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
 from matching.rematch import BATCH_FILTERS, ListCuration, RematchRepository
-from matching.rematch.tables import RematchChunk, RematchMatch, table
+from matching.rematch.tables import RematchChunk, RematchList, RematchMatch, table
 from matching.scoring import COMPONENTS
 from matching.store import ProfileStore
 from skillmatch.rematch import MatchingState, rematch, run_lock
@@ -148,6 +148,69 @@ def test_incremental_run_equals_a_full_run(env: Env, scheduler: str, tmp_path: P
 
     _run(full_env, scheduler, full=True)
     assert after == RematchRepository(full_env.db).all_lists()
+
+
+def _rows(env: Env) -> dict[tuple[str, str, str], tuple[int, float, float | None, int, int]]:
+    """Every stored match row: (kind, list, match) -> (rank, score, previous score, since run, run id)."""
+    m = table(RematchMatch)
+    with env.db.connect() as conn:
+        found = conn.execute(
+            select(
+                m.c.query_kind,
+                m.c.query_id,
+                m.c.match_id,
+                m.c.rank,
+                m.c.score,
+                m.c.previous_score,
+                m.c.since_run,
+                m.c.run_id,
+            )
+        ).all()
+    return {(k, q, mid): (rank, score, prev, since, run) for k, q, mid, rank, score, prev, since, run in found}
+
+
+def test_a_run_writes_only_what_changed_and_keeps_each_match_s_history(env: Env, scheduler: str) -> None:
+    first = _run(env, scheduler, full=True).outcome.run  # type: ignore[attr-defined]
+    rows = _rows(env)
+    assert rows and all(prev is None and since == run == first.id for _, _, prev, since, run in rows.values())
+    second = _run(env, scheduler, full=True).outcome.run  # type: ignore[attr-defined]
+    assert [second.counts["diff"][k] for k in ("new", "dropped", "changed")] == [0, 0, 0]
+    again = _rows(env)
+    assert again.keys() == rows.keys()
+    # The second run rewrote every row once (the previous score was unknown); a third run finds them as stored.
+    assert all(
+        prev == score and since == first.id and run == second.id for _, score, prev, since, run in again.values()
+    )
+    third = _run(env, scheduler, full=True).outcome.run  # type: ignore[attr-defined]
+    assert _rows(env) == again
+    lists = table(RematchList)
+    with env.db.connect() as conn:
+        assert set(conn.execute(select(lists.c.run_id)).scalars()) == {third.id}
+
+    # A vacancy asks for one more skill: scores of its candidates move, some may enter or leave; ranks stay 1..n.
+    store = ProfileStore(env.db)
+    vacancy = store.get(ProfileKind.vacancy, "V0004")
+    held = store.get(ProfileKind.jobseeker, sorted(q for k, q, _ in again if k == "jobseeker")[0])
+    vacancy.skills = [
+        *vacancy.skills,
+        *(ProfileConcept(c.uri, Role.required, Origin.confirmed, 1.0) for c in held.skills[:3]),
+    ]
+    store.upsert([vacancy])
+    fourth = _run(env, scheduler).outcome.run  # type: ignore[attr-defined]
+    assert fourth.counts["diff"]["changed"] > 0
+    now = _rows(env)
+    for key, (rank, score, prev, since, run) in now.items():
+        before = again.get(key)
+        if before is None:
+            assert prev is None and since == run == fourth.id, key
+        elif before[:2] != (rank, score):
+            assert prev == before[1] and since == first.id and run == fourth.id, key
+        else:
+            assert (prev, since, run) == before[2:], key
+    by_list: dict[tuple[str, str], list[int]] = {}
+    for (k, q, _), (rank, *_) in now.items():
+        by_list.setdefault((k, q), []).append(rank)
+    assert all(sorted(ranks) == list(range(1, len(ranks) + 1)) for ranks in by_list.values())
 
 
 def test_two_workers_give_what_one_gives(env: Env, tmp_path: Path) -> None:

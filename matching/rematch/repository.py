@@ -161,12 +161,30 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _mark(conn: Connection) -> str:
+    """The driver's parameter marker."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+@dataclass(frozen=True)
+class _StoredRow:
+    """What a chunk commit compares of a stored match: when it entered, its previous score, rank, score, parts."""
+
+    since: int
+    previous: float | None
+    values: tuple[Any, ...]
+    """The ``_COMPARED`` columns as stored."""
+
+
+_COMPARED = ("rank", "score", *COMPONENTS)
+
+
 def _bulk_insert(conn: Connection, target: Any, columns: Sequence[str], rows: list[tuple[Any, ...]]) -> None:
     """Insert many rows given as tuples, straight through the driver (the per-row work of building and binding
     dictionaries costs more than the database itself for the millions of rows of a full run)."""
     if not rows:
         return
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    mark = _mark(conn)
     sql = f"INSERT INTO {target.name} ({', '.join(columns)}) VALUES ({', '.join(mark for _ in columns)})"
     conn.exec_driver_sql(sql, rows)
 
@@ -389,8 +407,11 @@ class RematchRepository:
     ) -> ChunkCounts:
         """Replace the lists of a chunk's queries (or remove them), record what changed, mark the chunk done.
 
-        One transaction: a chunk is either wholly committed or not at all, and a committed chunk is never
-        committed again.
+        Only what differs is written: a new match is inserted, a match that left is deleted (and recorded as
+        dropped), a match whose rank, score or parts moved is updated, and a match the run finds exactly as
+        stored (with its previous score equal to its score) is left as it is, so that a nightly run over mostly
+        unchanged lists writes little. One transaction: a chunk is either wholly committed or not at all, and a
+        committed chunk is never committed again.
 
         Args:
             run_id: the run.
@@ -411,17 +432,16 @@ class RematchRepository:
             ).scalar_one()
             if done:
                 return counts
-            old: dict[str, dict[str, tuple[float, int]]] = defaultdict(dict)
+            old: dict[str, dict[str, _StoredRow]] = defaultdict(dict)
+            columns = [matches.c[n] for n in ("query_id", "match_id", "since_run", "previous_score", *_COMPARED)]
             for ids in _chunks(chunk.query_ids):
-                for qid, mid, score, since in conn.execute(
-                    select(matches.c.query_id, matches.c.match_id, matches.c.score, matches.c.since_run).where(
-                        matches.c.query_kind == kind, matches.c.query_id.in_(ids)
-                    )
-                ):
-                    old[qid][mid] = (float(score), int(since))
-                conn.execute(delete(matches).where(matches.c.query_kind == kind, matches.c.query_id.in_(ids)))
+                query = select(*columns).where(matches.c.query_kind == kind, matches.c.query_id.in_(ids))
+                for qid, mid, since, previous, *values in conn.execute(query):
+                    old[qid][mid] = _StoredRow(int(since), previous, tuple(values))
                 conn.execute(delete(lists).where(lists.c.query_kind == kind, lists.c.query_id.in_(ids)))
-            rows: list[tuple[Any, ...]] = []
+            fresh: list[tuple[Any, ...]] = []
+            moved: list[tuple[Any, ...]] = []
+            left: list[tuple[Any, ...]] = []
             list_rows: list[tuple[Any, ...]] = []
             gone: list[tuple[Any, ...]] = []
             computed: set[str] = set()
@@ -433,25 +453,46 @@ class RematchRepository:
                     now: set[str] = set()
                     for rank, mid, score, parts in result.matches(i):
                         now.add(mid)
-                        previous = before.get(mid)
-                        if previous is None:
+                        counts.matches += 1
+                        stored = before.get(mid)
+                        if stored is None:
                             counts.new += 1
-                            rows.append((kind, qid, mid, rank, score, *parts, None, run_id, run_id))
+                            fresh.append((kind, qid, mid, rank, score, *parts, None, run_id, run_id))
                             continue
-                        if round(previous[0], 6) != round(score, 6):
+                        last_score = float(stored.values[1])
+                        if round(last_score, 6) != round(score, 6):
                             counts.changed += 1
-                        rows.append((kind, qid, mid, rank, score, *parts, previous[0], previous[1], run_id))
-                    gone += [(run_id, kind, qid, mid, s) for mid, (s, _) in before.items() if mid not in now]
+                        if stored.values == (rank, score, *parts) and stored.previous == last_score:
+                            continue  # the row already says what this run would write
+                        moved.append((rank, score, *parts, last_score, run_id, kind, qid, mid))
+                    for mid, stored in before.items():
+                        if mid not in now:
+                            gone.append((run_id, kind, qid, mid, float(stored.values[1])))
+                            left.append((kind, qid, mid))
                     list_rows.append((kind, qid, run_id, result.fetched[i], result.thresholds[i], result.eligible[i]))
                 counts.lists = len(result.query_ids)
             for qid in chunk.query_ids:
                 if qid in computed:
                     continue
-                gone += [(run_id, kind, qid, mid, s) for mid, (s, _) in old.get(qid, {}).items()]
+                for mid, stored in old.get(qid, {}).items():
+                    gone.append((run_id, kind, qid, mid, float(stored.values[1])))
+                    left.append((kind, qid, mid))
                 counts.removed_lists += 1 if qid in old else 0
-            counts.matches = len(rows)
             counts.dropped = len(gone)
-            _bulk_insert(conn, matches, MATCH_COLUMNS, rows)
+            mark = _mark(conn)
+            if left:
+                conn.exec_driver_sql(
+                    f"DELETE FROM {matches.name} WHERE query_kind = {mark} AND query_id = {mark} AND match_id = {mark}",
+                    left,
+                )
+            if moved:
+                settings = ", ".join(f"{n} = {mark}" for n in (*_COMPARED, "previous_score", "run_id"))
+                conn.exec_driver_sql(
+                    f"UPDATE {matches.name} SET {settings} "
+                    f"WHERE query_kind = {mark} AND query_id = {mark} AND match_id = {mark}",
+                    moved,
+                )
+            _bulk_insert(conn, matches, MATCH_COLUMNS, fresh)
             _bulk_insert(
                 conn, lists, ("query_kind", "query_id", "run_id", "fetched", "threshold", "eligible"), list_rows
             )

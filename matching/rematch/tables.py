@@ -87,7 +87,8 @@ class RematchMatch(SQLModel, table=True):
     since_run: int
     """The run in which the match entered the list (and stayed since)."""
     run_id: int
-    """The run that last computed the list."""
+    """The run that last wrote this row (a run leaves a match it finds exactly as stored untouched; the run that
+    last computed the list is ``RematchList.run_id``)."""
 
 
 class RematchList(SQLModel, table=True):
