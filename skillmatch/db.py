@@ -20,6 +20,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+POOL_SIZE = 40
+"""Connections a pool keeps open: as many as the web server's worker threads (anyio's default of 40), so that
+concurrent requests reuse open connections instead of waiting for one or opening a new one per request (the
+pool opens them only as they are needed)."""
+MAX_OVERFLOW = 10
+"""Connections opened beyond ``POOL_SIZE`` at a peak (closed when given back)."""
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """Build an engine for a database URL.
 
@@ -40,13 +48,21 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
             kwargs["poolclass"] = StaticPool
         else:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
+            kwargs |= {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
         engine = create_engine(url, echo=echo, **kwargs)
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     # A broken connection is found before use and replaced (recovery after a restart); a server out of reach
     # fails in seconds, not minutes.
     connect_args = {"connect_timeout": 5} if url.startswith("postgresql") else {}
-    return create_engine(url, echo=echo, pool_pre_ping=True, connect_args=connect_args)
+    return create_engine(
+        url,
+        echo=echo,
+        pool_pre_ping=True,
+        pool_size=POOL_SIZE,
+        max_overflow=MAX_OVERFLOW,
+        connect_args=connect_args,
+    )
 
 
-__all__ = ["make_engine"]
+__all__ = ["MAX_OVERFLOW", "POOL_SIZE", "make_engine"]
