@@ -168,12 +168,16 @@ def _mark(conn: Connection) -> str:
 
 @dataclass(frozen=True)
 class _StoredRow:
-    """What a chunk commit compares of a stored match: when it entered, its previous score, rank, score, parts."""
+    """What a chunk commit compares of a stored match: its previous score, and its rank, score and parts."""
 
-    since: int
     previous: float | None
     values: tuple[Any, ...]
     """The ``_COMPARED`` columns as stored."""
+
+    @property
+    def score(self) -> float:
+        """The stored score."""
+        return float(self.values[1])
 
 
 _COMPARED = ("rank", "score", *COMPONENTS)
@@ -433,11 +437,11 @@ class RematchRepository:
             if done:
                 return counts
             old: dict[str, dict[str, _StoredRow]] = defaultdict(dict)
-            columns = [matches.c[n] for n in ("query_id", "match_id", "since_run", "previous_score", *_COMPARED)]
+            columns = [matches.c[n] for n in ("query_id", "match_id", "previous_score", *_COMPARED)]
             for ids in _chunks(chunk.query_ids):
                 query = select(*columns).where(matches.c.query_kind == kind, matches.c.query_id.in_(ids))
-                for qid, mid, since, previous, *values in conn.execute(query):
-                    old[qid][mid] = _StoredRow(int(since), previous, tuple(values))
+                for qid, mid, previous, *values in conn.execute(query):
+                    old[qid][mid] = _StoredRow(previous, tuple(values))
                 conn.execute(delete(lists).where(lists.c.query_kind == kind, lists.c.query_id.in_(ids)))
             fresh: list[tuple[Any, ...]] = []
             moved: list[tuple[Any, ...]] = []
@@ -445,6 +449,11 @@ class RematchRepository:
             list_rows: list[tuple[Any, ...]] = []
             gone: list[tuple[Any, ...]] = []
             computed: set[str] = set()
+
+            def drop(qid: str, mid: str, stored: _StoredRow) -> None:
+                gone.append((run_id, kind, qid, mid, stored.score))
+                left.append((kind, qid, mid))
+
             if result is not None:
                 counts.missing = list(result.missing)
                 for i, qid in enumerate(result.query_ids):
@@ -459,7 +468,7 @@ class RematchRepository:
                             counts.new += 1
                             fresh.append((kind, qid, mid, rank, score, *parts, None, run_id, run_id))
                             continue
-                        last_score = float(stored.values[1])
+                        last_score = stored.score
                         if round(last_score, 6) != round(score, 6):
                             counts.changed += 1
                         if stored.values == (rank, score, *parts) and stored.previous == last_score:
@@ -467,31 +476,23 @@ class RematchRepository:
                         moved.append((rank, score, *parts, last_score, run_id, kind, qid, mid))
                     for mid, stored in before.items():
                         if mid not in now:
-                            gone.append((run_id, kind, qid, mid, float(stored.values[1])))
-                            left.append((kind, qid, mid))
+                            drop(qid, mid, stored)
                     list_rows.append((kind, qid, run_id, result.fetched[i], result.thresholds[i], result.eligible[i]))
                 counts.lists = len(result.query_ids)
             for qid in chunk.query_ids:
                 if qid in computed:
                     continue
                 for mid, stored in old.get(qid, {}).items():
-                    gone.append((run_id, kind, qid, mid, float(stored.values[1])))
-                    left.append((kind, qid, mid))
+                    drop(qid, mid, stored)
                 counts.removed_lists += 1 if qid in old else 0
             counts.dropped = len(gone)
             mark = _mark(conn)
+            key = f"WHERE query_kind = {mark} AND query_id = {mark} AND match_id = {mark}"
             if left:
-                conn.exec_driver_sql(
-                    f"DELETE FROM {matches.name} WHERE query_kind = {mark} AND query_id = {mark} AND match_id = {mark}",
-                    left,
-                )
+                conn.exec_driver_sql(f"DELETE FROM {matches.name} {key}", left)
             if moved:
                 settings = ", ".join(f"{n} = {mark}" for n in (*_COMPARED, "previous_score", "run_id"))
-                conn.exec_driver_sql(
-                    f"UPDATE {matches.name} SET {settings} "
-                    f"WHERE query_kind = {mark} AND query_id = {mark} AND match_id = {mark}",
-                    moved,
-                )
+                conn.exec_driver_sql(f"UPDATE {matches.name} SET {settings} {key}", moved)
             _bulk_insert(conn, matches, MATCH_COLUMNS, fresh)
             _bulk_insert(
                 conn, lists, ("query_kind", "query_id", "run_id", "fetched", "threshold", "eligible"), list_rows
