@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import numpy.typing as npt
 
 from esco_data import ConceptKind, Relation, Taxonomy
 from esco_data.taxonomy import ISCO_URI_PREFIX
@@ -84,7 +85,10 @@ class FeatureBuilder:
         occupations = list(taxonomy.concepts(ConceptKind.occupation))
         self._n_occupations = max(1, len(occupations))
         self._idf: dict[str, float] = {}
-        self._voter_cache: dict[str, list[tuple[str, float]]] = {}
+        self._voter_cache: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
+        self._slots: dict[str, int] = {}
+        """Occupation -> its position in a vote count (given as occupations first vote)."""
+        self._slot_uris: list[str] = []
 
     def warm(self) -> None:
         """Fill the per-skill caches (specificity, occupation votes) for every skill at once.
@@ -104,13 +108,40 @@ class FeatureBuilder:
             self._idf[skill] = value
         return value
 
-    def _voters(self, skill: str) -> list[tuple[str, float]]:
-        """The occupations that list a skill, with the share of a vote (essential 1, optional 0.5); cached."""
+    def _voters(self, skill: str) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]:
+        """The occupations that list a skill (their slots), with the share of a vote (essential 1, optional 0.5);
+        cached."""
         found = self._voter_cache.get(skill)
         if found is None:
-            found = [(o, 1.0 if r is Relation.essential else 0.5) for o, r in self.taxonomy.occupations_of(skill)]
-            self._voter_cache[skill] = found
+            relations = self.taxonomy.occupations_of(skill)
+            slots = np.fromiter((self._slot(o) for o, _ in relations), dtype=np.int64, count=len(relations))
+            shares = np.fromiter(
+                (1.0 if r is Relation.essential else 0.5 for _, r in relations), dtype=np.float64, count=len(relations)
+            )
+            found = self._voter_cache[skill] = (slots, shares)
         return found
+
+    def _slot(self, occupation: str) -> int:
+        slot = self._slots.get(occupation)
+        if slot is None:
+            slot = self._slots[occupation] = len(self._slot_uris)
+            self._slot_uris.append(occupation)
+        return slot
+
+    def _top_votes(self, slots: list[npt.NDArray[np.int64]], votes: list[npt.NDArray[np.float64]]) -> dict[str, float]:
+        """The occupations with the most votes, most first, ties in the order of their first vote.
+
+        Each occupation's votes are added one by one in the order they come (``np.bincount`` adds its weights in
+        order), so the sums are those of adding them in a loop.
+        """
+        if not slots:
+            return {}
+        every = np.concatenate(slots)
+        totals = np.bincount(every, weights=np.concatenate(votes))
+        voted, first = np.unique(every, return_index=True)
+        sums = totals[voted]
+        order = np.lexsort((first, -sums))[: self.weights.skill_votes]
+        return {self._slot_uris[int(voted[i])]: float(sums[i]) for i in order}
 
     def _origin_weight(self, origin: Origin) -> float:
         w = self.weights
@@ -160,7 +191,8 @@ class FeatureBuilder:
         for concept in profile.occupations:
             titles[concept.uri] += self._origin_weight(concept.origin) * max(concept.confidence, 1e-3)
         # Skills vote for the occupations that list them (inferred skills would only echo the titles).
-        votes: dict[str, float] = defaultdict(float)
+        slots: list[npt.NDArray[np.int64]] = []
+        votes: list[npt.NDArray[np.float64]] = []
         coded = text = 0.0
         for concept in profile.skills:
             if not concept.origin.stated or concept.uri not in skills:
@@ -170,9 +202,11 @@ class FeatureBuilder:
                 coded += weight
             else:
                 text += weight
-            for occupation, share in self._voters(concept.uri):
-                votes[occupation] += weight * share
-        top_votes = dict(sorted(votes.items(), key=lambda kv: -kv[1])[: w.skill_votes])
+            voters, shares = self._voters(concept.uri)
+            if len(voters):
+                slots.append(voters)
+                votes.append(weight * shares)
+        top_votes = self._top_votes(slots, votes)
         title_share = (w.title_share * coded + w.title_share_text * text) / max(coded + text, 1e-9)
         dist: dict[str, float] = defaultdict(float)
         for share, part in ((title_share, titles), (1 - title_share, top_votes)):

@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from esco_data import ConceptKind, Relation
 from matching.engine import MatchingEngine
 from matching.errors import IndexNotBuilt, UnknownProfile
 from matching.filters import Filters
@@ -161,3 +162,28 @@ def test_profile_vector_is_unit_and_language_free(engine: MatchingEngine) -> Non
     b = engine.features.build(vacancy("b", U.BAKER, *REQUIRED))
     assert abs(float(np.linalg.norm(a.vector)) - 1.0) < 1e-5
     assert float(a.vector @ b.vector) > 0.95  # the same concepts, whatever the languages of the records
+
+
+def test_skills_vote_for_the_occupations_that_list_them(engine: MatchingEngine) -> None:
+    """With no title, the occupations are the skills' vote: per occupation the sum of its skills' weights (an
+    optional relation counts half), the five best kept, ties in the order of their first vote."""
+    taxonomy = engine.features.taxonomy
+    skills = sorted({c.uri for c in taxonomy.concepts(ConceptKind.skill) if taxonomy.occupations_of(c.uri)})
+    rng = np.random.default_rng(7)
+    tied = 0
+    for i in range(200):
+        chosen = [skills[int(j)] for j in rng.choice(len(skills), size=int(rng.integers(1, 8)), replace=False)]
+        profile = jobseeker(f"p{i}", U.BAKER, *chosen)
+        profile.occupations = []
+        features = engine.features.build(profile)
+        votes: dict[str, float] = {}
+        for concept in profile.skills:
+            weight = features.skills[concept.uri]
+            for occupation, relation in taxonomy.occupations_of(concept.uri):
+                share = 1.0 if relation is Relation.essential else 0.5
+                votes[occupation] = votes.get(occupation, 0.0) + weight * share
+        best = sorted(votes.items(), key=lambda kv: -kv[1])[:5]  # a stable sort: ties keep their first vote's order
+        total = sum(v for _, v in best)
+        assert list(features.occupations.items()) == [(o, v / total) for o, v in best]
+        tied += len({v for _, v in best}) < len(best)
+    assert tied > 10  # ties were met, so their order was checked
