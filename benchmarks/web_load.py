@@ -1,7 +1,7 @@
 """Open-loop load benchmark of candidate searches on loopback, signed in, with the audit log on.
 
 Usage:
-    python -m benchmarks.web_load [--jobseekers 10000] [--rate 50] [--seconds 60] [--steps 50 100 150 200 300]
+    python -m benchmarks.web_load [--jobseekers 10000] [--rate 50] [--seconds 60] [--steps 50 60 70 80 90 100 125 150 200]
 
 A scratch database gets ESCO and the demo set (matching-dev, through the normal ingestion path), then synthetic
 jobseeker profiles up to ``--jobseekers`` (seeded, from ESCO occupations and their essential skills, written
@@ -124,7 +124,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--jobseekers", type=int, default=10_000)
     parser.add_argument("--rate", type=float, default=50.0)
     parser.add_argument("--seconds", type=float, default=60.0)
-    parser.add_argument("--steps", type=float, nargs="*", default=[50, 100, 150, 200, 300, 400])
+    parser.add_argument("--steps", type=float, nargs="*", default=[50, 60, 70, 80, 90, 100, 125, 150, 200, 300, 400])
     parser.add_argument("--step-seconds", type=float, default=20.0)
     parser.add_argument("--data", type=Path, default=DEMO)
     args = parser.parse_args(argv)
