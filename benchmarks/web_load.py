@@ -1,7 +1,7 @@
 """Open-loop load benchmark of candidate searches on loopback, signed in, with the audit log on.
 
 Usage:
-    python -m benchmarks.web_load [--jobseekers 10000] [--rate 50] [--seconds 60] [--steps 50 60 70 80 90 100 125 150 200]
+    python -m benchmarks.web_load [--jobseekers 10000] [--rate 50] [--seconds 60] [--steps 50 60 70 80 100 150]
 
 A scratch database gets ESCO and the demo set (matching-dev, through the normal ingestion path), then synthetic
 jobseeker profiles up to ``--jobseekers`` (seeded, from ESCO occupations and their essential skills, written
