@@ -9,6 +9,7 @@ that half of all occupations need (inverse occupation frequency); plus an occupa
 from __future__ import annotations
 
 import math
+import threading
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -86,9 +87,11 @@ class FeatureBuilder:
         self._n_occupations = max(1, len(occupations))
         self._idf: dict[str, float] = {}
         self._voter_cache: dict[str, tuple[npt.NDArray[np.int64], npt.NDArray[np.float64]]] = {}
-        self._slots: dict[str, int] = {}
-        """Occupation -> its position in a vote count (given as occupations first vote)."""
-        self._slot_uris: list[str] = []
+        self._slot_uris: list[str] = [c.uri for c in occupations]
+        self._slots: dict[str, int] = {uri: i for i, uri in enumerate(self._slot_uris)}
+        """Occupation -> its position in a vote count (every occupation has one from the start, so that builds on
+        several threads never number one twice)."""
+        self._slot_lock = threading.Lock()
 
     def warm(self) -> None:
         """Fill the per-skill caches (specificity, occupation votes) for every skill at once.
@@ -123,9 +126,12 @@ class FeatureBuilder:
 
     def _slot(self, occupation: str) -> int:
         slot = self._slots.get(occupation)
-        if slot is None:
-            slot = self._slots[occupation] = len(self._slot_uris)
-            self._slot_uris.append(occupation)
+        if slot is None:  # a relation to a concept the taxonomy does not list as an occupation
+            with self._slot_lock:
+                slot = self._slots.get(occupation)
+                if slot is None:
+                    slot = self._slots[occupation] = len(self._slot_uris)
+                    self._slot_uris.append(occupation)
         return slot
 
     def _top_votes(self, slots: list[npt.NDArray[np.int64]], votes: list[npt.NDArray[np.float64]]) -> dict[str, float]:
