@@ -211,13 +211,13 @@ def load_concept_space(directory: Path, wanted: dict[str, Any] | None = None) ->
     return ConceptSpace(
         manifest=manifest,
         concept_uris=json.loads((directory / "concepts.json").read_text(encoding="utf-8")),
-        concept_kinds=_mapped(directory / "concept_kinds.npy"),
-        concept_vectors=_mapped(directory / "concept_vectors.npy"),
+        concept_kinds=mapped_array(directory / "concept_kinds.npy"),
+        concept_vectors=mapped_array(directory / "concept_vectors.npy"),
         label_texts=_StoredTexts(directory / "labels.json"),
-        label_concepts=_mapped(directory / "label_concepts.npy"),
-        label_langs=_mapped(directory / "label_langs.npy"),
-        label_types=_mapped(directory / "label_types.npy"),
-        label_vectors=_mapped(directory / "label_vectors.npy"),
+        label_concepts=mapped_array(directory / "label_concepts.npy"),
+        label_langs=mapped_array(directory / "label_langs.npy"),
+        label_types=mapped_array(directory / "label_types.npy"),
+        label_vectors=mapped_array(directory / "label_vectors.npy"),
     )
 
 
@@ -253,12 +253,14 @@ class _StoredTexts(Sequence[str]):
     __hash__ = None  # type: ignore[assignment]
 
 
-def _mapped(path: Path) -> npt.NDArray[Any]:
+def mapped_array(path: Path) -> npt.NDArray[Any]:
     """A stored array, memory-mapped read-only: pages are read when used, and shared with other processes.
 
     (The label vectors, the largest part, are only read to build the linker's indexes, which hold their own.)
+    Returned as a plain array over the mapping: slicing a ``np.memmap`` runs Python code on every view (a
+    tenth of a real vacancy's ingestion went there).
     """
-    array: npt.NDArray[Any] = np.load(path, mmap_mode="r")
+    array: npt.NDArray[Any] = np.load(path, mmap_mode="r").view(np.ndarray)
     return array
 
 

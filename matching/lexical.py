@@ -20,6 +20,7 @@ import numpy.typing as npt
 
 from esco_data import normalize_label
 from esco_data.strings import SortedStrings, StringColumn
+from matching.concept_space import mapped_array
 
 Scores = npt.NDArray[np.float32]
 
@@ -187,7 +188,7 @@ class LexicalIndex:
             ValueError: a file is not what ``save`` wrote.
         """
         meta = json.loads((directory / "lexical.json").read_text(encoding="utf-8"))
-        arrays = {name: np.load(directory / f"{name}.npy", mmap_mode="r") for name in _ARRAYS}
+        arrays = {name: mapped_array(directory / f"{name}.npy") for name in _ARRAYS}
         vocabulary = {gram: i for i, gram in enumerate(meta["vocabulary"])}
         features, rows = arrays["idf"].size, arrays["l_indptr"].size - 1
         sizes = (
@@ -252,15 +253,13 @@ class LexicalIndex:
         idx = _ranges(starts, counts)
         if idx.size == 0:
             return np.zeros(0, dtype=np.int64)
-        labels = self._f_labels[idx]
-        scores = np.bincount(labels, weights=self._f_data[idx] * np.repeat(weights, counts))
         # Rank only the labels the postings touched (a few thousand), not every label of the index.
-        mask = np.zeros(scores.size, dtype=np.bool_)
-        mask[labels] = True
-        touched = np.flatnonzero(mask)
+        touched, owner = np.unique(self._f_labels[idx], return_inverse=True)
+        scores = np.bincount(owner, weights=self._f_data[idx] * np.repeat(weights, counts))
         if touched.size > k:
-            touched = touched[np.argpartition(-scores[touched], k)[:k]]
-        return touched[np.argsort(-scores[touched], kind="stable")].astype(np.int64)
+            best = np.argpartition(-scores, k)[:k]
+            touched, scores = touched[best], scores[best]
+        return touched[np.argsort(-scores, kind="stable")].astype(np.int64)
 
     def scores_for(self, query: LexicalQuery, rows: npt.NDArray[np.int64]) -> Scores:
         """Exact cosine of the query to the given labels."""

@@ -13,6 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 
 from matching.lexical import LexicalIndex, char_wb_ngrams, lexical_form
 from matching.linker import Linker
+from tests.mapping import mapped_files
 
 LABELS = [
     "boulanger/boulangère",
@@ -199,9 +200,9 @@ def test_slice_label_index_proposes_each_exact_label(slice_linker: Linker) -> No
 def test_save_and_load_give_the_same_answers_from_memory_mapped_arrays(index: LexicalIndex, tmp_path: Path) -> None:
     index.save(tmp_path)
     loaded = LexicalIndex.load(tmp_path)
-    assert isinstance(loaded._f_labels, np.memmap) and isinstance(loaded._l_data, np.memmap)
+    assert mapped_files(loaded._f_labels) == {"f_labels.npy"} and mapped_files(loaded._l_data) == {"l_data.npy"}
     assert loaded.vocabulary == index.vocabulary
-    assert isinstance(loaded.texts.data, np.memmap) and list(loaded.texts) == list(index.texts) == LABELS
+    assert mapped_files(loaded.texts.data) == {"text_data.npy"} and list(loaded.texts) == list(index.texts) == LABELS
     assert loaded.token_frequency == index.token_frequency
     assert (len(loaded), loaded.ngram_range, loaded.max_postings) == (len(index), index.ngram_range, index.max_postings)
     everything = np.arange(len(index), dtype=np.int64)

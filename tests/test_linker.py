@@ -19,6 +19,7 @@ from matching.linker import Linker, LinkKind
 from matching.resources import concept_space_dir, prepare_linker, warm_linker
 from skillmatch.runtime import Runtime
 from tests import esco_uris as U
+from tests.mapping import mapped_files
 
 # Skills of the slice occupations that these tests rely on.
 OPERATE_CASH_REGISTER = U.SKILL + "0cb013af-6dd9-4fb2-b34e-63dda1a5cf82"  # kassa's bedienen
@@ -343,28 +344,16 @@ def test_a_label_shared_by_two_concepts_is_not_a_shortcut(slice_linker: Linker) 
         assert exact is not None and exact.score == 1.0
 
 
-def _mapped_files(array: np.ndarray) -> set[str]:
-    """The files whose memory mapping holds the array's first byte (Linux: /proc/self/maps)."""
-    address = array.ctypes.data
-    found = set()
-    for line in Path("/proc/self/maps").read_text().splitlines():
-        parts = line.split()
-        low, high = (int(x, 16) for x in parts[0].split("-"))
-        if low <= address < high and len(parts) > 5:
-            found.add(Path(parts[5]).name)
-    return found
-
-
 @pytest.mark.parametrize("kind", ["skill", "occupation"])
 def test_label_vectors_are_held_once_in_the_memory_mapped_dense_index(slice_linker: Linker, kind: LinkKind) -> None:
     index = slice_linker.indexes[kind]
     assert not index.vectors.flags.owndata and not index.vectors.flags.writeable
-    assert _mapped_files(index.vectors) == {f"dense_{kind}.faiss"}
+    assert mapped_files(index.vectors) == {f"dense_{kind}.faiss"}
     rows = index.concepts[index.label_concepts]  # the concept-space row of each label's concept
     expected = np.concatenate([np.flatnonzero(slice_linker.space.label_concepts == c) for c in index.concepts])
     assert (slice_linker.space.label_concepts[expected] == rows).all()
     np.testing.assert_array_equal(index.vectors, slice_linker.space.label_vectors[expected])
-    assert isinstance(slice_linker.space.label_vectors, np.memmap)
+    assert mapped_files(slice_linker.space.label_vectors) == {"label_vectors.npy"}
 
 
 def _same_links(linker: Linker, reference: Linker) -> None:
@@ -379,7 +368,7 @@ def test_serving_reads_no_label_text_of_the_concept_space(slice_runtime: Runtime
     assert report["linker_indexes"] == "reused"
     _same_links(linker, slice_runtime.linker)
     index = linker.indexes["skill"]
-    assert isinstance(index.texts, StringColumn) and isinstance(index.texts.data, np.memmap)
+    assert isinstance(index.texts, StringColumn) and mapped_files(index.texts.data) == {"text_data.npy"}
     assert index.texts == slice_runtime.linker.indexes["skill"].texts
     with pytest.raises(FileNotFoundError):
         len(linker.space.label_texts)  # read only when asked for
