@@ -156,6 +156,13 @@ class LabelIndex:
         hits: npt.NDArray[np.int64] = found
         return hits
 
+    def dense_best(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+        """For each query vector, its inner product with the closest label the graph search finds (as
+        ``dense_hits`` searches)."""
+        scores, _ = self.dense.search(np.ascontiguousarray(vectors, dtype=np.float32), 1)  # type: ignore[attr-defined]
+        best: npt.NDArray[np.float32] = scores[:, 0]
+        return best
+
     def labels_of(self, concepts: npt.NDArray[np.int64]) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
         """All label rows of some local concepts, and for each row the position of its concept in the input."""
         starts, ends = self.offsets[concepts], self.offsets[concepts + 1]

@@ -7,7 +7,9 @@ Precision first: an ad says much that is no requirement, and a skill label share
 2. A unit is cut into clauses (commas, semicolons, brackets, "et"/"en"/"and" ...); each loses its frame
    ("Vous avez une bonne connaissance de ...", ``text.strip_framing``).
 3. A clause is encoded only when the character n-gram index finds a skill label close enough to it (the
-   lexical gate: most clauses of an ad name no skill, and encoding is the cost of extraction).
+   lexical gate: most clauses of an ad name no skill, and encoding is the cost of extraction), and ranked
+   only when step 4 could keep a skill for it: some label's words are in it (found from its words through
+   an index of the labels' words), or, for two words or more, some label is very close in the dense space.
 4. The linker ranks skills for each clause; a skill is kept when its fused score is high enough *and* the
    clause holds most of its label's words (idf-weighted, derived forms allowed: "nettoyage" holds
    "nettoyer"), so that one shared word ("horaires" in "gérer les horaires des trains") is not enough; a
@@ -211,6 +213,18 @@ class SkillLabelWords:
             np.float32
         )
         """How much a label says: the sum of its words' idf."""
+        # The labels of each word (word -> label rows), and the words by the form ``same_word`` compares and
+        # by its first six letters: to find at once every label whose words a text could hold.
+        by_word = np.argsort(self.tokens, kind="stable")
+        self.word_labels = owner[by_word].astype(np.int32)
+        self.word_indptr = np.searchsorted(self.tokens[by_word], np.arange(len(self.ids) + 1)).astype(np.int64)
+        self._by_form: dict[str, list[int]] = {}
+        self._by_start: dict[str, list[tuple[int, int]]] = {}
+        for i, word in enumerate(self.words):
+            form = _singular(word)
+            self._by_form.setdefault(form, []).append(i)
+            if len(form) >= 6:
+                self._by_start.setdefault(form[:6], []).append((i, len(form)))
 
     def content_words(self, text: str) -> list[str]:
         """A text's content words, as labels' words are kept."""
@@ -219,6 +233,38 @@ class SkillLabelWords:
     def information(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
         """For each label row: the sum of its words' idf (how much a match on all its words says)."""
         return self.label_information[rows]
+
+    def held(self, text: str) -> list[int]:
+        """The label words (token ids) that one of a text's content words is (``same_word``)."""
+        found: dict[int, None] = {}
+        for word in self.content_words(text):
+            form = _singular(word)
+            found.update(dict.fromkeys(self._by_form.get(form, ())))
+            if len(form) >= 6:
+                size = len(form)
+                found.update((i, None) for i, other in self._by_start.get(form[:6], ()) if abs(other - size) <= 4)
+        return list(found)
+
+    def best_coverage(self, text: str, langs: npt.NDArray[np.int8] | None, lang: int | None, least: float) -> float:
+        """The highest ``coverage`` of the text over every label that carries at least ``least`` information
+        (and is in language ``lang`` of ``langs``, the labels' languages, when given); 0 when none."""
+        held = np.asarray(self.held(text), dtype=np.int64)
+        if held.size == 0:
+            return 0.0
+        starts = self.word_indptr[held]
+        counts = self.word_indptr[held + 1] - starts
+        if int(counts.sum()) == 0:
+            return 0.0
+        flat = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        rows, owner = np.unique(self.word_labels[flat], return_inverse=True)
+        got = np.bincount(owner, weights=np.repeat(self.idf[held], counts), minlength=rows.size)
+        total = self.label_information[rows]
+        eligible = total >= least
+        if langs is not None and lang is not None:
+            eligible &= langs[rows] == lang
+        if not eligible.any():
+            return 0.0
+        return float((got[eligible] / np.maximum(total[eligible], 1e-9)).max())
 
     def coverage(self, rows: npt.NDArray[np.int64], text: str) -> npt.NDArray[np.float32]:
         """For each label row: the idf-weighted share of its words that the text has (``same_word``)."""
@@ -293,12 +339,30 @@ class SkillExtractor:
             text_lang = lang or (self.linker.detect_language(text) if text.strip() else None)
             langs.append(text_lang)
             per_text.append(clauses(text, text_lang, max_words=cfg.max_clause_words))
-        gated: dict[str, None] = {}
-        for group in per_text:
+        # A clause is ranked only when ``_accepted`` could keep a skill for it: some label (of the text's
+        # language) whose words it holds, or, for a clause of two words or more, some label this close in the
+        # dense space. Most clauses of an ad have neither, and are left before the linker ranks them.
+        coverable: dict[tuple[str, str | None], bool] = {}
+        covered: dict[str, bool] = {}
+        for group, text_lang in zip(per_text, langs, strict=True):
             for clause in group:
-                if clause.text not in gated and self._passes_gate(clause.text):
-                    gated[clause.text] = None
-        phrases = list(gated)
+                key = (clause.text, text_lang)
+                if key not in coverable:
+                    coverable[key] = self._coverable(clause.text, text_lang)
+                covered[clause.text] = covered.get(clause.text, False) or coverable[key]
+        gated = [
+            text
+            for text, cover in covered.items()
+            if (cover or len(self.words.content_words(text)) >= 2) and self._passes_gate(text)
+        ]
+        dense_only = [text for text in gated if not covered[text]]
+        close: set[str] = set()
+        if dense_only:
+            nearest = self.index.dense_best(self.linker.encoder.encode(dense_only))
+            close = {
+                text for text, best in zip(dense_only, nearest.tolist(), strict=True) if best >= cfg.dense_alone - 1e-3
+            }
+        phrases = [text for text in gated if covered[text] or text in close]
         linked = dict(zip(phrases, self.linker.link_many(phrases, "skill", lang, k=cfg.candidates), strict=True))
         results: list[list[ExtractedSkill]] = []
         for group, text_lang in zip(per_text, langs, strict=True):
@@ -327,6 +391,15 @@ class SkillExtractor:
             if not duplicate:
                 kept.append(hit)
         return kept
+
+    def _coverable(self, text: str, lang: str | None) -> bool:
+        """Whether the text holds enough of some informative skill label's words (of its language, if known)
+        for ``_accepted`` to keep that skill on its words."""
+        cfg = self.config
+        code = LANG_CODES.get(lang) if lang is not None else None
+        langs = self.index.label_langs if code is not None else None
+        best = self.words.best_coverage(text, langs, code, cfg.min_information)
+        return best >= cfg.min_coverage - 1e-4
 
     def _passes_gate(self, text: str) -> bool:
         lexical = self.index.lexical

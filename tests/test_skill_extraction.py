@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import random
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
 import pytest
 
-from matching.linker import Linker
+from matching.concept_space import LANG_CODES
+from matching.linker import LinkedConcept, Linker
 from matching.sections import Section
-from matching.skill_extraction import clauses, same_word
+from matching.skill_extraction import SkillExtractor, clauses, same_word
 from tests import esco_uris as U
 
 STOCK_SHELVES = U.SKILL + "7e9daad3-8604-4839-af9b-dc6f8db3ef68"  # remplir des rayons, rekken vullen
@@ -93,3 +99,68 @@ def test_skills_in_several_texts_equal_one_by_one(slice_linker: Linker) -> None:
     assert [[h.uri for h in found] for found in many] == [
         [h.uri for h in slice_linker.skills.extract_many([t])[0]] for t in texts
     ]
+
+
+FRENCH_AD = """Vendeur en boulangerie (H/F)
+
+Vos missions :
+- Accueillir et conseiller la clientèle, tenir la caisse enregistreuse
+- Remplir les rayons, nettoyer la vitrine et le magasin
+- Vous savez pétrir la pâte et faire du pain au levain
+
+Votre profil : vous aimez le travail en équipe ; une première expérience en vente est un plus.
+Rémunération selon expérience, CDI 35 heures."""
+
+
+def test_the_best_coverage_of_a_clause_is_found_from_its_words(slice_linker: Linker) -> None:
+    # The check that leaves a clause before the linker ranks it must find every label ``coverage`` would.
+    extractor = slice_linker.skills
+    words, index = extractor.words, extractor.index
+    rows = np.arange(len(index.texts), dtype=np.int64)
+    rng = random.Random(11)
+    derived = [lambda w: w, lambda w: w + "s", lambda w: w[:-1] + "er", lambda w: w + "ment", lambda w: w[:6]]
+    checked = covered = 0
+    for _ in range(300):
+        label_words = index.texts[rng.randrange(rows.size)].split()
+        text = " ".join([rng.choice(derived)(w) for w in label_words[: rng.randint(1, 4)]] + rng.sample(words.words, 1))
+        per_label = words.coverage(rows, text)
+        for lang in (None, "fr", "nl", "en"):
+            least = rng.choice([0.0, 7.5])
+            eligible = words.information(rows) >= least
+            code = LANG_CODES.get(lang) if lang else None
+            if code is not None:
+                eligible &= index.label_langs[rows] == code
+            expected = float(per_label[eligible].max()) if eligible.any() else 0.0
+            found = words.best_coverage(text, index.label_langs if code is not None else None, code, least)
+            assert found == pytest.approx(expected, abs=1e-5), (text, lang, least)
+            checked += 1
+            covered += expected >= 0.8
+    assert checked == 1200 and covered > 100
+
+
+def test_clauses_left_before_ranking_would_have_given_no_skill(
+    slice_linker: Linker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    texts = [DUTCH_AD, FRENCH_AD, NOISE, "Je kunt brood bakken en deeg kneden.", "You can bake bread and knead dough."]
+    # And phrases that hold part of a label's words, some in derived forms.
+    labels = slice_linker.skills.index.texts
+    rng = random.Random(5)
+    for _ in range(150):
+        label_words = labels[rng.randrange(len(labels))].split()
+        kept = rng.sample(label_words, max(1, len(label_words) - rng.randint(0, 2)))
+        texts.append(" ".join(w + "s" if rng.random() < 0.2 else w for w in kept))
+    ranked: list[int] = []
+    link_many = slice_linker.link_many
+
+    def counting(phrases: Sequence[str], *args: Any, **kwargs: Any) -> list[list[LinkedConcept]]:
+        ranked.append(len(phrases))
+        return link_many(phrases, *args, **kwargs)
+
+    monkeypatch.setattr(slice_linker, "link_many", counting)
+    extractor = SkillExtractor(slice_linker, slice_linker.skills.config, slice_linker.knowledge)
+    pruned = extractor.extract_many(texts)
+    # Every clause that passes the lexical gate ranked, as before the check existed.
+    monkeypatch.setattr(extractor, "_coverable", lambda text, lang: True)
+    everything = extractor.extract_many(texts)
+    assert pruned == everything and sum(map(len, pruned)) >= 6
+    assert ranked[0] < ranked[1]
