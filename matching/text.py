@@ -74,7 +74,12 @@ def gender_variants(text: str) -> list[str]:
         elif len(right) < len(left):
             # "Agent tractoriste chauffeur/livreur": the short side replaces the words next to the slash.
             right = left[: -len(right)] + right
-        variants += [" ".join(left), " ".join(right)]
+        if left == right:
+            # Both sides one form ("Employé / Employé de libre-service", as ``one_gender`` writes a pair): the
+            # title is that form; the whole, its head written twice, would only blur it.
+            variants = [" ".join(left)]
+        else:
+            variants += [" ".join(left), " ".join(right)]
     elif len(parts) > 2:
         variants += parts
     for masculine, ending in _DUTCH_FORM.findall(text):
