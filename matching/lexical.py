@@ -241,38 +241,67 @@ class LexicalIndex:
 
     def candidates(self, query: LexicalQuery, k: int) -> npt.NDArray[np.int64]:
         """The k labels that score highest on the query's selective n-grams, best first."""
+        return self.candidates_many([query], k)[0]
+
+    def candidates_many(self, queries: Sequence[LexicalQuery], k: int) -> list[npt.NDArray[np.int64]]:
+        """``candidates`` of many queries, their postings gathered and summed together (the same labels in
+        the same order, the scores summed in the same order, as one by one)."""
+        out: list[npt.NDArray[np.int64]] = []
+        for at in range(0, len(queries), _BATCH):
+            chunk = queries[at : at + _BATCH]
+            selected = [self._selective(q) for q in chunk]
+            starts = np.concatenate([s for s, _, _ in selected])
+            counts = np.concatenate([c for _, c, _ in selected])
+            weights = np.concatenate([w for _, _, w in selected])
+            idx = _ranges(starts, counts)
+            per_query = np.asarray([int(c.sum()) for _, c, _ in selected], dtype=np.int64)
+            owner = np.repeat(np.arange(len(chunk), dtype=np.int64), per_query)
+            # Rank only the labels the postings touched (a few thousand), not every label of the index.
+            keys, inverse = np.unique(owner * self.n_labels + self._f_labels[idx], return_inverse=True)
+            sums = np.bincount(inverse, weights=self._f_data[idx] * np.repeat(weights, counts))
+            bounds = np.searchsorted(keys, np.arange(len(chunk) + 1, dtype=np.int64) * self.n_labels)
+            for j in range(len(chunk)):
+                a, b = int(bounds[j]), int(bounds[j + 1])
+                out.append(_best(keys[a:b] - j * self.n_labels, sums[a:b], k))
+        return out
+
+    def _selective(self, query: LexicalQuery) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], Scores]:
+        """The postings (starts, counts) and weights of a query's selective n-grams (those in at most
+        ``max_postings`` labels; the rarest ones when it has none)."""
         indptr = self._f_indptr
         starts, ends = indptr[query.features], indptr[query.features + 1]
         counts = ends - starts
         if counts.size == 0:
-            return np.zeros(0, dtype=np.int64)
+            return starts, counts, query.weights
         keep = counts <= self.max_postings
         if not keep.any():
             keep = counts == counts.min()
-        starts, counts, weights = starts[keep], counts[keep], query.weights[keep]
-        idx = _ranges(starts, counts)
-        if idx.size == 0:
-            return np.zeros(0, dtype=np.int64)
-        # Rank only the labels the postings touched (a few thousand), not every label of the index.
-        touched, owner = np.unique(self._f_labels[idx], return_inverse=True)
-        scores = np.bincount(owner, weights=self._f_data[idx] * np.repeat(weights, counts))
-        if touched.size > k:
-            best = np.argpartition(-scores, k)[:k]
-            touched, scores = touched[best], scores[best]
-        return touched[np.argsort(-scores, kind="stable")].astype(np.int64)
+        return starts[keep], counts[keep], query.weights[keep]
 
     def scores_for(self, query: LexicalQuery, rows: npt.NDArray[np.int64]) -> Scores:
         """Exact cosine of the query to the given labels."""
-        if rows.size == 0 or query.features.size == 0:
-            return np.zeros(rows.size, dtype=np.float32)
-        dense_query = np.zeros(len(self.idf), dtype=np.float32)
-        dense_query[query.features] = query.weights
-        starts = self._l_indptr[rows]
-        counts = self._l_indptr[rows + 1] - starts
-        idx = _ranges(starts, counts)
-        products = self._l_data[idx] * dense_query[self._l_features[idx]]
-        owner = np.repeat(np.arange(rows.size), counts)
-        return np.bincount(owner, weights=products, minlength=rows.size).astype(np.float32)
+        return self.scores_for_many([query], [rows])[0]
+
+    def scores_for_many(self, queries: Sequence[LexicalQuery], rows: Sequence[npt.NDArray[np.int64]]) -> list[Scores]:
+        """``scores_for`` of many queries, each with its labels, computed together (the same sums)."""
+        out: list[Scores] = []
+        for at in range(0, len(queries), _EXACT_BATCH):
+            chunk, chunk_rows = queries[at : at + _EXACT_BATCH], rows[at : at + _EXACT_BATCH]
+            dense_queries = np.zeros((len(chunk), len(self.idf)), dtype=np.float32)
+            for j, query in enumerate(chunk):
+                dense_queries[j, query.features] = query.weights
+            all_rows = np.concatenate([np.asarray(r, dtype=np.int64) for r in chunk_rows])
+            sizes = np.asarray([len(r) for r in chunk_rows], dtype=np.int64)
+            starts = self._l_indptr[all_rows]
+            counts = self._l_indptr[all_rows + 1] - starts
+            idx = _ranges(starts, counts)
+            of_query = np.repeat(np.repeat(np.arange(len(chunk), dtype=np.int64), sizes), counts)
+            products = self._l_data[idx] * dense_queries[of_query, self._l_features[idx]]
+            pair = np.repeat(np.arange(all_rows.size), counts)
+            sums = np.bincount(pair, weights=products, minlength=all_rows.size).astype(np.float32)
+            ends = np.cumsum(sizes)
+            out += [sums[end - size : end] for size, end in zip(sizes.tolist(), ends.tolist(), strict=True)]
+        return out
 
     @staticmethod
     def top(scores: npt.NDArray[Any], k: int) -> npt.NDArray[np.int64]:
@@ -283,6 +312,20 @@ class LexicalIndex:
             rows = np.arange(scores.size)
         rows = rows[np.argsort(-scores[rows], kind="stable")]
         return rows[scores[rows] > 0].astype(np.int64)
+
+
+_BATCH = 256
+"""Queries whose candidate postings are gathered at once (a few megabytes of postings)."""
+_EXACT_BATCH = 64
+"""Queries scored exactly at once (each a dense vector over the vocabulary while it is scored)."""
+
+
+def _best(labels: npt.NDArray[np.int64], scores: npt.NDArray[Any], k: int) -> npt.NDArray[np.int64]:
+    """The k labels of highest score, best first (labels in ascending order, as the postings touched them)."""
+    if labels.size > k:
+        best = np.argpartition(-scores, k)[:k]
+        labels, scores = labels[best], scores[best]
+    return labels[np.argsort(-scores, kind="stable")].astype(np.int64)
 
 
 def _column_arrays(name: str, column: StringColumn) -> dict[str, npt.NDArray[Any]]:

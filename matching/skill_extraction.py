@@ -350,11 +350,8 @@ class SkillExtractor:
                 if key not in coverable:
                     coverable[key] = self._coverable(clause.text, text_lang)
                 covered[clause.text] = covered.get(clause.text, False) or coverable[key]
-        gated = [
-            text
-            for text, cover in covered.items()
-            if (cover or len(self.words.content_words(text)) >= 2) and self._passes_gate(text)
-        ]
+        asked = [text for text, cover in covered.items() if cover or len(self.words.content_words(text)) >= 2]
+        gated = [text for text, passes in zip(asked, self._pass_gate(asked), strict=True) if passes]
         dense_only = [text for text in gated if not covered[text]]
         close: set[str] = set()
         if dense_only:
@@ -401,11 +398,13 @@ class SkillExtractor:
         best = self.words.best_coverage(text, langs, code, cfg.min_information)
         return best >= cfg.min_coverage - 1e-4
 
-    def _passes_gate(self, text: str) -> bool:
+    def _pass_gate(self, texts: Sequence[str]) -> list[bool]:
+        """For each text, whether one of the 5 labels its selective n-grams find reaches the lexical gate."""
         lexical = self.index.lexical
-        query = lexical.query(text)
-        rows = lexical.candidates(query, 5)
-        return bool(rows.size) and float(lexical.scores_for(query, rows).max()) >= self.config.lexical_gate
+        queries = [lexical.query(text) for text in texts]
+        rows = lexical.candidates_many(queries, 5)
+        scores = lexical.scores_for_many(queries, rows)
+        return [bool(s.size) and float(s.max()) >= self.config.lexical_gate for s in scores]
 
     def _accepted(self, clause: Clause, found: Sequence[LinkedConcept], lang: str | None) -> list[ExtractedSkill]:
         cfg = self.config

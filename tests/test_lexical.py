@@ -154,6 +154,23 @@ def test_scores_for_equals_brute_force_cosine(index: LexicalIndex, vectorizer: T
         assert index.scores_for(index.query(text), np.zeros(0, dtype=np.int64)).shape == (0,)
 
 
+def test_many_queries_at_once_give_what_each_gives_alone(slice_linker: Linker) -> None:
+    # More queries than one batch holds, with empty and unknown ones among them; the slice's skill labels.
+    lexical = slice_linker.indexes["skill"].lexical
+    labels = [lexical.texts[i] for i in range(0, len(lexical), max(1, len(lexical) // 500))]
+    texts = QUERIES + labels[:500] + QUERIES
+    queries = [lexical.query(t) for t in texts]
+    for k in (5, 50):
+        together = lexical.candidates_many(queries, k)
+        alone = [lexical.candidates(q, k) for q in queries]
+        assert all(np.array_equal(a, b) and a.dtype == b.dtype for a, b in zip(together, alone, strict=True))
+        scores = lexical.scores_for_many(queries, together)
+        for query, rows, score in zip(queries, together, scores, strict=True):
+            np.testing.assert_array_equal(score, lexical.scores_for(query, rows))
+            assert score.shape == rows.shape and score.dtype == np.float32
+    assert sum(r.size == 0 for r in together) >= 2 and max(r.size for r in together) == 50
+
+
 def test_common_ngrams_still_find_candidates() -> None:
     # 1,200 labels sharing the n-grams of "ab": every n-gram of the query is in more labels than
     # max_postings, so the least common ones propose candidates; they must still be the exact top k.
