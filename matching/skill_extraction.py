@@ -70,6 +70,10 @@ class ExtractionConfig:
     """Longer clauses are also cut at their conjunctions."""
 
 
+_COVERAGE_BATCH = 512
+"""Texts whose label words are looked up together (some megabytes of postings)."""
+
+
 @dataclass(frozen=True, slots=True)
 class ExtractedSkill:
     """A skill stated in a text: the skill, where (span of the clause that states it), and how sure."""
@@ -248,23 +252,40 @@ class SkillLabelWords:
     def best_coverage(self, text: str, langs: npt.NDArray[np.int8] | None, lang: int | None, least: float) -> float:
         """The highest ``coverage`` of the text over every label that carries at least ``least`` information
         (and is in language ``lang`` of ``langs``, the labels' languages, when given); 0 when none."""
-        held = np.asarray(self.held(text), dtype=np.int64)
-        if held.size == 0:
-            return 0.0
-        starts = self.word_indptr[held]
-        counts = self.word_indptr[held + 1] - starts
-        if int(counts.sum()) == 0:
-            return 0.0
-        flat = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-        rows, owner = np.unique(self.word_labels[flat], return_inverse=True)
-        got = np.bincount(owner, weights=np.repeat(self.idf[held], counts), minlength=rows.size)
-        total = self.label_information[rows]
-        eligible = total >= least
-        if langs is not None and lang is not None:
-            eligible &= langs[rows] == lang
-        if not eligible.any():
-            return 0.0
-        return float((got[eligible] / np.maximum(total[eligible], 1e-9)).max())
+        return float(self.best_coverage_many([text], langs, [lang], least)[0])
+
+    def best_coverage_many(
+        self, texts: Sequence[str], langs: npt.NDArray[np.int8] | None, codes: Sequence[int | None], least: float
+    ) -> npt.NDArray[np.float64]:
+        """``best_coverage`` of many texts, each with its language code (or None: any language), computed
+        together (the same sums in the same order as one by one)."""
+        out = np.zeros(len(texts), dtype=np.float64)
+        n_rows = self.indptr.size - 1
+        for at in range(0, len(texts), _COVERAGE_BATCH):
+            chunk = texts[at : at + _COVERAGE_BATCH]
+            helds = [np.asarray(self.held(text), dtype=np.int64) for text in chunk]
+            held = np.concatenate(helds)
+            starts = self.word_indptr[held]
+            counts = self.word_indptr[held + 1] - starts
+            total_postings = int(counts.sum())
+            if total_postings == 0:
+                continue
+            flat = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(total_postings)
+            sizes = np.asarray([h.size for h in helds], dtype=np.int64)
+            of_text = np.repeat(np.repeat(np.arange(len(chunk), dtype=np.int64), sizes), counts)
+            keys, owner = np.unique(of_text * n_rows + self.word_labels[flat], return_inverse=True)
+            got = np.bincount(owner, weights=np.repeat(self.idf[held], counts), minlength=keys.size)
+            text_of, rows = keys // n_rows, keys % n_rows
+            total = self.label_information[rows]
+            eligible = total >= least
+            if langs is not None:
+                code = np.asarray([-1 if c is None else c for c in codes[at : at + _COVERAGE_BATCH]])[text_of]
+                eligible &= (code < 0) | (langs[rows] == code)
+            share = np.where(eligible, got / np.maximum(total, 1e-9), 0.0)
+            bounds = np.searchsorted(text_of, np.arange(len(chunk) + 1))
+            some = np.flatnonzero(bounds[1:] > bounds[:-1])
+            out[at + some] = np.maximum.reduceat(share, bounds[some])
+        return out
 
     def coverage(self, rows: npt.NDArray[np.int64], text: str) -> npt.NDArray[np.float32]:
         """For each label row: the idf-weighted share of its words that the text has (``same_word``)."""
@@ -342,14 +363,10 @@ class SkillExtractor:
         # A clause is ranked only when ``_accepted`` could keep a skill for it: some label (of the text's
         # language) whose words it holds, or, for a clause of two words or more, some label this close in the
         # dense space. Most clauses of an ad have neither, and are left before the linker ranks them.
-        coverable: dict[tuple[str, str | None], bool] = {}
+        pairs = list(dict.fromkeys((c.text, text_lang) for group, text_lang in zip(per_text, langs) for c in group))
         covered: dict[str, bool] = {}
-        for group, text_lang in zip(per_text, langs, strict=True):
-            for clause in group:
-                key = (clause.text, text_lang)
-                if key not in coverable:
-                    coverable[key] = self._coverable(clause.text, text_lang)
-                covered[clause.text] = covered.get(clause.text, False) or coverable[key]
+        for (text, _), cover in zip(pairs, self._coverable(pairs), strict=True):
+            covered[text] = covered.get(text, False) or cover
         asked = [text for text, cover in covered.items() if cover or len(self.words.content_words(text)) >= 2]
         gated = [text for text, passes in zip(asked, self._pass_gate(asked), strict=True) if passes]
         dense_only = [text for text in gated if not covered[text]]
@@ -389,14 +406,13 @@ class SkillExtractor:
                 kept.append(hit)
         return kept
 
-    def _coverable(self, text: str, lang: str | None) -> bool:
-        """Whether the text holds enough of some informative skill label's words (of its language, if known)
-        for ``_accepted`` to keep that skill on its words."""
+    def _coverable(self, pairs: Sequence[tuple[str, str | None]]) -> list[bool]:
+        """For each (text, language), whether the text holds enough of some informative skill label's words
+        (of its language, if known) for ``_accepted`` to keep that skill on its words."""
         cfg = self.config
-        code = LANG_CODES.get(lang) if lang is not None else None
-        langs = self.index.label_langs if code is not None else None
-        best = self.words.best_coverage(text, langs, code, cfg.min_information)
-        return best >= cfg.min_coverage - 1e-4
+        codes = [LANG_CODES.get(lang) if lang is not None else None for _, lang in pairs]
+        best = self.words.best_coverage_many([t for t, _ in pairs], self.index.label_langs, codes, cfg.min_information)
+        return [bool(b >= cfg.min_coverage - 1e-4) for b in best.tolist()]
 
     def _pass_gate(self, texts: Sequence[str]) -> list[bool]:
         """For each text, whether one of the 5 labels its selective n-grams find reaches the lexical gate."""

@@ -136,6 +136,12 @@ def test_the_best_coverage_of_a_clause_is_found_from_its_words(slice_linker: Lin
             checked += 1
             covered += expected >= 0.8
     assert checked == 1200 and covered > 100
+    # Many texts at once, each with its language, give what each gives alone.
+    texts = [" ".join(index.texts[rng.randrange(rows.size)].split()[:3]) for _ in range(1100)] + ["", "zzqq"]
+    codes = [rng.choice([None, *LANG_CODES.values()]) for _ in texts]
+    together = words.best_coverage_many(texts, index.label_langs, codes, 7.5)
+    alone = [words.best_coverage(t, index.label_langs if c is not None else None, c, 7.5) for t, c in zip(texts, codes)]
+    assert together.tolist() == alone and together[-2:].tolist() == [0.0, 0.0]
 
 
 def test_clauses_left_before_ranking_would_have_given_no_skill(
@@ -160,7 +166,7 @@ def test_clauses_left_before_ranking_would_have_given_no_skill(
     extractor = SkillExtractor(slice_linker, slice_linker.skills.config, slice_linker.knowledge)
     pruned = extractor.extract_many(texts)
     # Every clause that passes the lexical gate ranked, as before the check existed.
-    monkeypatch.setattr(extractor, "_coverable", lambda text, lang: True)
+    monkeypatch.setattr(extractor, "_coverable", lambda pairs: [True] * len(pairs))
     everything = extractor.extract_many(texts)
     assert pruned == everything and sum(map(len, pruned)) >= 6
     assert ranked[0] < ranked[1]
