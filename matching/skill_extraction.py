@@ -363,7 +363,9 @@ class SkillExtractor:
         # A clause is ranked only when ``_accepted`` could keep a skill for it: some label (of the text's
         # language) whose words it holds, or, for a clause of two words or more, some label this close in the
         # dense space. Most clauses of an ad have neither, and are left before the linker ranks them.
-        pairs = list(dict.fromkeys((c.text, text_lang) for group, text_lang in zip(per_text, langs) for c in group))
+        pairs = list(
+            dict.fromkeys((c.text, text_lang) for group, text_lang in zip(per_text, langs, strict=True) for c in group)
+        )
         covered: dict[str, bool] = {}
         for (text, _), cover in zip(pairs, self._coverable(pairs), strict=True):
             covered[text] = covered.get(text, False) or cover

@@ -140,7 +140,10 @@ def test_the_best_coverage_of_a_clause_is_found_from_its_words(slice_linker: Lin
     texts = [" ".join(index.texts[rng.randrange(rows.size)].split()[:3]) for _ in range(1100)] + ["", "zzqq"]
     codes = [rng.choice([None, *LANG_CODES.values()]) for _ in texts]
     together = words.best_coverage_many(texts, index.label_langs, codes, 7.5)
-    alone = [words.best_coverage(t, index.label_langs if c is not None else None, c, 7.5) for t, c in zip(texts, codes)]
+    alone = [
+        words.best_coverage(t, index.label_langs if c is not None else None, c, 7.5)
+        for t, c in zip(texts, codes, strict=True)
+    ]
     assert together.tolist() == alone and together[-2:].tolist() == [0.0, 0.0]
 
 
