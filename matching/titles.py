@@ -269,9 +269,19 @@ class TitleNormaliser:
         return any(w in self.frequency for w in words)
 
     def _is_modifier(self, segment: str) -> bool:
-        """Whether a segment is mostly words of occupation labels (a specialty, not a place or a name)."""
-        words = [self.repair(w) for w in normalize_label(segment).split() if w not in _STOP]
-        return bool(words) and all(w in self.frequency for w in words)
+        """Whether a segment is made of words of occupation labels (a specialty, not a place or a name).
+
+        Its words are taken as written, up to a plural or the other gender's form, never read as typos: a
+        place is often one letter from a label word ("Brussel" from the "Brussels" of "lid van het Brussels
+        Parlement").
+        """
+        words = [w for w in normalize_label(segment).split() if w not in _STOP]
+        return bool(words) and all(self._label_word(w) for w in words)
+
+    def _label_word(self, word: str) -> bool:
+        """Whether a word is one of the occupation labels' words, as written or in another number or gender."""
+        forms = (word, *_singulars(word), *_masculines(word), *_feminines(word))
+        return any(form in self.frequency for form in forms)
 
     def _repeated_head(self, form: str) -> list[str]:
         """Titles that repeat their head ("médecin prévention médecin du travail") hold several titles."""

@@ -71,6 +71,15 @@ def test_normalised_main_form(titles: TitleNormaliser, title: str, main: str) ->
     assert titles.normalise(title).forms[0] == main
 
 
+def test_a_place_one_letter_from_a_label_word_is_no_specialty() -> None:
+    # "Brussel" is one letter from the "Brussels" of a Dutch label: read as a typo, the place would join the title.
+    labels = [("magazijnier", "nl"), ("lid van het Brussels Parlement", "nl"), ("kok in een restaurant", "nl")]
+    titles = TitleNormaliser(labels)
+    assert titles.normalise("Magazijnier (m/v/x) - Brussel").forms == ["magazijnier"]
+    assert titles.normalise("Magazijnier (m/v/x) - restaurants").forms == ["magazijnier restaurant"]
+    assert titles.normalise("Magazijnierr").forms == ["magazijnier"]  # a typo in the title itself is repaired
+
+
 def test_gender_pair_gives_both_full_forms(titles: TitleNormaliser) -> None:
     query = titles.normalise("Aide boulanger / boulangère (H/F)")
     assert query.forms == ["aide boulanger boulangere", "aide boulanger", "aide boulangere"]
