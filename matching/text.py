@@ -57,8 +57,8 @@ def gender_variants(text: str) -> list[str]:
         text: a job title.
 
     Returns:
-        Distinct variants with markers removed; the first is the whole title without markers. Only the whole
-        title when it has no slash.
+        Distinct variants with markers removed; the first is the whole title without markers, or its one form
+        when both sides are that form ("Kok / Kok"). Only the whole title when it has no slash.
     """
     base = strip_gender_markers(text)
     variants = [base]
