@@ -180,7 +180,7 @@ class TitleNormaliser:
                 # A known word only loses a plural ("electriciens"): gender forms are searched as variants.
                 options = list(_singulars(word))
             else:
-                options = [*_singulars(word), *_masculines(word), *_feminines(word)]
+                options = _other_forms(word)
             best = max((w for w in options if w in self.frequency), key=self.frequency.__getitem__, default=None)
             if best is not None and self.frequency[best] >= self.frequency.get(word, 0):
                 found = best
@@ -280,8 +280,7 @@ class TitleNormaliser:
 
     def _label_word(self, word: str) -> bool:
         """Whether a word is one of the occupation labels' words, as written or in another number or gender."""
-        forms = (word, *_singulars(word), *_masculines(word), *_feminines(word))
-        return any(form in self.frequency for form in forms)
+        return any(form in self.frequency for form in (word, *_other_forms(word)))
 
     def _repeated_head(self, form: str) -> list[str]:
         """Titles that repeat their head ("médecin prévention médecin du travail") hold several titles."""
@@ -320,6 +319,11 @@ def _gender_pair(text: str) -> bool:
         normalize_label(w)[:4] == normalize_label(right[0])[:4] and normalize_label(w) != normalize_label(right[0])
         for w in left
     )
+
+
+def _other_forms(word: str) -> list[str]:
+    """A word's other number and gender forms (singulars, masculines, feminines), as the labels may write it."""
+    return [*_singulars(word), *_masculines(word), *_feminines(word)]
 
 
 def _masculines(word: str) -> Iterable[str]:
