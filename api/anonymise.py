@@ -12,7 +12,7 @@ from typing import Any
 from pydantic import BaseModel
 
 from esco_data import Taxonomy, UnknownConcept
-from matching.location import place_of
+from matching.ranking import place_of
 
 
 class AnonymisedSkill(BaseModel):

@@ -20,9 +20,9 @@ from api.services import Services
 from api.shortlist import Shortlists
 from api.typeahead import Typeahead
 from esco_data import TaxonomyNotLoaded
-from ingestion.fairness import FairnessServices
 from ingestion.service import IngestionService
-from matching.engine import MatchingEngine
+from matching.ranking import MatchingEngine
+from services import FairnessServices
 
 
 async def get_engine(request: Request) -> Engine:

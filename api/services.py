@@ -10,11 +10,10 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 
 from esco_data import Taxonomy
-from ingestion.fairness import FairnessServices
 from ingestion.service import IngestionService
-from matching.engine import MatchingEngine
-from matching.linker import Linker
-from matching.writer import IndexCheck, ProfileWriter
+from matching.linking import Linker
+from matching.ranking import IndexCheck, MatchingEngine, ProfileWriter
+from services import FairnessServices
 
 
 class Services(Protocol):

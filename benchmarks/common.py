@@ -7,9 +7,9 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from esco_data import Taxonomy, load_esco
-from matching.encoder import Encoder
-from matching.linker import Linker
+from matching.linking import Linker
 from matching.resources import make_encoder, prepare_linker
+from matching.space import Encoder
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from skillmatch.settings import Settings, get_settings

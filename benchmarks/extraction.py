@@ -3,7 +3,7 @@
 Usage:
     python -m benchmarks.extraction [--skills DIR] [--judged FILE] [--offers FILE] [--out FILE]
 
-Two sets, each through the product's extractor (``matching.skill_extraction``, the same as ingestion uses):
+Two sets, each through the product's extractor (``matching.linking.skill_extraction``, the same as ingestion uses):
 
 - ``skills_en`` (real English ad sentences with the ESCO skills annotators found; MELO format): micro precision
   and recall of the extracted skills against each sentence's skills.
@@ -26,7 +26,7 @@ from typing import Any
 
 from benchmarks.common import product_linker
 from benchmarks.linking import MeloSet
-from matching.skill_extraction import ExtractedSkill, SkillExtractor
+from matching.linking import ExtractedSkill, SkillExtractor
 from skillmatch.settings import REPO_ROOT
 
 EVAL = REPO_ROOT.parent / "shared" / "eval"

@@ -8,7 +8,7 @@ Called by ``benchmarks.matching`` on its ingested runtime (one JSON line each):
   stratum: the 2.5th-97.5th percentile of the ratios, the share of shuffles whose ratios all lie in [0.95,
   1.05], and per group p (the share of shuffles at least as far from 1 as observed). The engine never sees
   the attributes, so this is the spread that sampling alone gives on a set of this size.
-- ``counterfactual``: every dossier's gendered forms swapped (``ingestion.gender_swap``), the profiles rebuilt
+- ``counterfactual``: every dossier's gendered forms swapped (``services.gender_swap``), the profiles rebuilt
   through the engine's linker, both directions ranked again; then the same with every vacancy's title, skill
   texts and description swapped instead; RBO (persistence 0.9, depth 10) of each list against its
   counterfactual.
@@ -33,10 +33,10 @@ from typing import Any
 import numpy as np
 
 from benchmarks.common import read_tsv
-from ingestion.counterfactual import counterfactual_check
-from matching.audit import Attributes, CandidateList, ExposureReport, exposure_audit
-from matching.filters import Filters
+from matching.fairness import Attributes, CandidateList, ExposureReport, exposure_audit
 from matching.profiles import ProfileKind
+from matching.ranking import Filters
+from services import counterfactual_check
 from skillmatch.runtime import Runtime
 
 DEPTH = 10

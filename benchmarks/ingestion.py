@@ -30,7 +30,7 @@ from benchmarks.common import cold_runtime
 from ingestion.adapters import RecordFormat
 from ingestion.models import RecordKind
 from ingestion.readers import read_file
-from matching.encoder import Encoder, Vectors
+from matching.space import Encoder, Vectors
 from skillmatch.settings import REPO_ROOT, get_settings
 
 DEFAULT_DATA = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"

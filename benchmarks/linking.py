@@ -27,8 +27,8 @@ import numpy as np
 
 from benchmarks.common import percentile, product_linker, read_tsv, write_run
 from benchmarks.metrics import average_precision, reciprocal_rank, success
-from matching.encoder import Encoder
-from matching.linker import Linker, LinkKind
+from matching.linking import Linker, LinkKind
+from matching.space import Encoder
 
 MIN_ELEMENTS = 100
 

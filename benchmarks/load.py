@@ -44,9 +44,8 @@ from ingestion.adapters import RecordFormat, matching_dev_jobseeker
 from ingestion.models import RecordKind
 from ingestion.readers import read_file
 from ingestion.schemas import JobseekerIn
-from matching.engine import MatchingEngine
-from matching.filters import Filters
 from matching.profiles import ProfileKind
+from matching.ranking import Filters, MatchingEngine
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT, Settings, get_settings

@@ -43,9 +43,9 @@ from esco_data import Taxonomy, load_esco, normalize_label
 from ingestion.adapters import RecordFormat
 from ingestion.models import RecordKind
 from ingestion.readers import read_file
-from matching.audit import exposure_by_group, quality_by_group
-from matching.filters import Filters
+from matching.fairness import exposure_by_group, quality_by_group
 from matching.profiles import ProfileKind
+from matching.ranking import Filters
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from skillmatch.settings import get_settings

@@ -22,8 +22,8 @@ import numpy as np
 
 from esco_data import Taxonomy
 from esco_data.taxonomy import ISCO_URI_PREFIX
-from matching.languages import Cefr
-from matching.linker import Linker
+from matching.linking import Linker
+from matching.ranking import Cefr
 
 Occupations = dict[str, frozenset[str]]
 

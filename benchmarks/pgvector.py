@@ -38,11 +38,16 @@ import psycopg
 from benchmarks.common import percentile
 from benchmarks.speed import Generator, _read_vectors, _rss, resources
 from esco_data import Taxonomy
-from matching.engine import MIN_CANDIDATES, MatchingEngine
-from matching.filters import Filters
-from matching.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M
 from matching.profiles import ProfileKind
-from matching.related import RelatedSkills
+from matching.ranking import (
+    HNSW_EF_CONSTRUCTION,
+    HNSW_EF_SEARCH,
+    HNSW_M,
+    MIN_CANDIDATES,
+    Filters,
+    MatchingEngine,
+    RelatedSkills,
+)
 from matching.threads import single_thread
 from tests.pg_server import running_server
 

@@ -44,9 +44,8 @@ import psutil
 
 from benchmarks.speed import Generator
 from esco_data import Taxonomy, load_esco
-from matching.profiles import Origin, ProfileConcept, ProfileKind, Role
+from matching.profiles import Origin, ProfileConcept, ProfileKind, ProfileStore, Role
 from matching.rematch import RematchRepository
-from matching.store import ProfileStore
 from skillmatch.db import make_engine
 from skillmatch.rematch import MatchingState
 from skillmatch.schema import create_tables

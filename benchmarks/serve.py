@@ -46,9 +46,8 @@ import psutil
 from benchmarks.common import percentile
 from benchmarks.speed import Generator
 from esco_data import Taxonomy
-from matching.profiles import ProfileKind
+from matching.profiles import ProfileKind, ProfileStore
 from matching.resources import concept_space_dir
-from matching.store import ProfileStore
 from skillmatch.db import make_engine
 from skillmatch.settings import REPO_ROOT, get_settings
 

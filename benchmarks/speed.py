@@ -30,10 +30,8 @@ import psutil
 
 from benchmarks.common import percentile
 from esco_data import ConceptKind, Taxonomy, load_esco
-from matching.engine import MIN_CANDIDATES, MatchingEngine
-from matching.filters import Filters
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
-from matching.related import RelatedSkills
+from matching.ranking import MIN_CANDIDATES, Filters, MatchingEngine, RelatedSkills
 from matching.resources import make_encoder, prepare_linker, prepare_related
 from matching.threads import single_thread
 from skillmatch.db import make_engine

@@ -13,7 +13,7 @@ from typing import Any
 
 from esco_data import ConceptKind, Taxonomy
 from ingestion.schemas import JobseekerIn, SkillItem, VacancyIn
-from matching.linker import ExtractedConcept, LinkedConcept, Linker
+from matching.linking import ExtractedConcept, LinkedConcept, Linker
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
 
 # A phrase of a vacancy description that says "is a plus" names a nice-to-have skill, not a requirement.

@@ -1,7 +1,7 @@
 """Stored records and the quarantine: reading content hashes, writing accepted and rejected records.
 
 Writes take an open connection, so that a record, its profile and its quarantine bookkeeping share one
-transaction (see ``matching.writer``).
+transaction (see ``matching.ranking.writer``).
 """
 
 from __future__ import annotations

@@ -26,8 +26,7 @@ from pydantic import (
 
 from ingestion.self_screen import screen_self_description
 from ingestion.text_clean import clean_text
-from matching.languages import Cefr
-from matching.location import Region
+from matching.ranking import Cefr, Region
 
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"

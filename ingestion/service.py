@@ -3,7 +3,7 @@
 A bad record never stops a batch. Re-ingesting the same input is idempotent: accepted records are upserted by
 id with a content hash (same hash: unchanged), and a rejected record is quarantined once (by the hash of its
 original text). Nothing accepted is ever lost: a chunk's records, their profiles and its quarantine rows are
-written in one transaction, and its profiles are indexed with it (``matching.writer``).
+written in one transaction, and its profiles are indexed with it (``matching.ranking.writer``).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from ingestion.rights_models import opted_out
 from ingestion.schemas import JobseekerIn
 from ingestion.validation import AnyRecord, FieldError, InvalidRecord, RecordValidator, protected_warnings
 from matching.profiles import ProfileKind
-from matching.writer import ProfileWriter
+from matching.ranking import ProfileWriter
 
 CHUNK = 256
 

@@ -19,13 +19,9 @@ from sqlalchemy.engine import Engine
 
 from esco_data import ConceptKind, Taxonomy, loaded_release
 from matching.atomic import atomic_dir, atomic_file, exclusive
-from matching.concept_space import KIND_CODES, ConceptSpace, ensure_concept_space
-from matching.encoder import Encoder
-from matching.label_index import LabelIndex
-from matching.lexical import LexicalIndex
-from matching.linker import Linker, LinkerConfig, LinkKind
-from matching.occupation_docs import OccupationDocs
-from matching.related import RelatedConfig, RelatedSkills
+from matching.linking import LabelIndex, LexicalIndex, Linker, LinkerConfig, LinkKind, OccupationDocs
+from matching.ranking import RelatedConfig, RelatedSkills
+from matching.space import KIND_CODES, ConceptSpace, Encoder, ensure_concept_space
 
 LINKER_FORMAT = 8
 """Version of ``linker.json``; each part of the linker indexes has its own format below."""
@@ -35,9 +31,10 @@ Lexical 2: arrays in ``.npy`` files (memory-mapped) instead of a pickle."""
 _LEGACY_PARTS = {7: {"dense": 1, "lexical": 1}}
 """What the parts were in a ``linker.json`` written before parts had formats of their own."""
 log = logging.getLogger(__name__)
-OCCUPATION_DOCS_FORMAT = 2
+OCCUPATION_DOCS_FORMAT = 3
 """Format of the stored ESCO documents of the occupations (``occupation_docs.pkl``). 2: plain arrays, no
-scikit-learn object (reading them needs no scikit-learn import)."""
+scikit-learn object (reading them needs no scikit-learn import). 3: pickled from ``matching.linking`` (the
+module path a pickle names moved with the layout)."""
 _SPACE_KEY = ("esco_checksum", "model_id", "dim")
 """The manifest fields of the concept space that the linker indexes were built for."""
 _KINDS: dict[LinkKind, tuple[int, ...]] = {
@@ -241,8 +238,8 @@ def _occupation_docs(taxonomy: Taxonomy, space: ConceptSpace, directory: Path) -
                 stored = pickle.load(fh)
             if isinstance(stored, OccupationDocs):
                 return stored
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
-            pass
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            pass  # unreadable, or pickled from a module path that no longer exists: built again
     docs = OccupationDocs.build(taxonomy)
     _store_pickle(path, manifest, docs, wanted)
     return docs
@@ -259,16 +256,18 @@ def _store_pickle(path: Path, manifest: Path, value: object, key: dict[str, Any]
     atomic_file(manifest, lambda tmp: tmp.write_text(json.dumps(key)))
 
 
-FIRST_USE_FORMAT = 1
-"""Format of the stored first-use parts of the linker (``linker_first_use.pkl``)."""
+FIRST_USE_FORMAT = 2
+"""Format of the stored first-use parts of the linker (``linker_first_use.pkl``). 2: pickled from
+``matching.linking``."""
 _FIRST_USE_CODE = ("titles", "gender_forms", "skill_extraction", "text", "abbreviations")
-"""The modules (of ``matching``) whose code makes the first-use parts: a change to any of them rebuilds them."""
+"""The modules (of ``matching.linking``) whose code makes the first-use parts: a change to any of them rebuilds
+them."""
 
 
 def _first_use_key(space: ConceptSpace) -> dict[str, Any]:
     code = hashlib.sha256()
     for name in _FIRST_USE_CODE:
-        code.update((Path(__file__).parent / f"{name}.py").read_bytes())
+        code.update((Path(__file__).parent / "linking" / f"{name}.py").read_bytes())
     return {"format": FIRST_USE_FORMAT, **_linker_manifest(space), "code": code.hexdigest()}
 
 
@@ -284,7 +283,16 @@ def _adopt_stored_first_use(linker: Linker, directory: Path) -> bool:
     try:
         with path.open("rb") as fh:
             linker.adopt_first_use_parts(pickle.load(fh))
-    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, KeyError, TypeError, ValueError) as exc:
+    except (
+        OSError,
+        pickle.UnpicklingError,
+        EOFError,
+        AttributeError,
+        ImportError,
+        KeyError,
+        TypeError,
+        ValueError,
+    ) as exc:
         log.warning("the stored first-use parts of the linker in %s cannot be used (%s): rebuilding them", path, exc)
         return False
     return True

@@ -33,8 +33,8 @@ from sqlalchemy import Date, DateTime, Integer, LargeBinary, Table, TypeDecorato
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
-from matching.index_files import MANIFEST as INDEX_MANIFEST
-from matching.index_files import file_sha256
+from matching.ranking import MANIFEST as INDEX_MANIFEST
+from matching.ranking import file_sha256
 from skillmatch.schema import create_tables, current_revision, head
 
 FORMAT = 1

@@ -38,7 +38,7 @@ def audit_import(path: Annotated[Path, typer.Argument(help="CSV: id, gender, age
 
     Example: skillmatch fairness import audit_attributes.csv
     """
-    from matching.audit_store import InvalidAuditFile, read_audit_csv
+    from matching.fairness import InvalidAuditFile, read_audit_csv
 
     if not path.exists():
         raise _fail(f"{path} does not exist")
@@ -107,7 +107,7 @@ def recruiting_review() -> None:
 
     Example: skillmatch recruiting review
     """
-    from matching.recruiting import LinkStatus
+    from matching.guidance import LinkStatus
 
     _echo(_runtime().fairness.recruiting.rows(status=[LinkStatus.review]))
 

@@ -21,17 +21,10 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from ingestion.counterfactual import counterfactual_check
-from ingestion.mailer import SmtpConfig
-from ingestion.outbox import SendReport, build_outbox, send_pending
 from ingestion.profile_builder import ProfileBuilder
-from matching.audit_run import AuditRun, run_exposure_audit
-from matching.audit_store import AuditStore
-from matching.concept_space import load_concept_space
-from matching.encoder import model_id
-from matching.engine import MatchingEngine
-from matching.index_files import open_indexes, save_indexes
-from matching.oversight import OversightCurations, OversightStore
+from matching.fairness import AuditRun, AuditStore, OversightCurations, OversightStore, run_exposure_audit
+from matching.profiles import ProfileStore
+from matching.ranking import MatchingEngine, ProfileWriter, open_indexes, save_indexes
 from matching.rematch import (
     BatchState,
     ChunkTask,
@@ -52,8 +45,8 @@ from matching.resources import (
     prepare_linker,
     prepare_related_skills,
 )
-from matching.store import ProfileStore
-from matching.writer import ProfileWriter
+from matching.space import load_concept_space, model_id
+from services import SendReport, SmtpConfig, build_outbox, counterfactual_check, send_pending
 from skillmatch.db import make_engine
 from skillmatch.runtime import matching_engine
 from skillmatch.schema import create_audit_tables, create_tables

@@ -19,25 +19,18 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from esco_data import Taxonomy
-from ingestion.fairness import FairnessConfig, FairnessServices
 from ingestion.profile_builder import ProfileBuilder
 from ingestion.repository import RecordRepository
-from ingestion.rights import RightsService
 from ingestion.service import IngestionService
 from ingestion.validation import RecordValidator
-from matching.audit_store import AuditStore
-from matching.concept_space import ConceptSpace
-from matching.engine import MatchingEngine
-from matching.index_files import open_indexes, save_indexes
-from matching.linker import Linker
-from matching.oversight import OversightStore
-from matching.recruiting import RecruitingStore
-from matching.related import RelatedSkills
+from matching.fairness import AuditStore, OversightStore, ReviewedCandidates
+from matching.guidance import RecruitingStore, SkillGapConfig
+from matching.linking import Linker
+from matching.profiles import ProfileStore
+from matching.ranking import IndexCheck, MatchingEngine, ProfileWriter, RelatedSkills, open_indexes, save_indexes
 from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related, warm_linker
-from matching.reviewed import ReviewedCandidates
-from matching.skill_gap import SkillGapConfig
-from matching.store import ProfileStore
-from matching.writer import IndexCheck, ProfileWriter
+from matching.space import ConceptSpace
+from services import FairnessConfig, FairnessServices, RightsService
 from skillmatch.db import make_engine
 from skillmatch.schema import create_audit_tables, create_tables
 from skillmatch.settings import Settings

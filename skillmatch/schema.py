@@ -20,13 +20,13 @@ from sqlalchemy.engine import Engine
 import api.tables  # noqa: F401 - users, tokens, the audit log and shortlists
 import esco_data.models  # noqa: F401 - registers the ESCO tables in the metadata the migrations read
 import ingestion.models  # noqa: F401 - the record and quarantine tables
-import ingestion.outbox  # noqa: F401 - the outbox of match notices
 import ingestion.rights_models  # noqa: F401 - opt-outs and contests
-import matching.oversight  # noqa: F401 - consultants' pins and exclusions
-import matching.recruiting  # noqa: F401 - shortage lists linked to ESCO
+import matching.fairness.oversight  # noqa: F401 - consultants' pins and exclusions
+import matching.guidance.recruiting  # noqa: F401 - shortage lists linked to ESCO
 import matching.rematch.tables  # noqa: F401 - the nightly rematch's runs and lists
-from matching.audit_store import create_tables as create_audit_tables
-from matching.store import create_tables as create_profile_tables
+import services.outbox  # noqa: F401 - the outbox of match notices
+from matching.fairness import create_tables as create_audit_tables
+from matching.profiles import create_tables as create_profile_tables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _LOCK = 0x534B4D  # any constant: the advisory lock that one migrating process holds on PostgreSQL

@@ -12,9 +12,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from ingestion.mailer import SmtpSecurity
-from matching.concurrency import ConcurrencyMode
-from matching.index import IndexType
+from matching.ranking import ConcurrencyMode, IndexType
+from services import SmtpSecurity
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 """The repository root: relative paths in settings are resolved from here."""

@@ -12,13 +12,8 @@ from collections.abc import Sequence
 from sqlalchemy.engine import Engine
 
 from esco_data import Taxonomy
-from matching.concurrency import ConcurrencyMode
-from matching.engine import MatchingEngine
-from matching.filters import Filters
-from matching.index import IndexType
-from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
-from matching.store import ProfileStore
-from matching.writer import ProfileWriter
+from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, ProfileStore, Role
+from matching.ranking import ConcurrencyMode, Filters, IndexType, MatchingEngine, ProfileWriter
 from skillmatch.runtime import Runtime
 from tests.esco_uris import SLICE_OCCUPATIONS
 

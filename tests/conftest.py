@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy.engine import Engine
 
 from esco_data import LoadReport, Taxonomy, load_esco
-from matching.linker import Linker
+from matching.linking import Linker
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from skillmatch.schema import create_tables

@@ -8,9 +8,9 @@ import numpy as np
 import numpy.typing as npt
 
 from esco_data import ConceptKind
-from matching.concept_space import KIND_CODES, ConceptSpace
-from matching.ragged import Ragged
-from matching.related import RelatedConfig, RelatedSkills
+from matching.ranking import RelatedConfig, RelatedSkills
+from matching.ranking.ragged import Ragged
+from matching.space import KIND_CODES, ConceptSpace
 
 
 def tiny_space(

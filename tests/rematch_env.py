@@ -10,8 +10,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import Engine
 
 from esco_data import load_esco
-from matching.profiles import Profile
-from matching.store import ProfileStore
+from matching.profiles import Profile, ProfileStore
 from skillmatch.db import make_engine
 from skillmatch.schema import create_tables
 from skillmatch.settings import Settings

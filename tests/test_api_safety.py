@@ -17,8 +17,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from ingestion.models import RecordKind
-from matching.profiles import ProfileKind
-from matching.store import ProfileStore
+from matching.profiles import ProfileKind, ProfileStore
 from skillmatch.runtime import Runtime
 from tests.auth import bearer, make_tokens
 from tests.concurrent_load import SliceProfiles, rebuilt, top_k

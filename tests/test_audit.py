@@ -9,7 +9,7 @@ import math
 
 import pytest
 
-from matching.audit import exposure_by_group, quality_by_group
+from matching.fairness import exposure_by_group, quality_by_group
 
 R2 = 1 / math.log2(3)
 

@@ -7,32 +7,31 @@ from pathlib import Path
 
 import pytest
 
-from matching.audit_run import audit_lists, run_exposure_audit
-from matching.audit_store import AuditStore, InvalidAuditFile, read_audit_csv
-from matching.oversight import OversightStore
+from matching.fairness import AuditStore, InvalidAuditFile, OversightStore, read_audit_csv
+from matching.fairness.exposure_run import audit_lists, run_exposure_audit
 from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT
 from tests import esco_uris as U
 from tests.factories import jobseeker_profile, vacancy_profile
 from tests.test_imports import _imports
 
-AUDIT_MODULES = {"matching.audit", "matching.audit_store", "matching.audit_run"}
+AUDIT_MODULES = {"matching.fairness.exposure", "matching.fairness.exposure_store", "matching.fairness.exposure_run"}
 # What ranks, scores, explains, filters or builds the lists people see: none of it may reach the audit modules.
 RANKING_MODULES = (
-    "matching.engine",
-    "matching.scoring",
-    "matching.features",
-    "matching.filters",
-    "matching.explain",
-    "matching.index",
-    "matching.linker",
-    "matching.writer",
-    "matching.store",
-    "matching.reviewed",
-    "matching.pair_score",
-    "matching.skill_gap",
-    "matching.basiskit",
-    "matching.recruiting",
+    "matching.ranking.engine",
+    "matching.ranking.scoring",
+    "matching.ranking.features",
+    "matching.ranking.filters",
+    "matching.ranking.explain",
+    "matching.ranking.index",
+    "matching.linking.linker",
+    "matching.ranking.writer",
+    "matching.profiles.store",
+    "matching.fairness.reviewed",
+    "matching.ranking.pair_score",
+    "matching.guidance.skill_gap",
+    "matching.guidance.basiskit",
+    "matching.guidance.recruiting",
     "ingestion.service",
     "ingestion.profile_builder",
 )
@@ -74,7 +73,7 @@ def test_the_ranking_code_never_reads_the_audit_table(module: str) -> None:
 
 
 def test_the_import_check_can_fail() -> None:
-    assert "matching.audit_store" in _reachable("matching.audit_run")
+    assert "matching.fairness.exposure_store" in _reachable("matching.fairness.exposure_run")
 
 
 def test_audit_import_takes_only_audit_columns(tmp_path: Path, fresh_runtime: Runtime) -> None:

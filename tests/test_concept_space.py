@@ -11,7 +11,10 @@ import numpy as np
 import pytest
 
 from esco_data import ConceptKind, Taxonomy
-from matching.concept_space import (
+from matching.errors import ConceptSpaceNotBuilt
+from matching.linking import Linker
+from matching.space import Encoder
+from matching.space.concept_space import (
     LANG_CODES,
     SPACE_KINDS,
     ConceptSpace,
@@ -21,9 +24,6 @@ from matching.concept_space import (
     read_manifest,
     save_concept_space,
 )
-from matching.encoder import Encoder
-from matching.errors import ConceptSpaceNotBuilt
-from matching.linker import Linker
 from tests import esco_uris as U
 
 NOT_BUILT = "the ESCO concept space is not built: run `skillmatch esco load`"

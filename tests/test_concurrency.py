@@ -10,11 +10,9 @@ import time
 import pytest
 from sqlalchemy.engine import Engine
 
-from matching.concurrency import ConcurrencyMode, ReadWriteLock
-from matching.filters import Filters
-from matching.index import IndexType
 from matching.profiles import ProfileKind
-from matching.writer import ProfileWriter
+from matching.ranking import Filters, IndexType, ProfileWriter
+from matching.ranking.concurrency import ConcurrencyMode, ReadWriteLock
 from skillmatch.runtime import Runtime
 from tests.concurrent_load import SliceProfiles, index_recall, make_writer, rebuilt, top_k
 

@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 from esco_data import Taxonomy
-from matching.concept_space import build_concept_space
-from matching.encoder import USE_MODEL, Encoder, EncoderCache, UseModel, load_sentence_model, model_id
 from matching.errors import EncoderUnavailable
-from matching.linker import Linker
+from matching.linking import Linker
+from matching.space.concept_space import build_concept_space
+from matching.space.encoder import USE_MODEL, Encoder, EncoderCache, UseModel, load_sentence_model, model_id
 from tests import esco_uris as U
 
 OPERATE_CASH_REGISTER = U.SKILL + "0cb013af-6dd9-4fb2-b34e-63dda1a5cf82"  # utiliser une caisse enregistreuse
@@ -214,7 +214,7 @@ def test_fast_path_and_sentence_transformers_path_give_the_same_vectors() -> Non
 def test_the_bundled_model_encodes_without_torch() -> None:
     script = (
         "import sys\n"
-        "from matching.encoder import Encoder\n"
+        "from matching.space.encoder import Encoder\n"
         "encoder = Encoder()\n"
         "assert encoder.dim == 512\n"
         "encoder.load_model()\n"

@@ -8,12 +8,10 @@ import numpy as np
 import pytest
 
 from esco_data import ConceptKind, Relation
-from matching.engine import MatchingEngine
 from matching.errors import IndexNotBuilt, UnknownProfile
-from matching.filters import Filters
-from matching.index_files import load_indexes, save_indexes
 from matching.profiles import ProfileKind
-from matching.scoring import COMPONENTS
+from matching.ranking import COMPONENTS, Filters, MatchingEngine
+from matching.ranking.index_files import load_indexes, save_indexes
 from skillmatch.runtime import Runtime
 from tests import esco_uris as U
 from tests.factories import jobseeker_profile as jobseeker

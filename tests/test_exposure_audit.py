@@ -7,7 +7,7 @@ import random
 
 import pytest
 
-from matching.audit import CandidateList, exposure_audit, position_weight
+from matching.fairness.exposure import CandidateList, exposure_audit, position_weight
 
 PEOPLE = [f"j{i:03d}" for i in range(200)]
 ATTRIBUTES = {

@@ -28,8 +28,8 @@ from sqlalchemy.engine import Engine
 from api.database_errors import DATABASE_UNAVAILABLE
 from api.main import create_app
 from ingestion.models import RecordKind
-from matching.index_files import open_indexes
 from matching.profiles import ProfileKind
+from matching.ranking import open_indexes
 from skillmatch.runtime import Runtime
 from tests.auth import bearer, make_tokens
 from tests.concurrent_load import SliceProfiles, make_writer
@@ -107,7 +107,7 @@ def test_a_full_disk_while_saving_leaves_the_previous_index_usable(
     manifest = (fresh_runtime.index_dir / "manifest.json").read_text()
     fresh_runtime.writer.write([gen.profile(ProfileKind.jobseeker, f"J{i:03d}") for i in range(40, 70)])
     # The table is written after the first file of the kind's index: the disk fills up half-way through a save.
-    monkeypatch.setattr("matching.table.FeatureTable.save", _no_space)
+    monkeypatch.setattr("matching.ranking.table.FeatureTable.save", _no_space)
     assert not fresh_runtime.save()
     monkeypatch.undo()
     assert (fresh_runtime.index_dir / "manifest.json").read_text() == manifest

@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from esco_data import ConceptKind
-from matching.concept_space import KIND_CODES, LANG_CODES, ConceptSpace
-from matching.gender_forms import GenderForms, GenderFormsConfig
-from matching.linker import Linker
+from matching.linking import Linker
+from matching.linking.gender_forms import GenderForms, GenderFormsConfig
+from matching.space import KIND_CODES, LANG_CODES, ConceptSpace
 
 FR, NL = LANG_CODES["fr"], LANG_CODES["nl"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from ingestion.gender_swap import swap_jobseeker, swap_markers, swap_phrase, swap_title, swap_vacancy
+from services.gender_swap import swap_jobseeker, swap_markers, swap_phrase, swap_title, swap_vacancy
 from tests.factories import jobseeker, vacancy
 from tests.gender_pairs import DUTCH, FRENCH
 

@@ -1,4 +1,6 @@
-"""Imports point one way: api -> ingestion -> matching -> esco_data; the wiring (skillmatch) imports the rest.
+"""Imports point one way: api -> services -> ingestion -> matching -> esco_data; the wiring (skillmatch) imports
+the rest. Inside matching, the subpackages form layers too (linking never imports ranking; ranking never imports
+fairness, guidance or rematch).
 
 Every import of every module is read (function-level imports included), so a core module that reaches for the
 settings, the database wiring or the web layer fails here.
@@ -13,14 +15,27 @@ import pytest
 
 from skillmatch.settings import REPO_ROOT
 
-PACKAGES = ("esco_data", "matching", "ingestion", "api", "skillmatch")
+PACKAGES = ("esco_data", "matching", "ingestion", "services", "api", "skillmatch")
 ALLOWED = {
     "esco_data": set(),
     "matching": {"esco_data"},
     "ingestion": {"matching", "esco_data"},
-    "api": {"ingestion", "matching", "esco_data"},
-    "skillmatch": {"api", "ingestion", "matching", "esco_data"},
+    "services": {"ingestion", "matching", "esco_data"},
+    "api": {"services", "ingestion", "matching", "esco_data"},
+    "skillmatch": {"api", "services", "ingestion", "matching", "esco_data"},
 }
+SHARED = ("atomic", "errors", "resources", "threads")
+"""The only modules directly in matching/: shared by its subpackages (resources opens space, linking and ranking)."""
+LAYERS = {
+    "space": set(),
+    "linking": {"space"},
+    "profiles": set(),
+    "ranking": {"space", "profiles"},
+    "rematch": {"space", "profiles", "ranking"},
+    "fairness": {"space", "profiles", "ranking", "rematch"},
+    "guidance": {"space", "profiles", "ranking", "linking"},
+}
+"""The subpackages of matching/ each may import (besides the shared modules other than resources)."""
 THIRD_PARTY = {
     "alembic",
     "dask",
@@ -77,6 +92,43 @@ def test_imports_point_one_way(package: str) -> None:
         if (top := name.split(".")[0]) in PACKAGES and top != package and top not in ALLOWED[package]
     }
     assert sorted(wrong) == []
+
+
+def _subpackage(name: str) -> str | None:
+    """The subpackage (or shared module, as ``:name``) of matching that a dotted name lies in."""
+    parts = name.split(".")
+    if parts[0] != "matching" or len(parts) < 2:
+        return None
+    if parts[1] in LAYERS:
+        return parts[1]
+    return f":{parts[1]}" if parts[1] in SHARED else None
+
+
+def test_matching_holds_subpackages_and_a_few_shared_modules() -> None:
+    folder = REPO_ROOT / "matching"
+    assert sorted(p.stem for p in folder.glob("*.py")) == sorted(SHARED)
+    assert sorted(p.name for p in folder.iterdir() if p.is_dir() and p.name != "__pycache__") == sorted(LAYERS)
+    for name in LAYERS:
+        face = folder / name / "__init__.py"
+        assert "__all__" in face.read_text(encoding="utf-8"), f"{face} names no public API"
+
+
+@pytest.mark.parametrize("layer", sorted(LAYERS))
+def test_matching_subpackages_import_their_lower_layers_only(layer: str) -> None:
+    allowed = LAYERS[layer] | {f":{m}" for m in SHARED if m != "resources"}
+    wrong = {
+        f"{path.relative_to(REPO_ROOT)} imports {name}"
+        for path in sorted((REPO_ROOT / "matching" / layer).rglob("*.py"))
+        for name in _imports(path)
+        if (target := _subpackage(name)) is not None and target != layer and target not in allowed
+    }
+    assert sorted(wrong) == []
+
+
+def test_the_layer_check_can_fail(tmp_path: Path) -> None:
+    module = tmp_path / "probe.py"
+    module.write_text("from matching.fairness import AuditStore\nfrom matching.ranking.engine import Match\n")
+    assert {_subpackage(n) for n in _imports(module)} >= {"fairness", "ranking"}
 
 
 def test_the_product_never_imports_benchmarks_or_tests() -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from matching.errors import IndexNotBuilt
-from matching.index import AUTO_APPROXIMATE_FROM, IndexType, ProfileIndex, choose_type
+from matching.ranking.index import AUTO_APPROXIMATE_FROM, IndexType, ProfileIndex, choose_type
 
 DIM = 64
 

@@ -7,10 +7,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import Engine
 
-from matching.index_files import open_indexes, save_indexes
-from matching.profiles import ProfileKind
-from matching.store import ProfileStore
-from matching.writer import ProfileWriter
+from matching.profiles import ProfileKind, ProfileStore
+from matching.ranking import ProfileWriter, open_indexes, save_indexes
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from tests.concurrent_load import SliceProfiles, make_writer, rebuilt, top_k

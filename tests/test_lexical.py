@@ -11,8 +11,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from matching.lexical import LexicalIndex, char_wb_ngrams, lexical_form
-from matching.linker import Linker
+from matching.linking import Linker
+from matching.linking.lexical import LexicalIndex, char_wb_ngrams, lexical_form
 from tests.mapping import mapped_files
 
 LABELS = [

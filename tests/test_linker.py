@@ -15,7 +15,7 @@ import pytest
 
 from esco_data import ConceptKind, Taxonomy
 from esco_data.strings import StringColumn
-from matching.linker import Linker, LinkKind
+from matching.linking import Linker, LinkKind
 from matching.resources import concept_space_dir, prepare_linker, warm_linker
 from skillmatch.runtime import Runtime
 from tests import esco_uris as U
@@ -474,6 +474,38 @@ def test_first_use_parts_are_stored_once_and_read_back_at_the_next_start(
     _same_links(damaged, slice_runtime.linker)
     warm_linker(damaged, data_dir)
     assert prepare_linker(taxonomy, encoder, data_dir)[1]["first_use_parts"] == "reused"
+
+
+def _pickled_from(module: str, name: str) -> bytes:
+    """A pickle of an object whose class lives in ``module`` (a path the code had before it moved)."""
+    import pickle
+    import types
+
+    fake = types.ModuleType(module)
+    cls = type(name, (), {"__module__": module})
+    fake.__dict__[name] = cls
+    sys.modules[module] = fake
+    try:
+        return pickle.dumps(cls())
+    finally:
+        del sys.modules[module]
+
+
+def test_a_data_directory_written_before_the_layout_move_is_reused_or_rebuilt(
+    slice_runtime: Runtime, tmp_path: Path
+) -> None:
+    """Pickles that name the flat module paths of matching/ (before its subpackages) never crash a start."""
+    data_dir = _stored_copy(slice_runtime, tmp_path)
+    directory = concept_space_dir(data_dir)
+    taxonomy, encoder = slice_runtime.taxonomy, slice_runtime.linker.encoder
+    first, _ = prepare_linker(taxonomy, encoder, data_dir)
+    warm_linker(first, data_dir)
+    (directory / "occupation_docs.pkl").write_bytes(_pickled_from("matching.occupation_docs", "OccupationDocs"))
+    (directory / "linker_first_use.pkl").write_bytes(_pickled_from("matching.titles", "TitleNormaliser"))
+    linker, report = prepare_linker(taxonomy, encoder, data_dir)
+    assert report["first_use_parts"] != "reused"
+    _same_links(linker, slice_runtime.linker)
+    assert _extracted(linker) == _extracted(slice_runtime.linker)
 
 
 _PREPARE = """

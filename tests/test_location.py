@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from matching.location import (
+from matching.ranking.location import (
     COMMUNE_CODES,
     REGION_CODES,
     Place,

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 from esco_data import ConceptKind, Taxonomy, normalize_label
-from matching.occupation_docs import OccupationDocs, occupation_document
+from matching.linking.occupation_docs import OccupationDocs, occupation_document
 from tests import esco_uris as U
 
 TEXTS = [

@@ -6,7 +6,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from matching.oversight import (
+from matching.fairness import ReviewedCandidates
+from matching.fairness.oversight import (
     Decision,
     DecisionAction,
     InvalidDecision,
@@ -16,7 +17,6 @@ from matching.oversight import (
 )
 from matching.profiles import ProfileKind
 from matching.rematch.curation import ListCuration
-from matching.reviewed import ReviewedCandidates
 from skillmatch.runtime import Runtime
 from tests import esco_uris as U
 from tests.factories import jobseeker_profile, vacancy_profile

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from matching.counterfactual import OverlapSummary, rbo
+from matching.fairness.counterfactual import OverlapSummary, rbo
 
 P = 0.9
 

@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from esco_data import Taxonomy
-from matching.concept_space import ConceptSpace
-from matching.related import RELATION_HIERARCHY, RELATION_SEMANTIC, RelatedConfig, RelatedSkills
+from matching.ranking.related import RELATION_HIERARCHY, RELATION_SEMANTIC, RelatedConfig, RelatedSkills
+from matching.space import ConceptSpace
 from tests import esco_uris as U
 from tests.handmade import tiny_space
 

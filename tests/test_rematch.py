@@ -16,12 +16,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from matching.index import IndexType
-from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
+from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, ProfileStore, Role
+from matching.ranking import COMPONENTS, IndexType
 from matching.rematch import BATCH_FILTERS, ListCuration, RematchRepository
 from matching.rematch.tables import RematchChunk, RematchList, RematchMatch, table
-from matching.scoring import COMPONENTS
-from matching.store import ProfileStore
 from skillmatch.rematch import MatchingState, rematch, run_lock
 from skillmatch.runtime import Runtime
 from tests.esco_uris import SLICE_OCCUPATIONS
@@ -357,7 +355,7 @@ def test_slice_has_the_occupations_the_data_needs(slice_runtime: Runtime) -> Non
 
 
 def test_a_succeeded_run_is_followed_by_the_exposure_audit_when_groups_were_imported(env: Env, scheduler: str) -> None:
-    from matching.audit_store import AuditStore
+    from matching.fairness import AuditStore
 
     audit = AuditStore(env.db)
     assert _run(env, scheduler, full=True).audit is None  # type: ignore[attr-defined]

@@ -5,9 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from matching.engine import MatchingEngine
-from matching.filters import apply_filters
 from matching.profiles import Profile, ProfileKind
+from matching.ranking import MatchingEngine, apply_filters
 from matching.rematch.bulk import Pairs, requirements_met, score_parts
 from matching.rematch.compute import BATCH_FILTERS, BatchState, query_features
 from matching.rematch.planner import _reached

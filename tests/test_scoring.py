@@ -13,14 +13,11 @@ import numpy as np
 import pytest
 
 from esco_data import Taxonomy
-from matching.explain import Explainer
-from matching.features import ProfileFeatures
-from matching.filters import Filters, apply_filters
-from matching.location import COLUMNS, PlaceColumns, distance_km, location_fit, place_of
 from matching.profiles import Profile, ProfileKind
-from matching.related import RELATION_HIERARCHY, RELATION_SEMANTIC
-from matching.scoring import COMPONENTS, Scorer, ScoreWeights
-from matching.table import FeatureTable
+from matching.ranking import COMPONENTS, FeatureTable, Filters, ProfileFeatures, Scorer, ScoreWeights, apply_filters
+from matching.ranking.explain import Explainer
+from matching.ranking.location import COLUMNS, PlaceColumns, distance_km, location_fit, place_of
+from matching.ranking.related import RELATION_HIERARCHY, RELATION_SEMANTIC
 from tests.handmade import related_skills, tiny_space
 
 SPACE = tiny_space([f"s{i}" for i in range(6)], ["o0", "o1"], ["g0", "g1"])

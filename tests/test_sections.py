@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.sections import Section, cue_of, header_of, split_ad
+from matching.linking.sections import Section, cue_of, header_of, split_ad
 
 FRENCH_AD = """VIVASERVICES recrute des assistant.e.s ménager.e.s en CDI sur le secteur de Guyancourt.
 

@@ -9,10 +9,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from matching.concept_space import LANG_CODES
-from matching.linker import LinkedConcept, Linker
-from matching.sections import Section
-from matching.skill_extraction import SkillExtractor, clauses, same_word
+from matching.linking import LinkedConcept, Linker
+from matching.linking.sections import Section
+from matching.linking.skill_extraction import SkillExtractor, clauses, same_word
+from matching.space import LANG_CODES
 from tests import esco_uris as U
 
 STOCK_SHELVES = U.SKILL + "7e9daad3-8604-4839-af9b-dc6f8db3ef68"  # remplir des rayons, rekken vullen

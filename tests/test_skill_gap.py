@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from matching.basiskit import basiskit, digital_skills
-from matching.location import Region
+from matching.guidance import RecruitingOccupations, link_titles, read_shortage_list
+from matching.guidance.basiskit import basiskit, digital_skills
+from matching.guidance.skill_gap import SkillGapConfig, missing_required, skill_gaps, top_vacancies, with_skill
 from matching.profiles import ProfileKind
-from matching.recruiting import RecruitingOccupations, link_titles, read_shortage_list
-from matching.skill_gap import SkillGapConfig, missing_required, skill_gaps, top_vacancies, with_skill
+from matching.ranking import Region
 from skillmatch.runtime import Runtime
 from skillmatch.settings import DEFAULT_SHORTAGE_LIST
 from tests import esco_uris as U

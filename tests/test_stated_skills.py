@@ -20,8 +20,8 @@ from esco_data import load_esco
 from ingestion.adapters import RecordFormat, adapter
 from ingestion.models import RecordKind
 from ingestion.readers import read_file
-from matching.explain import SkillExplanation
 from matching.profiles import ProfileKind
+from matching.ranking import SkillExplanation
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT, get_settings

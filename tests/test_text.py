@@ -7,7 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from esco_data import normalize_label
-from matching.text import Phrase, gender_variants, split_phrases, strip_framing, strip_gender_markers
+from matching.linking.text import Phrase, gender_variants, split_phrases, strip_framing, strip_gender_markers
 
 # Text that looks like what people type: words with accents, slashes, brackets, bullets, punctuation, newlines.
 _PIECES = [*"abcdefhmvxoAHFMVXéèàç ·•▪-–/()[],.;:!?*+>'’\n\r\t", "kennis van ", "(h/f/x)", "(se)", "/-ster", " heb "]

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from matching.linker import Linker
-from matching.titles import TitleNormaliser, clean_title
+from matching.linking import Linker
+from matching.linking.titles import TitleNormaliser, clean_title
 from tests import esco_uris as U
 
 

@@ -9,7 +9,7 @@ from pydantic import BaseModel, Field
 
 from api.errors import PATTERN_REASONS
 from ingestion.schemas import Cefr, DrivingLicence, Language, Region
-from matching.filters import Filters
+from matching.ranking import Filters
 
 ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 MIN_LANGUAGE_PATTERN = r"^[A-Za-z]{2}:(A1|A2|B1|B2|C1|C2|a1|a2|b1|b2|c1|c2)$"

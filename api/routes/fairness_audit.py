@@ -12,7 +12,7 @@ from fastapi.exceptions import HTTPException
 from api.auth.roles import Role
 from api.auth.rules import allow
 from api.deps import FairnessDep
-from matching.audit_store import InvalidAuditFile, check_columns
+from matching.fairness import InvalidAuditFile, check_columns
 
 router = APIRouter(prefix="/admin/audit", tags=["exposure audit"], dependencies=[allow(Role.admin)])
 

@@ -25,8 +25,7 @@ from api.routes.records import read_row, replace_field
 from api.strict import strict_body
 from ingestion.models import RecordKind
 from ingestion.schemas import JobseekerIn
-from matching.engine import Match
-from matching.filters import Filters
+from matching.ranking import Filters, Match
 
 router = APIRouter(prefix="/jobseekers", tags=["jobseekers"])
 JOBSEEKER_EXAMPLE = {

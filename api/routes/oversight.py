@@ -11,8 +11,8 @@ from api.auth.roles import Role
 from api.auth.rules import PrincipalDep, allow
 from api.deps import FairnessDep
 from api.routes.common import KParam, LangParam, filters_dependency
-from matching.filters import Filters
-from matching.oversight import MAX_REASON, DecisionAction
+from matching.fairness import MAX_REASON, DecisionAction
+from matching.ranking import Filters
 
 router = APIRouter(prefix="/oversight", tags=["oversight"], dependencies=[allow(Role.consultant)])
 

@@ -10,8 +10,8 @@ from pydantic import BaseModel, Field
 from api.auth.roles import Role
 from api.auth.rules import PrincipalDep, allow
 from api.deps import FairnessDep
+from matching.guidance import LinkStatus
 from matching.profiles import ProfileKind
-from matching.recruiting import LinkStatus
 
 router = APIRouter(tags=["recruiting"])
 

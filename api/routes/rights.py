@@ -13,10 +13,9 @@ from api.auth.roles import Role
 from api.auth.rules import allow
 from api.deps import FairnessDep
 from api.routes.common import LangParam
-from ingestion.fairness import FairnessServices
-from matching.basiskit import basiskit
+from matching.guidance import basiskit, missing_required, skill_gaps
 from matching.profiles import Profile, ProfileKind
-from matching.skill_gap import missing_required, skill_gaps
+from services import FairnessServices
 
 router = APIRouter(
     prefix="/jobseekers", tags=["jobseekers' rights"], dependencies=[allow(Role.consultant, owner="jobseeker_id")]

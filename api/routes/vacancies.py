@@ -15,8 +15,7 @@ from api.routes.records import delete_record, read_row, replace_field
 from api.strict import strict_body
 from ingestion.models import RecordKind
 from ingestion.schemas import VacancyIn
-from matching.engine import Match
-from matching.filters import Filters
+from matching.ranking import Filters, Match
 
 router = APIRouter(prefix="/vacancies", tags=["vacancies"])
 VACANCY_EXAMPLE = {

@@ -24,7 +24,7 @@ from api.ui.render import page
 from ingestion.models import RecordKind, VacancyRecord
 from ingestion.schemas import Cefr, DrivingLicence, Region
 from ingestion.validation import InvalidRecord
-from matching.filters import Filters
+from matching.ranking import Filters
 
 router = APIRouter(prefix="/ui/vacancies", include_in_schema=False, dependencies=[allow(Role.consultant)])
 LEVELS = tuple(c.value for c in Cefr)

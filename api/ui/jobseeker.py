@@ -20,11 +20,10 @@ from esco_data import ConceptKind, UnknownConcept
 from ingestion.models import RecordKind
 from ingestion.schemas import ESCO_SKILL_PREFIX
 from ingestion.validation import InvalidRecord
-from matching.basiskit import basiskit
 from matching.errors import UnknownProfile
-from matching.filters import Filters
+from matching.guidance import basiskit, skill_gaps
 from matching.profiles import ProfileKind
-from matching.skill_gap import skill_gaps
+from matching.ranking import Filters
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
 

@@ -18,9 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from matching.location import Place, location_fits
-from matching.scoring import COMPONENTS, Scorer
-from matching.table import FeatureTable
+from matching.ranking import COMPONENTS, FeatureTable, Place, Scorer, location_fits
 
 Rows = npt.NDArray[np.int64]
 Floats = npt.NDArray[np.float32]

@@ -23,17 +23,27 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from matching.concept_space import ConceptSpace
-from matching.engine import MIN_CANDIDATES, MatchingEngine, order_by_score, other_kind
-from matching.features import ProfileFeatures
-from matching.filters import Filters, Mask, apply_filters
-from matching.index import ProfileIndex
-from matching.location import place_of
 from matching.profiles import Profile, ProfileKind
+from matching.ranking import (
+    COMPONENTS,
+    LICENCE_BITS,
+    MIN_CANDIDATES,
+    FeatureTable,
+    Filters,
+    Mask,
+    MatchingEngine,
+    ProfileFeatures,
+    ProfileIndex,
+    Scorer,
+    apply_filters,
+    lang_name,
+    order_by_score,
+    other_kind,
+    place_of,
+)
 from matching.rematch.bulk import Pairs, requirements_met, score_parts
 from matching.rematch.curation import CuratedList
-from matching.scoring import COMPONENTS, Scorer
-from matching.table import LICENCE_BITS, FeatureTable, lang_name
+from matching.space import ConceptSpace
 from matching.threads import single_thread
 
 _EMPTY = np.zeros(0, dtype=np.float32)

@@ -6,9 +6,8 @@ from datetime import date
 
 from sqlalchemy import select
 
-from matching.profiles import ProfileKind
-from matching.store import ProfileRow
-from matching.writer import ProfileWriter
+from matching.profiles import ProfileKind, ProfileRow
+from matching.ranking import ProfileWriter
 
 CLOSED_BY = "closed_by"
 """Profile attribute saying why matching closed a vacancy."""

@@ -26,10 +26,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.engine import MatchingEngine, other_kind
-from matching.profiles import ProfileKind
+from matching.profiles import ProfileKind, ProfileStore, StoredChange
+from matching.ranking import MatchingEngine, other_kind
 from matching.rematch.repository import PlannedChunk, RematchRepository, RunInfo
-from matching.store import ProfileStore, StoredChange
 
 Vectors = npt.NDArray[np.float32]
 EXACT_MARGIN = 1e-5

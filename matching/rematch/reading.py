@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from matching.engine import MatchingEngine, other_kind
-from matching.explain import Explanation
 from matching.profiles import ProfileKind
+from matching.ranking import Explanation, MatchingEngine, other_kind
 from matching.rematch.repository import RematchRepository, RunInfo, StoredMatch
 
 

@@ -19,6 +19,7 @@ from sqlalchemy import and_, delete, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from matching.profiles import ProfileKind
+from matching.ranking import COMPONENTS
 from matching.rematch.compute import ChunkResult
 from matching.rematch.tables import (
     RematchChunk,
@@ -30,7 +31,6 @@ from matching.rematch.tables import (
     RematchVector,
     table,
 )
-from matching.scoring import COMPONENTS
 
 UNFINISHED = ("running", "failed")
 

@@ -18,13 +18,12 @@ from typing import Any, Protocol
 import numpy as np
 import numpy.typing as npt
 
-from matching.engine import MatchingEngine, other_kind
-from matching.profiles import ProfileKind
+from matching.profiles import ProfileKind, ProfileStore
+from matching.ranking import MatchingEngine, other_kind
 from matching.rematch.compute import BatchState, ChunkResult
 from matching.rematch.curation import NO_CURATIONS, CuratedList, Curations, curated_lists
 from matching.rematch.planner import Plan, plan_run, snapshot
 from matching.rematch.repository import ChunkCounts, PlannedChunk, RematchRepository, RunInfo
-from matching.store import ProfileStore
 
 
 @dataclass

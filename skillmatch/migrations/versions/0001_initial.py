@@ -21,7 +21,7 @@ branch_labels = None
 depends_on = None
 
 _RESTRICTED = frozenset({"audit_attribute", "exposure_audit_run"})
-"""The restricted audit tables (``matching.audit_store``), outside the migrations."""
+"""The restricted audit tables (``matching.fairness.exposure_store``), outside the migrations."""
 
 # Columns added to tables after they first shipped, before migrations existed.
 _LEGACY_COLUMNS: dict[str, list[sa.Column[object]]] = {

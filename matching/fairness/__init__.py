@@ -1,0 +1,47 @@
+"""Fairness and oversight: the exposure audit (its runs and the restricted table of protected attributes),
+the counterfactual gender check, consultants' pins and exclusions and the lists as people see them.
+
+The ranking code never imports this package.
+"""
+
+from matching.fairness.counterfactual import CounterfactualReport, SideReport, compare_side
+from matching.fairness.exposure import (
+    DEFAULT_BAND,
+    Attributes,
+    Band,
+    CandidateList,
+    ExposureReport,
+    exposure_audit,
+    exposure_by_group,
+    quality_by_group,
+)
+from matching.fairness.exposure_run import AuditRun, run_exposure_audit
+from matching.fairness.exposure_store import AuditStore, InvalidAuditFile, check_columns, create_tables, read_audit_csv
+from matching.fairness.oversight import MAX_REASON, DecisionAction, OversightCurations, OversightStore
+from matching.fairness.reviewed import ReviewedCandidates
+
+__all__ = [
+    "DEFAULT_BAND",
+    "MAX_REASON",
+    "Attributes",
+    "AuditRun",
+    "AuditStore",
+    "Band",
+    "CandidateList",
+    "CounterfactualReport",
+    "DecisionAction",
+    "ExposureReport",
+    "InvalidAuditFile",
+    "OversightCurations",
+    "OversightStore",
+    "ReviewedCandidates",
+    "SideReport",
+    "check_columns",
+    "compare_side",
+    "create_tables",
+    "exposure_audit",
+    "exposure_by_group",
+    "quality_by_group",
+    "read_audit_csv",
+    "run_exposure_audit",
+]

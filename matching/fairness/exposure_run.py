@@ -1,0 +1,230 @@
+"""Running the exposure audit on the service's lists: on demand, or after each nightly rematch run.
+
+Two measurements of the same lists: the engine's ranking, and what people see once the consultants' pins and
+exclusions are laid over it. The eligible pool of a vacancy is the active jobseekers who pass its hard
+filters, counted per group straight from the feature table. The attributes come from the restricted audit
+table; nothing here changes a ranking.
+
+After each nightly rematch run, ``skillmatch.rematch`` runs ``run_exposure_audit`` (source "rematch"): the
+run's stored lists already have the pins and exclusions laid over them, so the engine's own ranking is
+recomputed with the same scoring rather than read back.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from matching.errors import UnknownProfile
+from matching.fairness.exposure import DEFAULT_BAND, Attributes, Band, CandidateList, ExposureReport, exposure_audit
+from matching.fairness.exposure_store import AuditStore
+from matching.fairness.oversight import Decision, DecisionAction, OversightStore, apply_decisions
+from matching.profiles import Profile, ProfileKind
+from matching.ranking import Filters, MatchingEngine, apply_filters
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AuditRun:
+    """One audit: the engine's lists and the lists as shown, each with its report."""
+
+    source: str
+    lists: int
+    engine: ExposureReport
+    shown: ExposureReport
+    run_id: int | None = None
+    counterfactual: dict[str, Any] | None = None
+    """The counterfactual gender check of the same moment (``CounterfactualReport.to_json``), when it ran."""
+
+    @property
+    def alerts(self) -> int:
+        """Alerts of both measurements."""
+        return len(self.engine.alerts) + len(self.shown.alerts)
+
+    def to_json(self) -> dict[str, Any]:
+        """Plain JSON form."""
+        return {
+            "run_id": self.run_id,
+            "source": self.source,
+            "lists": self.lists,
+            "alerts": self.alerts,
+            "engine": self.engine.to_json(),
+            "shown": self.shown.to_json(),
+            "counterfactual": self.counterfactual,
+        }
+
+
+def _codes(ids: Sequence[str], attributes: Attributes) -> dict[str, tuple[list[str], npt.NDArray[np.int32]]]:
+    """attribute -> (its groups, the group index of each row or -1)."""
+    names = sorted({a for attrs in attributes.values() for a in attrs})
+    out = {}
+    for name in names:
+        groups = sorted({attrs[name] for attrs in attributes.values() if name in attrs})
+        index = {g: i for i, g in enumerate(groups)}
+        codes = np.asarray([index.get(attributes.get(i, {}).get(name, ""), -1) for i in ids], dtype=np.int32)
+        out[name] = (groups, codes)
+    return out
+
+
+def pool_counts(
+    engine: MatchingEngine, vacancies: Sequence[Profile], filters: Filters, attributes: Attributes
+) -> dict[str, Counter[tuple[str, str]]]:
+    """vacancy id -> (attribute, group) -> members of its eligible pool (indexed jobseekers passing its filters).
+
+    Args:
+        engine: the engine (its jobseeker table).
+        vacancies: the vacancies.
+        filters: the hard filters of their lists.
+        attributes: the audit attributes.
+    """
+    out: dict[str, Counter[tuple[str, str]]] = {}
+    with engine.reading() as states:
+        table = states[ProfileKind.jobseeker].table
+        rows = np.flatnonzero(table.scalars["alive"]).astype(np.int64)
+        codes = _codes([table.ids[int(r)] for r in rows], attributes)
+        shared: Counter[tuple[str, str]] | None = None
+        for vacancy in vacancies:
+            if shared is not None:
+                out[vacancy.id] = shared
+                continue
+            mask = apply_filters(filters, engine.query_features(vacancy), table, rows)
+            counts: Counter[tuple[str, str]] = Counter()
+            for name, (groups, code) in codes.items():
+                kept = code[mask]
+                for i, n in enumerate(np.bincount(kept[kept >= 0], minlength=len(groups)).tolist()):
+                    if n:
+                        counts[(name, groups[i])] = n
+            out[vacancy.id] = counts
+            if not (filters.max_km is not None or filters.requirements_met):
+                shared = counts  # the filters do not depend on the vacancy: one pool for all
+    return out
+
+
+def _shown(ranked: Sequence[str], decisions: Mapping[str, Decision], depth: int) -> list[str]:
+    pinned = [p for p, d in decisions.items() if d.action is DecisionAction.pin and p not in ranked]
+    return apply_decisions([*ranked, *pinned], dict(decisions), key=str, k=depth)
+
+
+def audit_lists(
+    engine: MatchingEngine,
+    lists: Mapping[str, Sequence[str]],
+    attributes: Attributes,
+    *,
+    decisions: Mapping[str, Mapping[str, Decision]] | None = None,
+    filters: Filters | None = None,
+    depth: int = 10,
+    band: Band = DEFAULT_BAND,
+    min_expected: float = 5.0,
+    source: str = "on-demand",
+) -> AuditRun:
+    """Audit ranked lists as the engine made them and as people see them.
+
+    Args:
+        engine: the engine (for the vacancies' eligible pools).
+        lists: vacancy id -> ranked jobseeker ids (at least ``depth`` plus the vacancy's exclusions, so that
+            the shown list can be refilled).
+        attributes: the audit attributes.
+        decisions: vacancy id -> jobseeker id -> current pin or exclusion.
+        filters: the hard filters the lists were ranked with (default: active jobseekers only).
+        depth: the top places that count.
+        band: ratios outside it raise an alert.
+        min_expected: groups expected to hold fewer places raise no alert.
+        source: what ran the audit.
+
+    Returns:
+        The audit of both views.
+    """
+    filters = filters or Filters()
+    decisions = decisions or {}
+    vacancies = []
+    for vacancy_id in lists:
+        try:
+            if engine.store is not None:
+                vacancies.append(engine.store.get(ProfileKind.vacancy, vacancy_id))
+        except UnknownProfile:
+            continue  # removed since the lists were made
+    pools = pool_counts(engine, vacancies, filters, attributes)
+    empty: frozenset[str] = frozenset()
+    ranked = [CandidateList(v, list(lists[v]), empty, pool_counts=pools[v]) for v in pools]
+    shown = [
+        CandidateList(v, _shown(lists[v], decisions.get(v, {}), depth), empty, pool_counts=pools[v]) for v in pools
+    ]
+    run = AuditRun(
+        source=source,
+        lists=len(ranked),
+        engine=exposure_audit(ranked, attributes, depth=depth, band=band, min_expected=min_expected),
+        shown=exposure_audit(shown, attributes, depth=depth, band=band, min_expected=min_expected),
+    )
+    for name, report in (("engine", run.engine), ("shown", run.shown)):
+        for alert in report.alerts:
+            log.warning(
+                "exposure alert (%s lists, %s): %s %s %s %.3f outside [%.2f, %.2f]",
+                name, source, alert.attribute, alert.group, alert.metric, alert.value, *alert.band,
+            )  # fmt: skip
+    return run
+
+
+def run_exposure_audit(
+    engine: MatchingEngine,
+    audit_store: AuditStore,
+    oversight: OversightStore,
+    *,
+    depth: int = 10,
+    filters: Filters | None = None,
+    band: Band = DEFAULT_BAND,
+    min_expected: float = 5.0,
+    save: bool = True,
+    source: str = "on-demand",
+    counterfactual: Callable[[], dict[str, Any]] | None = None,
+) -> AuditRun:
+    """The audit on demand: rank every open vacancy's candidates now, audit both views, keep the run.
+
+    Args:
+        engine: the engine.
+        audit_store: the audit attributes (and where the run is kept).
+        oversight: the pins and exclusions.
+        depth: list length audited.
+        filters: hard filters of the lists (default: active jobseekers only).
+        band: the alert band.
+        min_expected: groups expected to hold fewer places raise no alert.
+        save: keep the run in the audit store.
+        source: what ran it ("on-demand", "rematch").
+        counterfactual: runs the counterfactual gender check (its JSON is kept with the run); None: not run.
+
+    Raises:
+        IndexNotBuilt: no jobseeker is indexed.
+    """
+    filters = filters or Filters()
+    decisions = oversight.current_many()
+    lists: dict[str, list[str]] = {}
+    if engine.store is not None:
+        for vacancy in engine.store.all(ProfileKind.vacancy, active_only=True):
+            extra = sum(1 for d in decisions.get(vacancy.id, {}).values() if d.action is DecisionAction.exclude)
+            matches = engine.rank(engine.query_features(vacancy), depth + extra, filters, None, explain=False)
+            lists[vacancy.id] = [m.id for m in matches]
+    run = audit_lists(
+        engine,
+        lists,
+        audit_store.attributes(),
+        decisions=decisions,
+        filters=filters,
+        depth=depth,
+        band=band,
+        min_expected=min_expected,
+        source=source,
+    )
+    if counterfactual is not None:
+        run.counterfactual = counterfactual()
+    if save:
+        run.run_id = audit_store.save_run(run.source, run.lists, run.alerts, run.to_json())
+    return run
+
+
+__all__ = ["AuditRun", "audit_lists", "pool_counts", "run_exposure_audit"]

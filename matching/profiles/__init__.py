@@ -1,0 +1,18 @@
+"""Profiles: a jobseeker's or a vacancy's weighted ESCO concepts plus the attributes that filters use, and
+their storage in the database.
+"""
+
+from matching.profiles.profile import Origin, Profile, ProfileConcept, ProfileKind, Role
+from matching.profiles.store import ProfileRow, ProfileStore, StoredChange, create_tables
+
+__all__ = [
+    "Origin",
+    "Profile",
+    "ProfileConcept",
+    "ProfileKind",
+    "ProfileRow",
+    "ProfileStore",
+    "Role",
+    "StoredChange",
+    "create_tables",
+]

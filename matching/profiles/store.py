@@ -1,0 +1,310 @@
+"""Storage of profiles in the database (the FAISS indexes are built from here).
+
+Every write of a kind's profiles bumps that kind's generation, in the same transaction, and stamps the rows it
+writes with it. An index that records the generation it has applied can then tell whether it is in step with
+the database, and catch up with exactly the rows written since (by this process or another one). A removed
+profile leaves a tombstone row (no data) so that catching up removes it from the index too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Integer, String, func, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection, Engine
+from sqlmodel import Field, SQLModel
+
+from matching.errors import UnknownProfile
+from matching.profiles.profile import Profile, ProfileKind
+
+
+class ProfileRow(SQLModel, table=True):
+    """A profile as stored: its kind and id, whether it is matchable, and the profile as JSON."""
+
+    __tablename__ = "profile"
+    __table_args__ = (Index("ix_profile_kind_generation", "kind", "generation"),)
+
+    kind: str = Field(primary_key=True, max_length=16)
+    id: str = Field(primary_key=True, max_length=64)
+    active: bool = Field(default=True, index=True)
+    deleted: bool = Field(default=False)
+    """A tombstone: the profile was removed (``data`` is empty)."""
+    data: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    generation: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    """The kind's generation at which this row was last written."""
+    updated_at: datetime = Field(index=True)
+
+
+class ProfileGeneration(SQLModel, table=True):
+    """How many writes each kind of profile has seen: bumped by every write, in its transaction."""
+
+    __tablename__ = "profile_generation"
+
+    kind: str = Field(sa_column=Column(String(16), primary_key=True))
+    generation: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+
+
+PROFILE_TABLES = [ProfileRow.__table__, ProfileGeneration.__table__]  # type: ignore[attr-defined]
+
+
+def _table() -> Any:
+    return ProfileRow.__table__  # type: ignore[attr-defined]
+
+
+def _generations() -> Any:
+    return ProfileGeneration.__table__  # type: ignore[attr-defined]
+
+
+def create_tables(engine: Engine) -> None:
+    """Create the profile tables that do not exist yet (one row per kind in the generation table)."""
+    SQLModel.metadata.create_all(engine, tables=PROFILE_TABLES)
+    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
+    with engine.begin() as conn:
+        conn.execute(
+            insert(_generations()).on_conflict_do_nothing(index_elements=["kind"]),
+            [{"kind": kind.value, "generation": 0} for kind in ProfileKind],
+        )
+
+
+@dataclass(frozen=True)
+class StoredChange:
+    """A profile written after some generation: the profile, or a removal (``profile`` is None)."""
+
+    kind: ProfileKind
+    id: str
+    generation: int
+    profile: Profile | None
+
+
+@dataclass(frozen=True)
+class SavedRow:
+    """A profile row as it was before a write, kept to undo that write (``None`` data: there was no row)."""
+
+    kind: str
+    id: str
+    row: dict[str, Any] | None
+
+
+class ProfileStore:
+    """Profiles by (kind, id) in the database."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    def _insert(self) -> Any:
+        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+
+    def _reading(self) -> Connection:
+        """A connection whose transaction reads, on PostgreSQL, one state of the database throughout.
+
+        Read committed (PostgreSQL's default) lets each statement see the writes committed meanwhile, so the
+        rows read after a generation could belong to a later one. That is harmless (catching up from the older
+        generation applies them again, with the same result), but a snapshot that is exactly one generation is
+        what the index's manifest claims. SQLite reads without a transaction until a write: the same
+        harmless case there.
+        """
+        conn = self.engine.connect()
+        if self.engine.dialect.name == "postgresql":
+            conn = conn.execution_options(isolation_level="REPEATABLE READ")
+        return conn
+
+    def _bump(self, conn: Connection, kind: ProfileKind) -> int:
+        # The update locks the kind's generation row until the transaction ends, so writers of one kind (in any
+        # process) take their turns: generations are committed in order and none is handed out twice.
+        table = _generations()
+        conn.execute(update(table).where(table.c.kind == kind.value).values(generation=table.c.generation + 1))
+        value = conn.execute(select(table.c.generation).where(table.c.kind == kind.value)).scalar_one_or_none()
+        if value is None:  # a database created before generations existed
+            conn.execute(self._insert()(table).values(kind=kind.value, generation=1))
+            return 1
+        return int(value)
+
+    def upsert(self, profiles: Iterable[Profile], *, conn: Connection | None = None) -> dict[ProfileKind, int]:
+        """Insert or replace profiles, bumping the generation of each kind written.
+
+        Args:
+            profiles: the profiles.
+            conn: an open connection whose transaction this joins (default: a transaction of its own).
+
+        Returns:
+            The new generation of each kind written.
+        """
+        profiles = list(profiles)
+        if not profiles:
+            return {}
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.upsert(profiles, conn=own)
+        now = datetime.now(UTC)
+        generations: dict[ProfileKind, int] = {}
+        for kind in ProfileKind:
+            batch = [p for p in profiles if p.kind is kind]
+            if not batch:
+                continue
+            generation = generations[kind] = self._bump(conn, kind)
+            rows = [
+                {
+                    "kind": p.kind.value,
+                    "id": p.id,
+                    "active": p.active,
+                    "deleted": False,
+                    "data": p.to_json(),
+                    "generation": generation,
+                    "updated_at": now,
+                }
+                for p in batch
+            ]
+            stmt = self._insert()(_table())
+            stmt = stmt.on_conflict_do_update(
+                index_elements=["kind", "id"],
+                set_={key: stmt.excluded[key] for key in ("active", "deleted", "data", "generation", "updated_at")},
+            )
+            conn.execute(stmt, rows)
+        return generations
+
+    def delete(self, kind: ProfileKind, ids: Sequence[str], *, conn: Connection | None = None) -> int | None:
+        """Remove profiles, leaving tombstones; the kind's new generation, or None if none of them was there."""
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.delete(kind, ids, conn=own)
+        table = _table()
+        present = [
+            row[0]
+            for row in conn.execute(
+                select(table.c.id).where(table.c.kind == kind.value, table.c.id.in_(list(ids)), ~table.c.deleted)
+            )
+        ]
+        if not present:
+            return None
+        generation = self._bump(conn, kind)
+        conn.execute(
+            update(table)
+            .where(table.c.kind == kind.value, table.c.id.in_(present))
+            .values(active=False, deleted=True, data={}, generation=generation, updated_at=datetime.now(UTC))
+        )
+        return generation
+
+    def saved_rows(self, conn: Connection, keys: Sequence[tuple[str, str]]) -> list[SavedRow]:
+        """The rows of some (kind, id) pairs as they are now, to undo a write with ``restore``."""
+        table = _table()
+        out = []
+        for kind, profile_id in keys:
+            row = conn.execute(select(table).where(table.c.kind == kind, table.c.id == profile_id)).first()
+            out.append(SavedRow(kind, profile_id, dict(row._mapping) if row is not None else None))
+        return out
+
+    def restore(self, saved: Sequence[SavedRow], *, conn: Connection | None = None) -> dict[ProfileKind, int]:
+        """Put rows back as ``saved_rows`` read them (a row that did not exist becomes a tombstone).
+
+        Returns:
+            The new generation of each kind touched (restoring is a write like any other).
+        """
+        if conn is None:
+            with self.engine.begin() as own:
+                return self.restore(saved, conn=own)
+        generations: dict[ProfileKind, int] = {}
+        table = _table()
+        for kind in {ProfileKind(s.kind) for s in saved}:
+            generation = generations[kind] = self._bump(conn, kind)
+            for item in (s for s in saved if s.kind == kind.value):
+                row = (
+                    dict(item.row)
+                    if item.row is not None
+                    else {"kind": kind.value, "id": item.id, "active": False, "deleted": True, "data": {}}
+                )
+                row |= {"generation": generation, "updated_at": datetime.now(UTC)}
+                stmt = self._insert()(table)
+                stmt = stmt.on_conflict_do_update(
+                    index_elements=["kind", "id"], set_={k: stmt.excluded[k] for k in row if k not in ("kind", "id")}
+                )
+                conn.execute(stmt, [row])
+        return generations
+
+    def generation(self, kind: ProfileKind, *, conn: Connection | None = None) -> int:
+        """The kind's current generation (0 before any write)."""
+        table = _generations()
+        query = select(table.c.generation).where(table.c.kind == kind.value)
+        if conn is not None:
+            return int(conn.execute(query).scalar_one_or_none() or 0)
+        with self.engine.connect() as own:
+            return int(own.execute(query).scalar_one_or_none() or 0)
+
+    def get(self, kind: ProfileKind, profile_id: str) -> Profile:
+        """One profile.
+
+        Raises:
+            UnknownProfile: there is none with this kind and id.
+        """
+        table = _table()
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(table.c.data).where(table.c.kind == kind.value, table.c.id == profile_id, ~table.c.deleted)
+            ).first()
+        if row is None:
+            raise UnknownProfile(f"no {kind.value} with id {profile_id!r}")
+        return Profile.from_json(row[0])
+
+    def get_many(self, kind: ProfileKind, profile_ids: Iterable[str]) -> dict[str, Profile]:
+        """The profiles of some ids that exist and are not deleted, by id (one query)."""
+        wanted = list(dict.fromkeys(profile_ids))
+        if not wanted:
+            return {}
+        table = _table()
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(table.c.data).where(table.c.kind == kind.value, table.c.id.in_(wanted), ~table.c.deleted)
+            )
+            found = [Profile.from_json(row[0]) for row in rows]
+        return {p.id: p for p in found}
+
+    def all(self, kind: ProfileKind, *, active_only: bool = False) -> Iterator[Profile]:
+        """Every profile of a kind, in id order."""
+        table = _table()
+        query = select(table.c.data).where(table.c.kind == kind.value, ~table.c.deleted).order_by(table.c.id)
+        if active_only:
+            query = query.where(table.c.active.is_(True))
+        with self.engine.connect() as conn:
+            for (data,) in conn.execute(query):
+                yield Profile.from_json(data)
+
+    def snapshot(self, kind: ProfileKind) -> tuple[int, list[Profile]]:
+        """Every profile of a kind with the generation they make up, read in one transaction."""
+        table = _table()
+        with self._reading() as conn, conn.begin():
+            generation = self.generation(kind, conn=conn)
+            query = select(table.c.data).where(table.c.kind == kind.value, ~table.c.deleted).order_by(table.c.id)
+            profiles = [Profile.from_json(data) for (data,) in conn.execute(query)]
+        return generation, profiles
+
+    def changed_after(self, kind: ProfileKind, generation: int) -> tuple[int, list[StoredChange]]:
+        """What was written to a kind after a generation, oldest first, and the generation it brings us to."""
+        table = _table()
+        with self._reading() as conn, conn.begin():
+            current = self.generation(kind, conn=conn)
+            query = (
+                select(table.c.id, table.c.data, table.c.deleted, table.c.generation)
+                .where(table.c.kind == kind.value, table.c.generation > generation)
+                .order_by(table.c.generation, table.c.id)
+            )
+            changes = [
+                StoredChange(kind, pid, int(gen), None if deleted else Profile.from_json(data))
+                for pid, data, deleted, gen in conn.execute(query)
+            ]
+        return current, changes
+
+    def count(self, kind: ProfileKind, *, active_only: bool = False) -> int:
+        """Number of stored profiles of a kind (tombstones not counted)."""
+        table = _table()
+        query = select(func.count()).where(table.c.kind == kind.value, ~table.c.deleted)
+        if active_only:
+            query = query.where(table.c.active.is_(True))
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
+
+
+__all__ = ["PROFILE_TABLES", "ProfileRow", "ProfileStore", "StoredChange", "create_tables"]

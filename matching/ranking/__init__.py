@@ -1,0 +1,60 @@
+"""Ranking: the engine (FAISS profile indexes, two-stage query: the consultant's candidate list and the
+jobseeker's suggestions), the writer, features, hard filters, the explainable score and its explanations,
+location and language rules.
+"""
+
+from matching.ranking.concurrency import ConcurrencyMode
+from matching.ranking.engine import MIN_CANDIDATES, Match, MatchingEngine, order_by_score, other_kind
+from matching.ranking.explain import Explanation, SkillExplanation
+from matching.ranking.features import ProfileFeatures
+from matching.ranking.filters import Filters, Mask, apply_filters
+from matching.ranking.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, IndexType, ProfileIndex
+from matching.ranking.index_files import MANIFEST, file_sha256, open_indexes, save_indexes
+from matching.ranking.languages import Cefr, cefr_name
+from matching.ranking.location import Place, Region, location_fits, place_of
+from matching.ranking.pair_score import score_pairs
+from matching.ranking.related import RelatedConfig, RelatedSkills
+from matching.ranking.scoring import COMPONENTS, Scorer, ScoreWeights
+from matching.ranking.table import LICENCE_BITS, FeatureTable, lang_name
+from matching.ranking.writer import IndexCheck, ProfileWriter
+
+__all__ = [
+    "COMPONENTS",
+    "HNSW_EF_CONSTRUCTION",
+    "HNSW_EF_SEARCH",
+    "HNSW_M",
+    "LICENCE_BITS",
+    "MANIFEST",
+    "MIN_CANDIDATES",
+    "Cefr",
+    "ConcurrencyMode",
+    "Explanation",
+    "FeatureTable",
+    "Filters",
+    "IndexCheck",
+    "IndexType",
+    "Mask",
+    "Match",
+    "MatchingEngine",
+    "Place",
+    "ProfileFeatures",
+    "ProfileIndex",
+    "ProfileWriter",
+    "Region",
+    "RelatedConfig",
+    "RelatedSkills",
+    "ScoreWeights",
+    "Scorer",
+    "SkillExplanation",
+    "apply_filters",
+    "cefr_name",
+    "file_sha256",
+    "lang_name",
+    "location_fits",
+    "open_indexes",
+    "order_by_score",
+    "other_kind",
+    "place_of",
+    "save_indexes",
+    "score_pairs",
+]

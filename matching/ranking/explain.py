@@ -1,0 +1,234 @@
+"""Explanations of a match in the reader's language: matched, partly covered, likely and missing required
+skills, nice-to-have skills, occupations in common, language levels and location.
+
+A skill is *matched* only when the jobseeker's record states it (a coded competence, or text linked to it:
+the explanation names the field and the span). A skill that an occupation the jobseeker held needs, but that
+the record does not state, is *likely* ("likely, from your experience as ..."), never matched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from esco_data import Taxonomy
+from matching.profiles import Profile, ProfileConcept, ProfileKind
+from matching.ranking.features import ProfileFeatures
+from matching.ranking.languages import cefr_name
+from matching.ranking.location import distances_km, location_fits, place_values
+from matching.ranking.related import RELATION_HIERARCHY, RelatedSkills
+from matching.ranking.table import FeatureTable, lang_name
+from matching.space import ConceptSpace
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """A concept with its label in the reader's language (``fallback``: in another language)."""
+
+    uri: str
+    label: str
+    lang: str
+    fallback: bool
+
+
+@dataclass
+class SkillExplanation:
+    """One required (or nice-to-have) skill of the vacancy and how the jobseeker covers it."""
+
+    skill: Labelled
+    status: str
+    """``matched``, ``partial``, ``likely`` or ``missing``."""
+    credit: float
+    covered_by: Labelled | None = None
+    relation: str | None = None
+    """``hierarchy`` (broader or narrower in ESCO) or ``similar`` (semantically close)."""
+    evidence: dict[str, Any] | None = None
+    """Where the jobseeker's record states the skill (matched): ``field`` ("skills[2].uri",
+    "experiences[0].description"), and for a skill found in text its ``span`` (character offsets in that
+    field) and ``text``."""
+    inferred_from: Labelled | None = None
+    """For a likely skill: the occupation the jobseeker held that needs it."""
+
+
+@dataclass
+class LanguageExplanation:
+    """One language the vacancy requires, and the jobseeker's level."""
+
+    language: str
+    required: str | None
+    held: str | None
+    met: bool
+
+
+@dataclass
+class Explanation:
+    """Why a jobseeker and a vacancy match, for a reader of one language."""
+
+    lang: str
+    matched: list[SkillExplanation] = field(default_factory=list)
+    partial: list[SkillExplanation] = field(default_factory=list)
+    likely: list[SkillExplanation] = field(default_factory=list)
+    """Required skills the jobseeker has not stated but likely has, from an occupation they held."""
+    missing: list[SkillExplanation] = field(default_factory=list)
+    nice_to_have: list[SkillExplanation] = field(default_factory=list)
+    occupations: list[Labelled] = field(default_factory=list)
+    """Occupations both sides point to (by their titles or skills)."""
+    languages: list[LanguageExplanation] = field(default_factory=list)
+    location: dict[str, Any] = field(default_factory=dict)
+
+
+class Explainer:
+    """Builds explanations for a query profile and candidate rows."""
+
+    def __init__(self, taxonomy: Taxonomy, space: ConceptSpace, related: RelatedSkills) -> None:
+        self.taxonomy = taxonomy
+        self.space = space
+        self.related = related
+        self._labels: dict[tuple[str, str], Labelled] = {}
+
+    def _label(self, uri: str, lang: str) -> Labelled:
+        key = (uri, lang)
+        found = self._labels.get(key)
+        if found is None:
+            text = self.taxonomy.label(uri, lang)
+            found = Labelled(uri, text.text, text.lang, text.fallback)
+            if len(self._labels) < 200_000:
+                self._labels[key] = found
+        return found
+
+    def _skills(
+        self,
+        required: dict[str, float],
+        held: set[str],
+        inferred: set[str],
+        lang: str,
+        holder: Profile | None,
+        credit: float,
+    ) -> list[SkillExplanation]:
+        held_rows = {self.space.index_of(u) for u in held if u in self.space}
+        evidence = {c.uri: c for c in holder.skills} if holder is not None else {}
+        out = []
+        for uri in sorted(required, key=lambda u: -required[u]):
+            if uri in held:
+                stated = evidence.get(uri)
+                out.append(SkillExplanation(self._label(uri, lang), "matched", 1.0, evidence=_evidence(stated)))
+                continue
+            best = self.related.best(self.space.index_of(uri), held_rows) if uri in self.space else None
+            if best is not None:
+                row, related_credit, kind = best
+                out.append(
+                    SkillExplanation(
+                        self._label(uri, lang),
+                        "partial",
+                        round(related_credit, 3),
+                        self._label(self.space.concept_uris[row], lang),
+                        "hierarchy" if kind == RELATION_HIERARCHY else "similar",
+                    )
+                )
+                continue
+            if uri in inferred:
+                source = evidence.get(uri)
+                occupation = source.source if source is not None and source.source in self.taxonomy else None
+                out.append(
+                    SkillExplanation(
+                        self._label(uri, lang),
+                        "likely",
+                        round(credit, 3),
+                        inferred_from=self._label(occupation, lang) if occupation else None,
+                    )
+                )
+                continue
+            out.append(SkillExplanation(self._label(uri, lang), "missing", 0.0))
+        return out
+
+    def explain(
+        self,
+        query: ProfileFeatures,
+        table: FeatureTable,
+        row: int,
+        lang: str,
+        candidate: Profile | None = None,
+        *,
+        inferred_credit: float = 0.0,
+    ) -> Explanation:
+        """Explain one candidate of a query.
+
+        Args:
+            query: the query profile's features.
+            table: the candidates' table.
+            row: the candidate's row.
+            lang: the reader's language (labels fall back per concept and say so).
+            candidate: the candidate's profile, when at hand: a jobseeker candidate's matched skills then
+                say where the record states them.
+            inferred_credit: the credit a likely (inferred) skill gets in the score.
+        """
+        uris = self.space.concept_uris
+        r = table.ragged
+
+        def as_dict(key: str) -> dict[str, float]:
+            ids, values = r[key].row(row)
+            return {uris[i]: float(v) for i, v in zip(ids.tolist(), values.tolist(), strict=True)}
+
+        if query.profile.kind is ProfileKind.vacancy:
+            required, optional = query.required, query.optional
+            held, inferred = set(as_dict("skills")), set(as_dict("inferred"))
+            holder = candidate
+            needed = {k: float(v) for k, v in query.languages.items()}
+            ids, levels = r["languages"].row(row)
+            have = {lang_name(int(i)): float(v) for i, v in zip(ids.tolist(), levels.tolist(), strict=True)}
+        else:
+            required, optional = as_dict("required"), as_dict("optional")
+            held, inferred = set(query.skills), set(query.inferred)
+            holder = query.profile
+            ids, levels = r["languages"].row(row)
+            needed = {lang_name(int(i)): float(v) for i, v in zip(ids.tolist(), levels.tolist(), strict=True)}
+            have = {k: float(v) for k, v in query.languages.items()}
+        explanation = Explanation(lang=lang)
+        for item in self._skills(required, held, inferred, lang, holder, inferred_credit):
+            getattr(explanation, item.status).append(item)
+        explanation.nice_to_have = self._skills(optional, held, inferred, lang, holder, inferred_credit)
+        mine = {**query.occupations, **query.groups}
+        theirs = {**as_dict("occupations"), **as_dict("groups")}
+        shared = sorted(set(mine) & set(theirs), key=lambda u: -min(mine[u], theirs[u]))
+        explanation.occupations = [self._label(u, lang) for u in shared[:3]]
+        explanation.languages = [
+            LanguageExplanation(code, cefr_name(level), cefr_name(have.get(code, 0.0)), have.get(code, 0.0) >= level)
+            for code, level in sorted(needed.items())
+        ]
+        explanation.location = self._location(query, table, row)
+        return explanation
+
+    @staticmethod
+    def _location(query: ProfileFeatures, table: FeatureTable, row: int) -> dict[str, Any]:
+        mine = query.place
+        other = table.places(np.asarray([row], dtype=np.int64))
+        code = int(other.postcode[0])
+        out: dict[str, Any] = {
+            "query_postcode": mine.postcode if mine else None,
+            "candidate_postcode": f"{code:04d}" if code else None,
+            # At the score's precision, so that the explanation shows the score's own location component.
+            "fit": round(float(location_fits(mine, other).astype(np.float32)[0]), 4),
+        }
+        if mine and code:
+            mine_values = place_values(mine)
+            out |= {
+                "same_commune": bool(mine_values["commune"]) and mine_values["commune"] == int(other.commune[0]),
+                "same_region": mine_values["region"] == int(other.region[0]),
+                "km": round(float(distances_km(mine, other)[0]), 1),
+            }
+        return out
+
+
+def _evidence(stated: ProfileConcept | None) -> dict[str, Any] | None:
+    """Where a record states a skill: its field, and for text its span and words."""
+    if stated is None or stated.field is None:
+        return None
+    found: dict[str, Any] = {"field": stated.field}
+    if stated.span is not None:
+        found |= {"span": list(stated.span), "text": stated.source}
+    return found
+
+
+__all__ = ["Explainer", "Explanation", "LanguageExplanation", "Labelled", "SkillExplanation"]

@@ -1,0 +1,22 @@
+"""Services to people that are not ingestion: the jobseekers' rights (notice, export, opt-out, contests,
+erasure), the fairness services the API and CLI open, the counterfactual swap of records, and the outbox of
+match notices with its mailer.
+"""
+
+from services.counterfactual import counterfactual_check
+from services.fairness import FairnessConfig, FairnessServices
+from services.mailer import SmtpConfig, SmtpSecurity
+from services.outbox import SendReport, build_outbox, send_pending
+from services.rights import RightsService
+
+__all__ = [
+    "FairnessConfig",
+    "FairnessServices",
+    "RightsService",
+    "SendReport",
+    "SmtpConfig",
+    "SmtpSecurity",
+    "build_outbox",
+    "counterfactual_check",
+    "send_pending",
+]
