@@ -131,6 +131,9 @@ class MatchingState:
             "esco_checksum": release.checksum,
             "model_id": self.engine.space.manifest.get("model_id"),
             "engine": {k: v for k, v in self.engine.fingerprint().items() if k != "source"},
+            # A list's stored cosines are those of an index type and its trained codes: a rebuilt index (another
+            # type, retrained codes) makes the next run compute every list.
+            "indexes": {kind.value: state.index.codec() for kind, state in self.engine.states().items()},
         }
 
     def save_indexes(self) -> bool:

@@ -8,9 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from matching.rematch.tables import RematchChunk, RematchList, RematchMatch, tab
 from skillmatch.rematch import MatchingState, rematch, run_lock
 from skillmatch.runtime import Runtime
 from tests.esco_uris import SLICE_OCCUPATIONS
-from tests.rematch_data import SliceProfiles
+from tests.rematch_data import SliceProfiles, StaffDecisions
 from tests.rematch_env import Env, make_env
 
 TOP = 5
@@ -218,25 +217,6 @@ def test_two_workers_give_what_one_gives(env: Env, tmp_path: Path) -> None:
     assert (one.workers, two.workers) == (1, 2)  # type: ignore[attr-defined]
     assert two.dashboard and two.dashboard.startswith("http://127.0.0.1:")  # type: ignore[attr-defined]
     assert RematchRepository(env.db).all_lists() == RematchRepository(other.db).all_lists()
-
-
-@dataclass
-class StaffDecisions:
-    """Pins and exclusions held in memory, with the time each list's decisions last changed."""
-
-    lists: dict[tuple[ProfileKind, str], ListCuration] = field(default_factory=dict)
-    changed_at: dict[tuple[ProfileKind, str], datetime] = field(default_factory=dict)
-
-    def decide(self, kind: ProfileKind, query_id: str, curation: ListCuration) -> None:
-        self.lists[(kind, query_id)] = curation
-        self.changed_at[(kind, query_id)] = datetime.now(UTC).replace(tzinfo=None)
-
-    def for_lists(self, query_kind: ProfileKind, query_ids: Sequence[str]) -> dict[str, ListCuration]:
-        return {q: c for q in query_ids if (c := self.lists.get((query_kind, q))) is not None}
-
-    def changed_since(self, query_kind: ProfileKind, since: datetime | None) -> set[str]:
-        after = since.replace(tzinfo=None) if since is not None else None
-        return {q for (k, q), at in self.changed_at.items() if k == query_kind and (after is None or at > after)}
 
 
 def test_pins_and_exclusions_apply_and_an_incremental_run_recomputes_their_lists(

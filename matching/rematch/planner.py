@@ -1,16 +1,19 @@
-"""Which lists a run computes: every list (full), or every list a change can reach (incremental).
+"""Which lists a run computes, patches or removes: every list (full), or every list a change can reach
+(incremental).
 
 A list is computed the way the online path ranks: the index returns the ``fetched`` candidates with the highest
 cosine (widened when the hard filters leave fewer than the list's length), the filters apply, the scorer
 re-ranks. So a profile of the other kind can enter or leave a list only by entering or leaving those
-candidates: its cosine to the query must reach the cosine of the last candidate returned (the list's
-``threshold``). An incremental run therefore computes, for each kind of query:
+candidates: its cosine to the query, before or after the change, must reach the cosine of the candidates around
+the search's boundary (the vectors of the last run are kept for this). An incremental run therefore, for each
+kind of query:
 
-- the lists of queries that are new or changed since the last successful run (and removes the lists of those
-  removed, deactivated or past their closing date);
-- the lists whose threshold a changed profile of the other kind reaches, with its vector before or after the
-  change (the vectors of the last run are kept for this), with a margin for the index's 8-bit or 16-bit codes;
-- the lists that hold a changed profile, and the lists whose search returned every profile (no threshold).
+- computes the lists of queries that are new or changed since the last successful run, and those whose pins or
+  exclusions changed (and removes the lists of those removed, deactivated or past their closing date);
+- patches the lists a changed profile of the other kind reaches (``matching.rematch.patch``): no search, only
+  the candidates that entered are scored, and the ranking is patched from the stored scores;
+- computes the reached lists it cannot patch exactly (no state, the boundary left the stored edge, the reserve ran
+  out, ties).
 
 Every other list is what a full run would compute. With a graph index (HNSW) a new profile also changes the
 graph other searches walk, which can move an approximate result far from the change: a periodic ``--all``
@@ -19,7 +22,6 @@ run covers that.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,12 +30,13 @@ import numpy.typing as npt
 
 from matching.profiles import ProfileKind, ProfileStore, StoredChange
 from matching.ranking import MatchingEngine, other_kind
+from matching.rematch.compute import BatchState
+from matching.rematch.patch import Changes, Patch, Patcher
 from matching.rematch.repository import PlannedChunk, RematchRepository, RunInfo
 
 Vectors = npt.NDArray[np.float32]
-EXACT_MARGIN = 1e-5
-"""Cosines the index computes and those planning computes may differ by rounding in the last bits."""
-BLOCK = 8192
+PATCH_CHUNK = 5
+"""A patch chunk holds this many times the lists of a compute chunk (patching a list costs far less)."""
 
 
 @dataclass
@@ -59,15 +62,22 @@ class Plan:
     compute: dict[ProfileKind, list[str]]
     remove: dict[ProfileKind, list[str]]
     counts: dict[str, Any] = field(default_factory=dict)
+    patches: dict[ProfileKind, dict[str, Patch]] = field(default_factory=dict)
+    """The lists patched from their state, computed while planning (committed chunk by chunk)."""
 
     def chunks(self, size: int) -> list[PlannedChunk]:
-        """The plan cut in chunks of at most ``size`` queries (removals first, then computations)."""
+        """The plan cut in chunks of at most ``size`` queries (removals first, then patches, then computations)."""
         out: list[PlannedChunk] = []
-        for action, by_kind in (("remove", self.remove), ("compute", self.compute)):
+        patch = {kind: sorted(found) for kind, found in self.patches.items()}
+        for action, by_kind, width in (
+            ("remove", self.remove, size),
+            ("patch", patch, size * PATCH_CHUNK),
+            ("compute", self.compute, size),
+        ):
             for kind in ProfileKind:
                 ids = by_kind.get(kind, [])
-                for start in range(0, len(ids), size):
-                    out.append(PlannedChunk(len(out), kind, action, ids[start : start + size]))
+                for start in range(0, len(ids), width):
+                    out.append(PlannedChunk(len(out), kind, action, ids[start : start + width]))
         return out
 
 
@@ -135,25 +145,35 @@ def snapshot(
     return Snapshot(generations, changes, vectors, old_vectors, staged)
 
 
-def _reached(
-    queries: Sequence[str],
+def changes_of(snap: Snapshot, kind: ProfileKind) -> Changes:
+    """The changed profiles of a kind with their vectors as of the base run and now."""
+    ids = [c.id for c in snap.changes[kind]]
+    old = {c: v for c in ids if (v := snap.old_vectors[kind].get(c)) is not None}
+    new = {c: v for c in ids if (v := snap.staged.get((kind, c))) is not None}
+    return Changes(ids, old, new)
+
+
+def patch_lists(
+    patcher: Patcher,
+    repository: RematchRepository,
+    kind: ProfileKind,
+    queries: list[str],
     query_vectors: dict[str, Vectors],
-    thresholds: dict[str, float | None],
-    others: Vectors,
-    margins: npt.NDArray[np.float32],
-) -> set[str]:
-    """Queries whose threshold some of the other vectors reach (within their margins)."""
-    if not len(others):
-        return set()
-    reached: set[str] = set()
-    with_threshold = [q for q in queries if thresholds.get(q) is not None]
-    for start in range(0, len(with_threshold), BLOCK):
-        block = with_threshold[start : start + BLOCK]
-        x = np.stack([query_vectors[q] for q in block])
-        best = (x @ others.T + margins[None, :]).max(axis=1)
-        limit = np.asarray([thresholds[q] for q in block], dtype=np.float32)
-        reached |= {q for q, hit in zip(block, best >= limit, strict=True) if hit}
-    return reached
+    changes: Changes,
+) -> tuple[dict[str, Patch], set[str], dict[str, int]]:
+    """Patch the lists of some queries of a kind that the other kind's changes reach.
+
+    Returns:
+        The patches, the lists to compute again, and how many lists went each way and why.
+    """
+    screen = repository.screen(kind)
+    queries = [q for q in queries if q in screen]
+    reached = patcher.reached(kind, queries, query_vectors, screen, changes)
+    within = set(queries)
+    holding = {q: found for q, found in repository.holding(kind, changes.ids).items() if q in within}
+    stored = repository.states(kind, sorted(set(reached) | set(holding)))
+    outcome = patcher.patch(kind, reached, holding, stored, changes, lambda ids: repository.stored_matches(kind, ids))
+    return outcome.patches, outcome.compute, dict(outcome.reasons)
 
 
 def plan_run(
@@ -162,6 +182,7 @@ def plan_run(
     snap: Snapshot,
     *,
     full: bool,
+    top: int,
     decided: dict[ProfileKind, set[str]] | None = None,
 ) -> Plan:
     """Decide which lists to compute and which to remove.
@@ -171,6 +192,7 @@ def plan_run(
         repository: the rematch tables (stored lists and their thresholds).
         snap: the snapshot.
         full: compute every list.
+        top: the length of every list.
         decided: per kind, the query profiles whose lists' pins or exclusions changed since the base run.
 
     Returns:
@@ -178,45 +200,36 @@ def plan_run(
     """
     compute: dict[ProfileKind, list[str]] = {}
     remove: dict[ProfileKind, list[str]] = {}
+    patches: dict[ProfileKind, dict[str, Patch]] = {}
     counts: dict[str, Any] = {
         "changed": {kind.value: len(found) for kind, found in snap.changes.items()},
         "matchable": {kind.value: len(v) for kind, v in snap.vectors.items()},
     }
+    patcher = Patcher(BatchState.of(engine), top) if not full else None
     for kind in ProfileKind:
         active = snap.vectors[kind]
-        thresholds = repository.thresholds(kind)
-        remove[kind] = sorted(q for q in thresholds if q not in active)
-        if full:
+        stored = repository.thresholds(kind)
+        remove[kind] = sorted(q for q in stored if q not in active)
+        if full or patcher is None:
             compute[kind] = sorted(active)
             continue
         other = other_kind(kind)
         changed_here = {c.id for c in snap.changes[kind]}
-        changed_there = [c.id for c in snap.changes[other]]
-        chosen = {q for q in active if q in changed_here or q not in thresholds}
-        reasons = {"own change or new": len(chosen)}
+        chosen = {q for q in active if q in changed_here or q not in stored}
+        reasons: dict[str, int] = {"own change or new": len(chosen)}
         staff = {q for q in (decided or {}).get(kind, set()) if q in active} - chosen
         if staff:
             reasons["pins or exclusions changed"] = len(staff)
             chosen |= staff
-        if changed_there:
-            unchanged = [q for q in active if q not in chosen]
-            everything = {q for q in unchanged if thresholds.get(q) is None}
-            before = [snap.old_vectors[other][c] for c in changed_there if c in snap.old_vectors[other]]
-            after = [v for c in changed_there if (v := snap.staged.get((other, c))) is not None]
-            others = np.stack(before + after) if before or after else np.zeros((0, engine.space.dim), np.float32)
-            index = engine.states()[other].index
-            margins = (2 * index.reconstruction_error(others) + EXACT_MARGIN).astype(np.float32)
-            reached = _reached([q for q in unchanged if q not in everything], active, thresholds, others, margins)
-            holding = repository.lists_containing(kind, changed_there) & set(unchanged)
-            reasons |= {
-                "threshold reached": len(reached - holding),
-                "holds a changed profile": len(holding),
-                "search returned everything": len(everything),
-            }
-            chosen |= everything | reached | holding
+        if snap.changes[other]:
+            unchanged = sorted(q for q in active if q not in chosen)
+            found, again, why = patch_lists(patcher, repository, kind, unchanged, active, changes_of(snap, other))
+            patches[kind] = found
+            chosen |= again
+            reasons |= why
         compute[kind] = sorted(chosen)
         counts[f"{kind.value}_lists"] = reasons
-    return Plan("full" if full else "incremental", compute, remove, counts)
+    return Plan("full" if full else "incremental", compute, remove, counts, patches)
 
 
-__all__ = ["EXACT_MARGIN", "Plan", "Snapshot", "matchable", "plan_run", "snapshot"]
+__all__ = ["PATCH_CHUNK", "Plan", "Snapshot", "changes_of", "matchable", "patch_lists", "plan_run", "snapshot"]

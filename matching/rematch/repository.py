@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection, Engine
 from matching.profiles import ProfileKind
 from matching.ranking import COMPONENTS
 from matching.rematch.compute import ChunkResult
+from matching.rematch.state import ListState
 from matching.rematch.tables import (
     RematchChunk,
     RematchDropped,
@@ -113,6 +114,9 @@ class ChunkCounts:
     """What committing one chunk changed."""
 
     lists: int = 0
+    """Lists computed (searched and ranked)."""
+    patched: int = 0
+    """Lists brought up to date from their stored state (their matches changed or not)."""
     removed_lists: int = 0
     matches: int = 0
     new: int = 0
@@ -124,6 +128,7 @@ class ChunkCounts:
         """Plain JSON form (without the ids)."""
         return {
             "lists": self.lists,
+            "patched": self.patched,
             "removed_lists": self.removed_lists,
             "matches": self.matches,
             "new": self.new,
@@ -193,6 +198,7 @@ def _bulk_insert(conn: Connection, target: Any, columns: Sequence[str], rows: li
     conn.exec_driver_sql(sql, rows)
 
 
+LIST_COLUMNS = ("query_kind", "query_id", "run_id", "fetched", "threshold", "eligible", "edge_low", "state")
 MATCH_COLUMNS = (
     "query_kind", "query_id", "match_id", "rank", "score", *COMPONENTS, "previous_score", "since_run", "run_id"
 )  # fmt: skip
@@ -438,10 +444,12 @@ class RematchRepository:
                 return counts
             old: dict[str, dict[str, _StoredRow]] = defaultdict(dict)
             columns = [matches.c[n] for n in ("query_id", "match_id", "previous_score", *_COMPARED)]
-            for ids in _chunks(chunk.query_ids):
+            kept = {q for q, same in zip(result.query_ids, result.as_stored, strict=False) if same} if result else set()
+            for ids in _chunks([q for q in chunk.query_ids if q not in kept]):
                 query = select(*columns).where(matches.c.query_kind == kind, matches.c.query_id.in_(ids))
                 for qid, mid, previous, *values in conn.execute(query):
                     old[qid][mid] = _StoredRow(previous, tuple(values))
+            for ids in _chunks(chunk.query_ids):
                 conn.execute(delete(lists).where(lists.c.query_kind == kind, lists.c.query_id.in_(ids)))
             fresh: list[tuple[Any, ...]] = []
             moved: list[tuple[Any, ...]] = []
@@ -458,6 +466,14 @@ class RematchRepository:
                 counts.missing = list(result.missing)
                 for i, qid in enumerate(result.query_ids):
                     computed.add(qid)
+                    state = result.states[i] if result.states else None
+                    blob = state.encode() if state is not None else None
+                    edge_low = state.edge_low if state is not None else None
+                    list_rows.append(
+                        (kind, qid, run_id, result.fetched[i], result.thresholds[i], result.eligible[i], edge_low, blob)
+                    )
+                    if qid in kept:
+                        continue
                     before = old.get(qid, {})
                     now: set[str] = set()
                     for rank, mid, score, parts in result.matches(i):
@@ -477,8 +493,10 @@ class RematchRepository:
                     for mid, stored in before.items():
                         if mid not in now:
                             drop(qid, mid, stored)
-                    list_rows.append((kind, qid, run_id, result.fetched[i], result.thresholds[i], result.eligible[i]))
-                counts.lists = len(result.query_ids)
+                if result.patched:
+                    counts.patched = len(result.query_ids)
+                else:
+                    counts.lists = len(result.query_ids)
             for qid in chunk.query_ids:
                 if qid in computed:
                     continue
@@ -494,9 +512,7 @@ class RematchRepository:
                 settings = ", ".join(f"{n} = {mark}" for n in (*_COMPARED, "previous_score", "run_id"))
                 conn.exec_driver_sql(f"UPDATE {matches.name} SET {settings} {key}", moved)
             _bulk_insert(conn, matches, MATCH_COLUMNS, fresh)
-            _bulk_insert(
-                conn, lists, ("query_kind", "query_id", "run_id", "fetched", "threshold", "eligible"), list_rows
-            )
+            _bulk_insert(conn, lists, LIST_COLUMNS, list_rows)
             _bulk_insert(conn, dropped, ("run_id", "query_kind", "query_id", "match_id", "score"), gone)
             conn.execute(
                 update(chunks)
@@ -525,19 +541,66 @@ class RematchRepository:
 
     def lists_containing(self, query_kind: ProfileKind, match_ids: Iterable[str]) -> set[str]:
         """Queries of a kind whose stored list holds any of some profiles."""
+        return set(self.holding(query_kind, match_ids))
+
+    def holding(self, query_kind: ProfileKind, match_ids: Iterable[str]) -> dict[str, set[str]]:
+        """Per query of a kind whose stored list holds some of the given profiles: which of them it holds."""
         matches = table(RematchMatch)
-        found: set[str] = set()
+        found: dict[str, set[str]] = defaultdict(set)
         with self.engine.connect() as conn:
             for ids in _chunks(sorted(set(match_ids))):
-                found |= {
-                    str(r[0])
-                    for r in conn.execute(
-                        select(matches.c.query_id)
-                        .where(matches.c.query_kind == query_kind.value, matches.c.match_id.in_(ids))
-                        .distinct()
+                rows = conn.execute(
+                    select(matches.c.query_id, matches.c.match_id).where(
+                        matches.c.query_kind == query_kind.value, matches.c.match_id.in_(ids)
                     )
-                }
-        return found
+                )
+                for qid, mid in rows:
+                    found[str(qid)].add(str(mid))
+        return dict(found)
+
+    def screen(self, query_kind: ProfileKind) -> dict[str, tuple[float | None, float | None, bool]]:
+        """Per stored list of a kind: its threshold, the lowest cosine at which a change can reach it (``edge_low``)
+        and whether it has a state to be patched from."""
+        lists = table(RematchList)
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(lists.c.query_id, lists.c.threshold, lists.c.edge_low, lists.c.state.is_not(None)).where(
+                    lists.c.query_kind == query_kind.value
+                )
+            ).all()
+        return {
+            str(q): (float(t) if t is not None else None, float(e) if e is not None else None, bool(has))
+            for q, t, e, has in rows
+        }
+
+    def states(self, query_kind: ProfileKind, query_ids: Sequence[str]) -> dict[str, tuple[int, int, ListState]]:
+        """Per stored list with a state among some queries: (fetched, eligible, state)."""
+        lists = table(RematchList)
+        out: dict[str, tuple[int, int, ListState]] = {}
+        with self.engine.connect() as conn:
+            for ids in _chunks(sorted(query_ids)):
+                rows = conn.execute(
+                    select(lists.c.query_id, lists.c.fetched, lists.c.eligible, lists.c.state).where(
+                        lists.c.query_kind == query_kind.value, lists.c.query_id.in_(ids), lists.c.state.is_not(None)
+                    )
+                )
+                for qid, fetched, eligible, blob in rows:
+                    out[str(qid)] = (int(fetched), int(eligible), ListState.decode(bytes(blob)))
+        return out
+
+    def stored_matches(
+        self, query_kind: ProfileKind, query_ids: Sequence[str]
+    ) -> dict[str, list[tuple[str, float, tuple[float, ...]]]]:
+        """The stored lists of some queries: [(match id, score, score parts)] best first, at float32 precision."""
+        m = table(RematchMatch)
+        out: dict[str, list[tuple[str, float, tuple[float, ...]]]] = defaultdict(list)
+        columns = [m.c.query_id, m.c.match_id, m.c.score, *(m.c[n] for n in COMPONENTS)]
+        with self.engine.connect() as conn:
+            for ids in _chunks(sorted(query_ids)):
+                query = select(*columns).where(m.c.query_kind == query_kind.value, m.c.query_id.in_(ids))
+                for qid, mid, score, *parts in conn.execute(query.order_by(m.c.query_id, m.c.rank)):
+                    out[str(qid)].append((str(mid), float(score), tuple(float(v) for v in parts)))
+        return dict(out)
 
     # -- reading lists ------------------------------------------------------------------------------------
 

@@ -1,11 +1,12 @@
-"""One rematch run from start to end: resume or plan, compute the chunks on an executor, commit, finish.
+"""One rematch run from start to end: resume or plan, patch and compute the chunks, commit, finish.
 
-The executor (Dask in production, see ``skillmatch.rematch``) computes chunks anywhere; this process commits
-each result as it comes, in its own transaction, so a run stopped at any point (even ``kill -9``) leaves only
-whole chunks behind and the next run resumes at the first chunk not committed. A run is resumed only when the
-profiles have not changed since it started; otherwise it is abandoned and a full run takes over (its partial
-lists were computed on older data), with the abandoned run's new matches counted as the new run's so that
-nobody misses a notification.
+The executor (Dask in production, see ``skillmatch.rematch``) computes chunks anywhere; this process patches
+lists (``matching.rematch.patch``) while planning, and commits each chunk as it comes, in its own transaction,
+so a run stopped at any point (even ``kill -9``) leaves only whole chunks behind and the next run resumes at the
+first chunk not committed (the patches of a pending patch chunk are made again from the same stored state and
+changes, and come out the same). A run is resumed only when the profiles have not changed since it started;
+otherwise it is abandoned and a full run takes over (its partial lists were computed on older data), with the
+abandoned run's new matches counted as the new run's so that nobody misses a notification.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ import numpy.typing as npt
 
 from matching.profiles import ProfileKind, ProfileStore
 from matching.ranking import MatchingEngine, other_kind
-from matching.rematch.compute import BatchState, ChunkResult
+from matching.rematch.compute import BatchState, ChunkResult, score_chunk
 from matching.rematch.curation import NO_CURATIONS, CuratedList, Curations, curated_lists
-from matching.rematch.planner import Plan, plan_run, snapshot
+from matching.rematch.patch import Changes, Patch, Patcher, patch_result
+from matching.rematch.planner import Plan, patch_lists, plan_run, snapshot
 from matching.rematch.repository import ChunkCounts, PlannedChunk, RematchRepository, RunInfo
 
 
@@ -45,6 +47,15 @@ class ChunkExecutor(Protocol):
     def compute(self, state: BatchState, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, ChunkResult]]:
         """Each task with its result, in the order they complete."""
         ...
+
+
+class LocalExecutor:
+    """Computes chunks in this process, one after the other (a run with few lists to compute, and tests)."""
+
+    def compute(self, state: BatchState, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, ChunkResult]]:
+        """Each task with its result, in order."""
+        for task in tasks:
+            yield task, score_chunk(state, task.query_kind, task.query_ids, task.vectors, task.top, task.curated)
 
 
 @dataclass
@@ -93,6 +104,7 @@ def run_rematch(
     progress: Progress | None = None,
     say: Callable[[str], None] = lambda _: None,
     curations: Curations = NO_CURATIONS,
+    _adopt: int | None = None,
 ) -> RunOutcome:
     """Resume the unfinished run, or plan and do a new one.
 
@@ -123,20 +135,39 @@ def run_rematch(
         say(line)
 
     unfinished = repository.unfinished_run()
-    adopt: int | None = None
-    full = options.full
+    adopt: int | None = _adopt
+    full = options.full or _adopt is not None
     if unfinished is not None:
         current = {kind.value: store.generation(kind) for kind in ProfileKind}
         if unfinished.generations == current and unfinished.versions == versions:
             done, total = repository.chunk_count(unfinished.id)
-            note(f"Resuming run {unfinished.id} ({unfinished.mode}) at chunk {done + 1} of {total}.")
-            vectors = {kind: repository.vectors(kind) for kind in ProfileKind}
-            for (kind, pid), vector in repository.staged_vectors(unfinished.id).items():
+            old = {kind: repository.vectors(kind) for kind in ProfileKind}
+            vectors = {kind: dict(found) for kind, found in old.items()}
+            staged = repository.staged_vectors(unfinished.id)
+            for (kind, pid), vector in staged.items():
                 if vector is None:
                     vectors[kind].pop(pid, None)
                 else:
                     vectors[kind][pid] = vector
             pending = repository.pending_chunks(unfinished.id)
+            patches = _repatch(engine, repository, unfinished.top, pending, old, staged, vectors)
+            if patches is None:
+                reason = "a list of its plan can no longer be patched"
+                repository.abandon_run(unfinished.id, reason)
+                note(f"Run {unfinished.id} did not finish and {reason}: computing every list.")
+                return run_rematch(
+                    engine,
+                    store,
+                    repository,
+                    executor,
+                    options,
+                    versions=versions,
+                    progress=progress,
+                    say=say,
+                    curations=curations,
+                    _adopt=unfinished.id,
+                )
+            note(f"Resuming run {unfinished.id} ({unfinished.mode}) at chunk {done + 1} of {total}.")
             run = _execute(
                 engine,
                 repository,
@@ -151,6 +182,7 @@ def run_rematch(
                 started=started,
                 counts=unfinished.counts,
                 curations=curations,
+                patches=patches,
             )
             return RunOutcome(run, resumed=True, skipped_chunks=done, notes=notes)
         reason = "the profiles changed" if unfinished.generations != current else "the model or ESCO changed"
@@ -169,7 +201,7 @@ def run_rematch(
         full = True
     snap = snapshot(engine, store, repository, base)
     decided = {kind: curations.changed_since(kind, base.started_at if base else None) for kind in ProfileKind}
-    plan: Plan = plan_run(engine, repository, snap, full=full, decided=decided)
+    plan: Plan = plan_run(engine, repository, snap, full=full, top=options.top, decided=decided)
     chunks = plan.chunks(options.chunk_size)
     plan_seconds = time.perf_counter() - started
     run_id = repository.start_run(
@@ -184,6 +216,7 @@ def run_rematch(
         counts=plan.counts
         | {
             "lists_to_compute": {k.value: len(v) for k, v in plan.compute.items()},
+            "lists_to_patch": {k.value: len(v) for k, v in plan.patches.items()},
             "lists_to_remove": {k.value: len(v) for k, v in plan.remove.items()},
         },
         adopt=adopt,
@@ -202,8 +235,44 @@ def run_rematch(
         started=started,
         counts=None,
         curations=curations,
+        patches=plan.patches,
     )
     return RunOutcome(run, notes=notes)
+
+
+def _repatch(
+    engine: MatchingEngine,
+    repository: RematchRepository,
+    top: int,
+    chunks: list[PlannedChunk],
+    old: dict[ProfileKind, dict[str, Any]],
+    staged: dict[tuple[ProfileKind, str], Any],
+    vectors: dict[ProfileKind, dict[str, Any]],
+) -> dict[ProfileKind, dict[str, Patch]] | None:
+    """The patches of a resumed run's pending patch chunks, made again (None: some list cannot be patched now)."""
+    wanted = {
+        kind: [q for c in chunks if c.action == "patch" and c.query_kind is kind for q in c.query_ids]
+        for kind in ProfileKind
+    }
+    out: dict[ProfileKind, dict[str, Patch]] = {}
+    if not any(wanted.values()):
+        return out
+    patcher = Patcher(BatchState.of(engine), top)
+    for kind, ids in wanted.items():
+        if not ids:
+            continue
+        other = other_kind(kind)
+        changed = sorted(pid for k, pid in staged if k is other)
+        changes = Changes(
+            changed,
+            {c: old[other][c] for c in changed if c in old[other]},
+            {c: v for c in changed if (v := staged[(other, c)]) is not None},
+        )
+        patches, again, _ = patch_lists(patcher, repository, kind, sorted(ids), vectors[kind], changes)
+        if again or set(ids) - set(patches):
+            return None
+        out[kind] = patches
+    return out
 
 
 def _execute(
@@ -221,6 +290,7 @@ def _execute(
     started: float,
     counts: dict[str, Any] | None,
     curations: Curations,
+    patches: dict[ProfileKind, dict[str, Patch]],
 ) -> RunInfo:
     total = len(chunks)
     done = 0
@@ -230,9 +300,12 @@ def _execute(
     if progress is not None:
         progress(0, total, ChunkCounts())
     try:
-        for chunk in (c for c in chunks if c.action == "remove" or not c.query_ids):
+        for chunk in (c for c in chunks if c.action != "compute" or not c.query_ids):
             t0 = time.perf_counter()
-            changed = repository.commit_chunk(run_id, chunk, None)
+            result = None
+            if chunk.action == "patch" and chunk.query_ids:
+                result = patch_result(chunk.query_kind, patches[chunk.query_kind], chunk.query_ids)
+            changed = repository.commit_chunk(run_id, chunk, result)
             commit_seconds += time.perf_counter() - t0
             done += 1
             if progress is not None:
@@ -285,4 +358,4 @@ def _execute(
     return repository.finish_run(run_id, counts, timings)
 
 
-__all__ = ["ChunkExecutor", "ChunkTask", "Progress", "RunOptions", "RunOutcome", "run_rematch"]
+__all__ = ["ChunkExecutor", "ChunkTask", "LocalExecutor", "Progress", "RunOptions", "RunOutcome", "run_rematch"]
