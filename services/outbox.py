@@ -25,7 +25,7 @@ from sqlmodel import Field, SQLModel
 
 from ingestion.models import JobseekerRecord, VacancyRecord
 from matching.profiles import ProfileKind
-from matching.rematch.repository import RematchRepository, RunInfo, StoredMatch
+from matching.rematch.repository import NewMatch, RematchRepository, RunInfo
 from services.mailer import Mailer, SmtpConfig
 
 log = logging.getLogger(__name__)
@@ -145,7 +145,7 @@ def build_outbox(engine: Engine, repository: RematchRepository, run: RunInfo) ->
     earlier = [r for r in repository.runs(limit=1000) if r.status == "succeeded" and r.id < run.id]
     rows: list[dict[str, Any]] = []
     if earlier:
-        rows = _notifications(engine, repository.new_in_run(run.id), run.id)
+        rows = _notifications(engine, repository.new_matches(run.id), run.id)
     with engine.begin() as conn:
         if conn.execute(select(batches.c.run_id).where(batches.c.run_id == run.id)).first() is not None:
             return 0
@@ -155,8 +155,8 @@ def build_outbox(engine: Engine, repository: RematchRepository, run: RunInfo) ->
     return len(rows)
 
 
-def _notifications(engine: Engine, new: list[StoredMatch], run_id: int) -> list[dict[str, Any]]:
-    by_list: dict[tuple[ProfileKind, str], list[StoredMatch]] = defaultdict(list)
+def _notifications(engine: Engine, new: list[NewMatch], run_id: int) -> list[dict[str, Any]]:
+    by_list: dict[tuple[ProfileKind, str], list[NewMatch]] = defaultdict(list)
     for match in new:
         by_list[(match.query_kind, match.query_id)].append(match)
     jobseeker_ids = {q for k, q in by_list if k is ProfileKind.jobseeker}

@@ -193,7 +193,9 @@ def test_a_run_writes_only_what_changed_and_keeps_each_match_s_history(env: Env,
         *(ProfileConcept(c.uri, Role.required, Origin.confirmed, 1.0) for c in held.skills[:3]),
     ]
     store.upsert([vacancy])
-    fourth = _run(env, scheduler).outcome.run  # type: ignore[attr-defined]
+    report = _run(env, None)  # few lists to compute: in this process, no cluster started
+    assert (report.workers, report.dashboard) == (0, None)  # type: ignore[attr-defined]
+    fourth = report.outcome.run  # type: ignore[attr-defined]
     assert fourth.counts["diff"]["changed"] > 0
     now = _rows(env)
     for key, (rank, score, prev, since, run) in now.items():
@@ -212,8 +214,8 @@ def test_a_run_writes_only_what_changed_and_keeps_each_match_s_history(env: Env,
 
 def test_two_workers_give_what_one_gives(env: Env, tmp_path: Path) -> None:
     other = env.copy(tmp_path / "two")
-    one = _run(env, None, full=True, workers=1, chunk_size=50)
-    two = _run(other, None, full=True, workers=2, chunk_size=50)
+    one = _run(env, None, full=True, workers=1, chunk_size=50, local_lists=0)
+    two = _run(other, None, full=True, workers=2, chunk_size=50, local_lists=0)
     assert (one.workers, two.workers) == (1, 2)  # type: ignore[attr-defined]
     assert two.dashboard and two.dashboard.startswith("http://127.0.0.1:")  # type: ignore[attr-defined]
     assert RematchRepository(env.db).all_lists() == RematchRepository(other.db).all_lists()
@@ -264,7 +266,7 @@ def _committed(env: Env) -> tuple[int, int]:
 @pytest.mark.slow
 def test_kill_9_mid_run_then_resume_gives_an_uninterrupted_run(env: Env, tmp_path: Path) -> None:
     untouched = env.copy(tmp_path / "untouched")
-    environ = os.environ | env.environ()
+    environ = os.environ | env.environ() | {"SKILLMATCH_REMATCH_LOCAL_LISTS": "0"}  # on a cluster, as at scale
     command = [SKILLMATCH, "rematch", "--all", "--top", str(TOP), "--workers", "1", "--chunk-size", "20"]
     slow = subprocess.Popen(
         command,

@@ -253,6 +253,25 @@ class ProfileIndex:
         error: npt.NDArray[np.float32] = np.linalg.norm(decoded - vectors, axis=1).astype(np.float32)
         return error
 
+    def as_stored(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32] | None:
+        """Vectors as this index stores them (decoded from their 8- or 16-bit codes; as they are for an exact
+        index): a matrix product with them gives the cosines a search reports to within rounding (1e-6), so a
+        screen needs no margin for the codes. None for an inverted file (codes depend on the list).
+
+        Args:
+            vectors: vectors, one per row.
+        """
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        if self._index is None or self.kind is IndexType.flat:
+            return vectors
+        if self.kind not in (IndexType.hnsw, IndexType.sq8):
+            return None
+        faiss = _faiss()
+        base = faiss.downcast_index(self._index.index)
+        codec = faiss.downcast_index(base.storage) if self.kind is IndexType.hnsw else base
+        decoded: npt.NDArray[np.float32] = codec.sa_decode(codec.sa_encode(vectors)).astype(np.float32)
+        return decoded
+
     def codec(self) -> str:
         """What the cosines this index reports depend on besides the vectors: its type, and for 8- or 16-bit codes
         a digest of the trained quantiser (a rebuild retrains it, and a stored cosine is then no longer one this
@@ -305,14 +324,14 @@ class ProfileIndex:
             return None
         base = faiss.downcast_index(self._index.index)
         codec = faiss.downcast_index(base.storage) if self.kind is IndexType.hnsw else base
+        # The same codes in a small index: its distance computer is the one the graph's search uses.
         coded = faiss.IndexScalarQuantizer(self.dim, codec.sq.qtype, faiss.METRIC_INNER_PRODUCT)
         coded.sq.trained = codec.sq.trained
         coded.is_trained = True
         coded.add(vectors)
         computer = coded.get_distance_computer()
-        order = np.argsort(qi, kind="stable")
         current = -1
-        for j in order.tolist():
+        for j in np.argsort(qi, kind="stable").tolist():
             q = int(qi[j])
             if q != current:
                 query = np.ascontiguousarray(queries[q])

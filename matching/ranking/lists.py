@@ -55,10 +55,11 @@ class RankedLists:
     eligible: Rows
     """Per query, the candidates that passed the filters."""
     widened: Mask
-    """Per query, whether the search was widened (no edge is kept then)."""
-    edges: list[tuple[Rows, Floats, int]]
-    """Per query: the rows and cosines around the search's boundary, in search order, and how many of them are
-    inside the candidates returned (the last ``EDGE`` returned, then up to ``EDGE`` past them)."""
+    """Per query, whether the search was widened."""
+    edges: list[list[tuple[Rows, Floats, int, int]]]
+    """Per query, per search (the first, then each widening): the rows and cosines around its boundary in
+    search order, how many of them are inside the candidates it returned (the last ``EDGE`` it returned, then up
+    to ``EDGE`` past them), and how many of its candidates passed the filters."""
 
     def list_of(self, i: int) -> slice:
         """The positions of list i in the per-match arrays."""
@@ -70,6 +71,12 @@ def _excluded(table: FeatureTable, rows: Rows, excluded: frozenset[str]) -> Mask
     if not excluded:
         return np.ones(rows.size, dtype=np.bool_)
     return np.fromiter((table.ids[int(r)] not in excluded for r in rows), dtype=np.bool_, count=rows.size)
+
+
+def _edge(rows: Rows, cosine: Floats, returned: int, kept: int) -> tuple[Rows, Floats, int, int]:
+    """A search's boundary: the last ``EDGE`` of the ``returned`` candidates and what it found past them."""
+    inside = min(EDGE, returned)
+    return rows[returned - inside :], cosine[returned - inside :], inside, kept
 
 
 def rank_lists(
@@ -117,10 +124,7 @@ def rank_lists(
     widened = (kept < k) & (wanted < live)
     chosen = [pairs.take(keep & ~widened[pairs.query])]
     fetched = np.asarray([r.size for r in rows], dtype=np.int64)
-    edges: list[tuple[Rows, Floats, int]] = []
-    for i in range(n):
-        inside = min(EDGE, int(rows[i].size))
-        edges.append((found_rows[i][rows[i].size - inside :], found_cosine[i][rows[i].size - inside :], inside))
+    edges = [[_edge(found_rows[i], found_cosine[i], rows[i].size, int(kept[i]))] for i in range(n)]
     threshold = np.asarray([c[-1] if c.size else np.nan for c in cosine], dtype=np.float32)
     for i in np.flatnonzero(widened).tolist():
         fetch = wanted
@@ -133,11 +137,11 @@ def rank_lists(
             passes = filter_pairs(filters, single, table, one)
             if excluded is not None:
                 passes &= _excluded(table, rows[i], excluded[i])
+            edges[i].append(_edge(found, found_cos, rows[i].size, int(passes.sum())))
             if int(passes.sum()) >= k or fetch >= live:
                 break
         fetched[i] = rows[i].size
         threshold[i] = cosine[i][-1] if cosine[i].size else np.nan
-        edges[i] = (np.zeros(0, np.int64), np.zeros(0, np.float32), 0)
         chosen.append(Pairs(np.full(int(passes.sum()), i, dtype=np.int64), rows[i][passes], cosine[i][passes]))
     everything = fetched >= live
     threshold[everything] = np.nan

@@ -15,11 +15,11 @@
 from matching.rematch.compute import BATCH_FILTERS, BatchState, ChunkResult, score_chunk
 from matching.rematch.curation import NO_CURATIONS, CuratedList, Curations, ListCuration, NoCurations
 from matching.rematch.expiry import close_expired
-from matching.rematch.patch import Changes, Patch, Patcher
+from matching.rematch.patch import Changes, Patcher, PatchOutcome
 from matching.rematch.planner import Plan, plan_run, snapshot
 from matching.rematch.repository import PlannedChunk, RematchRepository, RunInfo, StoredMatch
 from matching.rematch.runner import ChunkExecutor, ChunkTask, LocalExecutor, RunOptions, RunOutcome, run_rematch
-from matching.rematch.state import ListState
+from matching.rematch.state import ListStates
 from matching.rematch.tables import create_tables
 
 __all__ = [
@@ -33,10 +33,10 @@ __all__ = [
     "CuratedList",
     "Curations",
     "ListCuration",
-    "ListState",
+    "ListStates",
     "LocalExecutor",
     "NoCurations",
-    "Patch",
+    "PatchOutcome",
     "Patcher",
     "Plan",
     "PlannedChunk",

@@ -39,7 +39,7 @@ from matching.ranking import (
     rank_lists,
 )
 from matching.rematch.curation import CuratedList
-from matching.rematch.state import WIDTH, ListState
+from matching.rematch.state import ListStates, ids_array, offsets_of, owner_of
 from matching.space import ConceptSpace
 from matching.threads import single_thread
 
@@ -108,16 +108,14 @@ class ChunkResult:
     fetched: list[int]
     thresholds: list[float | None]
     eligible: list[int]
-    states: list[ListState | None] = field(default_factory=list)
-    """Per list, what a later run patches it from (None: the list is computed again when a change reaches it:
-    its search was widened, or staff pinned or excluded profiles on it)."""
+    states: ListStates = field(default_factory=ListStates.empty)
+    """Per list, what a later run patches it from."""
+    stateful: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    """Per list, whether its state is kept (not when its search was widened, nor when staff pinned or excluded
+    profiles on it: such a list is computed again when a change reaches it)."""
     seconds: float = 0.0
     missing: list[str] = field(default_factory=list)
     """Query ids the state does not hold (their lists are left out)."""
-    patched: bool = False
-    """The lists were patched from their stored state (``matching.rematch.patch``), not computed."""
-    as_stored: list[bool] = field(default_factory=list)
-    """Per list of a patch, whether its matches are exactly as stored (only its state changed; no match is given)."""
 
     def matches(self, i: int) -> Iterator[tuple[int, str, float, tuple[float, ...]]]:
         """(rank, match id, score, score parts) of list i, best first, at float32 precision."""
@@ -161,38 +159,56 @@ def _pinned(
     return rows, state.scorer.parts(one, table, Pairs(np.zeros(rows.size, np.int64), rows, cosine))
 
 
-def list_state(
-    ranked: RankedLists, i: int, table: FeatureTable, top: int, live: int, listed: Sequence[str]
-) -> ListState | None:
-    """The state a later run patches list i from (None when its search was widened).
+def list_states(
+    ranked: RankedLists, table: FeatureTable, live: int, keep: npt.NDArray[np.bool_]
+) -> tuple[ListStates, npt.NDArray[np.bool_]]:
+    """The states a later run patches the lists from: each list's boundaries (one per search, with its edge) and
+    its ranked prefix (the list and its reserve), for the lists to keep a state of (the others get an empty one).
 
     Args:
-        ranked: the ranked lists.
-        i: the list.
+        ranked: the ranked lists (with ``RESERVE`` entries past each list's end).
         table: the candidates' table.
-        top: the length of the list.
         live: profiles in the candidates' index.
-        listed: the ids of the list and its reserve, best first.
+        keep: per list, whether to keep its state.
+
+    Returns:
+        The states, and per list whether it keeps one.
     """
-    if ranked.widened[i]:
-        return None
-    rows, cosine, inside = ranked.edges[i]
-    ids = [table.ids[int(r)] for r in rows]
-    sl = ranked.list_of(i)
-    values = np.concatenate([ranked.scores[sl, None], ranked.parts[sl]], axis=1)[top:]
-    prefix = set(listed)
-    return ListState(
-        edge_ids=ids,
-        edge_cosine=cosine.astype(np.float32),
-        listed=[pid in prefix for pid in ids],
-        inside=inside,
-        to_end=int(ranked.fetched[i]) + rows.size - inside >= live,
-        reserve_ids=list(listed[top:]),
-        reserve_values=values.astype(np.float32).reshape(-1, WIDTH),
-        complete=int(ranked.eligible[i]) <= len(listed),
-        last_id=listed[-1] if listed else "",
-        last_score=float(ranked.scores[sl][-1]) if listed else float("nan"),
+    n = keep.size
+    levels = [ranked.edges[i] if keep[i] else [] for i in range(n)]
+    bounds = [edge for level in levels for edge in level]
+    edge_rows = np.concatenate([e[0] for e in bounds]) if bounds else np.zeros(0, np.int64)
+    edge_counts = np.asarray([e[0].size for e in bounds], dtype=np.int64)
+    counts = np.where(keep, np.diff(ranked.offsets), 0)
+    pick = (
+        np.repeat(ranked.offsets[:-1], counts)
+        + np.arange(int(counts.sum()))
+        - np.repeat(np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
     )
+    prefix_rows = ranked.rows[pick]
+    bound_offsets = offsets_of(np.asarray([len(level) for level in levels], dtype=np.int64))
+    last = [level[-1] for level in levels if level]
+    past = np.zeros(n, np.int64)
+    past[keep] = [e[0].size - e[2] for e in last]
+    width = len(table) + 1
+    e_list = owner_of(bound_offsets)[owner_of(offsets_of(edge_counts))]
+    ids = table.ids
+    return ListStates(
+        to_end=ranked.fetched + past >= live,
+        complete=ranked.eligible <= counts,
+        bound_offsets=bound_offsets,
+        inside=np.asarray([e[2] for e in bounds], dtype=np.int64),
+        kept=np.asarray(
+            [0 if j == len(level) - 1 else e[3] for level in levels for j, e in enumerate(level)], np.int64
+        ),
+        edge_offsets=offsets_of(edge_counts),
+        edge_ids=ids_array([ids[int(r)] for r in edge_rows]),
+        edge_cosine=np.concatenate([e[1] for e in bounds]).astype(np.float32) if bounds else np.zeros(0, np.float32),
+        listed=np.isin(e_list * width + edge_rows, np.repeat(np.arange(n), counts) * width + prefix_rows),
+        prefix_offsets=offsets_of(counts),
+        prefix_ids=ids_array([ids[int(r)] for r in prefix_rows]),
+        prefix_values=np.concatenate([ranked.scores[pick, None], ranked.parts[pick]], axis=1).astype(np.float32),
+    ), keep
 
 
 def score_chunk(
@@ -231,8 +247,10 @@ def score_chunk(
     if not ids or not live:
         n = len(ids)
         result.offsets = np.zeros(n + 1, np.int64)
-        result.fetched, result.thresholds, result.eligible, result.states = [0] * n, [None] * n, [0] * n, [None] * n
+        result.fetched, result.thresholds, result.eligible = [0] * n, [None] * n, [0] * n
         result.components = np.zeros((0, len(COMPONENTS)), np.float32)
+        result.states = ListStates.empty().take(np.zeros(0, np.int64))
+        result.stateful = np.zeros(n, np.bool_)
         result.seconds = time.perf_counter() - started
         return result
     excluded = [curated[q].excluded if q in curated else frozenset() for q in ids] if curated else None
@@ -268,18 +286,18 @@ def score_chunk(
                 components.append(pin_parts)
                 rest = ~np.isin(rows, pin_rows)
                 rows, total, parts = rows[rest], total[rest], parts[rest]
-            listed = [table.ids[int(r)] for r in rows]
-            result.states.append(None if decisions is not None else list_state(ranked, i, table, top, live, listed))
             keep = top - pin_rows.size
-            result.match_ids += listed[:keep]
+            result.match_ids += [table.ids[int(r)] for r in rows[:keep]]
             scores.append(total[:keep])
             components.append(parts[:keep])
             offsets.append(len(result.match_ids))
     result.offsets = np.asarray(offsets, dtype=np.int64)
+    undecided = np.asarray([q not in curated for q in ids], dtype=np.bool_)
+    result.states, result.stateful = list_states(ranked, table, live, undecided)
     result.scores = np.concatenate(scores).astype(np.float32)
     result.components = np.concatenate(components).astype(np.float32).reshape(-1, len(COMPONENTS))
     result.seconds = time.perf_counter() - started
     return result
 
 
-__all__ = ["BATCH_FILTERS", "RESERVE", "BatchState", "ChunkResult", "exact_batch_search", "list_state", "score_chunk"]
+__all__ = ["BATCH_FILTERS", "RESERVE", "BatchState", "ChunkResult", "exact_batch_search", "list_states", "score_chunk"]

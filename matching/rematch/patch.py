@@ -1,50 +1,51 @@
 """Bringing lists up to date from the changes of the other kind, without searching or ranking them again.
 
 A list is what ``rank_lists`` makes of its query's candidates: the ``wanted`` profiles of the other kind with the
-highest cosine, in the index's order. A change of the other kind takes a profile's old vector out of that order
-and puts its new one in; the list's candidates change only when one of the two lies before the list's search
-boundary or within its stored edge (``matching.rematch.state``). So, for each list that a change can reach:
+highest cosine, in the index's order. A change takes a profile's old vector out of that order and puts its new one
+in; the list's candidates change only when one of the two lies before the list's search boundary or within its
+stored edge (``matching.rematch.state``). So, for every list a change can reach, at once:
 
-1. Move the boundary. Changed profiles are placed by the cosine the index gives them (computed for the pair
-   alone, bit for bit as a search reports it): before the edge, inside it, or past it. Each one removed before
-   the boundary brings the next candidate in, each one added before it pushes the last one out; while the
-   boundary stays within the edge, the new candidates, the new boundary and its cosine are known. Otherwise (or
-   on an exact tie of cosines, or an index that cannot give them) the list is computed again.
-2. Score only what entered (changed profiles, and edge candidates the boundary now includes) with the scorer,
-   and filter it; candidates that left drop out.
-3. Patch the ranking from stored scores: the list and its reserve are the prefix of the ranking of the eligible
-   candidates, and every other one ranks after its last entry. Entrants that rank before it join; leavers leave.
-   When what is left still holds the list's length, it is the new list (exact); when not, or when fewer
-   candidates than the list's length may pass the filters (the search would widen), the list is computed again.
+1. Move the boundary. Changed profiles are placed by the cosine the index gives them (computed for the pair alone,
+   bit for bit as a search reports it): before the edge, inside it, or past it. Each one removed before the
+   boundary brings the next candidate in, each one added before it pushes the last one out; while the boundary
+   stays within the edge, the new candidates, the new boundary and its cosine are known.
+2. Score only what entered (changed profiles, and edge candidates the boundary now includes), with the scorer
+   and the filters; what left drops out.
+3. Patch the ranking from the stored prefix (the list and its reserve, with scores and parts): every other
+   eligible candidate ranks after its last entry, so entrants that rank before it join and leavers leave. When
+   what is left still holds the list's length, it is the new list.
 
 The result equals what ``rank_lists`` gives on the same data: the same candidates, and each candidate's score
 computed by the same function from the same inputs (a pair's score does not depend on the pairs scored with it).
-Lists whose search was widened and lists with staff decisions have no state and are computed again.
+A list is computed again instead when this cannot be known exactly: a cosine ties another at the edge, the
+boundary leaves the edge, the reserve runs out, fewer candidates than the list's length may pass the filters (the
+search would widen), or the list has no state (its search was widened, staff pinned or excluded profiles on it,
+or it was stored before states were kept). Only what differs is written: new matches, dropped ones, and matches
+whose rank, score or parts moved.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from matching.profiles import ProfileKind
-from matching.ranking import EDGE, Pairs, Queries, filter_pairs, other_kind, wanted_for
-from matching.rematch.compute import BATCH_FILTERS, RESERVE, BatchState, ChunkResult
-from matching.rematch.state import WIDTH, ListState
+from matching.ranking import EDGE, IndexType, Pairs, Queries, filter_pairs, other_kind, wanted_for
+from matching.rematch.compute import BATCH_FILTERS, RESERVE, BatchState
+from matching.rematch.state import ListStates, offsets_of, owner_of
 
 Vectors = npt.NDArray[np.float32]
+Rows = npt.NDArray[np.int64]
+Mask = npt.NDArray[np.bool_]
+Floats = npt.NDArray[np.float64]
 EXACT_MARGIN = 1e-5
-"""Cosines the index computes and those planning computes with a matrix product may differ by rounding."""
+"""Cosines the index computes and those a matrix product computes may differ by rounding."""
 BLOCK = 8192
-
-Entry = tuple[str, float, tuple[float, ...]]
-"""(id, score, score parts) of a ranked candidate."""
-ReadMatches = Callable[[list[str]], dict[str, list[Entry]]]
-"""Reads the stored matches of some lists of one kind, best first."""
 
 
 @dataclass
@@ -59,167 +60,144 @@ class Changes:
 
 
 @dataclass
-class Patch:
-    """A list brought up to date: its new state, and its new matches (None: as stored)."""
+class Reached:
+    """Lists a change can reach: one entry per (list, changed profile) near it, with the exact cosines."""
 
-    query_id: str
-    fetched: int
-    threshold: float | None
-    eligible: int
-    state: ListState
-    matches: list[Entry] | None
+    lists: Rows
+    """Per entry, the list (its position among the queries screened)."""
+    changed: Rows
+    """Per entry, the changed profile (its position in ``Changes.ids``)."""
+    old: Floats
+    """The cosine the index gave the profile's old vector (NaN: none, or far)."""
+    new: Floats
+    """The cosine the index gives its new vector (NaN: none, or far)."""
+    exact: bool = True
+    """Whether the index could give the cosines (an inverted file cannot: every reached list is computed)."""
+
+    def take(self, mask: Mask, lists: Rows) -> Reached:
+        """Some of the entries, with their lists renumbered."""
+        return Reached(lists[self.lists[mask]], self.changed[mask], self.old[mask], self.new[mask], self.exact)
 
 
 @dataclass
-class PatchPlan:
-    """The outcome of patching some lists: the patched ones, those to compute again, and why."""
+class PatchOutcome:
+    """The patched lists (sorted by id) with what they become, and the lists to compute again with why."""
 
-    patches: dict[str, Patch] = field(default_factory=dict)
+    query_kind: ProfileKind
+    size: int
+    """The length of every list."""
+    lists: list[str] = field(default_factory=list)
+    fetched: Rows = field(default_factory=lambda: np.zeros(0, np.int64))
+    threshold: Floats = field(default_factory=lambda: np.zeros(0))
+    """NaN: the search returned every profile."""
+    eligible: Rows = field(default_factory=lambda: np.zeros(0, np.int64))
+    states: ListStates = field(default_factory=ListStates.empty)
+    top: dict[str, Any] = field(default_factory=dict)
+    """The changes to the stored matches: ``inserted``, ``updated`` and ``deleted``, each a dict of arrays with the
+    list's position (``list``), the match id and its values."""
     compute: set[str] = field(default_factory=set)
     reasons: Counter[str] = field(default_factory=Counter)
 
+    def rows(self, run_id: int, ids: Sequence[str]) -> dict[str, Any]:
+        """What committing the patches of some lists writes: their list rows and their matches' changes.
 
-def patch_result(query_kind: ProfileKind, patches: dict[str, Patch], ids: Sequence[str]) -> ChunkResult:
-    """The patches of some lists as a chunk result to commit."""
-    offsets: list[int] = [0]
-    match_ids: list[str] = []
-    scores: list[float] = []
-    parts: list[tuple[float, ...]] = []
-    fetched: list[int] = []
-    thresholds: list[float | None] = []
-    eligible: list[int] = []
-    states: list[ListState | None] = []
-    as_stored: list[bool] = []
-    for qid in ids:
-        patch = patches[qid]
-        for mid, score, values in patch.matches or []:
-            match_ids.append(mid)
-            scores.append(score)
-            parts.append(values)
-        offsets.append(len(match_ids))
-        fetched.append(patch.fetched)
-        thresholds.append(patch.threshold)
-        eligible.append(patch.eligible)
-        states.append(patch.state)
-        as_stored.append(patch.matches is None)
-    return ChunkResult(
-        query_kind,
-        list(ids),
-        np.asarray(offsets, dtype=np.int64),
-        match_ids,
-        np.asarray(scores, dtype=np.float32),
-        np.asarray(parts, dtype=np.float32).reshape(-1, WIDTH - 1),
-        fetched,
-        thresholds,
-        eligible,
-        states,
-        patched=True,
-        as_stored=as_stored,
-    )
+        Returns:
+            ``lists`` (rematch_list rows), ``inserted`` (rematch_match rows), ``updated`` ((rank, score, parts,
+            previous score, run, kind, query, match) tuples), ``deleted`` ((kind, query, match)), ``dropped``
+            (rematch_dropped rows) and ``counts``.
+        """
+        kind = self.query_kind.value
+        where = {q: i for i, q in enumerate(self.lists)}
+        chosen = np.asarray(sorted(where[q] for q in ids), dtype=np.int64)
+        states = self.states.take(chosen)
+        blobs = states.encode()
+        low = states.edge_low()
+        lists = [
+            (
+                kind,
+                self.lists[i],
+                run_id,
+                int(self.fetched[i]),
+                None if np.isnan(self.threshold[i]) else float(self.threshold[i]),
+                int(self.eligible[i]),
+                None if np.isnan(low[j]) else float(low[j]),
+                blobs[j],
+            )
+            for j, i in enumerate(chosen.tolist())
+        ]
+        pick = {key: np.isin(self.top[key]["list"], chosen) for key in ("inserted", "updated", "deleted")}
+        ins, upd, dele = (
+            {k: v[pick[key]] for k, v in self.top[key].items()} for key in ("inserted", "updated", "deleted")
+        )
+        names = [self.lists[i] for i in ins["list"].tolist()]
+        inserted = [
+            (kind, q, m, r, s, *p, None, run_id, run_id)
+            for q, m, r, s, p in zip(
+                names, ins["id"].tolist(), ins["rank"].tolist(), ins["score"].tolist(), ins["parts"].tolist(),
+                strict=True,
+            )
+        ]  # fmt: skip
+        updated = [
+            (r, s, *p, prev, run_id, kind, self.lists[q], m)
+            for q, m, r, s, p, prev in zip(
+                upd["list"].tolist(), upd["id"].tolist(), upd["rank"].tolist(), upd["score"].tolist(),
+                upd["parts"].tolist(), upd["previous"].tolist(), strict=True,
+            )
+        ]  # fmt: skip
+        deleted = [(kind, self.lists[q], m) for q, m in zip(dele["list"].tolist(), dele["id"].tolist(), strict=True)]
+        dropped = [
+            (run_id, kind, self.lists[q], m, s)
+            for q, m, s in zip(dele["list"].tolist(), dele["id"].tolist(), dele["score"].tolist(), strict=True)
+        ]
+        counts = {
+            "patched": len(lists),
+            "matches": int(np.minimum(np.diff(states.prefix_offsets), self.size).sum()),
+            "new": len(inserted),
+            "dropped": len(deleted),
+            "changed": int(upd["changed"].sum()),
+        }
+        return {
+            "lists": lists,
+            "inserted": inserted,
+            "updated": updated,
+            "deleted": deleted,
+            "dropped": dropped,
+            "counts": counts,
+        }
 
 
-@dataclass
-class _Moved:
-    """How the changes move one list's candidates, before anything is scored."""
-
-    qid: str
-    edge: list[tuple[str, float, bool]]
-    """The new edge: (id, cosine, in the prefix)."""
-    inside: int
-    to_end: bool
-    fetched: int
-    threshold: float | None
-    entrants: list[tuple[str, float]]
-    """Candidates now returned that were not (or changed): (id, cosine)."""
-    left_changed: list[tuple[str, bool | None]]
-    """Changed profiles that were candidates: (id, whether they passed the filters; None: unknown)."""
-    left_unchanged: list[str]
-    """Unchanged candidates the boundary now leaves out."""
-    prefix_left: set[str]
-    """Leavers that were in the prefix (the list or its reserve)."""
+def _member(keys: Rows, probe: Rows) -> tuple[Mask, Rows]:
+    """Whether each probe is among the keys, and where (keys need not be sorted)."""
+    if keys.size == 0:
+        return np.zeros(probe.size, dtype=np.bool_), np.zeros(probe.size, dtype=np.int64)
+    order = np.argsort(keys, kind="stable")
+    pos = np.minimum(np.searchsorted(keys[order], probe), keys.size - 1)
+    return keys[order][pos] == probe, order[pos]
 
 
-def _key(scores: npt.NDArray[np.float64], ids: Sequence[str]) -> list[tuple[float, str]]:
-    """Sort keys of the one order of every list: score at the precision shown, highest first, then id."""
-    return list(zip((-np.round(scores, 6)).tolist(), ids, strict=True))
+class _Lookup:
+    """Positions of ids in a list of ids, for arrays of ids at once (sorted search; -1 where absent)."""
+
+    def __init__(self, ids: Sequence[str]) -> None:
+        every = np.asarray(list(ids), dtype=str) if len(ids) else np.zeros(0, dtype=str)
+        self.order = np.argsort(every, kind="stable").astype(np.int64)
+        self.sorted = every[self.order]
+
+    def __call__(self, ids: npt.NDArray[Any]) -> Rows:
+        if self.sorted.size == 0 or ids.size == 0:
+            return np.full(ids.size, -1, dtype=np.int64)
+        pos = np.minimum(np.searchsorted(self.sorted, ids), self.sorted.size - 1)
+        found: Rows = np.where(self.sorted[pos] == ids, self.order[pos], -1)
+        return found
 
 
-def _move(
-    qid: str,
-    state: ListState,
-    fetched: int,
-    wanted: int,
-    events: dict[str, tuple[float | None, float | None]],
-    changed: set[str],
-    holding: set[str],
-) -> _Moved | str:
-    """Place one list's changed profiles by cosine and move its boundary (a reason string: compute it again)."""
-    ids, cos = state.edge_ids, state.edge_cosine.tolist()
-    hi, lo = cos[0], cos[-1]
-    position = {pid: i for i, pid in enumerate(ids)}
-    reserve = set(state.reserve_ids)
-    removed_before = 0
-    added_before: list[tuple[str, float]] = []
-    inserted: list[tuple[str, float]] = []
-    gone: set[str] = set()
-    left_changed: list[tuple[str, bool | None]] = []
-    prefix_left: set[str] = set()
-    for c in {*events, *holding, *(pid for pid in ids if pid in changed)}:
-        a, b = events.get(c, (None, None))
-        i = position.get(c)
-        was_candidate = False
-        if i is not None:
-            gone.add(c)
-            was_candidate = i < state.inside
-        elif a is not None:
-            if a > hi:
-                removed_before += 1
-                was_candidate = True
-            elif not (a < lo and not state.to_end):
-                return "a changed profile's cosine ties the edge"
-        elif c in holding:
-            return "a listed profile has no cosine"
-        if was_candidate:
-            listed = c in holding or c in reserve or (i is not None and state.listed[i])
-            left_changed.append((c, True if listed else (False if state.complete else None)))
-            if listed:
-                prefix_left.add(c)
-        if b is not None:
-            if b > hi:
-                added_before.append((c, b))
-            elif b < lo and not state.to_end:
-                pass
-            else:
-                inserted.append((c, b))
-    edge = [(pid, cos[i], state.listed[i], i < state.inside) for i, pid in enumerate(ids) if pid not in gone]
-    if inserted:
-        taken = {c for _, c, _, _ in edge}
-        if any(b in taken for _, b in inserted) or len({b for _, b in inserted}) < len(inserted):
-            return "a changed profile's cosine ties the edge"
-        edge = sorted(edge + [(c, b, False, False) for c, b in inserted], key=lambda e: -e[1])
-    before = fetched - state.inside - removed_before + len(added_before)
-    total = before + len(edge)
-    take = min(wanted, total) if state.to_end else wanted
-    inside = take - before
-    if before < 0 or inside < 1 or inside > len(edge):
-        return "the boundary left the edge"
-    entrants = added_before + [(pid, c) for pid, c, _, was in edge[:inside] if not was]
-    left_unchanged = [pid for pid, _, _, was in edge[inside:] if was]
-    prefix_left |= {pid for pid, _, listed, was in edge[inside:] if was and listed}
-    everything = state.to_end and total <= wanted
-    start, end = max(0, inside - EDGE), min(len(edge), inside + EDGE)
-    return _Moved(
-        qid=qid,
-        edge=[(pid, c, listed) for pid, c, listed, _ in edge[start:end]],
-        inside=inside - start,
-        to_end=state.to_end and end == len(edge),
-        fetched=take,
-        threshold=None if everything else edge[inside - 1][1],
-        entrants=entrants,
-        left_changed=left_changed,
-        left_unchanged=left_unchanged,
-        prefix_left=prefix_left,
-    )
+def _rounded(scores: npt.NDArray[Any]) -> Floats:
+    """Scores at the precision lists are ordered by (as ``order_pairs``)."""
+    wide: Floats = np.asarray(scores, dtype=np.float32).astype(np.float64)
+    return np.round(wide, 6)
+
+
+_NO_HITS = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
 
 
 class Patcher:
@@ -233,220 +211,484 @@ class Patcher:
         self.state = state
         self.top = top
         self.wanted = wanted_for(top)
+        self._lookups: dict[ProfileKind, _Lookup] = {}
 
-    def reached(
-        self,
-        query_kind: ProfileKind,
-        queries: Sequence[str],
-        query_vectors: dict[str, Vectors],
-        screen: dict[str, tuple[float | None, float | None, bool]],
-        changes: Changes,
-    ) -> dict[str, dict[str, tuple[float | None, float | None]]]:
-        """The lists a change can reach, with the cosines (exact, as the index reports them) of the changed
-        profiles near each: {query: {changed id: (old cosine, new cosine)}}.
+    def exact_search(self, query_kind: ProfileKind) -> bool:
+        """Whether the index the lists of a kind search returns the exact order (every profile with a higher
+        cosine before the boundary), or is a graph that may miss some."""
+        return self.state.indexes[other_kind(query_kind)].kind is not IndexType.hnsw
 
-        A list is reached when a changed profile's old or new cosine (from a matrix product, within a margin for
-        rounding and 8-bit codes) reaches the lowest cosine that matters to it: its edge's last one, or its
-        threshold when it has no state, or any when its search returned every profile.
+    def _rows(self, kind: ProfileKind) -> _Lookup:
+        """The rows of a kind's table by id."""
+        if kind not in self._lookups:
+            self._lookups[kind] = _Lookup(self.state.tables[kind].ids)
+        return self._lookups[kind]
+
+    def reached(self, query_kind: ProfileKind, vectors: Vectors, low: Floats, changes: Changes) -> Reached:
+        """The (list, changed profile) pairs where the profile's old or new cosine reaches the lowest cosine that
+        matters to the list, with the cosines.
+
+        The screen is a matrix product with the vectors as the index stores them (decoded from 8-bit codes), so
+        it is within rounding of what a search reports; new cosines are then computed exactly as the index
+        reports them (they enter edges and scores), old ones are kept from the screen (``patch`` computes the
+        few it cannot place exactly).
+
+        Args:
+            query_kind: the lists' kind.
+            vectors: the lists' query vectors, one row each.
+            low: per list, the lowest cosine that matters (-inf: any).
+            changes: the other kind's changes.
         """
         index = self.state.indexes[other_kind(query_kind)]
-        old_ids = [c for c in changes.ids if c in changes.old]
-        new_ids = [c for c in changes.ids if c in changes.new]
         dim = index.dim
-        old = np.stack([changes.old[c] for c in old_ids]) if old_ids else np.zeros((0, dim), np.float32)
-        new = np.stack([changes.new[c] for c in new_ids]) if new_ids else np.zeros((0, dim), np.float32)
-        margins = [(2 * index.reconstruction_error(v) + EXACT_MARGIN).astype(np.float32) for v in (old, new)]
-        pairs: list[tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], int]] = []
-        for start in range(0, len(queries), BLOCK):
-            block = queries[start : start + BLOCK]
-            x = np.stack([query_vectors[q] for q in block])
-            low = np.asarray(
-                [np.nan if (s := screen[q])[2] is False and s[0] is None else (s[1] if s[2] else s[0]) for q in block],
-                dtype=np.float64,
+        exact = True
+        sides = []
+        for vectors_of in (changes.old, changes.new):
+            picked = [j for j, c in enumerate(changes.ids) if c in vectors_of]
+            stacked = (
+                np.stack([vectors_of[changes.ids[j]] for j in picked]) if picked else np.zeros((0, dim), np.float32)
             )
-            low = np.where(np.isnan(low), -np.inf, low)
-            for side, (vectors, margin) in enumerate(zip((old, new), margins, strict=True)):
-                if len(vectors):
-                    hit = (x @ vectors.T + margin[None, :]) >= low[:, None]
-                    rows, cols = np.nonzero(hit)
-                    pairs.append((rows + start, cols.astype(np.int64), side))
-        found: dict[str, dict[str, tuple[float | None, float | None]]] = {}
-        for side, ids, vectors in ((0, old_ids, old), (1, new_ids, new)):
-            qi = np.concatenate([p[0] for p in pairs if p[2] == side] or [np.zeros(0, np.int64)])
-            vi = np.concatenate([p[1] for p in pairs if p[2] == side] or [np.zeros(0, np.int64)])
-            if not qi.size:
-                continue
-            wanted = np.unique(qi)
-            where = np.searchsorted(wanted, qi)
-            x = np.stack([query_vectors[queries[int(q)]] for q in wanted])
-            exact = index.pair_cosines(x, vectors, where, vi)
-            values = exact.tolist() if exact is not None else [None] * qi.size
-            for q, v, value in zip(qi.tolist(), vi.tolist(), values, strict=True):
-                a, b = found.setdefault(queries[q], {}).get(ids[v], (None, None))
-                if value is None:
-                    value = np.nan  # the index cannot tell: the list is computed again
-                found[queries[q]][ids[v]] = (value, b) if side == 0 else (a, value)
-        return found
+            stored = index.as_stored(stacked)
+            if stored is None:  # the index cannot say: screen wide, and compute every reached list
+                exact = False
+                margin = (2 * index.reconstruction_error(stacked) + EXACT_MARGIN).astype(np.float32)
+                stored = stacked
+            else:
+                margin = np.full(len(stacked), EXACT_MARGIN, dtype=np.float32)
+            sides.append((np.asarray(picked, dtype=np.int64), stacked, stored, margin))
+        hits: list[tuple[Rows, Rows, Floats]] = []
+        for _, _, stored, margin in sides:
+            found: list[tuple[Rows, Rows, Floats]] = []
+            for start in range(0, len(vectors) if len(stored) else 0, BLOCK):
+                sims = vectors[start : start + BLOCK] @ stored.T
+                rows, cols = np.nonzero(sims + margin[None, :] >= low[start : start + BLOCK, None])
+                found.append(
+                    (rows.astype(np.int64) + start, cols.astype(np.int64), sims[rows, cols].astype(np.float64))
+                )
+            if found:
+                hits.append(
+                    (
+                        np.concatenate([f[0] for f in found]),
+                        np.concatenate([f[1] for f in found]),
+                        np.concatenate([f[2] for f in found]),
+                    )
+                )
+            else:
+                hits.append(_NO_HITS)
+        width = max(1, len(changes.ids))
+        keys = np.unique(np.concatenate([rows * width + sides[s][0][cols] for s, (rows, cols, _) in enumerate(hits)]))
+        old, new = np.full(keys.size, np.nan), np.full(keys.size, np.nan)
+        rows, cols, approx = hits[0]
+        old[np.searchsorted(keys, rows * width + sides[0][0][cols])] = approx
+        rows, cols, approx = hits[1]
+        if rows.size and exact:
+            computed = index.pair_cosines(vectors, sides[1][1], rows, cols)
+            assert computed is not None
+            new[np.searchsorted(keys, rows * width + sides[1][0][cols])] = computed
+        return Reached(keys // width, keys % width, old, new, exact)
+
+    def _exact_old(
+        self, query_kind: ProfileKind, vectors: Vectors, near: Reached, which: Rows, changes: Changes
+    ) -> Floats:
+        """The cosines the index gave some changed profiles' old vectors, exactly (for the pairs the screen cannot
+        place)."""
+        index = self.state.indexes[other_kind(query_kind)]
+        if which.size == 0:
+            return np.zeros(0)
+        olds = np.stack([changes.old[changes.ids[int(c)]] for c in near.changed[which]])
+        found = index.pair_cosines(vectors, olds, near.lists[which], np.arange(which.size, dtype=np.int64))
+        assert found is not None
+        return found.astype(np.float64)
 
     def patch(
         self,
         query_kind: ProfileKind,
-        reached: dict[str, dict[str, tuple[float | None, float | None]]],
-        holding: dict[str, set[str]],
-        stored: dict[str, tuple[int, int, ListState]],
+        lists: list[str],
+        fetched: Rows,
+        eligible: Rows,
+        states: ListStates,
+        near: Reached,
         changes: Changes,
-        read_matches: ReadMatches,
-    ) -> PatchPlan:
-        """Patch the reached lists that have a state; the others are to be computed again.
+        vectors: Vectors,
+    ) -> PatchOutcome:
+        """Patch some reached lists that have a state.
 
         Args:
             query_kind: the lists' kind.
-            reached: per reached list, the changed profiles near it and their cosines (``reached``); lists that
-                hold a changed profile must be among them.
-            holding: per list, the changed profiles its stored matches hold.
-            stored: per list with a state: (fetched, eligible, state).
+            lists: the lists' query ids.
+            fetched: per list, the candidates its last search returned.
+            eligible: per list, the candidates that passed the filters (at least).
+            states: per list, its state.
+            near: the changed profiles near each list (``reached``, lists numbered as here).
             changes: the other kind's changes.
-            read_matches: reads the stored matches of some lists (``RematchRepository.stored_matches`` bound to
-                the kind).
+            vectors: the lists' query vectors, one row each.
 
         Returns:
-            The patches, and the lists to compute again with the reason.
+            The patched lists and the lists to compute again.
         """
-        plan = PatchPlan()
-        changed = set(changes.ids)
-        moved: list[tuple[_Moved, int]] = []
-        for qid in sorted(set(reached) | set(holding)):
-            found = stored.get(qid)
-            events = reached.get(qid, {})
-            if found is None:
-                plan.compute.add(qid)
-                plan.reasons["no state (widened, curated or older)"] += 1
-                continue
-            if any(a is not None and np.isnan(a) or b is not None and np.isnan(b) for a, b in events.values()):
-                plan.compute.add(qid)
-                plan.reasons["the index gives no pair cosine"] += 1
-                continue
-            fetched, eligible, state = found
-            outcome = _move(qid, state, fetched, self.wanted, events, changed, holding.get(qid, set()))
-            if isinstance(outcome, str):
-                plan.compute.add(qid)
-                plan.reasons[outcome] += 1
-                continue
-            moved.append((outcome, eligible))
-        self._finish(query_kind, moved, stored, plan, read_matches)
-        return plan
+        n = len(lists)
+        out = PatchOutcome(query_kind, self.top)
+        if n == 0:
+            return out
+        top = self.top
+        table = self.state.tables[other_kind(query_kind)]
+        qtable = self.state.tables[query_kind]
+        queries = Queries(query_kind, qtable, self._rows(query_kind)(np.asarray(lists, dtype=str)))
+        bad: dict[str, Mask] = {}
+        moves = self._moves(query_kind, states, fetched, near, changes, vectors, bad)
+        b_list = moves.bound_list
+        main = moves.main
+        passes_into = filter_pairs(
+            BATCH_FILTERS,
+            queries,
+            table,
+            Pairs(b_list[moves.ent_bound], moves.ent_row, moves.ent_cos.astype(np.float32)),
+        )
+        left = Pairs(b_list[moves.left_bound], moves.left_row, np.zeros(moves.left_bound.size, np.float32))
+        passes_out = filter_pairs(BATCH_FILTERS, queries, table, left)
 
-    def _finish(
+        # The prefix: which changed profiles it held (they leave it), which pushed-out candidates it held.
+        width = max(1, len(changes.ids))
+        span = len(table) + 1
+        p_list = owner_of(states.prefix_offsets)
+        p_pos = np.arange(p_list.size) - states.prefix_offsets[p_list]
+        p_row, p_code = moves.prefix_rows, moves.prefix_codes
+        listed_changed = p_code >= 0
+        in_prefix, _ = _member(p_list[listed_changed] * width + p_code[listed_changed], moves.left_changed_key)
+        known, _ = _member(moves.event_key_with_old, p_list[listed_changed] * width + p_code[listed_changed])
+        bad["a listed profile has no cosine"] = np.bincount(p_list[listed_changed][~known], minlength=n) > 0
+
+        # Boundaries a widening passed: at most fewer than the list's length may pass the filters before them.
+        c_bound = moves.left_changed_bound
+        known_out = np.bincount(c_bound[in_prefix], minlength=moves.count) + np.bincount(
+            moves.left_bound[passes_out], minlength=moves.count
+        )
+        kept = states.kept - known_out + np.bincount(moves.ent_bound[passes_into], minlength=moves.count)
+        bad["fewer candidates may pass the filters than the list holds"] = (
+            np.bincount(b_list[~main & (kept >= top)], minlength=n) > 0
+        )
+
+        # The list's candidates (its last boundary): entrants scored, leavers out.
+        ent = main[moves.ent_bound]
+        ent_list, ent_row, ent_cos = b_list[moves.ent_bound[ent]], moves.ent_row[ent], moves.ent_cos[ent]
+        ent_id, passes = moves.ent_id[ent], passes_into[ent]
+        entrants = Pairs(ent_list, ent_row, ent_cos.astype(np.float32))
+        parts = self.state.scorer.parts(queries, table, entrants)
+        scores = self.state.scorer.totals(parts)
+        out_main = main[moves.left_bound]
+        left_list, left_row = b_list[moves.left_bound[out_main]], moves.left_row[out_main]
+        pushed_out, _ = _member(left_list * span + left_row, p_list * span + p_row)
+        changed_main = main[c_bound]
+        counted = in_prefix[changed_main] | ~states.complete[b_list[c_bound[changed_main]]]  # passed, or may have
+        eligible = (
+            eligible
+            - np.bincount(b_list[c_bound[changed_main]][counted], minlength=n)
+            - np.bincount(left_list[passes_out[out_main]], minlength=n)
+            + np.bincount(ent_list[passes], minlength=n)
+        )
+
+        # The ranking patched from the prefix: leavers out, entrants ranking before its last entry in.
+        p_keep = ~listed_changed & ~pushed_out
+        count = np.diff(states.prefix_offsets)
+        has_prefix = count > 0
+        last = np.maximum(states.prefix_offsets[1:] - 1, 0)
+        pids = states.prefix_ids
+        last_score = _rounded(states.prefix_values[last, 0]) if pids.size else np.zeros(n)
+        last_id = pids[last] if pids.size else np.full(n, "", dtype=str)
+        mine = _rounded(scores)
+        earlier_id = np.asarray(ent_id < last_id[ent_list], dtype=np.bool_)
+        before_last = (mine > last_score[ent_list]) | ((mine == last_score[ent_list]) & earlier_id)
+        joins = passes & (states.complete[ent_list] | ~has_prefix[ent_list] | before_last)
+        n_list = np.concatenate([p_list[p_keep], ent_list[joins]])
+        n_id = np.concatenate([pids[p_keep], ent_id[joins]])
+        n_rows = np.concatenate([p_row[p_keep], ent_row[joins]])
+        n_values = np.concatenate(
+            [states.prefix_values[p_keep], np.concatenate([scores[joins, None], parts[joins]], axis=1)]
+        ).astype(np.float32)
+        order = np.lexsort((n_id, -_rounded(n_values[:, 0]), n_list))
+        n_list, n_id, n_rows, n_values = n_list[order], n_id[order], n_rows[order], n_values[order]
+        n_count = np.bincount(n_list, minlength=n).astype(np.int64)
+        n_pos = np.arange(n_list.size) - offsets_of(n_count)[n_list]
+        complete = states.complete | ~has_prefix
+        bad["the reserve ran out"] = ~complete & (n_count < top)
+        eligible = np.where(complete, n_count, eligible)
+        bad["fewer candidates may pass the filters than the list holds"] |= eligible < top
+        now_complete = complete & (n_count <= top + RESERVE)
+
+        # The lists that stay patched, and what they become.
+        failed = np.zeros(n, dtype=np.bool_)
+        for reason, mask in bad.items():
+            fresh = mask & ~failed
+            if fresh.any():
+                out.reasons[reason] += int(fresh.sum())
+            failed |= mask
+        ok = ~failed
+        out.compute = {lists[i] for i in np.flatnonzero(failed).tolist()}
+        chosen = np.flatnonzero(ok)
+        renumber = np.full(n, -1, dtype=np.int64)
+        renumber[chosen] = np.arange(chosen.size)
+        cut = n_pos < top + RESERVE
+        n_sel = cut & ok[n_list]
+        m_bound = moves.edge_bound
+        listed_now, _ = _member(n_list[cut] * span + n_rows[cut], b_list[m_bound] * span + moves.edge_row)
+        listed_now &= main[m_bound]
+        b_sel = ok[b_list]
+        m_sel = moves.edge_keep & b_sel[m_bound]
+        mains = np.flatnonzero(main & b_sel)
+        out.lists = [lists[i] for i in chosen.tolist()]
+        out.fetched = moves.take[mains]
+        out.threshold = moves.threshold[mains]
+        out.eligible = eligible[chosen]
+        out.states = ListStates(
+            to_end=moves.to_end[mains],
+            complete=now_complete[chosen],
+            bound_offsets=offsets_of(np.bincount(b_list[b_sel], minlength=n)[chosen]),
+            inside=moves.inside[b_sel],
+            kept=np.where(main, 0, kept)[b_sel],
+            edge_offsets=offsets_of(np.bincount(m_bound[m_sel], minlength=moves.count)[b_sel]),
+            edge_ids=moves.edge_id[m_sel],
+            edge_cosine=moves.edge_cos[m_sel].astype(np.float32),
+            listed=listed_now[m_sel],
+            prefix_offsets=offsets_of(np.bincount(n_list[n_sel], minlength=n)[chosen]),
+            prefix_ids=n_id[n_sel],
+            prefix_values=n_values[n_sel],
+        )
+        out.reasons["patched"] += int(chosen.size)
+        out.top = self._changes(states, p_list, p_pos, ok, renumber, n_list, n_id, n_values, n_pos)
+        out.reasons["patched, matches changed"] += int(
+            np.unique(np.concatenate([v["list"] for v in out.top.values()])).size
+        )
+        return out
+
+    def _changes(
+        self,
+        states: ListStates,
+        p_list: Rows,
+        p_pos: Rows,
+        ok: Mask,
+        renumber: Rows,
+        n_list: Rows,
+        n_id: npt.NDArray[np.str_],
+        n_values: npt.NDArray[np.float32],
+        n_pos: Rows,
+    ) -> dict[str, Any]:
+        """The stored matches' changes: the old list (the prefix's first entries) against the new one."""
+        top = self.top
+        old_sel = (p_pos < top) & ok[p_list]
+        new_sel = (n_pos < top) & ok[n_list]
+        old_list, old_id, old_values = (
+            renumber[p_list[old_sel]],
+            states.prefix_ids[old_sel],
+            states.prefix_values[old_sel],
+        )
+        old_rank = p_pos[old_sel] + 1
+        new_list, new_id, new_values = renumber[n_list[new_sel]], n_id[new_sel], n_values[new_sel]
+        new_rank = n_pos[new_sel] + 1
+        every, codes = np.unique(np.concatenate([old_id, new_id]).astype(str), return_inverse=True)
+        span = max(1, every.size)
+        old_key = old_list * span + codes[: old_id.size]
+        new_key = new_list * span + codes[old_id.size :]
+        was, where = _member(old_key, new_key)
+        still, _ = _member(new_key, old_key)
+        moved = np.zeros(new_key.size, dtype=np.bool_)
+        if old_key.size:
+            moved = was & ((old_rank[where] != new_rank) | np.any(old_values[where] != new_values, axis=1))
+        return {
+            "inserted": {
+                "list": new_list[~was],
+                "id": new_id[~was],
+                "rank": new_rank[~was],
+                "score": new_values[~was, 0],
+                "parts": new_values[~was, 1:],
+            },
+            "updated": {
+                "list": new_list[moved],
+                "id": new_id[moved],
+                "rank": new_rank[moved],
+                "score": new_values[moved, 0],
+                "parts": new_values[moved, 1:],
+                "previous": old_values[where[moved], 0],
+                "changed": _rounded(old_values[where[moved], 0]) != _rounded(new_values[moved, 0]),
+            },
+            "deleted": {"list": old_list[~still], "id": old_id[~still], "score": old_values[~still, 0]},
+        }
+
+    def _moves(
         self,
         query_kind: ProfileKind,
-        moved: list[tuple[_Moved, int]],
-        stored: dict[str, tuple[int, int, ListState]],
-        plan: PatchPlan,
-        read_matches: ReadMatches,
-    ) -> None:
-        """Score the entrants, filter the leavers, and patch each list's ranking."""
-        scorer, qtable = self.state.scorer, self.state.tables[query_kind]
+        states: ListStates,
+        fetched: Rows,
+        near: Reached,
+        changes: Changes,
+        vectors: Vectors,
+        bad: dict[str, Mask],
+    ) -> _Moves:
+        """Place the changed profiles near each list around each of its boundaries, and move the boundaries."""
+        n = len(states)
         table = self.state.tables[other_kind(query_kind)]
-        queries = Queries(query_kind, qtable, np.asarray([qtable.row_of[m.qid] for m, _ in moved], dtype=np.int64))
-        owner: list[int] = []
-        rows: list[int] = []
-        cosine: list[float] = []
-        for i, (m, _) in enumerate(moved):
-            for pid, c in m.entrants:
-                owner.append(i)
-                rows.append(table.row_of[pid])
-                cosine.append(c)
-        entrants = Pairs(np.asarray(owner, np.int64), np.asarray(rows, np.int64), np.asarray(cosine, np.float32))
-        parts = scorer.parts(queries, table, entrants)
-        totals = scorer.totals(parts)
-        passes = filter_pairs(BATCH_FILTERS, queries, table, entrants)
-        leavers = Pairs(
-            np.asarray([i for i, (m, _) in enumerate(moved) for _ in m.left_unchanged], np.int64),
-            np.asarray([table.row_of[pid] for m, _ in moved for pid in m.left_unchanged], np.int64),
-            np.zeros(sum(len(m.left_unchanged) for m, _ in moved), np.float32),
-        )
-        left_passed = np.bincount(
-            leavers.query[filter_pairs(BATCH_FILTERS, queries, table, leavers)], minlength=len(moved)
-        )
-        keys = _key(totals.astype(np.float64), [table.ids[r] for r in rows])
-        by_list: list[list[int]] = [[] for _ in moved]
-        for j, i in enumerate(owner):
-            by_list[i].append(j)
-        pending: list[tuple[_Moved, int, list[int]]] = []
-        for i, (m, eligible) in enumerate(moved):
-            state = stored[m.qid][2]
-            joining = [j for j in by_list[i] if passes[j]]
-            left = sum(1 for _, passed in m.left_changed if passed is not False) + int(left_passed[i])
-            eligible = eligible - left + len(joining)
-            last = _key(np.asarray([state.last_score], np.float64), [state.last_id])[0]
-            if not state.complete:
-                joining = [j for j in joining if keys[j] < last]
-            if eligible < self.top:
-                plan.compute.add(m.qid)
-                plan.reasons["fewer candidates may pass the filters than the list holds"] += 1
-            elif not joining and not m.prefix_left:
-                plan.patches[m.qid] = Patch(
-                    m.qid, m.fetched, m.threshold, eligible, self._state(m, state, None), matches=None
-                )
-                plan.reasons["patched, matches as stored"] += 1
-            else:
-                pending.append((m, eligible, joining))
-        lists = read_matches([m.qid for m, _, _ in pending]) if pending else {}
-        for m, eligible, joining in pending:
-            state = stored[m.qid][2]
-            prefix: list[Entry] = list(lists.get(m.qid, []))
-            prefix += [
-                (pid, float(v[0]), tuple(float(x) for x in v[1:]))
-                for pid, v in zip(state.reserve_ids, state.reserve_values.tolist(), strict=True)
-            ]
-            prefix = [e for e in prefix if e[0] not in m.prefix_left]
-            prefix += [(table.ids[rows[j]], float(totals[j]), tuple(parts[j].tolist())) for j in joining]
-            order = sorted(
-                range(len(prefix)), key=_key(np.asarray([e[1] for e in prefix]), [e[0] for e in prefix]).__getitem__
-            )
-            ranked = [prefix[k] for k in order]
-            if state.complete:
-                eligible = len(ranked)
-            elif len(ranked) < self.top:
-                plan.compute.add(m.qid)
-                plan.reasons["the reserve ran out"] += 1
-                continue
-            kept = ranked[: self.top + RESERVE]
-            complete = state.complete and len(ranked) <= self.top + RESERVE
-            new_state = self._state(m, state, (kept, complete))
-            same = [e[0] for e in kept[: self.top]] == [e[0] for e in lists.get(m.qid, [])]
-            same = same and all(a == b for a, b in zip(kept[: self.top], lists.get(m.qid, []), strict=False))
-            plan.patches[m.qid] = Patch(
-                m.qid, m.fetched, m.threshold, eligible, new_state, matches=None if same else kept[: self.top]
-            )
-            plan.reasons["patched, matches changed" if not same else "patched, matches as stored"] += 1
+        row_of, code = self._rows(other_kind(query_kind)), _Lookup(changes.ids)
+        width = max(1, len(changes.ids))
+        nb = states.inside.size
+        b_list = owner_of(states.bound_offsets)
+        level = np.arange(nb) - states.bound_offsets[b_list]
+        main = np.zeros(nb, dtype=np.bool_)
+        main[states.last_bound()[states.last_bound() >= 0]] = True
+        cap = self.wanted * np.power(4, level)
+        size = np.where(main, fetched[b_list], cap)  # candidates before each boundary
+        b_end = main & states.to_end[b_list]
 
-    def _state(self, m: _Moved, old: ListState, prefix: tuple[list[Entry], bool] | None) -> ListState:
-        """The list's new state: the moved edge, and the new prefix (None: the old one)."""
-        if prefix is None:
-            reserve_ids, reserve_values = old.reserve_ids, old.reserve_values
-            complete, last_id, last_score = old.complete, old.last_id, old.last_score
-            listed = [flag for _, _, flag in m.edge]
-        else:
-            kept, complete = prefix
-            tail = kept[self.top :]
-            reserve_ids = [e[0] for e in tail]
-            reserve_values = np.asarray([[e[1], *e[2]] for e in tail], dtype=np.float32).reshape(-1, WIDTH)
-            last_id, last_score = (kept[-1][0], kept[-1][1]) if kept else ("", float("nan"))
-            names = {e[0] for e in kept}
-            listed = [pid in names for pid, _, _ in m.edge]
-        return ListState(
-            edge_ids=[pid for pid, _, _ in m.edge],
-            edge_cosine=np.asarray([c for _, c, _ in m.edge], dtype=np.float32),
-            listed=listed,
-            inside=m.inside,
-            to_end=m.to_end,
-            reserve_ids=list(reserve_ids),
-            reserve_values=np.asarray(reserve_values, dtype=np.float32).reshape(-1, WIDTH),
-            complete=complete,
-            last_id=last_id,
-            last_score=last_score,
+        # Every id of the states to its row in the table (once), and the changed ones to their position.
+        state_rows = row_of(np.concatenate([states.edge_ids, states.prefix_ids]))
+        e_row, p_row = state_rows[: states.edge_ids.size], state_rows[states.edge_ids.size :]
+        changed_ids = np.asarray(changes.ids, dtype=str)
+        changed_rows = row_of(changed_ids)
+        code_of_row = np.full(len(table) + 1, -1, dtype=np.int64)  # the last entry answers row -1
+        code_of_row[changed_rows[changed_rows >= 0]] = np.flatnonzero(changed_rows >= 0)
+        e_code, p_code = code_of_row[e_row], code_of_row[p_row]
+        for codes, rows, ids in ((e_code, e_row, states.edge_ids), (p_code, p_row, states.prefix_ids)):
+            if (rows < 0).any():  # not in the table at all: removed since (a change), looked up by id
+                codes[rows < 0] = code(ids[rows < 0])
+        e_bound = owner_of(states.edge_offsets)
+        e_pos = np.arange(e_bound.size) - states.edge_offsets[e_bound]
+        e_cos = states.edge_cosine.astype(np.float64)
+        edges = np.diff(states.edge_offsets)
+        has_edge = edges > 0
+        bad["no edge"] = np.bincount(b_list[~has_edge], minlength=n) > 0
+        first = np.minimum(states.edge_offsets[:-1], max(0, e_cos.size - 1))
+        last = np.maximum(states.edge_offsets[1:] - 1, 0)
+        hi = np.where(has_edge, e_cos[first] if e_cos.size else 0.0, np.inf)
+        lo = np.where(has_edge, e_cos[last] if e_cos.size else 0.0, -np.inf)
+
+        # The events of each list, once per boundary of it.
+        per = np.diff(states.bound_offsets)[near.lists]
+        event = np.repeat(np.arange(near.lists.size), per)
+        bound = (
+            np.repeat(states.bound_offsets[near.lists], per)
+            + np.arange(event.size)
+            - np.repeat(offsets_of(per)[:-1], per)
+        )
+        a, b = near.old.copy(), near.new
+        changed = near.changed[event]
+        key = bound * width + changed
+        changed_in_edge = e_code >= 0
+        in_edge, at = _member(e_bound[changed_in_edge] * width + e_code[changed_in_edge], key)
+        ev_inside = in_edge.copy()
+        if changed_in_edge.any():
+            ev_inside &= e_pos[changed_in_edge][at] < states.inside[bound]
+        # Old cosines come from the screen (within rounding): those it cannot place are computed exactly.
+        a_ok = ~np.isnan(a[event])
+        unsure = ~in_edge & a_ok & ~(a[event] > hi[bound] + EXACT_MARGIN)
+        unsure &= ~((a[event] < lo[bound] - EXACT_MARGIN) & ~b_end[bound])
+        refine = np.unique(event[unsure])
+        a[refine] = self._exact_old(query_kind, vectors, near, refine, changes)
+        old, new = a[event], b[event]
+        b_ok = ~np.isnan(new)
+        head_old = ~in_edge & a_ok & (old > hi[bound])
+        beyond_old = ~in_edge & a_ok & (old < lo[bound]) & ~b_end[bound]
+        head_new = b_ok & (new > hi[bound])
+        beyond_new = b_ok & (new < lo[bound]) & ~b_end[bound]
+        inserted = b_ok & ~head_new & ~beyond_new
+        between = ~in_edge & a_ok & ~head_old & ~beyond_old
+        if not self.exact_search(query_kind):
+            # A graph's search may miss a profile whose cosine lies within an edge: it was not returned, so it
+            # was not among the candidates (what the stored list holds), whatever its cosine.
+            beyond_old |= between
+            between[:] = False
+        tie = np.bincount(b_list[bound[between]], minlength=n) > 0
+
+        # The new edges: their unchanged entries and the changed profiles now inside them, in the index's order.
+        keep = ~changed_in_edge
+        m_bound = np.concatenate([e_bound[keep], bound[inserted]])
+        m_cos = np.concatenate([e_cos[keep], new[inserted]])
+        m_was = np.concatenate([(e_pos < states.inside[e_bound])[keep], np.zeros(int(inserted.sum()), np.bool_)])
+        m_new = np.concatenate([np.zeros(int(keep.sum()), np.bool_), np.ones(int(inserted.sum()), np.bool_)])
+        m_id = np.concatenate([states.edge_ids[keep], changed_ids[changed[inserted]]])
+        m_row = np.concatenate([e_row[keep], changed_rows[changed[inserted]]])
+        order = np.lexsort((-m_cos, m_bound))
+        m_bound, m_cos, m_was, m_new, m_id, m_row = (v[order] for v in (m_bound, m_cos, m_was, m_new, m_id, m_row))
+        same = (m_bound[1:] == m_bound[:-1]) & (m_cos[1:] == m_cos[:-1]) & (m_new[1:] | m_new[:-1])
+        tie |= np.bincount(b_list[m_bound[1:][same]], minlength=n) > 0
+        bad["a changed profile's cosine ties the edge"] = tie
+        m_count = np.bincount(m_bound, minlength=nb).astype(np.int64)
+        m_pos = np.arange(m_bound.size) - offsets_of(m_count)[m_bound]
+        before = (
+            size
+            - states.inside
+            - np.bincount(bound[head_old], minlength=nb)
+            + np.bincount(bound[head_new], minlength=nb)
+        )
+        total = before + m_count
+        take = np.where(b_end, np.minimum(cap, total), cap)
+        inside = take - before
+        invalid = (before < 0) | (inside < 1) | (inside > m_count)
+        bad["the boundary left the edge"] = np.bincount(b_list[invalid], minlength=n) > 0
+        everything = b_end & (total <= cap)
+        at_boundary = np.clip(offsets_of(m_count)[:-1] + inside - 1, 0, max(0, m_cos.size - 1))
+        threshold = np.where(everything | (m_cos.size == 0), np.nan, m_cos[at_boundary] if m_cos.size else np.nan)
+        m_in = m_pos < inside[m_bound]
+        entering = m_in & ~m_was
+        start = np.maximum(inside - EDGE, 0)
+        return _Moves(
+            count=nb,
+            bound_list=b_list,
+            main=main,
+            take=take,
+            threshold=threshold,
+            inside=inside - start,
+            to_end=b_end & (m_count <= inside + EDGE),
+            edge_bound=m_bound,
+            edge_id=m_id,
+            edge_row=m_row,
+            edge_cos=m_cos,
+            edge_keep=(m_pos >= inside[m_bound] - EDGE) & (m_pos < inside[m_bound] + EDGE),
+            ent_bound=np.concatenate([m_bound[entering], bound[head_new]]),
+            ent_id=np.concatenate([m_id[entering], changed_ids[changed[head_new]]]),
+            ent_row=np.concatenate([m_row[entering], changed_rows[changed[head_new]]]),
+            ent_cos=np.concatenate([m_cos[entering], new[head_new]]),
+            left_bound=m_bound[~m_in & m_was],
+            left_row=m_row[~m_in & m_was],
+            left_changed_bound=bound[head_old | ev_inside],
+            left_changed_key=b_list[bound[head_old | ev_inside]] * width + changed[head_old | ev_inside],
+            event_key_with_old=np.unique(b_list[bound[a_ok | in_edge]] * width + changed[a_ok | in_edge]),
+            prefix_rows=p_row,
+            prefix_codes=p_code,
         )
 
 
-__all__ = ["EXACT_MARGIN", "Changes", "Patch", "PatchPlan", "Patcher", "patch_result"]
+@dataclass
+class _Moves:
+    """How the changes move every boundary of the lists patched (``count`` boundaries, each of a list)."""
+
+    count: int
+    bound_list: Rows
+    main: Mask
+    """Per boundary, whether it is its list's last (the list's candidates)."""
+    take: Rows
+    """Per boundary, the candidates before it now."""
+    threshold: Floats
+    inside: Rows
+    to_end: Mask
+    edge_bound: Rows
+    edge_id: npt.NDArray[np.str_]
+    edge_row: Rows
+    edge_cos: Floats
+    edge_keep: Mask
+    """Per new edge entry, whether it stays in the stored edge (``EDGE`` each side of the boundary)."""
+    ent_bound: Rows
+    ent_id: npt.NDArray[np.str_]
+    ent_row: Rows
+    ent_cos: Floats
+    """Candidates now before each boundary that were not (or changed)."""
+    left_bound: Rows
+    left_row: Rows
+    """Unchanged candidates a boundary now leaves out."""
+    left_changed_bound: Rows
+    left_changed_key: Rows
+    """Changed profiles that were before a boundary: the boundary, and (list, changed profile) keys."""
+    event_key_with_old: Rows
+    """(list, changed profile) keys of the changed profiles whose old place is known."""
+    prefix_rows: Rows
+    prefix_codes: Rows
+
+
+__all__ = ["EXACT_MARGIN", "Changes", "PatchOutcome", "Patcher", "Reached"]

@@ -22,6 +22,7 @@ run covers that.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +32,9 @@ import numpy.typing as npt
 from matching.profiles import ProfileKind, ProfileStore, StoredChange
 from matching.ranking import MatchingEngine, other_kind
 from matching.rematch.compute import BatchState
-from matching.rematch.patch import Changes, Patch, Patcher
-from matching.rematch.repository import PlannedChunk, RematchRepository, RunInfo
+from matching.rematch.patch import Changes, Patcher, PatchOutcome
+from matching.rematch.repository import PlannedChunk, RematchRepository, RunInfo, StoredLists
+from matching.rematch.state import ListStates
 
 Vectors = npt.NDArray[np.float32]
 PATCH_CHUNK = 5
@@ -62,13 +64,13 @@ class Plan:
     compute: dict[ProfileKind, list[str]]
     remove: dict[ProfileKind, list[str]]
     counts: dict[str, Any] = field(default_factory=dict)
-    patches: dict[ProfileKind, dict[str, Patch]] = field(default_factory=dict)
+    patches: dict[ProfileKind, PatchOutcome] = field(default_factory=dict)
     """The lists patched from their state, computed while planning (committed chunk by chunk)."""
 
     def chunks(self, size: int) -> list[PlannedChunk]:
         """The plan cut in chunks of at most ``size`` queries (removals first, then patches, then computations)."""
         out: list[PlannedChunk] = []
-        patch = {kind: sorted(found) for kind, found in self.patches.items()}
+        patch = {kind: found.lists for kind, found in self.patches.items()}
         for action, by_kind, width in (
             ("remove", self.remove, size),
             ("patch", patch, size * PATCH_CHUNK),
@@ -89,7 +91,11 @@ def matchable(engine: MatchingEngine, kind: ProfileKind) -> list[str]:
 
 
 def snapshot(
-    engine: MatchingEngine, store: ProfileStore, repository: RematchRepository, base: RunInfo | None
+    engine: MatchingEngine,
+    store: ProfileStore,
+    repository: RematchRepository,
+    base: RunInfo | None,
+    applied: dict[tuple[ProfileKind, str], tuple[int, Vectors | None]] | None = None,
 ) -> Snapshot:
     """Bring the engine to the store's current generation and collect every profile's exact vector.
 
@@ -102,6 +108,8 @@ def snapshot(
         store: the profile store.
         repository: the rematch tables (the vectors of the base run).
         base: the last successful run (None: every profile counts as changed).
+        applied: vectors the engine's catch-up already built, by (kind, id), with their change's generation
+            (``ProfileWriter.applied``); a change of that generation is not built again.
 
     Returns:
         The snapshot.
@@ -116,7 +124,11 @@ def snapshot(
         generation, found = store.changed_after(kind, since)
         generations[kind.value] = generation
         changes[kind] = found
-        features = {c.id: engine.features.build(c.profile) for c in found if c.profile is not None}
+        known = applied or {}
+        reuse = {c.id: known[(kind, c.id)][1] for c in found if known.get((kind, c.id), (None,))[0] == c.generation}
+        features = {
+            c.id: engine.features.build(c.profile) for c in found if c.profile is not None and c.id not in reuse
+        }
         behind = engine.generation(kind)
         if generation > behind:
             late = [c for c in found if c.generation > behind]
@@ -130,7 +142,9 @@ def snapshot(
         current = dict(old_vectors[kind])
         for change in found:
             f = features.get(change.id)
-            vector = f.vector if f is not None and f.profile.active else None
+            vector = (
+                reuse[change.id] if change.id in reuse else (f.vector if f is not None and f.profile.active else None)
+            )
             staged[(kind, change.id)] = vector
             if vector is None:
                 current.pop(change.id, None)
@@ -155,25 +169,55 @@ def changes_of(snap: Snapshot, kind: ProfileKind) -> Changes:
 
 def patch_lists(
     patcher: Patcher,
-    repository: RematchRepository,
+    stored: StoredLists,
     kind: ProfileKind,
-    queries: list[str],
+    queries: Sequence[str],
     query_vectors: dict[str, Vectors],
     changes: Changes,
-) -> tuple[dict[str, Patch], set[str], dict[str, int]]:
-    """Patch the lists of some queries of a kind that the other kind's changes reach.
+) -> tuple[PatchOutcome, dict[str, int]]:
+    """Patch the stored lists of some queries of a kind that the other kind's changes reach.
+
+    Args:
+        patcher: the patcher.
+        stored: every stored list of the kind.
+        kind: the lists' kind.
+        queries: the queries to consider (unchanged, with a stored list).
+        query_vectors: their vectors.
+        changes: the other kind's changes.
 
     Returns:
-        The patches, the lists to compute again, and how many lists went each way and why.
+        The patches (with the lists to compute again), and how many lists went each way and why.
     """
-    screen = repository.screen(kind)
-    queries = [q for q in queries if q in screen]
-    reached = patcher.reached(kind, queries, query_vectors, screen, changes)
-    within = set(queries)
-    holding = {q: found for q, found in repository.holding(kind, changes.ids).items() if q in within}
-    stored = repository.states(kind, sorted(set(reached) | set(holding)))
-    outcome = patcher.patch(kind, reached, holding, stored, changes, lambda ids: repository.stored_matches(kind, ids))
-    return outcome.patches, outcome.compute, dict(outcome.reasons)
+    position = {q: i for i, q in enumerate(stored.ids)}
+    rows = np.asarray(sorted(position[q] for q in queries if q in position), dtype=np.int64)
+    ids = [stored.ids[i] for i in rows.tolist()]
+    has_state = np.asarray([stored.states[i] is not None for i in rows.tolist()], dtype=np.bool_)
+    low = np.where(has_state, stored.edge_low[rows], stored.threshold[rows])
+    vectors = np.stack([query_vectors[q] for q in ids]) if ids else np.zeros((0, 1), np.float32)
+    near = patcher.reached(kind, vectors, np.where(np.isnan(low), -np.inf, low), changes)
+    reached = np.zeros(len(ids), dtype=np.bool_)
+    reached[near.lists] = True
+    why: dict[str, int] = {}
+    if (reached & ~has_state).any():
+        why["no state (widened, curated or older)"] = int((reached & ~has_state).sum())
+    chosen = np.flatnonzero(reached & has_state) if near.exact else np.zeros(0, np.int64)
+    if not near.exact and reached.any():
+        why["the index gives no pair cosine"] = int((reached & has_state).sum())
+    renumber = np.full(len(ids), -1, dtype=np.int64)
+    renumber[chosen] = np.arange(chosen.size)
+    outcome = patcher.patch(
+        kind,
+        [ids[i] for i in chosen.tolist()],
+        stored.fetched[rows[chosen]],
+        stored.eligible[rows[chosen]],
+        ListStates.decode([blob for i in rows[chosen].tolist() if (blob := stored.states[i]) is not None]),
+        near.take(renumber[near.lists] >= 0, renumber),
+        changes,
+        vectors[chosen],
+    )
+    outcome.compute |= {ids[i] for i in np.flatnonzero(reached & ~np.isin(np.arange(len(ids)), chosen)).tolist()}
+    why |= dict(outcome.reasons)
+    return outcome, why
 
 
 def plan_run(
@@ -200,7 +244,7 @@ def plan_run(
     """
     compute: dict[ProfileKind, list[str]] = {}
     remove: dict[ProfileKind, list[str]] = {}
-    patches: dict[ProfileKind, dict[str, Patch]] = {}
+    patches: dict[ProfileKind, PatchOutcome] = {}
     counts: dict[str, Any] = {
         "changed": {kind.value: len(found) for kind, found in snap.changes.items()},
         "matchable": {kind.value: len(v) for kind, v in snap.vectors.items()},
@@ -208,24 +252,25 @@ def plan_run(
     patcher = Patcher(BatchState.of(engine), top) if not full else None
     for kind in ProfileKind:
         active = snap.vectors[kind]
-        stored = repository.thresholds(kind)
-        remove[kind] = sorted(q for q in stored if q not in active)
+        stored = repository.stored_lists(kind)
+        remove[kind] = sorted(q for q in stored.ids if q not in active)
         if full or patcher is None:
             compute[kind] = sorted(active)
             continue
         other = other_kind(kind)
         changed_here = {c.id for c in snap.changes[kind]}
-        chosen = {q for q in active if q in changed_here or q not in stored}
+        known = set(stored.ids)
+        chosen = {q for q in active if q in changed_here or q not in known}
         reasons: dict[str, int] = {"own change or new": len(chosen)}
         staff = {q for q in (decided or {}).get(kind, set()) if q in active} - chosen
         if staff:
             reasons["pins or exclusions changed"] = len(staff)
             chosen |= staff
         if snap.changes[other]:
-            unchanged = sorted(q for q in active if q not in chosen)
-            found, again, why = patch_lists(patcher, repository, kind, unchanged, active, changes_of(snap, other))
+            unchanged = [q for q in active if q not in chosen]
+            found, why = patch_lists(patcher, stored, kind, unchanged, active, changes_of(snap, other))
             patches[kind] = found
-            chosen |= again
+            chosen |= found.compute
             reasons |= why
         compute[kind] = sorted(chosen)
         counts[f"{kind.value}_lists"] = reasons

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -21,7 +21,6 @@ from sqlalchemy.engine import Connection, Engine
 from matching.profiles import ProfileKind
 from matching.ranking import COMPONENTS
 from matching.rematch.compute import ChunkResult
-from matching.rematch.state import ListState
 from matching.rematch.tables import (
     RematchChunk,
     RematchDropped,
@@ -109,6 +108,15 @@ class StoredMatch:
         }
 
 
+class NewMatch(NamedTuple):
+    """A match new in a run: its list and its score."""
+
+    query_kind: ProfileKind
+    query_id: str
+    match_id: str
+    score: float
+
+
 @dataclass
 class ChunkCounts:
     """What committing one chunk changed."""
@@ -169,6 +177,19 @@ def _now() -> datetime:
 def _mark(conn: Connection) -> str:
     """The driver's parameter marker."""
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+@dataclass
+class StoredLists:
+    """The stored lists of one kind, as planning reads them: per list its id, threshold (NaN: none), lowest cosine
+    a change must reach (NaN: any or no state), candidates fetched and eligible, and stored state (None: none)."""
+
+    ids: list[str]
+    threshold: npt.NDArray[np.float64]
+    edge_low: npt.NDArray[np.float64]
+    fetched: npt.NDArray[np.int64]
+    eligible: npt.NDArray[np.int64]
+    states: list[bytes | None]
 
 
 @dataclass(frozen=True)
@@ -443,14 +464,19 @@ class RematchRepository:
             if done:
                 return counts
             old: dict[str, dict[str, _StoredRow]] = defaultdict(dict)
-            columns = [matches.c[n] for n in ("query_id", "match_id", "previous_score", *_COMPARED)]
-            kept = {q for q, same in zip(result.query_ids, result.as_stored, strict=False) if same} if result else set()
-            for ids in _chunks([q for q in chunk.query_ids if q not in kept]):
-                query = select(*columns).where(matches.c.query_kind == kind, matches.c.query_id.in_(ids))
-                for qid, mid, previous, *values in conn.execute(query):
-                    old[qid][mid] = _StoredRow(previous, tuple(values))
+            mark = _mark(conn)
+            columns = ", ".join(("query_id", "match_id", "previous_score", *_COMPARED))
             for ids in _chunks(chunk.query_ids):
-                conn.execute(delete(lists).where(lists.c.query_kind == kind, lists.c.query_id.in_(ids)))
+                sql = (
+                    f"SELECT {columns} FROM {matches.name} WHERE query_kind = {mark} "
+                    f"AND query_id IN ({', '.join(mark for _ in ids)})"
+                )
+                for qid, mid, previous, *values in conn.exec_driver_sql(sql, (kind, *ids)):
+                    old[qid][mid] = _StoredRow(previous, tuple(values))
+            conn.exec_driver_sql(
+                f"DELETE FROM {lists.name} WHERE query_kind = {mark} AND query_id = {mark}",
+                [(kind, q) for q in chunk.query_ids],
+            )
             fresh: list[tuple[Any, ...]] = []
             moved: list[tuple[Any, ...]] = []
             left: list[tuple[Any, ...]] = []
@@ -464,16 +490,24 @@ class RematchRepository:
 
             if result is not None:
                 counts.missing = list(result.missing)
+                kept = result.stateful & result.states.storable() if len(result.states) else result.stateful
+                blobs = result.states.encode() if kept.any() else []
+                lows = result.states.edge_low()
                 for i, qid in enumerate(result.query_ids):
                     computed.add(qid)
-                    state = result.states[i] if result.states else None
-                    blob = state.encode() if state is not None else None
-                    edge_low = state.edge_low if state is not None else None
+                    blob, low = (blobs[i], lows[i]) if kept[i] else (None, np.nan)
                     list_rows.append(
-                        (kind, qid, run_id, result.fetched[i], result.thresholds[i], result.eligible[i], edge_low, blob)
+                        (
+                            kind,
+                            qid,
+                            run_id,
+                            result.fetched[i],
+                            result.thresholds[i],
+                            result.eligible[i],
+                            None if np.isnan(low) else float(low),
+                            blob,
+                        )
                     )
-                    if qid in kept:
-                        continue
                     before = old.get(qid, {})
                     now: set[str] = set()
                     for rank, mid, score, parts in result.matches(i):
@@ -493,10 +527,7 @@ class RematchRepository:
                     for mid, stored in before.items():
                         if mid not in now:
                             drop(qid, mid, stored)
-                if result.patched:
-                    counts.patched = len(result.query_ids)
-                else:
-                    counts.lists = len(result.query_ids)
+                counts.lists = len(result.query_ids)
             for qid in chunk.query_ids:
                 if qid in computed:
                     continue
@@ -504,7 +535,6 @@ class RematchRepository:
                     drop(qid, mid, stored)
                 counts.removed_lists += 1 if qid in old else 0
             counts.dropped = len(gone)
-            mark = _mark(conn)
             key = f"WHERE query_kind = {mark} AND query_id = {mark} AND match_id = {mark}"
             if left:
                 conn.exec_driver_sql(f"DELETE FROM {matches.name} {key}", left)
@@ -530,97 +560,105 @@ class RematchRepository:
             rows = conn.execute(select(vectors.c.id, vectors.c.vector).where(vectors.c.kind == kind.value)).all()
         return {pid: np.frombuffer(blob, dtype=np.float32) for pid, blob in rows}
 
-    def thresholds(self, query_kind: ProfileKind) -> dict[str, float | None]:
-        """Per stored list of a kind: the cosine of the last candidate its index search returned (None: all)."""
+    def stored_lists(self, query_kind: ProfileKind) -> StoredLists:
+        """Every stored list of a kind, with what planning and patching read of it (one pass over the table)."""
         lists = table(RematchList)
+        columns = (
+            lists.c.query_id,
+            lists.c.threshold,
+            lists.c.edge_low,
+            lists.c.fetched,
+            lists.c.eligible,
+            lists.c.state,
+        )
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(lists.c.query_id, lists.c.threshold).where(lists.c.query_kind == query_kind.value)
-            ).all()
-        return {qid: (float(t) if t is not None else None) for qid, t in rows}
+            rows = conn.execute(select(*columns).where(lists.c.query_kind == query_kind.value)).all()
+        return StoredLists(
+            ids=[str(r[0]) for r in rows],
+            threshold=np.asarray([np.nan if r[1] is None else r[1] for r in rows], dtype=np.float64),
+            edge_low=np.asarray([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64),
+            fetched=np.asarray([r[3] for r in rows], dtype=np.int64),
+            eligible=np.asarray([r[4] for r in rows], dtype=np.int64),
+            states=[bytes(r[5]) if r[5] is not None else None for r in rows],
+        )
 
-    def lists_containing(self, query_kind: ProfileKind, match_ids: Iterable[str]) -> set[str]:
-        """Queries of a kind whose stored list holds any of some profiles."""
-        return set(self.holding(query_kind, match_ids))
+    def commit_patch(self, run_id: int, chunk: PlannedChunk, rows: dict[str, Any]) -> ChunkCounts:
+        """Write the patches of a chunk's lists (``PatchOutcome.rows``) and mark the chunk done, in one transaction.
 
-    def holding(self, query_kind: ProfileKind, match_ids: Iterable[str]) -> dict[str, set[str]]:
-        """Per query of a kind whose stored list holds some of the given profiles: which of them it holds."""
-        matches = table(RematchMatch)
-        found: dict[str, set[str]] = defaultdict(set)
-        with self.engine.connect() as conn:
-            for ids in _chunks(sorted(set(match_ids))):
-                rows = conn.execute(
-                    select(matches.c.query_id, matches.c.match_id).where(
-                        matches.c.query_kind == query_kind.value, matches.c.match_id.in_(ids)
-                    )
-                )
-                for qid, mid in rows:
-                    found[str(qid)].add(str(mid))
-        return dict(found)
+        Each list's row is rewritten in place; its matches change only where the patch says: new matches
+        inserted, matches that left deleted (and recorded as dropped), matches whose rank, score or parts moved
+        updated (their previous score is the score they had); the other rows are left as they are.
 
-    def screen(self, query_kind: ProfileKind) -> dict[str, tuple[float | None, float | None, bool]]:
-        """Per stored list of a kind: its threshold, the lowest cosine at which a change can reach it (``edge_low``)
-        and whether it has a state to be patched from."""
-        lists = table(RematchList)
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(lists.c.query_id, lists.c.threshold, lists.c.edge_low, lists.c.state.is_not(None)).where(
-                    lists.c.query_kind == query_kind.value
-                )
-            ).all()
-        return {
-            str(q): (float(t) if t is not None else None, float(e) if e is not None else None, bool(has))
-            for q, t, e, has in rows
-        }
+        Args:
+            run_id: the run.
+            chunk: the chunk (its lists are the patched ones).
+            rows: what to write.
 
-    def states(self, query_kind: ProfileKind, query_ids: Sequence[str]) -> dict[str, tuple[int, int, ListState]]:
-        """Per stored list with a state among some queries: (fetched, eligible, state)."""
-        lists = table(RematchList)
-        out: dict[str, tuple[int, int, ListState]] = {}
-        with self.engine.connect() as conn:
-            for ids in _chunks(sorted(query_ids)):
-                rows = conn.execute(
-                    select(lists.c.query_id, lists.c.fetched, lists.c.eligible, lists.c.state).where(
-                        lists.c.query_kind == query_kind.value, lists.c.query_id.in_(ids), lists.c.state.is_not(None)
-                    )
-                )
-                for qid, fetched, eligible, blob in rows:
-                    out[str(qid)] = (int(fetched), int(eligible), ListState.decode(bytes(blob)))
-        return out
-
-    def stored_matches(
-        self, query_kind: ProfileKind, query_ids: Sequence[str]
-    ) -> dict[str, list[tuple[str, float, tuple[float, ...]]]]:
-        """The stored lists of some queries: [(match id, score, score parts)] best first, at float32 precision."""
-        m = table(RematchMatch)
-        out: dict[str, list[tuple[str, float, tuple[float, ...]]]] = defaultdict(list)
-        columns = [m.c.query_id, m.c.match_id, m.c.score, *(m.c[n] for n in COMPONENTS)]
-        with self.engine.connect() as conn:
-            for ids in _chunks(sorted(query_ids)):
-                query = select(*columns).where(m.c.query_kind == query_kind.value, m.c.query_id.in_(ids))
-                for qid, mid, score, *parts in conn.execute(query.order_by(m.c.query_id, m.c.rank)):
-                    out[str(qid)].append((str(mid), float(score), tuple(float(v) for v in parts)))
-        return dict(out)
+        Returns:
+            What the chunk changed.
+        """
+        chunks = table(RematchChunk)
+        matches, lists, dropped = table(RematchMatch), table(RematchList), table(RematchDropped)
+        found = rows["counts"]
+        counts = ChunkCounts(
+            patched=found["patched"],
+            matches=found["matches"],
+            new=found["new"],
+            dropped=found["dropped"],
+            changed=found["changed"],
+        )
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                select(chunks.c.committed).where(chunks.c.run_id == run_id, chunks.c.seq == chunk.seq)
+            ).scalar_one()
+            if done:
+                return ChunkCounts()
+            mark = _mark(conn)
+            settings = ", ".join(f"{n} = {mark}" for n in LIST_COLUMNS[2:])
+            conn.exec_driver_sql(
+                f"UPDATE {lists.name} SET {settings} WHERE query_kind = {mark} AND query_id = {mark}",
+                [(*row[2:], row[0], row[1]) for row in rows["lists"]],
+            )
+            key = f"WHERE query_kind = {mark} AND query_id = {mark} AND match_id = {mark}"
+            if rows["deleted"]:
+                conn.exec_driver_sql(f"DELETE FROM {matches.name} {key}", rows["deleted"])
+            if rows["updated"]:
+                settings = ", ".join(f"{n} = {mark}" for n in (*_COMPARED, "previous_score", "run_id"))
+                conn.exec_driver_sql(f"UPDATE {matches.name} SET {settings} {key}", rows["updated"])
+            _bulk_insert(conn, matches, MATCH_COLUMNS, rows["inserted"])
+            _bulk_insert(conn, dropped, ("run_id", "query_kind", "query_id", "match_id", "score"), rows["dropped"])
+            conn.execute(
+                update(chunks)
+                .where(chunks.c.run_id == run_id, chunks.c.seq == chunk.seq)
+                .values(committed=True, counts=counts.to_json(), committed_at=_now())
+            )
+        return counts
 
     # -- reading lists ------------------------------------------------------------------------------------
 
     def _read(self, conn: Connection, where: Any) -> list[StoredMatch]:
         m = table(RematchMatch)
-        rows = conn.execute(select(m).where(where).order_by(m.c.query_kind, m.c.query_id, m.c.rank)).all()
-        return [
-            StoredMatch(
-                query_kind=ProfileKind(r.query_kind),
-                query_id=r.query_id,
-                match_id=r.match_id,
-                rank=int(r.rank),
-                score=round(float(r.score), 6),
-                components={name: round(float(getattr(r, name)), 4) for name in COMPONENTS},
-                previous_score=round(float(r.previous_score), 6) if r.previous_score is not None else None,
-                since_run=int(r.since_run),
-                run_id=int(r.run_id),
+        columns = [m.c[n] for n in ("query_kind", "query_id", "match_id", "rank", "score", *COMPONENTS)]
+        columns += [m.c.previous_score, m.c.since_run, m.c.run_id]
+        query = select(*columns).where(where).order_by(m.c.query_kind, m.c.query_id, m.c.rank)
+        kinds = {kind.value: kind for kind in ProfileKind}
+        out = []
+        for kind, qid, mid, rank, score, *rest in conn.execute(query).tuples():
+            parts, (previous, since, run) = rest[: len(COMPONENTS)], rest[len(COMPONENTS) :]
+            out.append(
+                StoredMatch(
+                    query_kind=kinds[kind],
+                    query_id=qid,
+                    match_id=mid,
+                    rank=int(rank),
+                    score=round(float(score), 6),
+                    components={name: round(float(v), 4) for name, v in zip(COMPONENTS, parts, strict=True)},
+                    previous_score=round(float(previous), 6) if previous is not None else None,
+                    since_run=int(since),
+                    run_id=int(run),
+                )
             )
-            for r in rows
-        ]
+        return out
 
     def list_of(self, query_kind: ProfileKind, query_id: str) -> list[StoredMatch]:
         """The stored list of one query profile, best first."""
@@ -635,6 +673,19 @@ class RematchRepository:
             return self._read(
                 conn, and_(m.c.query_kind == query_kind.value, m.c.query_id == query_id, m.c.since_run > after_run)
             )
+
+    def new_matches(self, run_id: int) -> list[NewMatch]:
+        """Every match that entered a list in a run and is still there, best first per list (what the outbox
+        tells; read through the ``since_run`` index)."""
+        m = table(RematchMatch)
+        kinds = {kind.value: kind for kind in ProfileKind}
+        query = (
+            select(m.c.query_kind, m.c.query_id, m.c.match_id, m.c.score)
+            .where(m.c.since_run == run_id)
+            .order_by(m.c.query_kind, m.c.query_id, m.c.rank)
+        )
+        with self.engine.connect() as conn:
+            return [NewMatch(kinds[k], q, mid, round(float(s), 6)) for k, q, mid, s in conn.execute(query).tuples()]
 
     def new_in_run(self, run_id: int) -> list[StoredMatch]:
         """Every match that entered a list in a run and is still there."""
@@ -663,4 +714,4 @@ class RematchRepository:
         return [(k, q, mid, float(s)) for k, q, mid, s in rows]
 
 
-__all__ = ["ChunkCounts", "PlannedChunk", "RematchRepository", "RunInfo", "StoredMatch"]
+__all__ = ["ChunkCounts", "NewMatch", "PlannedChunk", "RematchRepository", "RunInfo", "StoredLists", "StoredMatch"]

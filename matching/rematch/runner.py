@@ -23,7 +23,7 @@ from matching.profiles import ProfileKind, ProfileStore
 from matching.ranking import MatchingEngine, other_kind
 from matching.rematch.compute import BatchState, ChunkResult, score_chunk
 from matching.rematch.curation import NO_CURATIONS, CuratedList, Curations, curated_lists
-from matching.rematch.patch import Changes, Patch, Patcher, patch_result
+from matching.rematch.patch import Changes, Patcher, PatchOutcome
 from matching.rematch.planner import Plan, patch_lists, plan_run, snapshot
 from matching.rematch.repository import ChunkCounts, PlannedChunk, RematchRepository, RunInfo
 
@@ -104,6 +104,7 @@ def run_rematch(
     progress: Progress | None = None,
     say: Callable[[str], None] = lambda _: None,
     curations: Curations = NO_CURATIONS,
+    applied: dict[tuple[ProfileKind, str], tuple[int, Any]] | None = None,
     _adopt: int | None = None,
 ) -> RunOutcome:
     """Resume the unfinished run, or plan and do a new one.
@@ -119,6 +120,7 @@ def run_rematch(
         say: receives one line per notable decision (resume, fall back to a full run).
         curations: consultants' pins and exclusions (none by default); an incremental run recomputes the lists
             whose decisions changed since the base run started.
+        applied: vectors the engine's catch-up already built (``ProfileWriter.applied``), not built again.
 
     Returns:
         The run as recorded, and whether it was resumed.
@@ -165,6 +167,7 @@ def run_rematch(
                     progress=progress,
                     say=say,
                     curations=curations,
+                    applied=applied,
                     _adopt=unfinished.id,
                 )
             note(f"Resuming run {unfinished.id} ({unfinished.mode}) at chunk {done + 1} of {total}.")
@@ -199,7 +202,7 @@ def run_rematch(
     elif base is None and not full:
         note("No earlier successful run: computing every list.")
         full = True
-    snap = snapshot(engine, store, repository, base)
+    snap = snapshot(engine, store, repository, base, applied)
     decided = {kind: curations.changed_since(kind, base.started_at if base else None) for kind in ProfileKind}
     plan: Plan = plan_run(engine, repository, snap, full=full, top=options.top, decided=decided)
     chunks = plan.chunks(options.chunk_size)
@@ -216,7 +219,7 @@ def run_rematch(
         counts=plan.counts
         | {
             "lists_to_compute": {k.value: len(v) for k, v in plan.compute.items()},
-            "lists_to_patch": {k.value: len(v) for k, v in plan.patches.items()},
+            "lists_to_patch": {k.value: len(v.lists) for k, v in plan.patches.items()},
             "lists_to_remove": {k.value: len(v) for k, v in plan.remove.items()},
         },
         adopt=adopt,
@@ -248,13 +251,14 @@ def _repatch(
     old: dict[ProfileKind, dict[str, Any]],
     staged: dict[tuple[ProfileKind, str], Any],
     vectors: dict[ProfileKind, dict[str, Any]],
-) -> dict[ProfileKind, dict[str, Patch]] | None:
-    """The patches of a resumed run's pending patch chunks, made again (None: some list cannot be patched now)."""
+) -> dict[ProfileKind, PatchOutcome] | None:
+    """The patches of a resumed run's pending patch chunks, made again from the same stored state and changes
+    (None: some list cannot be patched now, which the same data cannot bring about)."""
     wanted = {
         kind: [q for c in chunks if c.action == "patch" and c.query_kind is kind for q in c.query_ids]
         for kind in ProfileKind
     }
-    out: dict[ProfileKind, dict[str, Patch]] = {}
+    out: dict[ProfileKind, PatchOutcome] = {}
     if not any(wanted.values()):
         return out
     patcher = Patcher(BatchState.of(engine), top)
@@ -268,10 +272,10 @@ def _repatch(
             {c: old[other][c] for c in changed if c in old[other]},
             {c: v for c in changed if (v := staged[(other, c)]) is not None},
         )
-        patches, again, _ = patch_lists(patcher, repository, kind, sorted(ids), vectors[kind], changes)
-        if again or set(ids) - set(patches):
+        outcome, _ = patch_lists(patcher, repository.stored_lists(kind), kind, ids, vectors[kind], changes)
+        if outcome.compute or set(ids) - set(outcome.lists):
             return None
-        out[kind] = patches
+        out[kind] = outcome
     return out
 
 
@@ -290,7 +294,7 @@ def _execute(
     started: float,
     counts: dict[str, Any] | None,
     curations: Curations,
-    patches: dict[ProfileKind, dict[str, Patch]],
+    patches: dict[ProfileKind, PatchOutcome],
 ) -> RunInfo:
     total = len(chunks)
     done = 0
@@ -302,10 +306,11 @@ def _execute(
     try:
         for chunk in (c for c in chunks if c.action != "compute" or not c.query_ids):
             t0 = time.perf_counter()
-            result = None
             if chunk.action == "patch" and chunk.query_ids:
-                result = patch_result(chunk.query_kind, patches[chunk.query_kind], chunk.query_ids)
-            changed = repository.commit_chunk(run_id, chunk, result)
+                rows = patches[chunk.query_kind].rows(run_id, chunk.query_ids)
+                changed = repository.commit_patch(run_id, chunk, rows)
+            else:
+                changed = repository.commit_chunk(run_id, chunk, None)
             commit_seconds += time.perf_counter() - t0
             done += 1
             if progress is not None:
@@ -351,6 +356,7 @@ def _execute(
         "chunk_seconds_mean": round(float(np.mean([s for s, _ in chunk_seconds])), 4) if chunk_seconds else None,
         "chunk_lists_per_second": round(float(np.median(per_chunk)), 1) if per_chunk else None,
         "run_seconds": round(time.perf_counter() - started, 3),
+        "workers": getattr(executor, "workers", None),
     }
     if counts is None:
         recorded = repository.run(run_id)

@@ -70,7 +70,11 @@ class RematchMatch(SQLModel, table=True):
     """One match of one list: a vacancy's candidate (query_kind vacancy) or a jobseeker's vacancy."""
 
     __tablename__ = "rematch_match"
-    __table_args__ = (Index("ix_rematch_match_member", "query_kind", "match_id"), {"sqlite_with_rowid": False})
+    __table_args__ = (
+        Index("ix_rematch_match_member", "query_kind", "match_id"),
+        Index("ix_rematch_match_since_run", "since_run"),
+        {"sqlite_with_rowid": False},
+    )
 
     query_kind: str = Field(primary_key=True, max_length=16)
     query_id: str = Field(primary_key=True, max_length=64)

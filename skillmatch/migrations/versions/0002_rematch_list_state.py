@@ -1,4 +1,5 @@
-"""The rematch keeps what it patches a list from: ``rematch_list.edge_low`` and ``rematch_list.state``.
+"""The rematch keeps what it patches a list from (``rematch_list.edge_low`` and ``rematch_list.state``), and finds a
+run's new matches by ``rematch_match.since_run`` through an index (the outbox reads them after every run).
 
 Revision ID: 0002_rematch_list_state
 Revises: 0001
@@ -22,17 +23,24 @@ def _columns() -> list[sa.Column[object]]:
     return [sa.Column("edge_low", sa.Float(), nullable=True), sa.Column("state", sa.LargeBinary(), nullable=True)]
 
 
+_INDEX = "ix_rematch_match_since_run"
+
+
 def upgrade() -> None:
     # The first revision creates the tables as the models are when it runs, so a new database has them already.
-    present = {c["name"] for c in sa.inspect(op.get_bind()).get_columns("rematch_list")}
+    inspector = sa.inspect(op.get_bind())
+    present = {c["name"] for c in inspector.get_columns("rematch_list")}
     missing = [c for c in _columns() if c.name not in present]
     if missing:
         with op.batch_alter_table("rematch_list") as batch:
             for column in missing:
                 batch.add_column(column)
+    if _INDEX not in {i["name"] for i in inspector.get_indexes("rematch_match")}:
+        op.create_index(_INDEX, "rematch_match", ["since_run"])
 
 
 def downgrade() -> None:
+    op.drop_index(_INDEX, table_name="rematch_match")
     with op.batch_alter_table("rematch_list") as batch:
         for column in _columns():
             batch.drop_column(column.name)
