@@ -16,10 +16,10 @@ from esco_data import Taxonomy
 from ingestion.profile_builder import ProfileBuilder
 from matching.fairness import (
     DEFAULT_BAND,
-    AuditRun,
-    AuditStore,
     Band,
     CounterfactualReport,
+    ExposureRun,
+    ExposureStore,
     OversightStore,
     ReviewedCandidates,
     run_exposure_audit,
@@ -47,7 +47,7 @@ class FairnessConfig:
     min_expected: float = 5.0
     """Groups expected to hold fewer top places raise no alert."""
     depth: int = 10
-    """Top places the audit counts."""
+    """Top places the exposure audit counts."""
     skill_gap: SkillGapConfig = field(default_factory=SkillGapConfig)
     recruiting_thresholds: dict[str, float | None] = field(default_factory=dict)
     """Per language of the lists, a shortage-list title is linked without review from this score (none: always
@@ -60,7 +60,7 @@ class FairnessConfig:
 
 @dataclass
 class FairnessServices:
-    """Oversight, audit, rights, skill gap and recruiting occupations over one database and engine."""
+    """Oversight, exposure audit, rights, skill gap and recruiting occupations over one database and engine."""
 
     db: Engine
     taxonomy: Taxonomy
@@ -68,19 +68,20 @@ class FairnessServices:
     engine: MatchingEngine
     builder: ProfileBuilder
     oversight: OversightStore
-    audit: AuditStore
+    exposure: ExposureStore
+    """The exposure audit's group attributes and its runs."""
     reviewed: ReviewedCandidates
     rights: RightsService
     recruiting: RecruitingStore
     config: FairnessConfig
 
-    def exposure_audit(self, filters: Filters | None = None, *, save: bool = True) -> AuditRun:
+    def exposure_audit(self, filters: Filters | None = None, *, save: bool = True) -> ExposureRun:
         """The exposure audit now, on the engine's lists and on the lists as shown (kept when ``save``), with the
         counterfactual gender check when the configuration asks for it."""
         cfg = self.config
         return run_exposure_audit(
             self.engine,
-            self.audit,
+            self.exposure,
             self.oversight,
             depth=cfg.depth,
             filters=filters,

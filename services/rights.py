@@ -26,7 +26,7 @@ from ingestion.models import JobseekerRecord, QuarantineRecord
 from ingestion.rights_models import ContestRecord, ContestStatus, OptOutRecord, opted_out
 from ingestion.validation import FieldError, InvalidRecord
 from matching.errors import UnknownProfile
-from matching.fairness import AuditStore, OversightStore
+from matching.fairness import ExposureStore, OversightStore
 from matching.guidance import Notice, notice
 from matching.profiles import ProfileKind
 from matching.ranking import ProfileWriter, ScoreWeights
@@ -93,7 +93,7 @@ class RightsService:
         self,
         db: Engine,
         writer: ProfileWriter,
-        audit: AuditStore,
+        exposure: ExposureStore,
         oversight: OversightStore,
         *,
         retention_days: int,
@@ -102,14 +102,14 @@ class RightsService:
         """Args:
         db: the database of records and profiles.
         writer: the one profile writer (store and index change together).
-        audit: the restricted audit table.
+        exposure: the exposure audit's restricted table of group attributes.
         oversight: the consultants' decisions.
         retention_days: an inactive dossier is erased after this many days.
         weights: the engine's score weights (stated in the notice).
         """
         self.db = db
         self.writer = writer
-        self.audit = audit
+        self.exposure = exposure
         self.oversight = oversight
         self.retention_days = retention_days
         self.weights = weights or writer.engine.scorer.weights
@@ -175,7 +175,7 @@ class RightsService:
             "opted_out": jobseeker_id in out,
             "contests": self.contests(jobseeker_id=jobseeker_id),
             "decisions": [d.to_json() for d in self.oversight.history(jobseeker_id=jobseeker_id)],
-            "audit_attributes": self.audit.of(jobseeker_id),
+            "audit_attributes": self.exposure.of(jobseeker_id),
             "quarantined_versions": quarantined,
         }
 
@@ -303,7 +303,7 @@ class RightsService:
         report.profile = generation is not None
         if not report.record and not report.profile:
             raise UnknownProfile(f"no jobseeker with id {jobseeker_id!r}")
-        report.audit_kept_as_id = self.audit.erase([jobseeker_id])
+        report.audit_kept_as_id = self.exposure.erase([jobseeker_id])
         return report
 
     def inactive_dossiers(self, now: datetime | None = None) -> list[str]:

@@ -23,7 +23,7 @@ from ingestion.profile_builder import ProfileBuilder
 from ingestion.repository import RecordRepository
 from ingestion.service import IngestionService
 from ingestion.validation import RecordValidator
-from matching.fairness import AuditStore, OversightStore, ReviewedCandidates
+from matching.fairness import ExposureStore, OversightStore, ReviewedCandidates
 from matching.guidance import RecruitingStore, SkillGapConfig
 from matching.linking import Linker
 from matching.profiles import ProfileStore
@@ -32,7 +32,7 @@ from matching.resources import load_taxonomy, make_encoder, prepare_linker, prep
 from matching.space import ConceptSpace
 from services import FairnessConfig, FairnessServices, RightsService
 from skillmatch.db import make_engine
-from skillmatch.schema import create_audit_tables, create_tables
+from skillmatch.schema import create_exposure_tables, create_tables
 from skillmatch.settings import Settings
 
 log = logging.getLogger("skillmatch")
@@ -92,10 +92,10 @@ class Runtime:
         """
         started = time.perf_counter()
         db = db if db is not None else make_engine(settings.database_url)
-        audit_db = make_engine(settings.audit_database_url) if settings.audit_database_url else db
-        create_tables(db, audit=audit_db is db)
-        if audit_db is not db:
-            create_audit_tables(audit_db)
+        exposure_db = make_engine(settings.exposure_database_url) if settings.exposure_database_url else db
+        create_tables(db, exposure=exposure_db is db)
+        if exposure_db is not db:
+            create_exposure_tables(exposure_db)
         encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
         with ThreadPoolExecutor(1) as pool:
             model = pool.submit(encoder.load_model)  # beside the taxonomy and the indexes, not after them
@@ -118,7 +118,7 @@ class Runtime:
         ingestion = IngestionService(
             RecordValidator(taxonomy), RecordRepository(db), ProfileBuilder(taxonomy, linker), writer
         )
-        fairness = _fairness(settings, db, audit_db, taxonomy, linker, engine, writer, ingestion.builder)
+        fairness = _fairness(settings, db, exposure_db, taxonomy, linker, engine, writer, ingestion.builder)
         report["seconds"] = round(time.perf_counter() - started, 1)
         return cls(settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, fairness, report)
 
@@ -147,13 +147,13 @@ class Runtime:
     def close(self) -> None:
         """Release the database connections."""
         self.db.dispose()
-        self.fairness.audit.engine.dispose()
+        self.fairness.exposure.engine.dispose()
 
 
 def _fairness(
     settings: Settings,
     db: Engine,
-    audit_db: Engine,
+    exposure_db: Engine,
     taxonomy: Taxonomy,
     linker: Linker,
     engine: MatchingEngine,
@@ -162,14 +162,14 @@ def _fairness(
 ) -> FairnessServices:
     """The fairness and skill-gap services, with plain values from the settings."""
     oversight = OversightStore(db)
-    audit = AuditStore(audit_db)
+    exposure = ExposureStore(exposure_db)
     config = FairnessConfig(
         band=(settings.exposure_band_low, settings.exposure_band_high),
         min_expected=settings.exposure_min_expected,
         skill_gap=SkillGapConfig(k=settings.skill_gap_k, candidates=settings.skill_gap_candidates),
         recruiting_thresholds={"fr": settings.recruiting_threshold_fr, "nl": settings.recruiting_threshold_nl},
         shortage_list=settings.shortage_list,
-        counterfactual=settings.audit_counterfactual,
+        counterfactual=settings.exposure_counterfactual,
     )
     return FairnessServices(
         db=db,
@@ -178,9 +178,9 @@ def _fairness(
         engine=engine,
         builder=builder,
         oversight=oversight,
-        audit=audit,
+        exposure=exposure,
         reviewed=ReviewedCandidates(engine, oversight),
-        rights=RightsService(db, writer, audit, oversight, retention_days=settings.retention_days),
+        rights=RightsService(db, writer, exposure, oversight, retention_days=settings.retention_days),
         recruiting=RecruitingStore(db),
         config=config,
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from matching.ranking import ConcurrencyMode, IndexType
@@ -36,10 +36,16 @@ def resolve_path(path: Path) -> Path:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
+def _renamed(name: str, old: str) -> AliasChoices:
+    """The environment variables of a renamed setting: its name, then its old name (still read, so a deployment
+    configured before the rename keeps working)."""
+    return AliasChoices(f"SKILLMATCH_{name.upper()}", f"SKILLMATCH_{old.upper()}")
+
+
 class Settings(BaseSettings):
     """Typed settings; every field can be set as ``SKILLMATCH_<FIELD>`` in the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="SKILLMATCH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SKILLMATCH_", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default=Path("data"), description="Database, indexes and encoder cache.")
     database_url: str = Field(default="", description="SQLAlchemy URL; default: SQLite file in data_dir.")
@@ -62,18 +68,20 @@ class Settings(BaseSettings):
         description="How often the service takes in profiles other processes wrote (0: never).",
     )
 
-    audit_database_url: str = Field(
+    exposure_database_url: str = Field(
         default="",
-        description="Database of the restricted audit table (gender, age band, nationality group); default: the "
-        "service's database. A database of its own lets only the audit role read it.",
+        validation_alias=_renamed("exposure_database_url", "audit_database_url"),
+        description="Database of the exposure audit's restricted table (gender, age band, nationality group); "
+        "default: the service's database. A database of its own lets only the audit role read it.",
     )
     exposure_band_low: float = Field(default=0.8, gt=0, le=1, description="Exposure ratio below this: alert.")
     exposure_band_high: float = Field(default=1.25, ge=1, description="Exposure ratio above this: alert.")
     exposure_min_expected: float = Field(
         default=5.0, ge=0, description="A group expected to hold fewer top places than this raises no alert."
     )
-    audit_counterfactual: bool = Field(
+    exposure_counterfactual: bool = Field(
         default=True,
+        validation_alias=_renamed("exposure_counterfactual", "audit_counterfactual"),
         description="Each exposure audit also runs the counterfactual gender check (RBO) and keeps it with the run.",
     )
     retention_days: int = Field(
@@ -112,9 +120,10 @@ class Settings(BaseSettings):
     rematch_scheduler: str | None = Field(
         default=None, description="Address of an existing Dask scheduler (default: a local cluster)."
     )
-    rematch_audit: bool = Field(
+    rematch_exposure_audit: bool = Field(
         default=True,
-        description="Run the exposure audit after each succeeded rematch (when audit attributes were imported).",
+        validation_alias=_renamed("rematch_exposure_audit", "rematch_audit"),
+        description="Run the exposure audit after each succeeded rematch (when group attributes were imported).",
     )
     rematch_connect_seconds: float = Field(
         default=30.0, gt=0, description="How long to try an existing Dask scheduler before the rematch fails."

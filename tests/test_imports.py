@@ -127,7 +127,7 @@ def test_matching_subpackages_import_their_lower_layers_only(layer: str) -> None
 
 def test_the_layer_check_can_fail(tmp_path: Path) -> None:
     module = tmp_path / "probe.py"
-    module.write_text("from matching.fairness import AuditStore\nfrom matching.ranking.engine import Match\n")
+    module.write_text("from matching.fairness import ExposureStore\nfrom matching.ranking.engine import Match\n")
     assert {_subpackage(n) for n in _imports(module)} >= {"fairness", "ranking"}
 
 

@@ -28,3 +28,16 @@ def test_invalid_setting_is_rejected(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("SKILLMATCH_INDEX_TYPE", "magic")
     with pytest.raises(ValueError, match="index_type"):
         Settings()
+
+
+def test_the_exposure_audit_settings_read_their_old_names_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SKILLMATCH_AUDIT_DATABASE_URL", "sqlite:///old.db")
+    monkeypatch.setenv("SKILLMATCH_AUDIT_COUNTERFACTUAL", "false")
+    monkeypatch.setenv("SKILLMATCH_REMATCH_AUDIT", "false")
+    old = Settings()
+    assert (old.exposure_database_url, old.exposure_counterfactual, old.rematch_exposure_audit) == (
+        "sqlite:///old.db", False, False,
+    )  # fmt: skip
+    monkeypatch.setenv("SKILLMATCH_EXPOSURE_DATABASE_URL", "sqlite:///new.db")
+    assert Settings().exposure_database_url == "sqlite:///new.db"
+    assert Settings(exposure_counterfactual=True).exposure_counterfactual is True

@@ -105,14 +105,14 @@ def quarantine_page(request: Request, engine: EngineDep) -> Response:
 @router.get("/exposure")
 def exposure_page(request: Request, fairness: FairnessDep, run: Annotated[int | None, Query(ge=1)] = None) -> Response:
     """The exposure audit: the latest runs, and one run's ratios per group on the engine's lists and as shown."""
-    runs = fairness.audit.runs(20)
-    chosen = fairness.audit.run(run) if run is not None or runs else None
+    runs = fairness.exposure.runs(20)
+    chosen = fairness.exposure.run(run) if run is not None or runs else None
     return page(
         request,
         "admin_exposure.html",
         runs=runs,
         chosen=chosen,
-        attributes=fairness.audit.count(),
+        attributes=fairness.exposure.count(),
         band=fairness.config.band,
     )
 

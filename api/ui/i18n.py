@@ -106,10 +106,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Part des places du top 10 de chaque groupe rapportée à sa part des candidats éligibles (1 : parité). "
             "Une alerte signale un rapport hors de la plage"
         ),
-        "audit_attributes": "Personnes avec des attributs d'audit",
-        "run_exposure": "Lancer l'audit maintenant",
-        "exposure_runs": "Derniers audits",
-        "exposure_run": "Audit",
+        "group_attributes": "Personnes avec des attributs de groupe",
+        "run_exposure": "Lancer l'audit d'exposition maintenant",
+        "exposure_runs": "Derniers audits d'exposition",
+        "exposure_run": "Audit d'exposition",
         "exposure_engine": "Classement du moteur",
         "exposure_shown": "Listes telles que montrées (épinglages et exclusions)",
         "source": "Origine",
@@ -270,10 +270,10 @@ MESSAGES: dict[str, dict[str, str]] = {
             "Aandeel van elke groep in de top-10-plaatsen gedeeld door haar aandeel in de in aanmerking komende "
             "kandidaten (1: gelijkheid). Een waarschuwing meldt een verhouding buiten het bereik"
         ),
-        "audit_attributes": "Personen met auditkenmerken",
-        "run_exposure": "Audit nu uitvoeren",
-        "exposure_runs": "Laatste audits",
-        "exposure_run": "Audit",
+        "group_attributes": "Personen met groepskenmerken",
+        "run_exposure": "Blootstellingsaudit nu uitvoeren",
+        "exposure_runs": "Laatste blootstellingsaudits",
+        "exposure_run": "Blootstellingsaudit",
         "exposure_engine": "Rangschikking van de motor",
         "exposure_shown": "Lijsten zoals getoond (vastgezet en uitgesloten)",
         "source": "Herkomst",

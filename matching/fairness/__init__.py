@@ -15,8 +15,14 @@ from matching.fairness.exposure import (
     exposure_by_group,
     quality_by_group,
 )
-from matching.fairness.exposure_run import AuditRun, run_exposure_audit
-from matching.fairness.exposure_store import AuditStore, InvalidAuditFile, check_columns, create_tables, read_audit_csv
+from matching.fairness.exposure_run import ExposureRun, run_exposure_audit
+from matching.fairness.exposure_store import (
+    ExposureStore,
+    InvalidAttributeFile,
+    check_columns,
+    create_tables,
+    read_attribute_csv,
+)
 from matching.fairness.oversight import MAX_REASON, DecisionAction, OversightCurations, OversightStore
 from matching.fairness.reviewed import ReviewedCandidates
 
@@ -24,14 +30,14 @@ __all__ = [
     "DEFAULT_BAND",
     "MAX_REASON",
     "Attributes",
-    "AuditRun",
-    "AuditStore",
+    "ExposureRun",
+    "ExposureStore",
     "Band",
     "CandidateList",
     "CounterfactualReport",
     "DecisionAction",
     "ExposureReport",
-    "InvalidAuditFile",
+    "InvalidAttributeFile",
     "OversightCurations",
     "OversightStore",
     "ReviewedCandidates",
@@ -42,6 +48,6 @@ __all__ = [
     "exposure_audit",
     "exposure_by_group",
     "quality_by_group",
-    "read_audit_csv",
+    "read_attribute_csv",
     "run_exposure_audit",
 ]

@@ -23,7 +23,7 @@ import numpy.typing as npt
 
 from matching.errors import UnknownProfile
 from matching.fairness.exposure import DEFAULT_BAND, Attributes, Band, CandidateList, ExposureReport, exposure_audit
-from matching.fairness.exposure_store import AuditStore
+from matching.fairness.exposure_store import ExposureStore
 from matching.fairness.oversight import Decision, DecisionAction, OversightStore, apply_decisions
 from matching.profiles import Profile, ProfileKind
 from matching.ranking import Filters, MatchingEngine, apply_filters
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class AuditRun:
+class ExposureRun:
     """One audit: the engine's lists and the lists as shown, each with its report."""
 
     source: str
@@ -112,7 +112,7 @@ def _shown(ranked: Sequence[str], decisions: Mapping[str, Decision], depth: int)
     return apply_decisions([*ranked, *pinned], dict(decisions), key=str, k=depth)
 
 
-def audit_lists(
+def exposure_audit_of_lists(
     engine: MatchingEngine,
     lists: Mapping[str, Sequence[str]],
     attributes: Attributes,
@@ -123,7 +123,7 @@ def audit_lists(
     band: Band = DEFAULT_BAND,
     min_expected: float = 5.0,
     source: str = "on-demand",
-) -> AuditRun:
+) -> ExposureRun:
     """Audit ranked lists as the engine made them and as people see them.
 
     Args:
@@ -156,7 +156,7 @@ def audit_lists(
     shown = [
         CandidateList(v, _shown(lists[v], decisions.get(v, {}), depth), empty, pool_counts=pools[v]) for v in pools
     ]
-    run = AuditRun(
+    run = ExposureRun(
         source=source,
         lists=len(ranked),
         engine=exposure_audit(ranked, attributes, depth=depth, band=band, min_expected=min_expected),
@@ -173,7 +173,7 @@ def audit_lists(
 
 def run_exposure_audit(
     engine: MatchingEngine,
-    audit_store: AuditStore,
+    exposure_store: ExposureStore,
     oversight: OversightStore,
     *,
     depth: int = 10,
@@ -183,12 +183,12 @@ def run_exposure_audit(
     save: bool = True,
     source: str = "on-demand",
     counterfactual: Callable[[], dict[str, Any]] | None = None,
-) -> AuditRun:
+) -> ExposureRun:
     """The audit on demand: rank every open vacancy's candidates now, audit both views, keep the run.
 
     Args:
         engine: the engine.
-        audit_store: the audit attributes (and where the run is kept).
+        exposure_store: the audit attributes (and where the run is kept).
         oversight: the pins and exclusions.
         depth: list length audited.
         filters: hard filters of the lists (default: active jobseekers only).
@@ -209,10 +209,10 @@ def run_exposure_audit(
             extra = sum(1 for d in decisions.get(vacancy.id, {}).values() if d.action is DecisionAction.exclude)
             matches = engine.rank(engine.query_features(vacancy), depth + extra, filters, None, explain=False)
             lists[vacancy.id] = [m.id for m in matches]
-    run = audit_lists(
+    run = exposure_audit_of_lists(
         engine,
         lists,
-        audit_store.attributes(),
+        exposure_store.attributes(),
         decisions=decisions,
         filters=filters,
         depth=depth,
@@ -223,8 +223,8 @@ def run_exposure_audit(
     if counterfactual is not None:
         run.counterfactual = counterfactual()
     if save:
-        run.run_id = audit_store.save_run(run.source, run.lists, run.alerts, run.to_json())
+        run.run_id = exposure_store.save_run(run.source, run.lists, run.alerts, run.to_json())
     return run
 
 
-__all__ = ["AuditRun", "audit_lists", "pool_counts", "run_exposure_audit"]
+__all__ = ["ExposureRun", "exposure_audit_of_lists", "pool_counts", "run_exposure_audit"]

@@ -16,24 +16,26 @@ fairness_app.info.no_args_is_help = True
 
 
 @fairness_app.command("import")
-def audit_import(path: Annotated[Path, typer.Argument(help="CSV: id, gender, age_band, nationality_group.")]) -> None:
-    """Import audit attributes into the restricted audit table (nothing else is accepted).
+def exposure_import(
+    path: Annotated[Path, typer.Argument(help="CSV: id, gender, age_band, nationality_group.")],
+) -> None:
+    """Import group attributes into the exposure audit's restricted table (nothing else is accepted).
 
     Example: skillmatch fairness import audit_attributes.csv
     """
-    from matching.fairness import InvalidAuditFile, read_audit_csv
+    from matching.fairness import InvalidAttributeFile, read_attribute_csv
 
     if not path.exists():
         raise fail(f"{path} does not exist")
     runtime = open_runtime(progress=False)
     try:
-        echo_json(runtime.fairness.audit.import_rows(read_audit_csv(path)).as_dict())
-    except InvalidAuditFile as exc:
+        echo_json(runtime.fairness.exposure.import_rows(read_attribute_csv(path)).as_dict())
+    except InvalidAttributeFile as exc:
         raise fail(str(exc)) from exc
 
 
 @fairness_app.command("run")
-def audit_run(
+def exposure_run(
     counterfactual: Annotated[bool, typer.Option(help="Also the counterfactual gender check (RBO).")] = False,
 ) -> None:
     """Run the exposure audit now on every open vacancy's list (engine and as shown) and keep the run.
@@ -51,12 +53,12 @@ def audit_run(
 
 
 @fairness_app.command("runs")
-def audit_runs(limit: Annotated[int, typer.Option(help="How many runs.")] = 20) -> None:
-    """The latest audit runs, newest first.
+def exposure_runs(limit: Annotated[int, typer.Option(help="How many runs.")] = 20) -> None:
+    """The latest exposure audit runs, newest first.
 
     Example: skillmatch fairness runs --limit 5
     """
-    echo_json(open_runtime(progress=False).fairness.audit.runs(limit))
+    echo_json(open_runtime(progress=False).fairness.exposure.runs(limit))
 
 
 @rights_app.command("purge")
