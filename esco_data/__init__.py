@@ -3,7 +3,7 @@
 from esco_data.errors import EscoError, EscoFormatError, EscoSourceNotFound, TaxonomyNotLoaded, UnknownConcept
 from esco_data.loader import LoadReport, load_esco
 from esco_data.models import ConceptKind, LabelType, Relation, create_tables
-from esco_data.normalize import normalize_label, strip_accents
+from esco_data.normalize import fold_text, normalize_label, strip_accents
 from esco_data.store import current_release, loaded_release
 from esco_data.taxonomy import Concept, Label, LocalizedText, OccupationSkills, Taxonomy, fallback_languages
 
@@ -25,6 +25,7 @@ __all__ = [
     "create_tables",
     "current_release",
     "fallback_languages",
+    "fold_text",
     "load_esco",
     "loaded_release",
     "normalize_label",

@@ -4,20 +4,20 @@ The screen only reports: a flagged vacancy is kept and shown to staff with its f
 Each flag names a category (age, gender, origin, mother tongue, appearance, health, family situation),
 the span of the original text that triggered it, a stable rule id and a short explanation.
 
-Matching runs on a folded copy of the text (casefolded, accents removed, typographic punctuation made
-ASCII) so "Âgée", "agee" and "ÂGÉE" match alike; an index map sends every folded character back to its
-original position, so spans always point into the text as given. The rule tables live in
-`ingestion.screen_rules`.
+Matching runs on a folded copy of the text (``esco_data.fold_text``: casefolded, accents removed, ligatures
+spelled out, typographic punctuation made ASCII) so "Âgée", "agee" and "ÂGÉE" match alike; an index map sends
+every folded character back to its original position, so spans always point into the text as given. The rule
+tables live in `ingestion.screen_rules`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from esco_data import fold_text
 from ingestion.screen_rules import RULES, Rule
 
 LANGUAGES = frozenset({"fr", "nl", "en"})
@@ -25,24 +25,6 @@ LANGUAGES = frozenset({"fr", "nl", "en"})
 # How far around a match the guards look, in folded characters.
 _WINDOW = 80
 _SENTENCE_WINDOW = 200
-
-_PUNCTUATION = {
-    "\u2019": "'",
-    "\u2018": "'",
-    "\u02bc": "'",
-    "\u00b4": "'",
-    "`": "'",
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2012": "-",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2212": "-",
-    "\u0153": "oe",
-    "\u0152": "oe",
-    "\u00e6": "ae",
-    "\u00c6": "ae",
-}
 
 # Equal-opportunity statements name the very criteria the screen looks for ("sans distinction d'âge, de
 # sexe ou d'origine", "ongeacht leeftijd, geslacht, afkomst", "regardless of race"): a match preceded in
@@ -114,12 +96,8 @@ _CATEGORIZED: tuple[tuple[ScreenCategory, Rule], ...] = tuple(
 
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    """Fold one character: ASCII punctuation, no accents, casefolded; "" for a combining mark."""
-    mapped = _PUNCTUATION.get(ch)
-    if mapped is not None:
-        return mapped
-    decomposed = unicodedata.normalize("NFKD", ch)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Fold one character as ``esco_data.fold_text`` folds text; "" for a combining mark."""
+    return fold_text(ch)
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -182,7 +160,7 @@ def _guarded(rule: Rule, folded: str, start: int, end: int) -> bool:
 def _original_span(text: str, origin: list[int], start: int, end: int) -> tuple[int, int]:
     """Map a folded span to the original text, keeping combining marks that follow its last character."""
     orig_start, orig_end = origin[start], origin[end - 1] + 1
-    while orig_end < len(text) and unicodedata.combining(text[orig_end]):
+    while orig_end < len(text) and not _fold_char(text[orig_end]):  # a combining mark folds to nothing
         orig_end += 1
     return orig_start, orig_end
 

@@ -149,6 +149,9 @@ def test_duplicate_keys_are_refused_at_every_depth() -> None:
         ("I am a woman with a forklift licence. Mother of two children.", "", ["family", "gender"]),
         ("Ik ben een manager. Ik heb een beperking.", "Ik ben een manager.", ["disability"]),
         ("Je suis enceinte de trois mois; cariste.", "cariste.", ["family"]),
+        # Folded as the discrimination screen folds (esco_data.fold_text): every typographic apostrophe is "'".
+        ("J\u2018ai 52 ans. Boulanger.", "Boulanger.", ["age"]),
+        ("J\u02bcai 52 ans. Boulanger.", "Boulanger.", ["age"]),
     ],
 )
 def test_protected_statements_leave_a_jobseekers_summary(text: str, kept: str, categories: list[str]) -> None:
