@@ -26,7 +26,7 @@ from pydantic import (
 
 from ingestion.self_screen import screen_self_description
 from ingestion.text_clean import clean_text
-from matching.ranking import Cefr, Region
+from matching.ranking import Cefr, DrivingLicence, Region
 
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
@@ -110,26 +110,6 @@ class WorkingTime(StrEnum):
     full_time = "full_time"
     part_time = "part_time"
     any = "any"
-
-
-class DrivingLicence(StrEnum):
-    """Belgian/EU driving licence categories."""
-
-    AM = "AM"
-    A1 = "A1"
-    A2 = "A2"
-    A = "A"
-    B = "B"
-    BE = "BE"
-    C1 = "C1"
-    C1E = "C1E"
-    C = "C"
-    CE = "CE"
-    D1 = "D1"
-    D1E = "D1E"
-    D = "D"
-    DE = "DE"
-    G = "G"
 
 
 class VacancyStatus(StrEnum):
