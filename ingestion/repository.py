@@ -13,8 +13,6 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from ingestion.models import JobseekerRecord, QuarantineRecord, RecordKind, VacancyRecord
@@ -23,6 +21,7 @@ from ingestion.schemas import JobseekerIn
 from ingestion.screen import screen_text
 from ingestion.text_clean import printable
 from ingestion.validation import AnyRecord, FieldError
+from matching.upsert import on_conflict_ignore, on_conflict_update
 
 
 def content_hash(record: AnyRecord) -> str:
@@ -44,9 +43,6 @@ class RecordRepository:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def _insert(self) -> Any:
-        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
 
     def existing_hashes(
         self, kind: RecordKind, ids: Sequence[str], *, conn: Connection | None = None
@@ -110,9 +106,7 @@ class RecordRepository:
                 "employer_id": record.employer_id,
                 "flags": flags,
             }
-        stmt = self._insert()(table)
-        update_cols = {k: stmt.excluded[k] for k in row if k not in ("id", "created_at")}
-        conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update_cols), [row])
+        conn.execute(on_conflict_update(conn, table, ["id"], [k for k in row if k not in ("id", "created_at")]), [row])
 
     @staticmethod
     def delete_record(conn: Connection, kind: RecordKind, record_id: str) -> bool:
@@ -147,7 +141,7 @@ class RecordRepository:
             "created_at": now,
         }
         table = _quarantine_table()
-        stmt = self._insert()(table).on_conflict_do_nothing(index_elements=["kind", "raw_hash"])
+        stmt = on_conflict_ignore(conn, table, ["kind", "raw_hash"])
         # What the insert returns says whether it stored the row: row counts of ON CONFLICT DO NOTHING differ
         # between drivers (psycopg gives none that can be trusted here).
         return conn.execute(stmt.returning(table.c.raw_hash), row).first() is not None

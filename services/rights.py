@@ -18,8 +18,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from ingestion.models import JobseekerRecord, QuarantineRecord
@@ -30,6 +28,7 @@ from matching.fairness import ExposureStore, OversightStore
 from matching.guidance import Notice, notice
 from matching.profiles import ProfileKind
 from matching.ranking import ProfileWriter, ScoreWeights
+from matching.upsert import on_conflict_ignore
 
 MAX_MESSAGE = 5_000
 
@@ -114,9 +113,6 @@ class RightsService:
         self.retention_days = retention_days
         self.weights = weights or writer.engine.scorer.weights
 
-    def _insert(self) -> Any:
-        return pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-
     def _record(self, conn: Connection, jobseeker_id: str) -> Any:
         table = _tables()[0]
         return conn.execute(select(table).where(table.c.id == jobseeker_id)).first()
@@ -198,8 +194,10 @@ class RightsService:
 
         def also(conn: Connection) -> None:
             if out:
-                stmt = self._insert()(table).on_conflict_do_nothing(index_elements=["jobseeker_id"])
-                conn.execute(stmt, [{"jobseeker_id": jobseeker_id, "created_at": datetime.now(UTC)}])
+                conn.execute(
+                    on_conflict_ignore(conn, table, ["jobseeker_id"]),
+                    [{"jobseeker_id": jobseeker_id, "created_at": datetime.now(UTC)}],
+                )
             else:
                 conn.execute(delete(table).where(table.c.jobseeker_id == jobseeker_id))
 

@@ -24,7 +24,7 @@ ALLOWED = {
     "api": {"services", "ingestion", "matching", "esco_data"},
     "skillmatch": {"api", "services", "ingestion", "matching", "esco_data"},
 }
-SHARED = ("atomic", "errors", "resources", "threads")
+SHARED = ("atomic", "errors", "resources", "threads", "upsert")
 """The only modules directly in matching/: shared by its subpackages (resources opens space, linking and ranking)."""
 LAYERS = {
     "space": set(),

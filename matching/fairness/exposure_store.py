@@ -20,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Column, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
+
+from matching.upsert import on_conflict_update
 
 GROUP_ATTRIBUTES = ("gender", "age_band", "nationality_group")
 """The attributes the audit table holds, and nothing else."""
@@ -130,9 +130,6 @@ class ExposureStore:
         """
         self.engine = engine
 
-    def _insert(self) -> Any:
-        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-
     @staticmethod
     def _table() -> Any:
         return GroupAttributeRow.__table__  # type: ignore[attr-defined]
@@ -173,11 +170,7 @@ class ExposureStore:
                     summary.imported += 1
                 batch[person] = {"jobseeker_id": person, **values, "imported_at": now, "erased_at": None}
             if batch:
-                stmt = self._insert()(table)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["jobseeker_id"],
-                    set_={k: stmt.excluded[k] for k in (*GROUP_ATTRIBUTES, "imported_at")},
-                )
+                stmt = on_conflict_update(conn, table, ["jobseeker_id"], (*GROUP_ATTRIBUTES, "imported_at"))
                 conn.execute(stmt, list(batch.values()))
         return summary
 
