@@ -15,19 +15,17 @@ from api.audit import AuditAction
 from api.auth.roles import Role
 from api.auth.rules import PrincipalDep, allow
 from api.deps import AuditDep, EngineDep, IngestionDep, MatcherDep, ServicesDep, ShortlistsDep
-from api.routes.common import VacancyId, filter_params
+from api.routes.common import VacancyId, build_filters, filter_params
 from api.routes.records import read_row
 from api.routes.shortlists import export_shortlist
 from api.shortlist import ShortlistStatus
 from api.ui.i18n import reader_language
 from api.ui.render import page
 from ingestion.models import RecordKind, VacancyRecord
-from ingestion.schemas import Cefr, DrivingLicence, Region
 from ingestion.validation import InvalidRecord
 from matching.ranking import Filters
 
 router = APIRouter(prefix="/ui/vacancies", include_in_schema=False, dependencies=[allow(Role.consultant)])
-LEVELS = tuple(c.value for c in Cefr)
 
 
 @router.get("")
@@ -70,14 +68,12 @@ def paste_vacancy(
 
 
 def _filters(nl: str, fr: str, region: str, licence: str, max_km: str) -> Filters:
-    levels = {lang: Cefr(level).rank for lang, level in (("nl", nl), ("fr", fr)) if level in LEVELS}
-    km = float(max_km) if max_km.isdigit() and 0 < int(max_km) <= 500 else None
-    return Filters(
-        min_languages=levels,
-        driving_licences=(licence,) if licence in DrivingLicence.__members__ else (),
-        regions=(region,) if region in Region.__members__ else (),
-        max_km=km,
-    )
+    """The page's filter fields, read as the API reads its query (``build_filters``)."""
+    try:
+        km = float(max_km) if max_km.strip() else None
+    except ValueError:
+        km = None
+    return build_filters({"nl": nl, "fr": fr}, [licence], [region], km)
 
 
 @router.get("/{vacancy_id}")
