@@ -204,11 +204,6 @@ class RightsService:
         self.writer.write([profile], also=also)
         return True
 
-    def is_opted_out(self, jobseeker_id: str) -> bool:
-        """Whether a jobseeker opted out."""
-        with self.db.connect() as conn:
-            return bool(opted_out(conn, [jobseeker_id]))
-
     # -- contests ---------------------------------------------------------------------------------------
 
     def contest(self, jobseeker_id: str, message: str, vacancy_id: str | None = None) -> dict[str, Any]:
