@@ -41,7 +41,8 @@ log = logging.getLogger("skillmatch")
 def matching_engine(
     settings: Settings, db: Engine, taxonomy: Taxonomy, space: ConceptSpace, related: RelatedSkills, store: ProfileStore
 ) -> MatchingEngine:
-    """The matching engine of a database as the settings configure it (index type, concurrency design)."""
+    """The matching engine of a database as the settings configure it (index type, concurrency design, the
+    score's weights)."""
     return MatchingEngine(
         taxonomy,
         space,
@@ -49,6 +50,7 @@ def matching_engine(
         store,
         index_type=settings.index_type,
         concurrency=settings.concurrency,
+        score_weights=settings.score_weights(),
         source=db.url.render_as_string(hide_password=True),
     )
 

@@ -12,7 +12,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from matching.ranking import ConcurrencyMode, IndexType
+from matching.ranking import COMPONENTS, ConcurrencyMode, IndexType, ScoreWeights
 from services import SmtpSecurity
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +21,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ESCO_DIR = REPO_ROOT.parent / "shared" / "esco" / "v1.1.1"
 DEFAULT_MODEL = "usem3"
 DEFAULT_SHORTAGE_LIST = REPO_ROOT.parent / "shared" / "lists" / "shortage_occupations_2026.tsv"
+_WEIGHTS = ScoreWeights()
+"""The score's default weights: their one home is ``ScoreWeights`` (the settings only let a deployment change them)."""
 
 
 def resolve_path(path: Path) -> Path:
@@ -66,6 +68,41 @@ class Settings(BaseSettings):
         ge=0,
         le=3600,
         description="How often the service takes in profiles other processes wrote (0: never).",
+    )
+
+    score_cosine: float = Field(default=_WEIGHTS.cosine, ge=0, le=100, description="Weight of the cosine term.")
+    score_essential: float = Field(
+        default=_WEIGHTS.essential, ge=0, le=100, description="Weight of the essential-skill coverage term."
+    )
+    score_optional: float = Field(
+        default=_WEIGHTS.optional, ge=0, le=100, description="Weight of the optional-skill coverage term."
+    )
+    score_occupation: float = Field(
+        default=_WEIGHTS.occupation, ge=0, le=100, description="Weight of the occupation fit term."
+    )
+    score_language: float = Field(
+        default=_WEIGHTS.language, ge=0, le=100, description="Weight of the language fit term."
+    )
+    score_location: float = Field(
+        default=_WEIGHTS.location, ge=0, le=100, description="Weight of the location fit term."
+    )
+    score_group_share: float = Field(
+        default=_WEIGHTS.group_share, ge=0, le=1, description="Share of the ISCO unit group in occupation fit."
+    )
+    score_language_gap: float = Field(
+        default=_WEIGHTS.language_gap, ge=0, le=1, description="Credit lost per CEFR level missing on a language."
+    )
+    score_no_requirement_coverage: float = Field(
+        default=_WEIGHTS.no_requirement_coverage,
+        ge=0,
+        le=1,
+        description="Coverage term of a vacancy that states no requirement.",
+    )
+    score_inferred_credit: float = Field(
+        default=_WEIGHTS.inferred_credit,
+        ge=0,
+        le=1,
+        description="Credit of a requirement the jobseeker did not state but an occupation they held needs.",
     )
 
     exposure_database_url: str = Field(
@@ -178,6 +215,8 @@ class Settings(BaseSettings):
     def _defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'skillmatch.db'}"
+        if not any(getattr(self, f"score_{name}") for name in COMPONENTS):
+            raise ValueError("at least one of the score's term weights (SKILLMATCH_SCORE_*) must be above 0")
         if self.exposure_band_low >= self.exposure_band_high:
             raise ValueError("exposure_band_low must be below exposure_band_high")
         if self.index_dir is None:
@@ -188,6 +227,10 @@ class Settings(BaseSettings):
         if bad := sorted(v for v in self.jwt_role_map.values() if v not in roles):
             raise ValueError(f"SKILLMATCH_JWT_ROLE_MAP names unknown roles: {', '.join(bad)}")
         return self
+
+    def score_weights(self) -> ScoreWeights:
+        """The score's weights as the settings give them."""
+        return ScoreWeights(**{name: getattr(self, f"score_{name}") for name in _WEIGHTS.__dataclass_fields__})
 
     @property
     def indexes_dir(self) -> Path:

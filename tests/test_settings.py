@@ -41,3 +41,17 @@ def test_the_exposure_audit_settings_read_their_old_names_too(monkeypatch: pytes
     monkeypatch.setenv("SKILLMATCH_EXPOSURE_DATABASE_URL", "sqlite:///new.db")
     assert Settings().exposure_database_url == "sqlite:///new.db"
     assert Settings(exposure_counterfactual=True).exposure_counterfactual is True
+
+
+def test_each_score_weight_is_a_setting_whose_default_is_the_scorers(monkeypatch: pytest.MonkeyPatch) -> None:
+    from matching.ranking import ScoreWeights
+
+    assert Settings().score_weights() == ScoreWeights()
+    monkeypatch.setenv("SKILLMATCH_SCORE_COSINE", "0.8")
+    monkeypatch.setenv("SKILLMATCH_SCORE_INFERRED_CREDIT", "0.1")
+    weights = Settings().score_weights()
+    assert (weights.cosine, weights.inferred_credit, weights.essential) == (0.8, 0.1, ScoreWeights().essential)
+    for name in ("cosine", "essential", "optional", "occupation", "language", "location"):
+        monkeypatch.setenv(f"SKILLMATCH_SCORE_{name.upper()}", "0")
+    with pytest.raises(ValueError, match="term weights"):
+        Settings()
