@@ -163,3 +163,55 @@ def test_every_third_party_import_of_the_product_is_declared() -> None:
     assert used <= THIRD_PARTY, f"an import this test does not know yet: {sorted(used - THIRD_PARTY)}"
     missing = sorted(name for name in used if distribution.get(name, name).replace("_", "-").lower() not in names)
     assert missing == []
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Each module of the product -> the modules of the product it imports (a package by its ``__init__``)."""
+    paths = {
+        ".".join(path.relative_to(REPO_ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for package in PACKAGES
+        for path in _modules(package)
+    }
+    return {name: {m for m in _imports(path) if m in paths and m != name} for name, path in paths.items()}
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles of a graph: each strongly connected set of two or more modules (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            members = []
+            while True:
+                member = stack.pop()
+                members.append(member)
+                if member == node:
+                    break
+            if len(members) > 1:
+                found.append(sorted(members))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_circle() -> None:
+    # Imports only for type checking count too: a module that needs another's types both ways is one unit.
+    assert _circles(_module_graph()) == []
+
+
+def test_the_circle_check_can_fail() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == [["a", "b", "c"]]
