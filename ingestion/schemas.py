@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from esco_data import Language
 from ingestion.self_screen import screen_self_description
 from ingestion.text_clean import clean_text
 from matching.ranking import Cefr, DrivingLicence, Region
@@ -74,14 +75,6 @@ PROTECTED_FIELDS = frozenset(
     }
 )
 """Attributes that are never inputs to matching; ingestion drops them with a warning."""
-
-
-class Language(StrEnum):
-    """Languages of the service's readers and texts."""
-
-    fr = "fr"
-    nl = "nl"
-    en = "en"
 
 
 class SkillLevel(StrEnum):

@@ -17,10 +17,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
-from esco_data import fold_text
+from esco_data import LANGUAGES, fold_text
 from ingestion.screen_rules import RULES, Rule
-
-LANGUAGES = frozenset({"fr", "nl", "en"})
 
 # How far around a match the guards look, in folded characters.
 _WINDOW = 80
@@ -190,7 +188,7 @@ def screen_text(text: str, lang: str | None = None) -> list[ScreenFlag]:
         ValueError: ``lang`` is not "fr", "nl", "en" or None.
     """
     if lang is not None and lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}: expected one of fr, nl, en or None")
+        raise ValueError(f"unsupported language {lang!r}: expected one of {', '.join(LANGUAGES)} or None")
     folded, origin = fold(text)
     neutral: bool | None = None  # computed once, only when a gendered job title matches
     flags: list[ScreenFlag] = []
@@ -222,4 +220,4 @@ def screen_text(text: str, lang: str | None = None) -> list[ScreenFlag]:
     return _drop_overlaps(flags)
 
 
-__all__ = ["LANGUAGES", "ScreenCategory", "ScreenFlag", "fold", "screen_text"]
+__all__ = ["ScreenCategory", "ScreenFlag", "fold", "screen_text"]

@@ -18,6 +18,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from esco_data import DEFAULT_LANGUAGE
+
 # -- French -------------------------------------------------------------------------------------------------
 
 # Irregular or ambiguous pairs (masculine, feminine): looked up before any ending rule, in both directions.
@@ -511,16 +513,17 @@ def _swap_skill_items(items: object, lang: str, path: str, changed: list[str]) -
     return out
 
 
-def swap_jobseeker(data: dict[str, object]) -> SwappedRecord:
+def swap_jobseeker(data: dict[str, object], *, default_language: str = DEFAULT_LANGUAGE) -> SwappedRecord:
     """A jobseeker dossier (native layout) with gendered titles and skill texts swapped.
 
     Args:
         data: the dossier as stored.
+        default_language: the language of a dossier that names none.
 
     Returns:
         A new dossier (the input is not changed) and the paths of the fields that changed.
     """
-    lang = str(data.get("preferred_language") or "fr")
+    lang = str(data.get("preferred_language") or default_language)
     out = dict(data)
     changed: list[str] = []
     for key in ("experiences", "desired_occupations"):
@@ -545,16 +548,17 @@ def swap_jobseeker(data: dict[str, object]) -> SwappedRecord:
     return SwappedRecord(out, changed)
 
 
-def swap_vacancy(data: dict[str, object]) -> SwappedRecord:
+def swap_vacancy(data: dict[str, object], *, default_language: str = DEFAULT_LANGUAGE) -> SwappedRecord:
     """A vacancy (native layout) with its gendered title, skill texts and description swapped.
 
     Args:
         data: the vacancy as stored.
+        default_language: the language of a vacancy that names none.
 
     Returns:
         A new vacancy (the input is not changed) and the paths of the fields that changed.
     """
-    lang = str(data.get("language") or "fr")
+    lang = str(data.get("language") or default_language)
     out = dict(data)
     changed: list[str] = []
     if isinstance(data.get("title"), str):

@@ -112,6 +112,8 @@ class RightsService:
         self.oversight = oversight
         self.retention_days = retention_days
         self.weights = weights or writer.engine.scorer.weights
+        self.default_language = writer.engine.default_language
+        """The language of the notice for a jobseeker who names none (the engine's, from the settings)."""
 
     def _record(self, conn: Connection, jobseeker_id: str) -> Any:
         table = _tables()[0]
@@ -134,7 +136,9 @@ class RightsService:
         """
         if lang is None and jobseeker_id is not None:
             lang = str(self._require(jobseeker_id).preferred_language)
-        return notice(lang or "fr", self.weights, self.retention_days)
+        return notice(
+            lang or self.default_language, self.weights, self.retention_days, default_language=self.default_language
+        )
 
     def export(self, jobseeker_id: str) -> dict[str, Any]:
         """Everything stored about one jobseeker, as JSON.

@@ -48,7 +48,7 @@ from matching.resources import (
 from matching.space import load_concept_space, model_id
 from services import SendReport, SmtpConfig, build_outbox, counterfactual_check, send_pending
 from skillmatch.db import make_engine
-from skillmatch.runtime import matching_engine
+from skillmatch.runtime import linker_config, matching_engine
 from skillmatch.schema import create_exposure_tables, create_tables
 from skillmatch.settings import Settings
 
@@ -278,7 +278,7 @@ def counterfactual_after_run(settings: Settings, state: MatchingState) -> dict[s
     (opened for this, as the run itself needs no linker) and ranked by the run's engine."""
     taxonomy = state.engine.taxonomy
     encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
-    linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir)
+    linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir, config=linker_config(settings))
     return counterfactual_check(state.db, state.store, ProfileBuilder(taxonomy, linker), state.engine).to_json()
 
 
@@ -377,7 +377,9 @@ def rematch(
             notifications = 0
             for run in reversed(repository.runs(limit=50)):
                 if run.status == "succeeded":
-                    notifications += build_outbox(state.db, repository, run)
+                    notifications += build_outbox(
+                        state.db, repository, run, default_language=settings.default_language.value
+                    )
             config = smtp_config(settings)
             sent = send_pending(state.db, config) if send and config is not None else None
             exposure = None

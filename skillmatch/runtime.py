@@ -25,7 +25,7 @@ from ingestion.service import IngestionService
 from ingestion.validation import RecordValidator
 from matching.fairness import ExposureStore, OversightStore, ReviewedCandidates
 from matching.guidance import RecruitingStore, SkillGapConfig
-from matching.linking import Linker
+from matching.linking import Linker, LinkerConfig
 from matching.profiles import ProfileStore
 from matching.ranking import IndexCheck, MatchingEngine, ProfileWriter, RelatedSkills, open_indexes, save_indexes
 from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related, warm_linker
@@ -51,8 +51,15 @@ def matching_engine(
         index_type=settings.index_type,
         concurrency=settings.concurrency,
         score_weights=settings.score_weights(),
+        default_language=settings.default_language.value,
         source=db.url.render_as_string(hide_password=True),
     )
+
+
+def linker_config(settings: Settings) -> LinkerConfig:
+    """The linker's configuration as the settings give it (its weights are tuned in code; the default language
+    is a setting)."""
+    return LinkerConfig(default_language=settings.default_language.value)
 
 
 @dataclass
@@ -102,7 +109,9 @@ class Runtime:
         with ThreadPoolExecutor(1) as pool:
             model = pool.submit(encoder.load_model)  # beside the taxonomy and the indexes, not after them
             taxonomy = load_taxonomy(db, settings.data_dir)
-            linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
+            linker, report = prepare_linker(
+                taxonomy, encoder, settings.data_dir, config=linker_config(settings), progress=progress
+            )
             model.result()
         related = prepare_related(taxonomy, linker, settings.data_dir)
         # What the linker builds on first use is built now, beside the rest of start-up: the first requests
@@ -188,4 +197,4 @@ def _fairness(
     )
 
 
-__all__ = ["Runtime", "matching_engine"]
+__all__ = ["Runtime", "linker_config", "matching_engine"]

@@ -12,6 +12,7 @@ from pathlib import Path
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from esco_data import DEFAULT_LANGUAGE, Language
 from matching.ranking import COMPONENTS, ConcurrencyMode, IndexType, ScoreWeights
 from services import SmtpSecurity
 
@@ -50,6 +51,10 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SKILLMATCH_", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default=Path("data"), description="Database, indexes and encoder cache.")
+    default_language: Language = Field(
+        default=Language(DEFAULT_LANGUAGE),
+        description="Language of a text or record whose language is neither given nor detected.",
+    )
     database_url: str = Field(default="", description="SQLAlchemy URL; default: SQLite file in data_dir.")
     esco_dir: Path = Field(default=DEFAULT_ESCO_DIR, description="ESCO CSV folder or official zip.")
     model_name: str = Field(

@@ -55,3 +55,14 @@ def test_each_score_weight_is_a_setting_whose_default_is_the_scorers(monkeypatch
         monkeypatch.setenv(f"SKILLMATCH_SCORE_{name.upper()}", "0")
     with pytest.raises(ValueError, match="term weights"):
         Settings()
+
+
+def test_the_default_language_is_a_setting(monkeypatch: pytest.MonkeyPatch) -> None:
+    from skillmatch.runtime import linker_config
+
+    assert Settings().default_language == "fr"
+    monkeypatch.setenv("SKILLMATCH_DEFAULT_LANGUAGE", "nl")
+    assert linker_config(Settings()).default_language == "nl"
+    monkeypatch.setenv("SKILLMATCH_DEFAULT_LANGUAGE", "de")
+    with pytest.raises(ValueError, match="default_language"):
+        Settings()

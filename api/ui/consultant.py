@@ -19,7 +19,7 @@ from api.routes.common import VacancyId, build_filters, filter_params
 from api.routes.records import read_row
 from api.routes.shortlists import export_shortlist
 from api.shortlist import ShortlistStatus
-from api.ui.i18n import reader_language
+from api.ui.i18n import LANGUAGES, reader_language
 from api.ui.render import page
 from ingestion.models import RecordKind, VacancyRecord
 from ingestion.validation import InvalidRecord
@@ -48,7 +48,7 @@ def paste_vacancy(
     request: Request,
     service: IngestionDep,
     title: Annotated[str, Form(max_length=200)],
-    language: Annotated[str, Form(pattern="^(fr|nl)$")] = "fr",
+    language: Annotated[str, Form(pattern=f"^({'|'.join(LANGUAGES)})$")] = LANGUAGES[0],
     description: Annotated[str, Form(max_length=20_000)] = "",
     skills: Annotated[str, Form(max_length=5_000)] = "",
 ) -> Response:

@@ -6,6 +6,7 @@ from __future__ import annotations
 from starlette.requests import Request
 
 LANGUAGES = ("fr", "nl")
+"""The pages' languages (of the service's, ``esco_data.LANGUAGES``), the first the fallback."""
 LANG_COOKIE = "skillmatch_lang"
 
 MESSAGES: dict[str, dict[str, str]] = {
@@ -341,7 +342,8 @@ MESSAGES: dict[str, dict[str, str]] = {
 
 
 def reader_language(request: Request) -> str:
-    """The language of the page: ``?lang=``, the language cookie, ``Accept-Language``, else French."""
+    """The language of the page: ``?lang=``, the language cookie, ``Accept-Language``, else the first of the
+    pages' languages (French)."""
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         return asked
@@ -352,12 +354,12 @@ def reader_language(request: Request) -> str:
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:
             return code
-    return "fr"
+    return LANGUAGES[0]
 
 
 def translator(lang: str) -> dict[str, str]:
     """The words of a language."""
-    return MESSAGES[lang if lang in MESSAGES else "fr"]
+    return MESSAGES[lang if lang in MESSAGES else LANGUAGES[0]]
 
 
 __all__ = ["LANGUAGES", "LANG_COOKIE", "MESSAGES", "reader_language", "translator"]

@@ -19,7 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from esco_data import ConceptKind
+from esco_data import DEFAULT_LANGUAGE, ConceptKind
 from matching.linking.gender_forms import GenderForms
 from matching.linking.label_index import LabelIndex
 from matching.linking.langdetect import detect_language
@@ -69,6 +69,8 @@ class LinkerConfig:
     remembered_links: int = 4_096
     """Texts whose links are kept (least recently used out first): a dossier submitted again with one skill
     more links only that one; 0: none kept."""
+    default_language: str = DEFAULT_LANGUAGE
+    """The language of a text whose language is neither given nor detected (the wiring passes the setting)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +271,7 @@ class Linker:
                 continue
             scores = np.asarray([c.score for c in found], dtype=np.float32)
             if text and text.strip() and self.occupation_docs is not None:
-                text_lang = lang or self.detect_language(text) or "fr"
+                text_lang = lang or self.detect_language(text) or self.config.default_language
                 # The title in one gender's form, as ``link`` read it: its words weigh alike whichever form.
                 canonical = self.one_gender(title, lang)
                 likeness = self.occupation_docs.similarity(f"{canonical}\n{text}", text_lang, [c.uri for c in found])

@@ -116,7 +116,9 @@ def esco_link(
     text: Annotated[str, typer.Argument(help="A job title, a skill phrase or a longer text.")],
     kind: Annotated[str, typer.Option(help="skill or occupation.")] = "skill",
     k: Annotated[int, typer.Option("-k", help="How many concepts.")] = 5,
-    lang: Annotated[str, typer.Option(help="Language of the labels shown.")] = "fr",
+    lang: Annotated[
+        str | None, typer.Option(help="Language of the labels shown (default: the default language setting).")
+    ] = None,
     extract: Annotated[bool, typer.Option("--extract", help="Find several skills in a longer text.")] = False,
 ) -> None:
     """Link text to ESCO concepts (ranked, with score and the label that matched).
@@ -127,6 +129,7 @@ def esco_link(
         raise fail("--kind must be skill or occupation")
     runtime = open_runtime()
     tx = runtime.taxonomy
+    lang = lang or runtime.settings.default_language.value
     if extract:
         found = runtime.linker.extract(text, kind)  # type: ignore[arg-type]
         echo_json(
