@@ -19,6 +19,7 @@ from functools import lru_cache
 
 from esco_data import LANGUAGES, fold_text
 from ingestion.screen_rules import RULES, Rule
+from matching.linking import gender
 
 # How far around a match the guards look, in folded characters.
 _WINDOW = 80
@@ -35,22 +36,9 @@ _EQUAL_OPPORTUNITY_BEFORE = re.compile(
 _POSITIVE_ACTION_AFTER = re.compile(r"encourag|aangemoedigd|aanmoedig|uitgenodigd|invited\s+to\s+apply")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
-# Neutral gender markers: "(h/f/x)", "H/F", "(m/v/x)", "M/V/X", "(m/w/d)", "(M, F, X)".
-_MARKER_LETTERS = re.compile(
-    r"(?<![\w/])[hmfvwxd](?:\s?[/|]\s?[hmfvwxd]){1,3}(?![\w/])"
-    r"|\(\s*[hmfvwxd](?:\s*[,/|.-]\s*[hmfvwxd]){1,3}\s*\)"
-)
-# Inclusive spellings: "vendeur(se)", "assistant(e)", "serveur·euse", "infirmier/ère", "medewerker/-ster".
-_INCLUSIVE_SUFFIX = re.compile(
-    r"\((?:e|es|se|euse|euses|ere|eres|rice|trice|ice|ne|enne|ienne|st|ster|ste|ve|le|te)\)"
-    # a dot needs two letters before it, so that "i.e." is not read as "vendeur.e"
-    r"|(?<=\w)[\u00b7\u2022\u22c5](?:e|es|euse|euses|ere|eres|rice|rices|trice|trices|ne|se|ienne)\b"
-    r"|(?<=\w\w)\.(?:e|es|euse|euses|ere|eres|rice|rices|trice|trices|ne|se|ienne)\b"
-    r"|(?<=\w)\s?/\s?-?(?:e|es|euse|ere|rice|trice|ne|ienne|se|ster|ice)\b"
-)
 # Pairs of the same title in both genders: "serveur/serveuse", "vendeur ou vendeuse", "kapper/kapster".
 _TITLE_PAIR = re.compile(r"\b(\w{4})(\w*)\s*(?:/|\bou\b|\bof\b|\bor\b)\s*(\1\w*)")
-_FEMININE_ENDING = re.compile(r"(?:euse|ere|rice|ienne|enne|ante|ente|ine|ster|esse|ess|ee|ive|oise|ale|woman)$")
+_FEMININE_ENDING = re.compile(f"(?:{'|'.join(gender.FEMININE_WORD_ENDINGS)})$")
 
 
 class ScreenCategory(StrEnum):
@@ -118,14 +106,17 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
-def _has_neutral_marker(folded: str) -> bool:
-    """Whether the vacancy addresses every gender: a marker such as "(h/f/x)" or an inclusive title."""
-    for match in _MARKER_LETTERS.finditer(folded):
-        letters = set(re.sub(r"[^a-z]", "", match.group()))
-        if letters & {"h", "m"} and letters & {"f", "v", "w"}:
-            return True
-    if _INCLUSIVE_SUFFIX.search(folded):
+def _has_neutral_marker(text: str, folded: str, origin: list[int]) -> bool:
+    """Whether the vacancy addresses every gender: a marker such as "(h/f/x)", an inclusive ending
+    ("vendeur(se)", "serveur·euse", "infirmier/ère") or a title in both forms ("serveur/serveuse"); the markers
+    and endings are ``matching.linking.gender``'s."""
+    if any(gender.names_every_gender(m.group()) for m in gender.MARKER.finditer(folded)):
         return True
+    for pattern in gender.INCLUSIVE_ENDING_PATTERNS:
+        for match in pattern.finditer(folded):
+            # "équipe.Le poste": a full stop before a capital ends a sentence, it writes no ending.
+            if not (folded[match.start()] == "." and text[origin[match.start() + 1]].isupper()):
+                return True
     for match in _TITLE_PAIR.finditer(folded):
         first, second = match.group(1) + match.group(2), match.group(3)
         if first != second and (_FEMININE_ENDING.search(first) or _FEMININE_ENDING.search(second)):
@@ -203,7 +194,7 @@ def screen_text(text: str, lang: str | None = None) -> list[ScreenFlag]:
                 continue
             if rule.role_noun:
                 if neutral is None:
-                    neutral = _has_neutral_marker(folded)
+                    neutral = _has_neutral_marker(text, folded, origin)
                 if neutral:
                     continue
             orig_start, orig_end = _original_span(text, origin, start, end)

@@ -259,7 +259,7 @@ def _store_pickle(path: Path, manifest: Path, value: object, key: dict[str, Any]
 FIRST_USE_FORMAT = 2
 """Format of the stored first-use parts of the linker (``linker_first_use.pkl``). 2: pickled from
 ``matching.linking``."""
-_FIRST_USE_CODE = ("titles", "gender_forms", "skill_extraction", "text", "abbreviations")
+_FIRST_USE_CODE = ("titles", "gender", "gender_forms", "skill_extraction", "text", "abbreviations")
 """The modules (of ``matching.linking``) whose code makes the first-use parts: a change to any of them rebuilds
 them."""
 

@@ -268,3 +268,18 @@ def test_one_fold_for_every_screen_and_the_labels(text: str, folded: str) -> Non
     assert fold_text(text) == folded
     assert "".join(fold_text(ch) for ch in text) == folded  # character by character, as the screen maps spans
     assert normalize_label(text) == normalize_label(folded)
+
+
+@pytest.mark.parametrize(
+    ("title", "stripped"),
+    [
+        ("Chauffeur (M, F, X)", "Chauffeur"),  # commas in a marker, as the screen read them
+        ("Infirmier/ère", "Infirmier"),  # an ending after a slash: no "ère" variant any more
+        ("Aide-soignant/e", "Aide-soignant"),
+        ("Vendeur (se)", "Vendeur"),
+        ("Check-in agent", "Check-in agent"),
+    ],
+)
+def test_markers_and_endings_are_the_gender_modules(title: str, stripped: str) -> None:
+    assert strip_gender_markers(title) == stripped
+    assert gender_variants(title) == [stripped]

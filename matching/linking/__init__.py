@@ -2,6 +2,7 @@
 abbreviations, specialties), language detection, the sections of an ad and skill extraction with spans.
 """
 
+from matching.linking import gender
 from matching.linking.label_index import LabelIndex
 from matching.linking.lexical import LexicalIndex
 from matching.linking.linked import LinkedConcept, LinkKind
@@ -20,4 +21,5 @@ __all__ = [
     "LinkerConfig",
     "OccupationDocs",
     "SkillExtractor",
+    "gender",
 ]
