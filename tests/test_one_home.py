@@ -1,5 +1,6 @@
-"""One home per rule: an accent fold, the list of supported languages, a default language, the licence list and
-a dialect's upsert each live in one module of the product; this test reads every module and fails on a copy.
+"""One home per rule: an accent fold, the list of supported languages, a default language, the licence list,
+a dialect's upsert and the gender markers each live in one module of the product; this test reads every module
+and fails on a copy.
 
 Each rule is a pattern of the source and the one module allowed to hold it. ``test_the_check_can_fail`` shows
 that each pattern finds the copies it is there to find.
@@ -35,6 +36,10 @@ RULES: dict[str, tuple[re.Pattern[str], str]] = {
         "esco_data/languages.py",
     ),
     "driving licences": (re.compile(r"\bC1E\b"), "matching/ranking/licences.py"),
+    "gender markers and forms": (
+        re.compile(r"\[[hfmvwxd]{6,7}\]|def _?match_case\(|\(\s*\"euse\"\s*,"),
+        "matching/linking/gender.py",
+    ),
     "upsert": (
         re.compile(r"on_conflict_do_update|on_conflict_do_nothing|dialects\.(?:postgresql|sqlite) import insert"),
         "matching/upsert.py",
@@ -104,6 +109,9 @@ def test_one_home_per_rule(rule: str) -> None:
         ("default language", '    lang: str = "fr"'),
         ("default language", '    lang: Annotated[str, typer.Option(help="Language.")] = "fr",'),
         ("driving licences", 'LICENCES = ("AM", "B", "C1E")'),
+        ("gender markers and forms", 'BARE = re.compile(r"[hmfvwxd](?:/[hmfvwxd]){1,3}")'),
+        ("gender markers and forms", "def _match_case(word: str, like: str) -> str:\n    return word"),
+        ("gender markers and forms", '_FEMININE = (("euse", "eur"), ("ere", "er"))'),
         ("upsert", "stmt = stmt.on_conflict_do_update(index_elements=['id'], set_=cols)"),
         ("upsert", "from sqlalchemy.dialects.postgresql import insert as pg_insert"),
     ],
