@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from esco_data import fold_text, normalize_label
@@ -238,6 +238,7 @@ def test_strip_framing_returns_part_of_the_phrase(text: str) -> None:
 
 
 @given(TEXTS)
+@example("0//0")  # found by a make test run: two slashes with nothing between are not a pair's one slash
 def test_gender_variants_are_distinct_clean_forms(text: str) -> None:
     variants = gender_variants(text)
     base = strip_gender_markers(text)

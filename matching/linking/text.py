@@ -47,8 +47,9 @@ def gender_variants(text: str) -> list[str]:
     """
     base = strip_gender_markers(text)
     variants = [base]
-    parts = [p for p in _SLASH.split(base) if p]
-    if len(parts) == 2:
+    pieces = _SLASH.split(base)
+    parts = [p for p in pieces if p]
+    if len(pieces) == 2 and len(parts) == 2:  # one slash between two sides ("0//0" is no pair)
         left, right = (p.split() for p in parts)
         paired = _pair_forms(left, right)
         if paired is not None:
@@ -65,7 +66,7 @@ def gender_variants(text: str) -> list[str]:
             variants = [" ".join(left)]
         else:
             variants += [" ".join(left), " ".join(right)]
-    elif len(parts) > 2:
+    elif len(parts) >= 2:
         variants += parts
     for masculine, ending in _DUTCH_FORM.findall(text):
         # "medewerker/-ster" -> also "medewerkster".
