@@ -17,8 +17,8 @@ from matching.fairness.exposure import (
 )
 from matching.fairness.exposure_run import AuditRun, run_exposure_audit
 from matching.fairness.exposure_store import AuditStore, InvalidAuditFile, check_columns, create_tables, read_audit_csv
-from matching.fairness.oversight import MAX_REASON, DecisionAction, OversightCurations, OversightStore
-from matching.fairness.reviewed import ReviewedCandidates
+from matching.fairness.oversight import MAX_REASON, DecisionAction, InvalidDecision, OversightCurations, OversightStore
+from matching.fairness.reviewed import Lookup, ReviewedCandidates
 
 __all__ = [
     "DEFAULT_BAND",
@@ -32,6 +32,8 @@ __all__ = [
     "DecisionAction",
     "ExposureReport",
     "InvalidAuditFile",
+    "InvalidDecision",
+    "Lookup",
     "OversightCurations",
     "OversightStore",
     "ReviewedCandidates",
