@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from api.ui.words import WORK
+
 LANGUAGES = ("fr", "nl")
 LANG_COOKIE = "skillmatch_lang"
 
-MESSAGES: dict[str, dict[str, str]] = {
+_CORE: dict[str, dict[str, str]] = {
     "fr": {
         "app": "skillmatch",
         "skip": "Aller au contenu",
@@ -110,7 +112,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run_exposure": "Lancer l'audit maintenant",
         "exposure_runs": "Derniers audits",
         "exposure_run": "Audit",
-        "exposure_engine": "Classement du moteur",
+        "exposure_engine": "Classement calculé",
         "exposure_shown": "Listes telles que montrées (épinglages et exclusions)",
         "source": "Origine",
         "lists": "listes",
@@ -274,7 +276,7 @@ MESSAGES: dict[str, dict[str, str]] = {
         "run_exposure": "Audit nu uitvoeren",
         "exposure_runs": "Laatste audits",
         "exposure_run": "Audit",
-        "exposure_engine": "Rangschikking van de motor",
+        "exposure_engine": "Berekende rangschikking",
         "exposure_shown": "Lijsten zoals getoond (vastgezet en uitgesloten)",
         "source": "Herkomst",
         "lists": "lijsten",
@@ -340,6 +342,17 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+class Words(dict[str, str]):
+    """A language's words; a missing one shows as its key (which the language tests catch), never as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+MESSAGES: dict[str, Words] = {lang: Words(_CORE[lang] | WORK[lang]) for lang in LANGUAGES}
+"""Every word of the pages, per language: the core pages' and those of the daily work (``api.ui.words``)."""
+
+
 def reader_language(request: Request) -> str:
     """The language of the page: ``?lang=``, the language cookie, ``Accept-Language``, else French."""
     asked = request.query_params.get("lang")
@@ -355,9 +368,9 @@ def reader_language(request: Request) -> str:
     return "fr"
 
 
-def translator(lang: str) -> dict[str, str]:
+def translator(lang: str) -> Words:
     """The words of a language."""
     return MESSAGES[lang if lang in MESSAGES else "fr"]
 
 
-__all__ = ["LANGUAGES", "LANG_COOKIE", "MESSAGES", "reader_language", "translator"]
+__all__ = ["LANGUAGES", "LANG_COOKIE", "MESSAGES", "Words", "reader_language", "translator"]
