@@ -120,7 +120,7 @@ class JobStore:
                 conn.execute(update(table).where(table.c.id == row.id).values(status="interrupted", finished_at=now))
             values = {"kind": kind, "status": "running", "started_by": by[:200], "started_at": now, "updated_at": now}
             key = conn.execute(table.insert().values(result={}, **values)).inserted_primary_key
-            new = conn.execute(select(table).where(table.c.id == int(key[0]))).one()
+            new = conn.execute(select(table).where(table.c.id == int(key[0] if key else 0))).one()
         return _job(new, now)
 
     def step(self, job_id: int, stage: str, done: int, total: int) -> None:

@@ -206,4 +206,5 @@ def anonymised_page(
     row = read_row(engine, "jobseeker", jobseeker_id)
     audit.record(principal, AuditAction.anonymised_profile, jobseeker_id, [jobseeker_id], {"vacancy": vacancy_id})
     profile = anonymise(row, services.taxonomy, reader_language(request))
+    # Skills in the jobseeker's own words are shown as typed, marked as text of unknown language (lang="").
     return page(request, "anonymised.html", profile=profile, vacancy_id=vacancy_id)

@@ -32,7 +32,8 @@ def _concepts(request: Request, lang: str) -> Any:
         if services is None:
             return None
         try:
-            return services.taxonomy.label(uri, lang)
+            found: LocalizedText = services.taxonomy.label(uri, lang)
+            return found
         except UnknownConcept:
             return None
 
