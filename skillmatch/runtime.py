@@ -37,7 +37,7 @@ from skillmatch.schema import create_audit_tables, create_tables
 from skillmatch.settings import Settings
 
 log = logging.getLogger("skillmatch")
-_STAGES = "{desc}: {n_fmt}/{total_fmt} stages [{elapsed}] {postfix}"
+_STAGES = "{desc}: {n_fmt}/{total_fmt} stages [{elapsed}]{postfix}"
 
 
 def matching_engine(

@@ -14,7 +14,7 @@ from api.anonymise import anonymise
 from api.audit import AuditAction
 from api.auth.roles import Role
 from api.auth.rules import PrincipalDep, allow
-from api.deps import AuditDep, EngineDep, FairnessDep, ServicesDep, ShortlistsDep
+from api.deps import AuditDep, EngineDep, FairnessDep, InterestsDep, ServicesDep, ShortlistsDep
 from api.routes.common import VacancyId, filter_params
 from api.routes.records import read_row
 from api.routes.shortlists import export_shortlist
@@ -51,6 +51,7 @@ def candidates_page(
     engine: EngineDep,
     fairness: FairnessDep,
     shortlists: ShortlistsDep,
+    interests: InterestsDep,
     principal: PrincipalDep,
     audit: AuditDep,
     nl: Annotated[str, Query(max_length=2)] = "",
@@ -101,6 +102,7 @@ def candidates_page(
         looked_up=looked_up,
         saved=saved,
         shortlisted={e.jobseeker_id: e.status.value for e in shortlists.of(vacancy_id)},
+        interested={i.jobseeker_id for i in interests.of_vacancy(vacancy_id)},
     )
 
 
@@ -118,7 +120,8 @@ def decide(
 ) -> Response:
     """Pin, exclude or put back a candidate (an exclusion needs a reason; a pin may take the default one)."""
     read_row(engine, "vacancy", vacancy_id)
-    read_row(engine, "jobseeker", jobseeker_id)
+    if action is not DecisionAction.revoke:  # a decision about an erased dossier can still be revoked
+        read_row(engine, "jobseeker", jobseeker_id)
     text = reason.strip() or (default_reason.strip() if action is not DecisionAction.exclude else "")
     query = urlencode([(k, v) for k, v in parse_qsl(back) if k in ("nl", "fr", "region", "licence", "max_km", "k")])
     if not text:
