@@ -22,7 +22,7 @@ from fastapi.routing import iter_route_contexts
 
 from api.auth import Role, route_rule
 from tests.auth import bearer
-from tests.browser import axe_violations, browser, sign_in
+from tests.browser import assert_accessible, browser, sign_in
 from tests.english import PAGE_TEXT, english_words, raw_keys
 from tests.work_site import FLAGGED, VACANCY, WorkSite, make_work_site
 
@@ -46,10 +46,6 @@ def page(chromium: Any) -> Iterator[Any]:
     page = context.new_page()
     yield page
     context.close()
-
-
-def assert_accessible(page: Any) -> None:
-    assert axe_violations(page) == [], page.url
 
 
 def _ids(page: Any) -> list[str]:
