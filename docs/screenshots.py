@@ -17,7 +17,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import func, select
+
 from api.auth import Role, TokenStore
+from ingestion.rights_models import ContestRecord
 from matching.fairness import AuditStore
 from skillmatch.cli import DEMO_DIR, DEMO_USERS
 from skillmatch.db import make_engine
@@ -50,18 +53,18 @@ def audit_attributes() -> None:
 
 
 def shots(vacancy: str, jobseeker: str) -> dict[str, list[tuple[str, str]]]:
-    """Per role, (name, path) of each page taken."""
+    """Per role, (name, path) of each page taken (the jobseeker first: what they do reaches the consultant)."""
     return {
+        "jobseeker": [
+            ("", "/ui/me"),
+            ("vacancy", f"/ui/me/vacancies/{vacancy}"),
+            ("rights", "/ui/me/progress#rights-h"),
+        ],
         "consultant": [
             ("", f"/ui/vacancies/{vacancy}"),
             ("list", "/ui/vacancies?sort=flags"),
             ("lookup", f"/ui/vacancies/{vacancy}?who={jobseeker}#lookup"),
             ("queue", "/ui/queue"),
-        ],
-        "jobseeker": [
-            ("", "/ui/me"),
-            ("vacancy", f"/ui/me/vacancies/{vacancy}"),
-            ("rights", "/ui/me/progress#rights-h"),
         ],
         "admin": [
             ("users", "/ui/admin/users"),
@@ -76,6 +79,28 @@ def with_lang(path: str, lang: str) -> str:
     where, _, fragment = path.partition("#")
     joined = f"{where}{'&' if '?' in where else '?'}lang={lang}"
     return f"{joined}#{fragment}" if fragment else joined
+
+
+def _signals_once(page: Any, base: str, vacancy: str) -> None:
+    """The demo jobseeker says they are interested in a vacancy and contests once, through the pages (so the
+    consultant's queue has something to show)."""
+    page.goto(f"{base}/ui/me/vacancies/{vacancy}")
+    interested = page.locator("form[action$='/interest'] input[name=interested]")
+    if interested.count() and interested.get_attribute("value") == "true":
+        page.locator("form[action$='/interest'] button").click()
+        page.wait_for_load_state("networkidle")
+    if not _open_contests():
+        page.goto(f"{base}/ui/me/progress")
+        page.locator("#contest").fill("Pourquoi ne vois-je aucune offre de traduction ?")
+        page.locator("form[action='/ui/me/contest'] button").click()
+        page.wait_for_load_state("networkidle")
+
+
+def _open_contests() -> int:
+    """Open contests in the configured database."""
+    table = ContestRecord.__table__  # type: ignore[attr-defined]
+    with make_engine(get_settings().database_url).connect() as conn:
+        return int(conn.execute(select(func.count()).where(table.c.status == "open")).scalar_one())
 
 
 def _run_audit_once(page: Any, base: str) -> None:
@@ -103,6 +128,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                 sign_in(page, base, tokens[role], lang)
                 if role == "admin":
                     _run_audit_once(page, base)
+                if role == "jobseeker" and lang == "fr":
+                    _signals_once(page, base, args.vacancy)
                 for name, path in pages:
                     page.goto(f"{base}{with_lang(path, lang)}")
                     page.wait_for_load_state("networkidle")

@@ -60,10 +60,11 @@ class InterestSignals:
     def mark(self, jobseeker_id: str, vacancy_id: str) -> bool:
         """Record that a jobseeker is interested in a vacancy; whether it is new."""
         insert = pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
-        stmt = insert(_table()).on_conflict_do_nothing(index_elements=["jobseeker_id", "vacancy_id"])
+        table = _table()
         row = {"jobseeker_id": jobseeker_id, "vacancy_id": vacancy_id, "created_at": datetime.now(UTC)}
-        with self.db.begin() as conn:
-            return bool(conn.execute(stmt, [row]).rowcount)
+        stmt = insert(table).values(**row).on_conflict_do_nothing(index_elements=["jobseeker_id", "vacancy_id"])
+        with self.db.begin() as conn:  # RETURNING says whether a row went in (rowcount is -1 on PostgreSQL here)
+            return conn.execute(stmt.returning(table.c.jobseeker_id)).first() is not None
 
     def withdraw(self, jobseeker_id: str, vacancy_id: str) -> bool:
         """Take back an interest; whether there was one."""
