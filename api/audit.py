@@ -24,6 +24,7 @@ class AuditAction(StrEnum):
     """What was done."""
 
     candidate_search = "candidate_search"
+    candidate_lookup = "candidate_lookup"
     dossier_view = "dossier_view"
     suggestion_list = "suggestion_list"
     anonymised_profile = "anonymised_profile"

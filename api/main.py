@@ -28,6 +28,7 @@ from api.typeahead import Typeahead
 from api.ui import install_ui
 from esco_data import TaxonomyNotLoaded
 from ingestion.models import QuarantineRecord
+from services import InterestSignals, JobStore
 
 log = logging.getLogger("skillmatch.api")
 
@@ -132,6 +133,8 @@ def create_app(
     app.state.authenticator = Authenticator(TokenStore(db), config.auth)
     app.state.audit = AuditLog(db)
     app.state.shortlists = Shortlists(db)
+    app.state.jobs = JobStore(db)
+    app.state.interests = InterestSignals(db)
     app.state.metrics = Metrics()
     app.state.metrics.watch(_state_metrics(app))
     install_error_handlers(app)

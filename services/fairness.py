@@ -6,6 +6,7 @@ The wiring (``skillmatch.runtime``) builds ``FairnessServices`` from the setting
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,16 @@ class FairnessServices:
     recruiting: RecruitingStore
     config: FairnessConfig
 
-    def exposure_audit(self, filters: Filters | None = None, *, save: bool = True) -> ExposureRun:
+    def exposure_audit(
+        self,
+        filters: Filters | None = None,
+        *,
+        save: bool = True,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> ExposureRun:
         """The exposure audit now, on the engine's lists and on the lists as shown (kept when ``save``), with the
-        counterfactual gender check when the configuration asks for it."""
+        counterfactual gender check when the configuration asks for it (``progress``: see
+        ``run_exposure_audit``)."""
         cfg = self.config
         return run_exposure_audit(
             self.engine,
@@ -89,6 +97,7 @@ class FairnessServices:
             min_expected=cfg.min_expected,
             save=save,
             counterfactual=(lambda: self.counterfactual(filters).to_json()) if cfg.counterfactual else None,
+            progress=progress,
         )
 
     def counterfactual(self, filters: Filters | None = None) -> CounterfactualReport:

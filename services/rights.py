@@ -5,7 +5,7 @@
 - Opt-out: the profile leaves every candidate list (it is written inactive through the profile writer, so the
   index follows at once) but the jobseeker keeps their own suggestions; re-ingesting the dossier keeps it out.
 - Contest: a request about a suggestion (or about how suggestions are made), stored for a consultant to answer.
-- Erasure: the record, its quarantined versions, opt-out and contests are deleted, the profile is removed
+- Erasure: the record, its quarantined versions, opt-out, contests and interests are deleted, the profile is removed
   through the writer (store and index together), the consultants' decisions and the audit row are kept as ids
   only.
 - Retention: a dossier inactive for longer than the retention period is erased by ``purge_inactive``.
@@ -29,6 +29,7 @@ from matching.guidance import Notice, notice
 from matching.profiles import ProfileKind
 from matching.ranking import ProfileWriter, ScoreWeights
 from matching.upsert import on_conflict_ignore
+from services.interest import InterestSignals
 
 MAX_MESSAGE = 5_000
 
@@ -177,6 +178,7 @@ class RightsService:
             "decisions": [d.to_json() for d in self.oversight.history(jobseeker_id=jobseeker_id)],
             "audit_attributes": self.exposure.of(jobseeker_id),
             "quarantined_versions": quarantined,
+            "interests": [i.to_json() for i in InterestSignals(self.db).of_jobseeker(jobseeker_id)],
         }
 
     # -- opting out -------------------------------------------------------------------------------------
@@ -207,6 +209,11 @@ class RightsService:
 
         self.writer.write([profile], also=also)
         return True
+
+    def is_opted_out(self, jobseeker_id: str) -> bool:
+        """Whether a jobseeker opted out (the jobseeker's pages show it)."""
+        with self.db.connect() as conn:
+            return bool(opted_out(conn, [jobseeker_id]))
 
     # -- contests ---------------------------------------------------------------------------------------
 
@@ -295,6 +302,7 @@ class RightsService:
                 conn.execute(delete(contests).where(contests.c.jobseeker_id == jobseeker_id)).rowcount or 0
             )
             report.decisions_kept_as_ids = self.oversight.erase_jobseeker(conn, jobseeker_id)
+            InterestSignals.erase_jobseeker(conn, jobseeker_id)
 
         generation = self.writer.delete(ProfileKind.jobseeker, [jobseeker_id], also=also)
         report.profile = generation is not None

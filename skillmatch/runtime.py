@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from tqdm import tqdm
 
 from esco_data import Taxonomy
 from ingestion.profile_builder import ProfileBuilder
@@ -36,6 +37,7 @@ from skillmatch.schema import create_exposure_tables, create_tables
 from skillmatch.settings import Settings
 
 log = logging.getLogger("skillmatch")
+_STAGES = "{desc}: {n_fmt}/{total_fmt} stages [{elapsed}]{postfix}"
 
 
 def matching_engine(
@@ -100,6 +102,9 @@ class Runtime:
             TaxonomyNotLoaded: ESCO is not in the database.
         """
         started = time.perf_counter()
+        # The stages after the label embedding (which has its own bar) take tens of seconds on a first start.
+        stages = tqdm(total=5, desc="opening", unit="stage", disable=not progress, bar_format=_STAGES)
+        stages.set_postfix_str("database and taxonomy")
         db = db if db is not None else make_engine(settings.database_url)
         exposure_db = make_engine(settings.exposure_database_url) if settings.exposure_database_url else db
         create_tables(db, exposure=exposure_db is db)
@@ -109,11 +114,17 @@ class Runtime:
         with ThreadPoolExecutor(1) as pool:
             model = pool.submit(encoder.load_model)  # beside the taxonomy and the indexes, not after them
             taxonomy = load_taxonomy(db, settings.data_dir)
+            stages.update()
+            stages.set_postfix_str("concept space and linker")
             linker, report = prepare_linker(
                 taxonomy, encoder, settings.data_dir, config=linker_config(settings), progress=progress
             )
+            stages.set_postfix_str("encoder")
             model.result()
+        stages.update()
+        stages.set_postfix_str("related skills")
         related = prepare_related(taxonomy, linker, settings.data_dir)
+        stages.update()
         # What the linker builds on first use is built now, beside the rest of start-up: the first requests
         # wait for that one build instead of each building a copy.
         threading.Thread(
@@ -123,13 +134,18 @@ class Runtime:
         engine = matching_engine(settings, db, taxonomy, linker.space, related, store)
         writer = ProfileWriter(store, engine)
         directory = index_dir or settings.indexes_dir
+        stages.set_postfix_str("profile indexes")
         report["profile_indexes"] = open_indexes(writer, directory)
+        stages.update()
         for kind, outcome in report["profile_indexes"].items():
             log.info("%s index %s", kind, outcome)
         ingestion = IngestionService(
             RecordValidator(taxonomy), RecordRepository(db), ProfileBuilder(taxonomy, linker), writer
         )
         fairness = _fairness(settings, db, exposure_db, taxonomy, linker, engine, writer, ingestion.builder)
+        stages.update()
+        stages.set_postfix_str("ready")
+        stages.close()
         report["seconds"] = round(time.perf_counter() - started, 1)
         return cls(settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, fairness, report)
 

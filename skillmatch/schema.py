@@ -24,6 +24,7 @@ import ingestion.rights_models  # noqa: F401 - opt-outs and contests
 import matching.fairness.oversight  # noqa: F401 - consultants' pins and exclusions
 import matching.guidance.recruiting  # noqa: F401 - shortage lists linked to ESCO
 import matching.rematch.tables  # noqa: F401 - the nightly rematch's runs and lists
+import services.jobs  # noqa: F401 - long runs started from the pages and their progress
 import services.outbox  # noqa: F401 - the outbox of match notices
 from matching.fairness import create_tables as create_exposure_tables
 from matching.profiles import create_tables as create_profile_tables

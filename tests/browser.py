@@ -99,4 +99,18 @@ def axe_violations(page: Any, axe: Path = AXE) -> list[dict[str, Any]]:
     ]
 
 
-__all__ = ["AXE", "CHROMIUM_ARGS", "axe_violations", "browser", "chromium_path", "serve", "sign_in"]
+def assert_accessible(page: Any) -> None:
+    """No serious or critical accessibility violation on the page (the URL says which page failed)."""
+    assert axe_violations(page) == [], page.url
+
+
+__all__ = [
+    "AXE",
+    "assert_accessible",
+    "CHROMIUM_ARGS",
+    "axe_violations",
+    "browser",
+    "chromium_path",
+    "serve",
+    "sign_in",
+]

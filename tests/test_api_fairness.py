@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.auth import Role, TokenStore
 from api.main import create_app as build_app
+from api.ui.i18n import MESSAGES
 from skillmatch.runtime import Runtime
 from tests.auth import bearer, make_tokens
 from tests.esco_uris import BAKE_GOODS, CALCULATE_TAX, KNEAD_FOOD
@@ -81,16 +83,23 @@ def test_the_exposure_page_runs_the_audit_and_shows_each_groups_ratios_in_both_l
     assert empty.status_code == 200 and "disabled" in empty.text  # no attributes: nothing to audit
     client.post("/admin/audit/attributes", content="id,gender\nJ-BAKER-FR,F\nJ-BAKER-NL,M\n", headers=ADMIN)
     done = client.post("/ui/admin/exposure", headers=ADMIN, follow_redirects=False)
-    assert done.status_code == 303
-    run_id = int(done.headers["location"].rsplit("=", 1)[1])
+    assert done.status_code == 303  # the audit runs in the background; its progress is in the database
+    jobs = client.app.state.jobs  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 120
+    while jobs.latest("exposure_audit", 1)[0].running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    job = jobs.latest("exposure_audit", 1)[0]
+    assert job.status == "succeeded", job.error
+    run_id = job.result["run_id"]
     assert client.get("/admin/audit/runs/latest", headers=ADMIN).json()["id"] == run_id
+    assert f"/ui/admin/exposure?run={run_id}" in client.get("/ui/admin/exposure", headers=ADMIN).text
     french = client.get(f"/ui/admin/exposure?run={run_id}&lang=fr", headers=ADMIN).text
     dutch = client.get(f"/ui/admin/exposure?run={run_id}&lang=nl", headers=ADMIN).text
-    assert "Classement du moteur" in french and "Rangschikking van de motor" in dutch
+    assert "Classement calculé" in french and "Berekende rangschikking" in dutch
     assert "Candidats des offres échangées" in french and "Kandidaten van verwisselde vacatures" in dutch
-    for html in (french, dutch):
-        rows = re.findall(r"<td>gender</td><td>([FM])</td>", html)
-        assert sorted(rows) == ["F", "F", "M", "M"]  # each group, on the engine's lists and as shown
+    for html, attribute, groups in ((french, "Genre", ["femmes", "hommes"]), (dutch, "Gender", ["mannen", "vrouwen"])):
+        rows = re.findall(rf"<td>{attribute}</td><td>([^<]+)</td>", html)
+        assert sorted(rows) == sorted(groups * 2)  # each group, on the calculated lists and as shown
     assert client.get("/ui/admin/exposure").status_code == 403  # consultants do not see the audit
 
 
@@ -108,7 +117,7 @@ def test_a_jobseekers_progress_page_shows_the_skill_gap_the_basiskit_and_the_not
     assert shown == [(g["label"], str(g["gain"])) for g in gaps]
     kit = client.get("/jobseekers/J-BAKER-NL/basiskit?lang=nl").json()
     for language, level in kit["languages"].items():
-        assert f"<li>{language}: {level}</li>" in page.text
+        assert f"<li>{MESSAGES['nl']['lang_' + language]}: {level}</li>" in page.text
     notice = client.get("/jobseekers/J-BAKER-NL/notice?lang=nl").json()
     assert notice["title"] in page.text
     french = client.get("/ui/me/progress?lang=fr", headers=me).text

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from html import unescape
 
 import pytest
 from fastapi.testclient import TestClient
@@ -19,6 +20,7 @@ from api.audit import AuditLog
 from api.config import ApiConfig
 from api.main import create_app
 from api.shortlist import neutralise, to_csv
+from api.ui.i18n import MESSAGES
 from ingestion.models import RecordKind
 from ingestion.readers import read_jsonl
 from skillmatch.runtime import Runtime
@@ -81,12 +83,14 @@ def test_admins_filter_the_audit_log_page_by_action_record_and_day(service: Serv
 
     def rows(**params: str) -> list[list[str]]:
         """(action, record) of each row of the page's table."""
-        html = c.get("/ui/admin/audit", params=params, headers=admin).text
-        return [list(cells) for cells in re.findall(r"<tr>(?:<td>[^<]*</td>){3}<td>([^<]*)</td><td>([^<]*)</td>", html)]
+        html = c.get("/ui/admin/audit", params=params | {"lang": "fr"}, headers=admin).text
+        found = re.findall(r"<tr>(?:<td>[^<]*</td>){3}<td>([^<]*)</td><td>([^<]*)</td>", html)
+        return [[unescape(action), target] for action, target in found]
 
-    assert rows() == [["candidate_search", VACANCY], ["dossier_view", OWN_DOSSIER]]
-    assert rows(action="dossier_view", since=str(today), until=str(today)) == [["dossier_view", OWN_DOSSIER]]
-    assert rows(target=VACANCY) == [["candidate_search", VACANCY]]
+    search, view = MESSAGES["fr"]["action_candidate_search"], MESSAGES["fr"]["action_dossier_view"]
+    assert rows() == [[search, VACANCY], [view, OWN_DOSSIER]]  # actions in the reader's words
+    assert rows(action="dossier_view", since=str(today), until=str(today)) == [[view, OWN_DOSSIER]]
+    assert rows(target=VACANCY) == [[search, VACANCY]]
     assert rows(until=str(today - timedelta(days=1))) == []
     assert rows(since=str(today + timedelta(days=1))) == []
     assert c.get("/ui/admin/audit").status_code == 403  # consultants do not read the audit log

@@ -7,10 +7,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
+from api.audit import AuditAction
 from api.auth.roles import Role
 from api.auth.rules import PrincipalDep, allow
-from api.deps import FairnessDep
-from api.routes.common import KParam, LangParam, filters_dependency
+from api.deps import AuditDep, FairnessDep
+from api.routes.common import KParam, LangParam, filter_params, filters_dependency
 from matching.fairness import MAX_REASON, DecisionAction
 from matching.ranking import Filters
 
@@ -41,6 +42,25 @@ def reviewed_candidates(
 ) -> dict[str, Any]:
     """A vacancy's candidates as shown: pinned ones on top, excluded ones out and listed apart with the reason."""
     return fairness.reviewed.candidates(vacancy_id, k, filters, lang.value if lang else None).to_json()
+
+
+@router.get("/vacancies/{vacancy_id}/candidates/{jobseeker_id}")
+def look_up_candidate(
+    vacancy_id: str,
+    jobseeker_id: str,
+    fairness: FairnessDep,
+    principal: PrincipalDep,
+    audit: AuditDep,
+    filters: Annotated[Filters, Depends(filters_dependency)],
+    k: KParam = 10,
+    lang: LangParam = None,
+) -> dict[str, Any]:
+    """One person against a vacancy's list as shown: their score and explanation, their place, and why they are
+    not listed (``excluded``, ``unavailable``, ``filter.*``, ``below``) (audited)."""
+    found = fairness.reviewed.lookup(vacancy_id, jobseeker_id, k, filters, lang.value if lang else None)
+    params = filter_params(filters) | {"k": k, "lang": lang.value if lang else None}
+    audit.record(principal, AuditAction.candidate_lookup, vacancy_id, [jobseeker_id], params)
+    return found.to_json()
 
 
 @router.post("/vacancies/{vacancy_id}/decisions", status_code=status.HTTP_201_CREATED)

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from api.ui.words import WORK
+
 LANGUAGES = ("fr", "nl")
 """The pages' languages (of the service's, ``esco_data.LANGUAGES``), the first the fallback."""
 LANG_COOKIE = "skillmatch_lang"
 
-MESSAGES: dict[str, dict[str, str]] = {
+_CORE: dict[str, dict[str, str]] = {
     "fr": {
         "app": "skillmatch",
         "skip": "Aller au contenu",
@@ -341,6 +343,17 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+class Words(dict[str, str]):
+    """A language's words; a missing one shows as its key (which the language tests catch), never as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+MESSAGES: dict[str, Words] = {lang: Words(_CORE[lang] | WORK[lang]) for lang in LANGUAGES}
+"""Every word of the pages, per language: the core pages' and those of the daily work (``api.ui.words``)."""
+
+
 def reader_language(request: Request) -> str:
     """The language of the page: ``?lang=``, the language cookie, ``Accept-Language``, else the first of the
     pages' languages (French)."""
@@ -357,9 +370,9 @@ def reader_language(request: Request) -> str:
     return LANGUAGES[0]
 
 
-def translator(lang: str) -> dict[str, str]:
+def translator(lang: str) -> Words:
     """The words of a language."""
     return MESSAGES[lang if lang in MESSAGES else LANGUAGES[0]]
 
 
-__all__ = ["LANGUAGES", "LANG_COOKIE", "MESSAGES", "reader_language", "translator"]
+__all__ = ["LANGUAGES", "LANG_COOKIE", "MESSAGES", "Words", "reader_language", "translator"]

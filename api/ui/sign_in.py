@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request
+from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.auth.guard import Authenticator, NotAuthenticated
@@ -29,9 +29,11 @@ def home(principal: PrincipalDep) -> Response:
 
 
 @router.get("/login", dependencies=[public()])
-def login_form(request: Request, next: str = "/") -> Response:
-    """The sign-in form."""
-    return page(request, "login.html", message=None, next=_safe_next(next) or "/")
+def login_form(request: Request, next: str = "/", done: Annotated[str, Query(max_length=16)] = "") -> Response:
+    """The sign-in form (with a word on what just ended: an erased dossier)."""
+    words = translator(reader_language(request))
+    notice = words["erased_done"] if done == "erased" else None
+    return page(request, "login.html", message=None, notice=notice, next=_safe_next(next) or "/")
 
 
 @router.post("/login", dependencies=[public()])

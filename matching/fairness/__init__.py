@@ -23,8 +23,8 @@ from matching.fairness.exposure_store import (
     create_tables,
     read_attribute_csv,
 )
-from matching.fairness.oversight import MAX_REASON, DecisionAction, OversightCurations, OversightStore
-from matching.fairness.reviewed import ReviewedCandidates
+from matching.fairness.oversight import MAX_REASON, DecisionAction, InvalidDecision, OversightCurations, OversightStore
+from matching.fairness.reviewed import Lookup, ReviewedCandidates
 
 __all__ = [
     "DEFAULT_BAND",
@@ -38,6 +38,8 @@ __all__ = [
     "DecisionAction",
     "ExposureReport",
     "InvalidAttributeFile",
+    "InvalidDecision",
+    "Lookup",
     "OversightCurations",
     "OversightStore",
     "ReviewedCandidates",

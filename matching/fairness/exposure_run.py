@@ -183,6 +183,7 @@ def run_exposure_audit(
     save: bool = True,
     source: str = "on-demand",
     counterfactual: Callable[[], dict[str, Any]] | None = None,
+    progress: Callable[[str, int, int], None] | None = None,
 ) -> ExposureRun:
     """The audit on demand: rank every open vacancy's candidates now, audit both views, keep the run.
 
@@ -197,18 +198,26 @@ def run_exposure_audit(
         save: keep the run in the audit store.
         source: what ran it ("on-demand", "rematch").
         counterfactual: runs the counterfactual gender check (its JSON is kept with the run); None: not run.
+        progress: called with (stage, done, total) as the run goes: ``ranking`` per vacancy, then ``measuring``,
+            ``counterfactual`` and ``saving``.
 
     Raises:
         IndexNotBuilt: no jobseeker is indexed.
     """
     filters = filters or Filters()
+    step = progress or (lambda stage, done, total: None)
     decisions = oversight.current_many()
     lists: dict[str, list[str]] = {}
     if engine.store is not None:
-        for vacancy in engine.store.all(ProfileKind.vacancy, active_only=True):
+        vacancies = list(engine.store.all(ProfileKind.vacancy, active_only=True))
+        step("ranking", 0, len(vacancies))
+        for done, vacancy in enumerate(vacancies, 1):
             extra = sum(1 for d in decisions.get(vacancy.id, {}).values() if d.action is DecisionAction.exclude)
             matches = engine.rank(engine.query_features(vacancy), depth + extra, filters, None, explain=False)
             lists[vacancy.id] = [m.id for m in matches]
+            if done % 20 == 0 or done == len(vacancies):
+                step("ranking", done, len(vacancies))
+    step("measuring", 0, 1)
     run = exposure_audit_of_lists(
         engine,
         lists,
@@ -221,8 +230,10 @@ def run_exposure_audit(
         source=source,
     )
     if counterfactual is not None:
+        step("counterfactual", 0, 1)
         run.counterfactual = counterfactual()
     if save:
+        step("saving", 0, 1)
         run.run_id = exposure_store.save_run(run.source, run.lists, run.alerts, run.to_json())
     return run
 
