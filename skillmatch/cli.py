@@ -655,7 +655,11 @@ def serve(
 
 
 def main() -> None:
-    """Entry point of the ``skillmatch`` console script."""
+    """Entry point of the ``skillmatch`` console script (the files it creates are private)."""
+    from skillmatch.private_files import restrict_new_files, secure_data_dir
+
+    restrict_new_files()
+    secure_data_dir(get_settings().data_dir)
     app()
 
 

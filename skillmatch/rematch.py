@@ -260,7 +260,8 @@ def audit_after_run(settings: Settings, state: MatchingState) -> AuditRun | None
             state.engine,
             audit,
             OversightStore(state.db),
-            band=(settings.exposure_band_low, settings.exposure_band_high),
+            permutations=settings.exposure_permutations,
+            alpha=settings.exposure_alpha,
             min_expected=settings.exposure_min_expected,
             source="rematch",
             counterfactual=(lambda: counterfactual_after_run(settings, state))

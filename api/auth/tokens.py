@@ -2,6 +2,9 @@
 
 A token is ``smt_`` followed by 32 random bytes in URL-safe base64; the database keeps its SHA-256 only, so a
 copy of the database gives no usable token. The clear token is shown once, when it is issued.
+
+A jobseeker user is created only for a dossier that exists, and signs in only while it exists: once the dossier
+is erased (by the jobseeker, an administrator or the retention purge) their tokens are refused as ``DossierGone``.
 """
 
 from __future__ import annotations
@@ -18,10 +21,12 @@ from sqlalchemy.exc import IntegrityError
 
 from api.auth.models import TokenRow, UserRow
 from api.auth.roles import Principal, Role
+from ingestion.models import JobseekerRecord
 
 TOKEN_PREFIX = "smt_"
 _USERS = UserRow.__table__  # type: ignore[attr-defined]
 _TOKENS = TokenRow.__table__  # type: ignore[attr-defined]
+_DOSSIERS = JobseekerRecord.__table__  # type: ignore[attr-defined]
 
 
 class UserError(ValueError):
@@ -30,6 +35,13 @@ class UserError(ValueError):
 
 class TokenRejected(Exception):
     """A presented token is not (or no longer) valid; the message says why, without the token."""
+
+
+class DossierGone(TokenRejected):
+    """A jobseeker whose dossier no longer exists (it was erased): they cannot sign in any more."""
+
+    def __init__(self) -> None:
+        super().__init__("this jobseeker's dossier has been erased: the account no longer signs in")
 
 
 @dataclass(frozen=True)
@@ -113,12 +125,14 @@ class TokenStore:
             jobseeker_id: the dossier a jobseeker owns (required for, and only for, jobseekers).
 
         Raises:
-            UserError: the name is taken, or the dossier id does not fit the role.
+            UserError: the name is taken, the dossier id does not fit the role, or there is no such dossier.
         """
         if role is Role.jobseeker and not jobseeker_id:
             raise UserError("a jobseeker user needs the id of their dossier")
         if role is not Role.jobseeker and jobseeker_id:
             raise UserError("only jobseeker users own a dossier")
+        if jobseeker_id and not self.dossier_exists(jobseeker_id):
+            raise UserError(f"there is no dossier {jobseeker_id!r}: a jobseeker user owns an existing dossier")
         now = datetime.now(UTC)
         try:
             with self.engine.begin() as conn:
@@ -131,6 +145,11 @@ class TokenStore:
         except IntegrityError as exc:
             raise UserError(f"a user named {name!r} already exists") from exc
         return User(user_id, name, role, jobseeker_id, True, now)
+
+    def dossier_exists(self, jobseeker_id: str) -> bool:
+        """Whether a jobseeker's dossier is stored."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(_DOSSIERS.c.id).where(_DOSSIERS.c.id == jobseeker_id)).first() is not None
 
     def user(self, user_id: int) -> User | None:
         """A user by id."""
@@ -219,8 +238,9 @@ class TokenStore:
             TokenRejected: unknown, revoked or expired token, or a disabled user.
         """
         query = (
-            select(_TOKENS.c.expires_at, _TOKENS.c.revoked_at, _USERS)
+            select(_TOKENS.c.expires_at, _TOKENS.c.revoked_at, _USERS, _DOSSIERS.c.id.label("dossier"))
             .join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+            .outerjoin(_DOSSIERS, _DOSSIERS.c.id == _USERS.c.jobseeker_id)
             .where(_TOKENS.c.token_hash == hash_token(token))
         )
         with self.engine.connect() as conn:
@@ -234,7 +254,19 @@ class TokenStore:
             raise TokenRejected("the token has expired")
         if not m["active"]:
             raise TokenRejected("the user is disabled")
+        if m["role"] == Role.jobseeker.value and m["dossier"] is None:
+            raise DossierGone()
         return Principal(f"user:{m['id']}", m["name"], Role(m["role"]), m["jobseeker_id"], "token")
 
 
-__all__ = ["TOKEN_PREFIX", "IssuedToken", "TokenInfo", "TokenRejected", "TokenStore", "User", "UserError", "hash_token"]
+__all__ = [
+    "TOKEN_PREFIX",
+    "DossierGone",
+    "IssuedToken",
+    "TokenInfo",
+    "TokenRejected",
+    "TokenStore",
+    "User",
+    "UserError",
+    "hash_token",
+]

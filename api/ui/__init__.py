@@ -12,11 +12,13 @@ from api.ui.i18n import reader_language, translator
 from api.ui.render import HERE, page
 
 
-def _page_error(request: Request, status: int, detail: str) -> Response:
-    """The page shown for an error on a web page (the sign-in form when signing in is needed)."""
+def _page_error(request: Request, status: int, detail: str, dossier_gone: bool = False) -> Response:
+    """The page shown for an error on a web page (the sign-in form when signing in is needed; the reason in
+    the reader's language when a jobseeker's dossier was erased)."""
     t = translator(reader_language(request))
     if status == 401:
-        return page(request, "login.html", status=401, message=t["sign_in_needed"], next=request.url.path)
+        message = t["dossier_erased"] if dossier_gone else t["sign_in_needed"]
+        return page(request, "login.html", status=401, message=message, next=request.url.path)
     heading = {403: t["forbidden"], 404: t["not_found"]}.get(status, str(status))
     return page(request, "error.html", status=status, heading=heading, message=detail)
 

@@ -10,21 +10,24 @@ from starlette.responses import RedirectResponse, Response
 
 from api.audit import AuditAction
 from api.auth.roles import Role
-from api.auth.rules import allow
+from api.auth.rules import AuditEntryDep
 from api.auth.tokens import UserError
 from api.deps import AuditDep, ConfigDep, EngineDep, FairnessDep, TokensDep
+from api.routes.common import MAX_ID, RowId
 from api.ui.render import page
 from ingestion.quarantine import export_quarantine
 
-router = APIRouter(prefix="/ui/admin", include_in_schema=False, dependencies=[allow(Role.admin)])
+router = APIRouter(prefix="/ui/admin", include_in_schema=False)
 
 
-def _users_page(request: Request, tokens: TokensDep, issued: str | None = None, error: str | None = None) -> Response:
+def _users_page(
+    request: Request, tokens: TokensDep, issued: str | None = None, error: str | None = None, status: int = 200
+) -> Response:
     users = tokens.users()
     by_user: dict[int, list[object]] = {}
     for info in tokens.tokens():
         by_user.setdefault(info.user_id, []).append(info)
-    return page(request, "admin_users.html", users=users, tokens=by_user, issued=issued, error=error)
+    return page(request, "admin_users.html", status=status, users=users, tokens=by_user, issued=issued, error=error)
 
 
 @router.get("/users")
@@ -39,30 +42,33 @@ def create_user(
     tokens: TokensDep,
     name: Annotated[str, Form(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")],
     role: Annotated[Role, Form()],
+    trail: AuditEntryDep,
     jobseeker_id: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """Create a user."""
+    """Create a user (a jobseeker user for an existing dossier only)."""
     try:
-        tokens.add_user(name, role, jobseeker_id.strip() or None)
+        user = tokens.add_user(name, role, jobseeker_id.strip() or None)
     except UserError as exc:
-        return _users_page(request, tokens, error=str(exc))
+        return _users_page(request, tokens, error=str(exc), status=422)
+    trail.target = str(user.id)
     return RedirectResponse("/ui/admin/users", status_code=303)
 
 
 @router.post("/users/{user_id}/tokens")
-def issue_token(request: Request, user_id: int, tokens: TokensDep, config: ConfigDep) -> Response:
+def issue_token(request: Request, user_id: RowId, tokens: TokensDep, config: ConfigDep) -> Response:
     """Issue a token for a user and show it once."""
     try:
         issued = tokens.issue(user_id, days=config.token_days, label="admin page")
     except UserError as exc:
-        return _users_page(request, tokens, error=str(exc))
+        return _users_page(request, tokens, error=str(exc), status=404)
     return _users_page(request, tokens, issued=issued.token)
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, tokens: TokensDep) -> Response:
+def revoke_token(token_id: RowId, tokens: TokensDep, trail: AuditEntryDep) -> Response:
     """Revoke a token."""
-    tokens.revoke(token_id)
+    if tokens.revoke(token_id) is None:
+        trail.skipped = True  # no such token: nothing changed
     return RedirectResponse("/ui/admin/users", status_code=303)
 
 
@@ -103,7 +109,9 @@ def quarantine_page(request: Request, engine: EngineDep) -> Response:
 
 
 @router.get("/exposure")
-def exposure_page(request: Request, fairness: FairnessDep, run: Annotated[int | None, Query(ge=1)] = None) -> Response:
+def exposure_page(
+    request: Request, fairness: FairnessDep, run: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None
+) -> Response:
     """The exposure audit: the latest runs, and one run's ratios per group on the engine's lists and as shown."""
     runs = fairness.audit.runs(20)
     chosen = fairness.audit.run(run) if run is not None or runs else None
@@ -113,7 +121,8 @@ def exposure_page(request: Request, fairness: FairnessDep, run: Annotated[int | 
         runs=runs,
         chosen=chosen,
         attributes=fairness.audit.count(),
-        band=fairness.config.band,
+        alpha=fairness.config.alpha,
+        permutations=fairness.config.permutations,
     )
 
 

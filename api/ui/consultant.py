@@ -11,10 +11,8 @@ from sqlalchemy import func, select
 from starlette.responses import RedirectResponse, Response
 
 from api.anonymise import anonymise
-from api.audit import AuditAction
-from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
-from api.deps import AuditDep, EngineDep, IngestionDep, MatcherDep, ServicesDep, ShortlistsDep
+from api.auth.rules import AuditEntryDep, PrincipalDep
+from api.deps import EngineDep, IngestionDep, MatcherDep, ServicesDep, ShortlistsDep
 from api.routes.common import VacancyId, filter_params
 from api.routes.records import read_row
 from api.routes.shortlists import export_shortlist
@@ -26,7 +24,7 @@ from ingestion.schemas import Cefr, DrivingLicence, Region
 from ingestion.validation import InvalidRecord
 from matching.ranking import Filters
 
-router = APIRouter(prefix="/ui/vacancies", include_in_schema=False, dependencies=[allow(Role.consultant)])
+router = APIRouter(prefix="/ui/vacancies", include_in_schema=False)
 LEVELS = tuple(c.value for c in Cefr)
 
 
@@ -87,8 +85,7 @@ def candidates_page(
     engine: EngineDep,
     matcher: MatcherDep,
     shortlists: ShortlistsDep,
-    principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
     nl: Annotated[str, Query(max_length=2)] = "",
     fr: Annotated[str, Query(max_length=2)] = "",
     region: Annotated[str, Query(max_length=20)] = "",
@@ -100,10 +97,8 @@ def candidates_page(
     filters = _filters(nl, fr, region, licence, max_km)
     lang = reader_language(request)
     matches = matcher.candidates(vacancy_id, 20, filters, lang)
-    audit.record(
-        principal, AuditAction.candidate_search, vacancy_id, [m.id for m in matches],
-        filter_params(filters) | {"k": 20, "lang": lang, "page": True},
-    )  # fmt: skip
+    trail.results = [m.id for m in matches]
+    trail.params = filter_params(filters) | {"k": 20, "lang": lang, "page": True}
     form = {"nl": nl, "fr": fr, "region": region, "licence": licence, "max_km": max_km}
     return page(
         request,
@@ -159,10 +154,10 @@ def shortlist_remove(
 
 @router.get("/{vacancy_id}/shortlist.csv")
 def shortlist_csv(
-    vacancy_id: VacancyId, engine: EngineDep, shortlists: ShortlistsDep, principal: PrincipalDep, audit: AuditDep
+    vacancy_id: VacancyId, engine: EngineDep, shortlists: ShortlistsDep, trail: AuditEntryDep
 ) -> Response:
     """The shortlist as CSV, the same file as the API's (formula cells neutralised; audited)."""
-    return export_shortlist(vacancy_id, engine, shortlists, principal, audit)
+    return export_shortlist(vacancy_id, engine, shortlists, trail)
 
 
 @router.get("/{vacancy_id}/candidates/{jobseeker_id}")
@@ -172,11 +167,10 @@ def anonymised_page(
     jobseeker_id: str,
     engine: EngineDep,
     services: ServicesDep,
-    principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
 ) -> Response:
     """A candidate's anonymised profile, to send to the employer (audited)."""
     row = read_row(engine, "jobseeker", jobseeker_id)
-    audit.record(principal, AuditAction.anonymised_profile, jobseeker_id, [jobseeker_id], {"vacancy": vacancy_id})
+    trail.results, trail.params = [jobseeker_id], {"vacancy": vacancy_id}
     profile = anonymise(row, services.taxonomy, reader_language(request))
     return page(request, "anonymised.html", profile=profile, vacancy_id=vacancy_id)

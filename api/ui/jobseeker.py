@@ -9,12 +9,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.audit import AuditAction
-from api.auth.roles import Principal, Role
-from api.auth.rules import PrincipalDep, allow
+from api.auth.roles import Principal
+from api.auth.rules import AuditEntryDep, PrincipalDep
 from api.deps import AuditDep, EngineDep, FairnessDep, IngestionDep, MatcherDep, ServicesDep, TypeaheadDep
 from api.routes.records import read_row, read_rows
-from api.ui.i18n import reader_language
+from api.ui.i18n import reader_language, translator
 from api.ui.render import page
 from esco_data import ConceptKind, UnknownConcept
 from ingestion.models import RecordKind
@@ -26,6 +25,8 @@ from matching.profiles import ProfileKind
 from matching.ranking import Filters
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
+PAGE_ERRORS = frozenset({"skill_not_saved"})
+"""What ``/ui/me?error=`` may name: a key of the pages' words, never a text the link carries."""
 
 
 def _dossier_id(principal: Principal) -> str:
@@ -47,22 +48,22 @@ def _skills(data: dict[str, Any], services: ServicesDep, lang: str) -> list[dict
     return out
 
 
-@router.get("/me", dependencies=[allow(Role.jobseeker)])
+@router.get("/me")
 def my_dossier(
     request: Request,
     engine: EngineDep,
     services: ServicesDep,
     matcher: MatcherDep,
     principal: PrincipalDep,
-    audit: AuditDep,
-    error: Annotated[str, Query(max_length=300)] = "",
+    trail: AuditEntryDep,
+    error: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
     """My dossier and the vacancies suggested for it (audited as a suggestion list)."""
     dossier_id = _dossier_id(principal)
     row = read_row(engine, "jobseeker", dossier_id)
     lang = reader_language(request)
     matches = matcher.vacancies_for(dossier_id, 10, Filters(), lang) if row["active"] else []
-    audit.record(principal, AuditAction.suggestion_list, dossier_id, [m.id for m in matches], {"k": 10, "page": True})
+    trail.results, trail.params = [m.id for m in matches], {"k": 10, "page": True}
     titles = {vid: r["data"].get("title") for vid, r in read_rows(engine, "vacancy", [m.id for m in matches]).items()}
     return page(
         request,
@@ -71,19 +72,20 @@ def my_dossier(
         skills=_skills(row["data"], services, lang),
         matches=matches,
         titles=titles,
-        error=error or None,
+        error=translator(lang)[error] if error in PAGE_ERRORS else None,
     )
 
 
 def _store(service: IngestionDep, data: dict[str, Any]) -> str | None:
+    """Store the changed dossier; the error's key when it is refused (the reader is told in their language)."""
     try:
         service.ingest_one(RecordKind.jobseeker, data)
-    except InvalidRecord as exc:
-        return str(exc)
+    except InvalidRecord:
+        return "skill_not_saved"
     return None
 
 
-@router.post("/me/skills", dependencies=[allow(Role.jobseeker)])
+@router.post("/me/skills")
 def add_skill(
     engine: EngineDep,
     service: IngestionDep,
@@ -103,10 +105,10 @@ def add_skill(
     if not any(s.get("uri") == item.get("uri") and s.get("text") == item.get("text") for s in data["skills"]):
         data["skills"].append(item)
     error = _store(service, data)
-    return RedirectResponse("/ui/me" + (f"?error={error[:200]}" if error else ""), status_code=303)
+    return RedirectResponse("/ui/me" + (f"?error={error}" if error else ""), status_code=303)
 
 
-@router.post("/me/skills/remove", dependencies=[allow(Role.jobseeker)])
+@router.post("/me/skills/remove")
 def remove_skill(
     engine: EngineDep, service: IngestionDep, principal: PrincipalDep, index: Annotated[int, Form(ge=0, le=1000)]
 ) -> Response:
@@ -116,10 +118,10 @@ def remove_skill(
     if index < len(data.get("skills", [])):
         del data["skills"][index]
     error = _store(service, data)
-    return RedirectResponse("/ui/me" + (f"?error={error[:200]}" if error else ""), status_code=303)
+    return RedirectResponse("/ui/me" + (f"?error={error}" if error else ""), status_code=303)
 
 
-@router.get("/typeahead/skills", dependencies=[allow(Role.jobseeker, Role.consultant)])
+@router.get("/typeahead/skills")
 def skill_options(
     request: Request,
     services: ServicesDep,
@@ -135,11 +137,12 @@ def skill_options(
     return page(request, "_options.html", suggestions=suggestions, q=q)
 
 
-@router.get("/me/progress", dependencies=[allow(Role.jobseeker)])
+@router.get("/me/progress")
 def my_progress(
     request: Request,
     fairness: FairnessDep,
     principal: PrincipalDep,
+    audit: AuditDep,
     sent: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> Response:
     """How suggestions are made and how to contest one; the skills that would bring the most vacancies; the
@@ -157,10 +160,11 @@ def my_progress(
         gaps=skill_gaps(fairness.engine, profile, config=fairness.config.skill_gap, lang=lang, limit=5).to_json(),
         kit=basiskit(fairness.engine, profile, lang=lang).to_json(),
         sent=bool(sent),
+        done_for_you=audit.done_for(dossier_id),
     )
 
 
-@router.post("/me/contest", dependencies=[allow(Role.jobseeker)])
+@router.post("/me/contest")
 def contest_suggestions(
     fairness: FairnessDep,
     principal: PrincipalDep,

@@ -15,6 +15,7 @@ from matching.fairness.exposure import (
     exposure_by_group,
     quality_by_group,
 )
+from matching.fairness.exposure_chance import ChanceReport, GroupChance, chance_of_lists, holm
 from matching.fairness.exposure_run import AuditRun, run_exposure_audit
 from matching.fairness.exposure_store import AuditStore, InvalidAuditFile, check_columns, create_tables, read_audit_csv
 from matching.fairness.oversight import MAX_REASON, DecisionAction, OversightCurations, OversightStore
@@ -28,6 +29,8 @@ __all__ = [
     "AuditStore",
     "Band",
     "CandidateList",
+    "ChanceReport",
+    "GroupChance",
     "CounterfactualReport",
     "DecisionAction",
     "ExposureReport",
@@ -36,11 +39,13 @@ __all__ = [
     "OversightStore",
     "ReviewedCandidates",
     "SideReport",
+    "chance_of_lists",
     "check_columns",
     "compare_side",
     "create_tables",
     "exposure_audit",
     "exposure_by_group",
+    "holm",
     "quality_by_group",
     "read_audit_csv",
     "run_exposure_audit",
