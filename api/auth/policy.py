@@ -228,10 +228,10 @@ def route_keys(app: Any) -> list[tuple[str, str, Any]]:
     """(method, path, route) of every route of an app (HEAD left out: it follows GET)."""
     from fastapi.routing import iter_route_contexts
 
-    out = []
+    out: list[tuple[str, str, Any]] = []
     for route in iter_route_contexts(app.routes):
         methods = sorted(getattr(route, "methods", None) or ()) or ["GET"]
-        out.extend((m, route.path, route) for m in methods if m != "HEAD")
+        out.extend((m, str(route.path), route) for m in methods if m != "HEAD")
     return out
 
 
@@ -260,4 +260,15 @@ def readme_table(app: Any) -> str:
     return "\n".join(lines) + "\n"
 
 
-__all__ = ["AREAS", "ON_BEHALF", "OWN_REQUEST", "POLICY", "OnBehalf", "Rule", "check_routes", "readme_table", "route_keys", "rule_for"]
+__all__ = [
+    "AREAS",
+    "ON_BEHALF",
+    "OWN_REQUEST",
+    "POLICY",
+    "OnBehalf",
+    "Rule",
+    "check_routes",
+    "readme_table",
+    "route_keys",
+    "rule_for",
+]
