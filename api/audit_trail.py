@@ -8,7 +8,7 @@ whose row is missing. A route that changed nothing after all (a refused form) ma
 
 from __future__ import annotations
 
-from anyio import to_thread
+from starlette.concurrency import run_in_threadpool
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.audit import AuditEntry, AuditLog
@@ -30,7 +30,7 @@ class AuditTrail:
             if message["type"] == "http.response.start" and message["status"] < 400:
                 entry: AuditEntry | None = (scope.get("state") or {}).get("audit_entry")
                 if entry is not None:
-                    await to_thread.run_sync(self.log.write, entry)
+                    await run_in_threadpool(self.log.write, entry)
             await send(message)
 
         await self.app(scope, receive, writing_send)

@@ -204,12 +204,12 @@ GROUPS = {
 }
 """The synthetic population's audit attributes: drawn per person, independently of the profile."""
 DEMOTED = ("nationality_group", "non-EU")
-SHIFT = 1
-"""The biased wrapper moves every member of ``DEMOTED`` this many places down each list."""
+SHIFTS = (1, 2)
+"""The biased wrapper moves every member of ``DEMOTED`` this many places down each list (one run per shift)."""
 
 
-def synthetic_rankings(jobseekers: int, vacancies: int, depth: int) -> tuple[dict[str, list[str]], list[str]]:
-    """Rank a synthetic population once: the top ``depth + SHIFT`` jobseekers of every vacancy, and the pool.
+def synthetic_rankings(jobseekers: int, vacancies: int, length: int) -> tuple[dict[str, list[str]], list[str]]:
+    """Rank a synthetic population once: the top ``length`` jobseekers of every vacancy, and the pool.
 
     Profiles come from ESCO's occupation-skill relations (``benchmarks.speed.Generator``), are stored in a scratch
     database over the full ESCO release and the configured concept space, and ranked by the product's engine with
@@ -241,7 +241,7 @@ def synthetic_rankings(jobseekers: int, vacancies: int, depth: int) -> tuple[dic
         state = MatchingState.open(settings, db=db)
         engine, filters = state.engine, Filters()
         lists = {
-            v.id: [m.id for m in engine.rank(engine.query_features(v), depth + SHIFT, filters, None, explain=False)]
+            v.id: [m.id for m in engine.rank(engine.query_features(v), length, filters, None, explain=False)]
             for v in state.store.all(ProfileKind.vacancy, active_only=True)
         }
         pool = sorted(p.id for p in state.store.all(ProfileKind.jobseeker, active_only=True))
@@ -272,27 +272,37 @@ def demote(
 def synthetic_lines(size: str, seeds: int, permutations: int) -> Iterator[dict[str, Any]]:
     """The false-alert and detection rates of the exposure test on a synthetic population, over seeds."""
     jobseekers, vacancies = (int(n) for n in size.lower().split("x"))
-    lists, pool = synthetic_rankings(jobseekers, vacancies, DEPTH)
+    lists, pool = synthetic_rankings(jobseekers, vacancies, DEPTH + max(SHIFTS))
     top = {v: r[:DEPTH] for v, r in lists.items()}
-    false_alerts, detected, example = 0, 0, None
+    false_alerts, example = 0, {}
+    detected = dict.fromkeys(SHIFTS, 0)
+    ratios: dict[int, list[float]] = {shift: [] for shift in SHIFTS}
     for seed in range(seeds):
         attributes = draw_attributes(pool, seed)
         plain = chance_of_lists(top, attributes, depth=DEPTH, shared_pool=pool, permutations=permutations, seed=seed)
         false_alerts += bool(plain.alerts)
-        biased = {v: r[:DEPTH] for v, r in demote(lists, attributes, DEMOTED, SHIFT).items()}
-        unfair = chance_of_lists(
-            biased, attributes, depth=DEPTH, shared_pool=pool, permutations=permutations, seed=seed
-        )
-        detected += DEMOTED in unfair.alerts
         if seed == 0:
-            example = {"unbiased": _test_line(plain), "biased": _test_line(unfair)}
+            example["unbiased"] = _test_line(plain)
+        for shift in SHIFTS:
+            biased = {v: r[:DEPTH] for v, r in demote(lists, attributes, DEMOTED, shift).items()}
+            unfair = chance_of_lists(
+                biased, attributes, depth=DEPTH, shared_pool=pool, permutations=permutations, seed=seed
+            )
+            detected[shift] += DEMOTED in unfair.alerts
+            ratios[shift].append(unfair.groups[DEMOTED[0]][DEMOTED[1]].observed or 0.0)
+            if seed == 0:
+                example[f"demoted_by_{shift}"] = _test_line(unfair)
     size_line = {"jobseekers": len(pool), "vacancies": len(top), "seeds": seeds, "permutations": permutations}
     yield {"synthetic_seed_0": example}
     yield {"synthetic_false_alerts": size_line | {"runs_with_an_alert": false_alerts, "rate": false_alerts / seeds}}
-    yield {
-        "synthetic_detection": size_line
-        | {"demoted": f"{DEMOTED[0]}={DEMOTED[1]} by {SHIFT} places", "detected": detected, "rate": detected / seeds}
-    }
+    for shift in SHIFTS:
+        found = {"detected": detected[shift], "rate": detected[shift] / seeds}
+        yield {
+            "synthetic_detection": size_line
+            | {"demoted": f"{DEMOTED[0]}={DEMOTED[1]} down {shift} place(s) in every list"}
+            | {"mean_ratio_of_the_demoted_group": round(float(np.mean(ratios[shift])), 4)}
+            | found
+        }
 
 
 def main(argv: Sequence[str] | None = None) -> None:

@@ -32,7 +32,7 @@ _PAIR = re.compile(
     re.IGNORECASE,
 )
 _EMAIL = re.compile(r"[^\s@\"',;<>]+@[^\s@\"',;<>]+\.[^\s@\"',;<>]+")
-_PHONE = re.compile(r"(?<![\w.])\+?\d[\d ()./-]{6,}\d")
+_PHONE = re.compile(r"(?<![\w./:-])\+?\d[\d ().-]{6,}\d(?![\w/-])")
 
 
 def _drop_protected(value: Any, key: str | None = None) -> Any:
@@ -83,8 +83,8 @@ def _mask(value: Any, key: str | None = None) -> Any:
         return {k: _mask(v, k if isinstance(k, str) else None) for k, v in value.items()}
     if isinstance(value, list):
         return [_mask(v) for v in value]
-    if isinstance(value, str):
-        return _PHONE.sub(REMOVED, _EMAIL.sub(REMOVED, value))
+    if isinstance(value, str):  # contact fields are masked whole above; an address elsewhere (a summary) too
+        return _EMAIL.sub(REMOVED, value)
     return value
 
 

@@ -43,7 +43,11 @@ class Tokens:
 
     def of(self, role: Role) -> str:
         """The token of a role."""
-        return {Role.consultant: self.consultant, Role.jobseeker: self.jobseeker, Role.admin: self.admin}[role]
+        return (
+            self.jobseeker
+            if role is Role.jobseeker
+            else {Role.consultant: self.consultant, Role.admin: self.admin}[role]
+        )
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -92,6 +92,7 @@ def _routes(app: FastAPI) -> list[tuple[str, str, Any, Rule]]:
 def test_a_nested_body_under_any_content_type_is_never_a_5xx(app_tokens: tuple[FastAPI, Tokens]) -> None:
     app, tokens = app_tokens
     with_body = [r for r in _routes(app) if r[0] in ("POST", "PUT", "PATCH")]
+    declares = {f"{m} {p}" for m, p, route, _ in with_body if route.body_field is not None and route.include_in_schema}
     assert {"POST /jobseekers", "PUT /users/{user_id}/active", "POST /ui/me/skills"} <= {
         f"{m} {p}" for m, p, _, _ in with_body
     }
@@ -101,10 +102,12 @@ def test_a_nested_body_under_any_content_type_is_never_a_5xx(app_tokens: tuple[F
             headers, params = _caller(rule, tokens)
             for kind in CONTENT_TYPES:
                 sent = headers | {"Origin": "http://testserver"} | ({"Content-Type": kind} if kind else {})
-                response = client.request(method, _path(path), content=NESTED, headers=sent, params=params)
+                response = client.request(
+                    method, _path(path), content=NESTED, headers=sent, params=params, follow_redirects=False
+                )
                 if response.status_code >= 500:
                     failures.append(f"{method} {path} ({kind}): {response.status_code}")
-                elif kind in (None, "text/plain", "application/json") and path.split("/")[1] not in ("ui", "login"):
+                elif kind in (None, "text/plain", "application/json") and f"{method} {path}" in declares:
                     # JSON routes say why: 400 invalid-json (or 413/422 for what is not theirs to parse)
                     assert response.status_code in (400, 413, 422), f"{method} {path} ({kind}): {response.text}"
     assert failures == []

@@ -21,9 +21,11 @@ class AuditEventOut(BaseModel):
     id: int
     at: datetime
     actor: str
+    name: str
     role: str
     action: AuditAction
     target: str | None
+    why: str
     params: dict[str, Any]
     result_ids: list[str]
 

@@ -82,7 +82,6 @@ MAX_ID = 2**31 - 1
 """The largest row id (users, tokens, contests, runs): what every database's integer key holds."""
 RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="A row's id.")]
 """Every integer id in a path: bounded here once, so that a huge number is a 422, never a database overflow."""
-RunSince = Annotated[int, Query(ge=0, le=MAX_ID)]
 KParam = Annotated[int, Query(ge=1, le=200, description="How many results.")]
 LangParam = Annotated[Language | None, Query(description="Reader's language (default: the profile's).")]
 JobseekerId = Annotated[str, Path(pattern=ID_PATTERN, description="A jobseeker's dossier id.", examples=["J00001"])]
@@ -92,7 +91,6 @@ __all__ = [
     "ID_PATTERN",
     "MAX_ID",
     "RowId",
-    "RunSince",
     "IngestOut",
     "JobseekerId",
     "KParam",

@@ -30,6 +30,8 @@ def import_attributes(
         return fairness.audit.import_rows(list(reader)).as_dict()
     except InvalidAuditFile as exc:
         raise HTTPException(status_code=422, detail=str(exc)) from exc
+    except csv.Error as exc:  # a field beyond the reader's limit, a broken quote
+        raise HTTPException(status_code=422, detail=f"the audit file is not readable CSV: {exc}") from exc
 
 
 @router.post("/runs", status_code=status.HTTP_201_CREATED)

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from api.audit import AuditEntry
 from api.auth.rules import AuditEntryDep
 from api.deps import EngineDep, MatcherDep
-from api.routes.common import JobseekerId, LangParam, RunSince, VacancyId
+from api.routes.common import MAX_ID, JobseekerId, LangParam, VacancyId
 from matching.profiles import ProfileKind
 from matching.rematch.reading import explain_matches, previous_success
 from matching.rematch.repository import RematchRepository, RunInfo
@@ -41,7 +41,8 @@ class NewMatchesOut(BaseModel):
 
 
 SinceParam = Annotated[
-    RunSince | None, Query(description="List matches new after this run (default: the run before the latest).")
+    int | None,
+    Query(ge=0, le=MAX_ID, description="List matches new after this run (default: the run before the latest)."),
 ]
 
 
