@@ -23,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
+from ingestion.minimise import minimise_line
 from ingestion.models import JobseekerRecord, QuarantineRecord
 from ingestion.quarantine import purge_quarantine
 from ingestion.rights_models import ContestRecord, ContestStatus, OptOutRecord, opted_out
@@ -178,6 +179,8 @@ class RightsService:
                 )
             ]
             out = opted_out(conn, [jobseeker_id])
+        for version in quarantined:  # minimised as stored today, whenever it was stored
+            version["raw"] = minimise_line(version["raw"]) if isinstance(version.get("raw"), str) else None
         return {
             "jobseeker_id": jobseeker_id,
             "exported_at": datetime.now(UTC).isoformat(),

@@ -493,8 +493,10 @@ def _database() -> Any:
 
 def _token_store() -> Any:
     from api.auth import TokenStore
+    from skillmatch.cli_audit import cli_trail
 
-    return TokenStore(_database())
+    db = _database()
+    return TokenStore(db, on_change=cli_trail(db))  # every change the command makes is in the audit log
 
 
 def _user_id(store: Any, user: str) -> int:

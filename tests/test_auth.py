@@ -259,6 +259,9 @@ def test_cli_users_and_tokens(db: Engine, monkeypatch: pytest.MonkeyPatch) -> No
         roles = [line.split()[0] for line in demo.stdout.splitlines()]
         assert roles == ["consultant", "jobseeker", "admin"]
         assert TokenStore(db).verify(demo.stdout.splitlines()[1].split()[1]).jobseeker_id == "J00001"
+        # Every change the command made is in the audit log, with the operator's account as the actor.
+        done = [(e.action, e.actor.startswith("cli:")) for e in reversed(AuditLog(db).search())]
+        assert done[:4] == [("user_create", True), ("token_issue", True), ("token_revoke", True), ("user_create", True)]
     finally:
         get_settings.cache_clear()
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -19,6 +20,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from api.audit_actions import AuditAction
 from api.auth.models import TokenRow, UserRow
 from api.auth.roles import Principal, Role
 from ingestion.models import JobseekerRecord
@@ -108,11 +110,18 @@ def _info(row: object) -> TokenInfo:
 class TokenStore:
     """Users and tokens in the service's database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, on_change: Callable[[AuditAction, str], None] | None = None) -> None:
         """Args:
         engine: the database (tables created by the wiring).
+        on_change: told of each change made (the action and the user's or token's id), for an audit log
+            outside the service's routes (the command's; the routes write theirs themselves).
         """
         self.engine = engine
+        self.on_change = on_change
+
+    def _changed(self, action: AuditAction, target: int) -> None:
+        if self.on_change is not None:
+            self.on_change(action, str(target))
 
     # -- users --------------------------------------------------------------------------------------------
 
@@ -144,6 +153,7 @@ class TokenStore:
                 user_id = _new_id(result)
         except IntegrityError as exc:
             raise UserError(f"a user named {name!r} already exists") from exc
+        self._changed(AuditAction.user_create, user_id)
         return User(user_id, name, role, jobseeker_id, True, now)
 
     def dossier_exists(self, jobseeker_id: str) -> bool:
@@ -178,6 +188,7 @@ class TokenStore:
         """Enable or disable a user (a disabled user's tokens stop working at once)."""
         with self.engine.begin() as conn:
             conn.execute(update(_USERS).where(_USERS.c.id == user_id).values(active=active))
+        self._changed(AuditAction.user_change, user_id)
         return self.user(user_id)
 
     # -- tokens -------------------------------------------------------------------------------------------
@@ -205,6 +216,7 @@ class TokenStore:
                 )
             )
             token_id = _new_id(result)
+        self._changed(AuditAction.token_issue, user_id)
         return IssuedToken(token, TokenInfo(token_id, user_id, label, now, expires, None))
 
     def tokens(self, user_id: int | None = None) -> list[TokenInfo]:
@@ -229,6 +241,7 @@ class TokenStore:
                 .where(_TOKENS.c.id == token_id, _TOKENS.c.revoked_at.is_(None))
                 .values(revoked_at=datetime.now(UTC))
             )
+        self._changed(AuditAction.token_revoke, token_id)
         return self.token(token_id)
 
     def verify(self, token: str) -> Principal:
