@@ -130,9 +130,9 @@ def _request_fields(exc: RequestValidationError) -> tuple[list[dict[str, str]], 
         if err.get("type") == "json_invalid":
             bad_json = True
             # The location's number is a character position in the body, not a list index.
-            position = rest[0] if rest else "?"
+            where_at = f" (at character {rest[0]})" if rest else ""
             detail = err.get("ctx", {}).get("error", reason)
-            rest, reason = [], f"the body is not valid JSON: {detail} (at character {position})"
+            rest, reason = [], f"the body is not valid JSON: {detail}{where_at}"
         name = field_path(rest) if rest else "(body)"
         fields.append({"field": name if where in (None, "body") else f"{where}.{name}", "reason": reason})
     return fields, bad_json
@@ -163,12 +163,17 @@ def is_page(path: str) -> bool:
 
 
 def _page_or_problem(
-    request: Request, status: int, code: str, detail: str, headers: Mapping[str, str] | None = None
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **page_context: Any,
 ) -> Response:
     """An HTML page for the web pages (the sign-in page on 401), problem details for the API."""
     render = getattr(request.app.state, "page_error", None)
     if render is not None and is_page(request.url.path):
-        page: Response = render(request, status, detail)
+        page: Response = render(request, status, detail, **page_context)
         page.headers.update(headers or {})
         return page
     return problem_response(status, code, detail, instance=request.url.path, headers=headers)
@@ -231,7 +236,14 @@ def install_error_handlers(app: FastAPI) -> None:
         metrics = getattr(request.app.state, "metrics", None)
         if metrics is not None:
             metrics.sign_in_failures.inc()
-        return _page_or_problem(request, 401, "unauthorized", str(exc), headers={"WWW-Authenticate": "Bearer"})
+        return _page_or_problem(
+            request,
+            401,
+            "unauthorized",
+            str(exc),
+            headers={"WWW-Authenticate": "Bearer"},
+            dossier_gone=exc.dossier_gone,
+        )
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:

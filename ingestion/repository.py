@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from ingestion.minimise import minimise_line
 from ingestion.models import JobseekerRecord, QuarantineRecord, RecordKind, VacancyRecord
 from ingestion.readers import RawRecord
 from ingestion.schemas import JobseekerIn
@@ -124,10 +125,15 @@ class RecordRepository:
         source: str,
         now: datetime,
     ) -> bool:
-        """Put a rejected record in the quarantine with its reasons; False if the same text is already there."""
+        """Put a rejected record in the quarantine with its reasons; False if the same text is already there.
+
+        A jobseeker's line is kept minimised as an accepted dossier is (``ingestion.minimise``: no protected
+        attribute, no sentence stating one); the hash that recognises a line sent again is of the line as it came.
+        """
         raw_hash = hashlib.sha256(raw.raw.encode("utf-8", errors="replace")).hexdigest()
-        # Kept as it came, but storable: NUL and other control characters (which PostgreSQL refuses in text)
-        # become visible \uXXXX escapes.
+        kept = minimise_line(raw.raw, raw.data) if kind is RecordKind.jobseeker else raw.raw
+        # Storable: NUL and other control characters (which PostgreSQL refuses in text) become visible \uXXXX
+        # escapes.
         row = {
             "kind": kind.value,
             "source": printable(source[:500]),
@@ -136,7 +142,7 @@ class RecordRepository:
             "field": printable(errors[0].field[:500]),
             "reason": printable(errors[0].reason),
             "errors": [{"field": printable(e.field), "reason": printable(e.reason)} for e in errors],
-            "raw": printable(raw.raw),
+            "raw": printable(kept),
             "raw_hash": raw_hash,
             "created_at": now,
         }

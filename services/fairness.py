@@ -1,7 +1,7 @@
 """What the fairness and skill-gap features need, opened once and handed to the CLI and the API.
 
 The wiring (``skillmatch.runtime``) builds ``FairnessServices`` from the settings; the values here are plain
-(a band, a threshold, a path), never the settings object.
+(a level, a threshold, a path), never the settings object.
 """
 
 from __future__ import annotations
@@ -16,8 +16,6 @@ from sqlalchemy.engine import Engine
 from esco_data import Taxonomy
 from ingestion.profile_builder import ProfileBuilder
 from matching.fairness import (
-    DEFAULT_BAND,
-    Band,
     CounterfactualReport,
     ExposureRun,
     ExposureStore,
@@ -43,8 +41,10 @@ from services.rights import RightsService
 class FairnessConfig:
     """Plain values from the settings."""
 
-    band: Band = DEFAULT_BAND
-    """Exposure ratios outside this band raise an alert."""
+    permutations: int = 1000
+    """Random reassignments of the attributes in the exposure audit's permutation test."""
+    alpha: float = 0.05
+    """A group whose permutation p-value, corrected for the number of groups, is below this raises an alert."""
     min_expected: float = 5.0
     """Groups expected to hold fewer top places raise no alert."""
     depth: int = 10
@@ -93,7 +93,8 @@ class FairnessServices:
             self.oversight,
             depth=cfg.depth,
             filters=filters,
-            band=cfg.band,
+            permutations=cfg.permutations,
+            alpha=cfg.alpha,
             min_expected=cfg.min_expected,
             save=save,
             counterfactual=(lambda: self.counterfactual(filters).to_json()) if cfg.counterfactual else None,

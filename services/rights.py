@@ -8,7 +8,8 @@
 - Erasure: the record, its quarantined versions, opt-out, contests and interests are deleted, the profile is removed
   through the writer (store and index together), the consultants' decisions and the audit row are kept as ids
   only.
-- Retention: a dossier inactive for longer than the retention period is erased by ``purge_inactive``.
+- Retention: a dossier inactive for longer than the retention period is erased by ``purge_inactive``, which also
+  deletes quarantined records older than the quarantine's retention period.
 """
 
 from __future__ import annotations
@@ -20,7 +21,9 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from ingestion.minimise import minimise_line
 from ingestion.models import JobseekerRecord, QuarantineRecord
+from ingestion.quarantine import purge_quarantine
 from ingestion.rights_models import ContestRecord, ContestStatus, OptOutRecord, opted_out
 from ingestion.validation import FieldError, InvalidRecord
 from matching.errors import UnknownProfile
@@ -75,6 +78,8 @@ class Purge:
     cutoff: datetime
     dry_run: bool
     erased: list[str] = field(default_factory=list)
+    quarantine: int = 0
+    """Quarantined records deleted (past the quarantine's retention)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain form for JSON output."""
@@ -83,6 +88,7 @@ class Purge:
             "dry_run": self.dry_run,
             "count": len(self.erased),
             "ids": self.erased,
+            "quarantine_deleted": self.quarantine,
         }
 
 
@@ -97,6 +103,7 @@ class RightsService:
         oversight: OversightStore,
         *,
         retention_days: int,
+        quarantine_retention_days: int = 90,
         weights: ScoreWeights | None = None,
     ) -> None:
         """Args:
@@ -105,6 +112,7 @@ class RightsService:
         exposure: the exposure audit's restricted table of group attributes.
         oversight: the consultants' decisions.
         retention_days: an inactive dossier is erased after this many days.
+        quarantine_retention_days: a quarantined record is deleted after this many days.
         weights: the engine's score weights (stated in the notice).
         """
         self.db = db
@@ -112,6 +120,7 @@ class RightsService:
         self.exposure = exposure
         self.oversight = oversight
         self.retention_days = retention_days
+        self.quarantine_retention_days = quarantine_retention_days
         self.weights = weights or writer.engine.scorer.weights
         self.default_language = writer.engine.default_language
         """The language of the notice for a jobseeker who names none (the engine's, from the settings)."""
@@ -141,8 +150,13 @@ class RightsService:
             lang or self.default_language, self.weights, self.retention_days, default_language=self.default_language
         )
 
-    def export(self, jobseeker_id: str) -> dict[str, Any]:
+    def export(self, jobseeker_id: str, *, with_audit_attributes: bool = True) -> dict[str, Any]:
         """Everything stored about one jobseeker, as JSON.
+
+        Args:
+            jobseeker_id: the dossier.
+            with_audit_attributes: include the restricted audit attributes (the jobseeker's own export; never
+                when someone else, a consultant, exports it for them).
 
         Raises:
             UnknownProfile: no jobseeker has this id.
@@ -166,6 +180,8 @@ class RightsService:
                 )
             ]
             out = opted_out(conn, [jobseeker_id])
+        for version in quarantined:  # minimised as stored today, whenever it was stored
+            version["raw"] = minimise_line(version["raw"]) if isinstance(version.get("raw"), str) else None
         return {
             "jobseeker_id": jobseeker_id,
             "exported_at": datetime.now(UTC).isoformat(),
@@ -176,7 +192,7 @@ class RightsService:
             "opted_out": jobseeker_id in out,
             "contests": self.contests(jobseeker_id=jobseeker_id),
             "decisions": [d.to_json() for d in self.oversight.history(jobseeker_id=jobseeker_id)],
-            "audit_attributes": self.exposure.of(jobseeker_id),
+            "audit_attributes": self.exposure.of(jobseeker_id) if with_audit_attributes else None,
             "quarantined_versions": quarantined,
             "interests": [i.to_json() for i in InterestSignals(self.db).of_jobseeker(jobseeker_id)],
         }
@@ -332,6 +348,8 @@ class RightsService:
             if not dry_run:
                 self.erase(jobseeker_id)
             purge.erased.append(jobseeker_id)
+        if not dry_run:
+            purge.quarantine = purge_quarantine(self.db, now - timedelta(days=self.quarantine_retention_days))
         return purge
 
 

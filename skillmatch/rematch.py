@@ -261,7 +261,8 @@ def exposure_audit_after_run(settings: Settings, state: MatchingState) -> Exposu
             state.engine,
             store,
             OversightStore(state.db),
-            band=(settings.exposure_band_low, settings.exposure_band_high),
+            permutations=settings.exposure_permutations,
+            alpha=settings.exposure_alpha,
             min_expected=settings.exposure_min_expected,
             source="rematch",
             counterfactual=(lambda: counterfactual_after_run(settings, state))

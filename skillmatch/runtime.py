@@ -191,7 +191,8 @@ def _fairness(
     oversight = OversightStore(db)
     exposure = ExposureStore(exposure_db)
     config = FairnessConfig(
-        band=(settings.exposure_band_low, settings.exposure_band_high),
+        permutations=settings.exposure_permutations,
+        alpha=settings.exposure_alpha,
         min_expected=settings.exposure_min_expected,
         skill_gap=SkillGapConfig(k=settings.skill_gap_k, candidates=settings.skill_gap_candidates),
         recruiting_thresholds={"fr": settings.recruiting_threshold_fr, "nl": settings.recruiting_threshold_nl},
@@ -207,7 +208,14 @@ def _fairness(
         oversight=oversight,
         exposure=exposure,
         reviewed=ReviewedCandidates(engine, oversight),
-        rights=RightsService(db, writer, exposure, oversight, retention_days=settings.retention_days),
+        rights=RightsService(
+            db,
+            writer,
+            exposure,
+            oversight,
+            retention_days=settings.retention_days,
+            quarantine_retention_days=settings.quarantine_retention_days,
+        ),
         recruiting=RecruitingStore(db),
         config=config,
     )

@@ -116,8 +116,12 @@ class Settings(BaseSettings):
         description="Database of the exposure audit's restricted table (gender, age band, nationality group); "
         "default: the service's database. A database of its own lets only the audit role read it.",
     )
-    exposure_band_low: float = Field(default=0.8, gt=0, le=1, description="Exposure ratio below this: alert.")
-    exposure_band_high: float = Field(default=1.25, ge=1, description="Exposure ratio above this: alert.")
+    exposure_permutations: int = Field(
+        default=1000, ge=100, le=100_000, description="Permutations of the exposure audit's test per group."
+    )
+    exposure_alpha: float = Field(
+        default=0.05, gt=0, lt=1, description="A group whose corrected permutation p-value is below this: alert."
+    )
     exposure_min_expected: float = Field(
         default=5.0, ge=0, description="A group expected to hold fewer top places than this raises no alert."
     )
@@ -128,6 +132,12 @@ class Settings(BaseSettings):
     )
     retention_days: int = Field(
         default=730, ge=1, le=36_500, description="An inactive dossier is erased after this many days (purge)."
+    )
+    quarantine_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=36_500,
+        description="A rejected record is deleted from the quarantine after this many days (`rights purge`).",
     )
     skill_gap_k: int = Field(
         default=10, ge=1, le=100, description="The top k a missing skill should bring vacancies into."
@@ -222,8 +232,6 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'skillmatch.db'}"
         if not any(getattr(self, f"score_{name}") for name in COMPONENTS):
             raise ValueError("at least one of the score's term weights (SKILLMATCH_SCORE_*) must be above 0")
-        if self.exposure_band_low >= self.exposure_band_high:
-            raise ValueError("exposure_band_low must be below exposure_band_high")
         if self.index_dir is None:
             self.index_dir = self.data_dir / "indexes"
         if self.jwt_jwks and not self.jwt_issuer:

@@ -21,6 +21,10 @@ ADMIN: dict[str, str] = {}
 """The admin's Authorization header (set by the fixture; the client itself signs in as a consultant)."""
 
 
+DESK = {"on_behalf": "desk"}
+SITE = {"Origin": "http://testserver"}
+
+
 @pytest.fixture
 def client(fresh_runtime: Runtime) -> Iterator[TestClient]:
     app = build_app(db=fresh_runtime.db, services=fresh_runtime)
@@ -112,42 +116,46 @@ def test_a_jobseekers_progress_page_shows_the_skill_gap_the_basiskit_and_the_not
     assert page.status_code == 200 and "Mijn rechten en mijn vooruitgang" in page.text
     # The page lists what the skill-gap route computes (here nothing: the one open vacancy is in the top 10
     # already; the computation itself is checked against brute force in tests/test_skill_gap.py).
-    gaps = client.get("/jobseekers/J-BAKER-NL/skill-gap?lang=nl").json()["skills"][:5]
+    gaps = client.get("/jobseekers/J-BAKER-NL/skill-gap?lang=nl&on_behalf=desk").json()["skills"][:5]
     shown = re.findall(r"<li>([^<:]+): (\d+) vacatures meer</li>", page.text)
     assert shown == [(g["label"], str(g["gain"])) for g in gaps]
-    kit = client.get("/jobseekers/J-BAKER-NL/basiskit?lang=nl").json()
+    kit = client.get("/jobseekers/J-BAKER-NL/basiskit?lang=nl&on_behalf=desk").json()
     for language, level in kit["languages"].items():
         assert f"<li>{MESSAGES['nl']['lang_' + language]}: {level}</li>" in page.text
-    notice = client.get("/jobseekers/J-BAKER-NL/notice?lang=nl").json()
+    notice = client.get("/jobseekers/J-BAKER-NL/notice?lang=nl&on_behalf=desk").json()
     assert notice["title"] in page.text
     french = client.get("/ui/me/progress?lang=fr", headers=me).text
     assert "Compétences à acquérir" in french
-    sent = client.post("/ui/me/contest", data={"message": "Waarom deze vacature?"}, headers=me, follow_redirects=False)
+    sent = client.post(
+        "/ui/me/contest", data={"message": "Waarom deze vacature?"}, headers=me | SITE, follow_redirects=False
+    )
     assert sent.status_code == 303
     assert [c["jobseeker_id"] for c in client.get("/oversight/contests").json()] == ["J-BAKER-NL"]
     assert client.get("/ui/me/progress").status_code == 403  # a consultant has no dossier page
 
 
 def test_rights_routes(client: TestClient) -> None:
-    assert client.get("/jobseekers/J-BAKER-NL/notice").json()["lang"] == "nl"
-    assert client.get("/jobseekers/J-BAKER-FR/export").json()["dossier"]["id"] == "J-BAKER-FR"
-    assert client.put("/jobseekers/J-BAKER-FR/opt-out", json={"opted_out": True}).json()["changed"] is True
+    # A jobseeker's rights are theirs: a consultant acts on them only saying how the jobseeker asked.
+    assert client.get("/jobseekers/J-BAKER-NL/notice").status_code == 403
+    assert client.get("/jobseekers/J-BAKER-NL/notice", params=DESK).json()["lang"] == "nl"
+    assert client.get("/jobseekers/J-BAKER-FR/export", params=DESK).json()["dossier"]["id"] == "J-BAKER-FR"
+    assert client.put("/jobseekers/J-BAKER-FR/opt-out", params=DESK, json={"opted_out": True}).json()["changed"]
     ids = [m["id"] for m in client.get("/vacancies/V-BAKKER-NL/candidates").json()]
     assert ids == ["J-BAKER-NL"]
-    made = client.post("/jobseekers/J-BAKER-FR/contests", json={"message": "Pourquoi ?"})
+    made = client.post("/jobseekers/J-BAKER-FR/contests", params=DESK, json={"message": "Pourquoi ?"})
     assert made.status_code == 201
     assert [c["id"] for c in client.get("/oversight/contests").json()] == [made.json()["id"]]
     assert client.delete("/jobseekers/J-BAKER-FR").status_code == 403  # a consultant erases no dossier
     assert client.delete("/jobseekers/J-BAKER-FR", headers=ADMIN).status_code == 204
-    assert client.get("/jobseekers/J-BAKER-FR/export").status_code == 404
+    assert client.get("/jobseekers/J-BAKER-FR/export", params=DESK).status_code == 404
 
 
 def test_skill_gap_basiskit_and_recruiting_routes(client: TestClient) -> None:
-    missing = client.get("/jobseekers/J-BAKER-NL/vacancies/V-BAKKER-NL/missing-skills").json()
+    missing = client.get("/jobseekers/J-BAKER-NL/vacancies/V-BAKKER-NL/missing-skills", params=DESK).json()
     uris = {s["skill"]["uri"] for s in missing["missing"] + missing["partial"]}
     assert CALCULATE_TAX in uris and BAKE_GOODS not in uris
-    assert client.get("/jobseekers/J-BAKER-NL/skill-gap").json()["jobseeker_id"] == "J-BAKER-NL"
-    kit = client.get("/jobseekers/J-BAKER-FR/basiskit").json()
+    assert client.get("/jobseekers/J-BAKER-NL/skill-gap", params=DESK).json()["jobseeker_id"] == "J-BAKER-NL"
+    kit = client.get("/jobseekers/J-BAKER-FR/basiskit", params=DESK).json()
     assert kit["languages"] == {"fr": "C2", "nl": "B1"}
     linked = client.post("/admin/recruiting/link", headers=ADMIN).json()
     assert linked["titles"] == 368
@@ -155,4 +163,4 @@ def test_skill_gap_basiskit_and_recruiting_routes(client: TestClient) -> None:
     review = client.get("/admin/recruiting", params={"status": "review"}, headers=ADMIN).json()
     assert len(review) == linked["review"]
     assert client.get("/vacancies/V-BAKKER-NL/recruiting").json()["vacancy_id"] == "V-BAKKER-NL"
-    assert isinstance(client.get("/jobseekers/J-BAKER-FR/recruiting-occupations").json(), list)
+    assert isinstance(client.get("/jobseekers/J-BAKER-FR/recruiting-occupations", params=DESK).json(), list)

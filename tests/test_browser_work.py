@@ -266,7 +266,7 @@ def _pages(site: WorkSite) -> list[tuple[str, Role | None]]:
         (f"/ui/vacancies/{VACANCY}?who=J-BAKER-A2&nl=B2", c), (f"/ui/vacancies/{VACANCY}?who=J-BAKER-A2&k=1", c),
         (f"/ui/vacancies/{VACANCY}?who=NOPE123&saved=pin", c), (f"/ui/vacancies/{VACANCY}?saved=reason_needed", c),
         ("/ui/vacancies/V-PAGE-29", c), (f"/ui/vacancies/{VACANCY}/shortlist?saved=status&who=J-BAKER-NL", c),
-        (f"/ui/me?said=linked&text=zuurdesem&skill={skill}", j), ("/ui/me?said=kept_as_text&text=zuurdesem", j),
+        (f"/ui/me?said=linked&at=0&skill={skill}", j), ("/ui/me?said=kept_as_text&at=0", j),
         ("/ui/me/progress?said=confirm_needed", j), (f"/ui/me/vacancies/{FLAGGED}?said=interested", j),
         ("/ui/admin/audit?actor=nobody", a), ("/ui/admin/audit", a), ("/ui/admin/exposure", a), ("/ui/admin/runs", a),
         ("/ui/admin/users?saved=disabled", a),

@@ -58,6 +58,7 @@ THIRD_PARTY = {
     "sqlalchemy",
     "sqlmodel",
     "starlette",
+    "swagger_ui_bundle",
     "threadpoolctl",
     "torch",
     "tqdm",
@@ -152,7 +153,7 @@ def test_every_third_party_import_of_the_product_is_declared() -> None:
                     "lingua": "lingua-language-detector", "sentence_transformers": "sentence-transformers",
                     "pydantic_settings": "pydantic-settings",
                     "jwt": "pyjwt", "prometheus_client": "prometheus-client",
-                    "jsonschema_rs": "jsonschema-rs"}  # fmt: skip
+                    "jsonschema_rs": "jsonschema-rs", "swagger_ui_bundle": "swagger-ui-bundle-v2"}  # fmt: skip
     used = {
         name.split(".")[0]
         for package in PACKAGES

@@ -113,6 +113,10 @@ def filter_params(filters: Filters) -> dict[str, Any]:
     return out
 
 
+MAX_ID = 2**31 - 1
+"""The largest row id (users, tokens, contests, runs): what every database's integer key holds."""
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="A row's id.")]
+"""Every integer id in a path: bounded here once, so that a huge number is a 422, never a database overflow."""
 KParam = Annotated[int, Query(ge=1, le=200, description="How many results.")]
 LangParam = Annotated[Language | None, Query(description="Reader's language (default: the profile's).")]
 JobseekerId = Annotated[str, Path(pattern=ID_PATTERN, description="A jobseeker's dossier id.", examples=["J00001"])]
@@ -120,6 +124,8 @@ VacancyId = Annotated[str, Path(pattern=ID_PATTERN, description="A vacancy's id.
 
 __all__ = [
     "ID_PATTERN",
+    "MAX_ID",
+    "RowId",
     "IngestOut",
     "JobseekerId",
     "KParam",

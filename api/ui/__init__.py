@@ -14,13 +14,14 @@ from api.ui.render import HERE, page
 HOME = {"consultant": "/ui/vacancies", "jobseeker": "/ui/me", "admin": "/ui/admin/users"}
 
 
-def _page_error(request: Request, status: int, detail: str) -> Response:
+def _page_error(request: Request, status: int, detail: str, dossier_gone: bool = False) -> Response:
     """The page shown for an error on a web page, in the reader's language (the sign-in form when signing in is
     needed). The error's own ``detail`` is for the API's readers (in English): the page says what happened in
-    the reader's words instead."""
+    the reader's words instead (an erased dossier's owner is told so at the sign-in form)."""
     t = translator(reader_language(request))
     if status == 401:
-        return page(request, "login.html", status=401, message=t["sign_in_needed"], next=request.url.path)
+        message = t["dossier_erased"] if dossier_gone else t["sign_in_needed"]
+        return page(request, "login.html", status=401, message=message, next=request.url.path)
     principal = getattr(request.state, "principal", None)
     role = principal.role.value if principal is not None else None
     known = status if f"error_{status}" in t else 500

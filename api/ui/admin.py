@@ -16,11 +16,12 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.audit import AuditAction
+from api.audit_actions import AuditAction
 from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
+from api.auth.rules import AuditEntryDep, PrincipalDep
 from api.auth.tokens import UserError
 from api.deps import AuditDep, ConfigDep, EngineDep, FairnessDep, JobsDep, TokensDep
+from api.routes.common import MAX_ID, RowId
 from api.ui.render import page
 from ingestion.quarantine import export_quarantine
 from matching.rematch import RematchRepository
@@ -29,17 +30,24 @@ from services import Job, JobRunning, JobStore
 log = logging.getLogger("skillmatch.api")
 EXPOSURE_JOB = "exposure_audit"
 
-router = APIRouter(prefix="/ui/admin", include_in_schema=False, dependencies=[allow(Role.admin)])
+router = APIRouter(prefix="/ui/admin", include_in_schema=False)
 
 
 def _users_page(
-    request: Request, tokens: TokensDep, issued: str | None = None, error: str | None = None, saved: str = ""
+    request: Request,
+    tokens: TokensDep,
+    issued: str | None = None,
+    error: str | None = None,
+    saved: str = "",
+    status: int = 200,
 ) -> Response:
     users = tokens.users()
     by_user: dict[int, list[object]] = {}
     for info in tokens.tokens():
         by_user.setdefault(info.user_id, []).append(info)
-    return page(request, "admin_users.html", users=users, tokens=by_user, issued=issued, error=error, saved=saved)
+    return page(
+        request, "admin_users.html", status=status, users=users, tokens=by_user, issued=issued, error=error, saved=saved
+    )
 
 
 @router.get("/users")
@@ -51,16 +59,19 @@ def users_page(request: Request, tokens: TokensDep, saved: Annotated[str, Query(
 @router.post("/users/{user_id}/active")
 def set_active(
     request: Request,
-    user_id: int,
+    user_id: RowId,
     tokens: TokensDep,
     principal: PrincipalDep,
+    trail: AuditEntryDep,
     active: Annotated[bool, Form()],
 ) -> Response:
     """Disable a user (every token of theirs stops at once) or enable them again; never one's own account."""
     if not active and principal.subject == f"user:{user_id}":
-        return _users_page(request, tokens, error="cannot_disable_self")
+        trail.skipped = True
+        return _users_page(request, tokens, error="cannot_disable_self", status=409)
     if tokens.set_active(user_id, active) is None:
-        return _users_page(request, tokens, error="no_such_user")
+        trail.skipped = True
+        return _users_page(request, tokens, error="no_such_user", status=404)
     return RedirectResponse(f"/ui/admin/users?saved={'enabled' if active else 'disabled'}", status_code=303)
 
 
@@ -70,32 +81,37 @@ def create_user(
     tokens: TokensDep,
     name: Annotated[str, Form(min_length=1, max_length=100, pattern=r"^[A-Za-z0-9._@-]+$")],
     role: Annotated[Role, Form()],
+    trail: AuditEntryDep,
     jobseeker_id: Annotated[str, Form(max_length=64)] = "",
 ) -> Response:
-    """Create a user."""
+    """Create a user (a jobseeker user for an existing dossier only)."""
     if tokens.user_by_name(name) is not None:
-        return _users_page(request, tokens, error="user_exists")
+        trail.skipped = True
+        return _users_page(request, tokens, error="user_exists", status=409)
     try:
-        tokens.add_user(name, role, jobseeker_id.strip() or None)
+        user = tokens.add_user(name, role, jobseeker_id.strip() or None)
     except UserError:
-        return _users_page(request, tokens, error="user_invalid")
+        trail.skipped = True
+        return _users_page(request, tokens, error="user_invalid", status=422)
+    trail.target = str(user.id)
     return RedirectResponse("/ui/admin/users?saved=created", status_code=303)
 
 
 @router.post("/users/{user_id}/tokens")
-def issue_token(request: Request, user_id: int, tokens: TokensDep, config: ConfigDep) -> Response:
+def issue_token(request: Request, user_id: RowId, tokens: TokensDep, config: ConfigDep) -> Response:
     """Issue a token for a user and show it once."""
     try:
         issued = tokens.issue(user_id, days=config.token_days, label="admin page")
     except UserError:
-        return _users_page(request, tokens, error="user_invalid")
+        return _users_page(request, tokens, error="user_invalid", status=404)
     return _users_page(request, tokens, issued=issued.token)
 
 
 @router.post("/tokens/{token_id}/revoke")
-def revoke_token(token_id: int, tokens: TokensDep) -> Response:
+def revoke_token(token_id: RowId, tokens: TokensDep, trail: AuditEntryDep) -> Response:
     """Revoke a token."""
-    tokens.revoke(token_id)
+    if tokens.revoke(token_id) is None:
+        trail.skipped = True  # no such token: nothing changed
     return RedirectResponse("/ui/admin/users?saved=revoked", status_code=303)
 
 
@@ -141,7 +157,10 @@ def quarantine_page(request: Request, engine: EngineDep) -> Response:
 
 @router.get("/exposure")
 def exposure_page(
-    request: Request, fairness: FairnessDep, jobs: JobsDep, run: Annotated[int | None, Query(ge=1)] = None
+    request: Request,
+    fairness: FairnessDep,
+    jobs: JobsDep,
+    run: Annotated[int | None, Query(ge=1, le=MAX_ID)] = None,
 ) -> Response:
     """The exposure audit: the run going on (with its progress), the latest runs, and one run's ratios per group
     on the engine's lists and as shown."""
@@ -154,7 +173,8 @@ def exposure_page(
         runs=runs,
         chosen=chosen,
         attributes=fairness.exposure.count(),
-        band=fairness.config.band,
+        alpha=fairness.config.alpha,
+        permutations=fairness.config.permutations,
         job=latest[0] if latest else None,
     )
 
@@ -193,7 +213,7 @@ def run_exposure(fairness: FairnessDep, jobs: JobsDep, principal: PrincipalDep) 
 
 
 @router.get("/jobs/{job_id}")
-def job_fragment(request: Request, job_id: int, jobs: JobsDep) -> Response:
+def job_fragment(request: Request, job_id: RowId, jobs: JobsDep) -> Response:
     """A run's progress (an htmx fragment the page polls while the run goes on)."""
     return page(request, "_job.html", job=jobs.get(job_id))
 

@@ -11,9 +11,9 @@ from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.anonymise import anonymise
-from api.audit import AuditAction
-from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
+from api.audit_actions import AuditAction
+from api.auth.policy import PLACEMENT
+from api.auth.rules import AuditEntryDep, PrincipalDep
 from api.deps import AuditDep, EngineDep, FairnessDep, InterestsDep, ServicesDep, ShortlistsDep
 from api.routes.common import VacancyId, build_filters, filter_params
 from api.routes.records import read_row
@@ -26,7 +26,7 @@ from matching.errors import UnknownProfile
 from matching.fairness import DecisionAction, InvalidDecision
 from matching.ranking import Filters
 
-router = APIRouter(prefix="/ui/vacancies", include_in_schema=False, dependencies=[allow(Role.consultant)])
+router = APIRouter(prefix="/ui/vacancies", include_in_schema=False)
 FIRST_PAGE, MORE, MOST = 20, 20, 200
 """Candidates shown at first, added by "more", and at most."""
 
@@ -50,6 +50,7 @@ def candidates_page(
     interests: InterestsDep,
     principal: PrincipalDep,
     audit: AuditDep,
+    trail: AuditEntryDep,
     nl: Annotated[str, Query(max_length=2)] = "",
     fr: Annotated[str, Query(max_length=2)] = "",
     region: Annotated[str, Query(max_length=20)] = "",
@@ -66,10 +67,8 @@ def candidates_page(
     lang = reader_language(request)
     shown = fairness.reviewed.candidates(vacancy_id, k, filters, lang) if row["status"] == "open" else None
     ids = [c.match.id for c in shown.candidates] if shown else []
-    audit.record(
-        principal, AuditAction.candidate_search, vacancy_id, ids,
-        filter_params(filters) | {"k": k, "lang": lang, "page": True},
-    )  # fmt: skip
+    trail.results = ids
+    trail.params = filter_params(filters) | {"k": k, "lang": lang, "page": True}
     looked_up = None
     if who.strip() and row["status"] == "open":
         try:
@@ -78,7 +77,7 @@ def candidates_page(
             looked_up = None
         audit.record(
             principal, AuditAction.candidate_lookup, vacancy_id, [who.strip()] if looked_up else [],
-            filter_params(filters) | {"k": k, "lang": lang, "page": True},
+            filter_params(filters) | {"k": k, "lang": lang, "page": True}, why=PLACEMENT,
         )  # fmt: skip
     form = {"nl": nl, "fr": fr, "region": region, "licence": licence, "max_km": max_km}
     here = {key: value for key, value in form.items() if value}
@@ -108,6 +107,7 @@ def decide(
     engine: EngineDep,
     fairness: FairnessDep,
     principal: PrincipalDep,
+    trail: AuditEntryDep,
     jobseeker_id: Annotated[str, Form(min_length=1, max_length=64)],
     action: Annotated[DecisionAction, Form()],
     reason: Annotated[str, Form(max_length=1000)] = "",
@@ -120,13 +120,16 @@ def decide(
         read_row(engine, "jobseeker", jobseeker_id)
     text = reason.strip() or (default_reason.strip() if action is not DecisionAction.exclude else "")
     query = urlencode([(k, v) for k, v in parse_qsl(back) if k in ("nl", "fr", "region", "licence", "max_km", "k")])
+    trail.results = [jobseeker_id]
     if not text:
+        trail.skipped = True
         return RedirectResponse(f"/ui/vacancies/{vacancy_id}?{query}&saved=reason_needed", status_code=303)
     log = fairness.oversight
     act = {DecisionAction.pin: log.pin, DecisionAction.exclude: log.exclude, DecisionAction.revoke: log.revoke}
     try:
         act[action](vacancy_id, jobseeker_id, text, principal.name)
     except InvalidDecision:
+        trail.skipped = True
         return RedirectResponse(f"/ui/vacancies/{vacancy_id}?{query}&saved=nothing_to_revoke", status_code=303)
     return RedirectResponse(f"/ui/vacancies/{vacancy_id}?{query}&saved={action.value}", status_code=303)
 
@@ -185,10 +188,10 @@ def shortlist_remove(
 
 @router.get("/{vacancy_id}/shortlist.csv")
 def shortlist_csv(
-    vacancy_id: VacancyId, engine: EngineDep, shortlists: ShortlistsDep, principal: PrincipalDep, audit: AuditDep
+    vacancy_id: VacancyId, engine: EngineDep, shortlists: ShortlistsDep, trail: AuditEntryDep
 ) -> Response:
     """The shortlist as CSV, the same file as the API's (formula cells neutralised; audited)."""
-    return export_shortlist(vacancy_id, engine, shortlists, principal, audit)
+    return export_shortlist(vacancy_id, engine, shortlists, trail)
 
 
 @router.get("/{vacancy_id}/candidates/{jobseeker_id}")
@@ -198,12 +201,11 @@ def anonymised_page(
     jobseeker_id: str,
     engine: EngineDep,
     services: ServicesDep,
-    principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
 ) -> Response:
     """A candidate's anonymised profile, to send to the employer (audited)."""
     row = read_row(engine, "jobseeker", jobseeker_id)
-    audit.record(principal, AuditAction.anonymised_profile, jobseeker_id, [jobseeker_id], {"vacancy": vacancy_id})
+    trail.results, trail.params = [jobseeker_id], {"vacancy": vacancy_id}
     profile = anonymise(row, services.taxonomy, reader_language(request))
     # Skills in the jobseeker's own words are shown as typed, marked as text of unknown language (lang="").
     return page(request, "anonymised.html", profile=profile, vacancy_id=vacancy_id)

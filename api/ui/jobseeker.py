@@ -13,9 +13,8 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.audit import AuditAction
-from api.auth.roles import Principal, Role
-from api.auth.rules import COOKIE, PrincipalDep, allow
+from api.auth.roles import Principal
+from api.auth.rules import COOKIE, AuditEntryDep, PrincipalDep
 from api.deps import (
     AuditDep,
     EngineDep,
@@ -40,7 +39,6 @@ from matching.profiles import ProfileKind
 from matching.ranking import Filters, place_of, score_pairs
 
 router = APIRouter(prefix="/ui", include_in_schema=False)
-JOBSEEKER = [allow(Role.jobseeker)]
 
 
 def _dossier_id(principal: Principal) -> str:
@@ -63,7 +61,7 @@ def _skills(data: dict[str, Any], services: ServicesDep, lang: str) -> list[dict
     return out
 
 
-@router.get("/me", dependencies=JOBSEEKER)
+@router.get("/me")
 def my_dossier(
     request: Request,
     engine: EngineDep,
@@ -72,17 +70,24 @@ def my_dossier(
     fairness: FairnessDep,
     interests: InterestsDep,
     principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
     said: Annotated[str, Query(max_length=32)] = "",
     skill: Annotated[str, Query(max_length=300)] = "",
-    text: Annotated[str, Query(max_length=300)] = "",
+    at: Annotated[int | None, Query(ge=0, le=1000)] = None,
 ) -> Response:
-    """My dossier and the vacancies suggested for it (audited as a suggestion list)."""
+    """My dossier and the vacancies suggested for it (audited as a suggestion list).
+
+    What the page says after a change is a key of its words (``said``), an ESCO concept (``skill``) and the place of a skill in the dossier
+    (``at``): never a text the link carries, so a forged link cannot make the page say something."""
     dossier_id = _dossier_id(principal)
     row = read_row(engine, "jobseeker", dossier_id)
+    held = row["data"].get("skills") or []
+    text = (held[at].get("text") or "") if at is not None and at < len(held) else ""
+    said = said if said in SAID else ""
+    skill = skill if skill.startswith(ESCO_SKILL_PREFIX) else ""
     lang = reader_language(request)
     matches = matcher.vacancies_for(dossier_id, 10, Filters(), lang) if row["active"] else []
-    audit.record(principal, AuditAction.suggestion_list, dossier_id, [m.id for m in matches], {"k": 10, "page": True})
+    trail.results, trail.params = [m.id for m in matches], {"k": 10, "page": True}
     vacancies = read_rows(engine, "vacancy", [m.id for m in matches])
     return page(
         request,
@@ -107,11 +112,17 @@ def _store(service: IngestionDep, data: dict[str, Any]) -> list[Any] | None:
     return None
 
 
+SAID = frozenset(
+    {"already", "added", "linked", "linked_already", "kept_as_text", "removed", "removed_text", "invalid", "empty"}
+)
+"""What ``/ui/me?said=`` may name: keys of the pages' words (``said_<key>``)."""
+
+
 def _back(said: str, **more: str) -> Response:
     return RedirectResponse("/ui/me?" + urlencode({"said": said, **more}) + "#skills-h", status_code=303)
 
 
-@router.post("/me/skills", dependencies=JOBSEEKER)
+@router.post("/me/skills")
 def add_skill(
     engine: EngineDep,
     service: IngestionDep,
@@ -131,8 +142,9 @@ def add_skill(
         held.append({"uri": uri, "source": "self"})
     elif q.strip():
         text = q.strip()
-        if any((s.get("text") or "").casefold() == text.casefold() for s in held):
-            return _back("already", text=text)
+        same = [i for i, s in enumerate(held) if (s.get("text") or "").casefold() == text.casefold()]
+        if same:
+            return _back("already", at=str(same[0]))
         held.append({"text": text, "source": "self"})
     else:
         return _back("empty")
@@ -141,16 +153,17 @@ def add_skill(
     if uri:
         target = "/ui/me/progress?" + urlencode({"said": "added", "skill": uri}) if back == "progress" else None
         return RedirectResponse(target, status_code=303) if target else _back("added", skill=uri)
-    field = f"skills[{len(held) - 1}].text"
+    at = str(len(held) - 1)
+    field = f"skills[{at}].text"
     linked = next((link for link in read_row(engine, "jobseeker", row["id"])["links"] if link["field"] == field), None)
     if linked is None:
-        return _back("kept_as_text", text=q.strip())
+        return _back("kept_as_text", at=at)
     if any(s.get("uri") == linked["uri"] for s in held):
-        return _back("linked_already", text=q.strip(), skill=linked["uri"])
-    return _back("linked", text=q.strip(), skill=linked["uri"])
+        return _back("linked_already", at=at, skill=linked["uri"])
+    return _back("linked", at=at, skill=linked["uri"])
 
 
-@router.post("/me/skills/remove", dependencies=JOBSEEKER)
+@router.post("/me/skills/remove")
 def remove_skill(
     engine: EngineDep, service: IngestionDep, principal: PrincipalDep, index: Annotated[int, Form(ge=0, le=1000)]
 ) -> Response:
@@ -162,10 +175,10 @@ def remove_skill(
     gone = data["skills"].pop(index)
     if _store(service, data) is not None:
         return _back("invalid")
-    return _back("removed", **({"skill": gone["uri"]} if gone.get("uri") else {"text": gone.get("text") or ""}))
+    return _back("removed", skill=gone["uri"]) if gone.get("uri") else _back("removed_text")
 
 
-@router.get("/typeahead/skills", dependencies=[allow(Role.jobseeker, Role.consultant)])
+@router.get("/typeahead/skills")
 def skill_options(
     request: Request,
     services: ServicesDep,
@@ -182,7 +195,7 @@ def skill_options(
     return page(request, "_options.html", suggestions=suggestions, q=q)
 
 
-@router.get("/me/vacancies/{vacancy_id}", dependencies=JOBSEEKER)
+@router.get("/me/vacancies/{vacancy_id}")
 def vacancy_details(
     request: Request,
     vacancy_id: VacancyId,
@@ -214,7 +227,7 @@ def vacancy_details(
     )
 
 
-@router.post("/me/vacancies/{vacancy_id}/interest", dependencies=JOBSEEKER)
+@router.post("/me/vacancies/{vacancy_id}/interest")
 def interest(
     vacancy_id: VacancyId,
     engine: EngineDep,
@@ -233,11 +246,12 @@ def interest(
     return RedirectResponse(f"/ui/me/vacancies/{vacancy_id}?said={said}", status_code=303)
 
 
-@router.get("/me/progress", dependencies=JOBSEEKER)
+@router.get("/me/progress")
 def my_progress(
     request: Request,
     fairness: FairnessDep,
     principal: PrincipalDep,
+    audit: AuditDep,
     sent: Annotated[int, Query(ge=0, le=1)] = 0,
     said: Annotated[str, Query(max_length=32)] = "",
     skill: Annotated[str, Query(max_length=300)] = "",
@@ -260,10 +274,11 @@ def my_progress(
         sent=bool(sent),
         said=said,
         said_skill=skill,
+        done_for_you=audit.done_for(dossier_id),
     )
 
 
-@router.post("/me/contest", dependencies=JOBSEEKER)
+@router.post("/me/contest")
 def contest_suggestions(
     fairness: FairnessDep,
     principal: PrincipalDep,
@@ -274,12 +289,11 @@ def contest_suggestions(
     return RedirectResponse("/ui/me/progress?sent=1#notice-h", status_code=303)
 
 
-@router.get("/me/export", dependencies=JOBSEEKER)
-def export_my_data(fairness: FairnessDep, principal: PrincipalDep, audit: AuditDep) -> Response:
-    """Everything stored about me, as a JSON file to keep (audited as an export)."""
+@router.get("/me/export")
+def export_my_data(fairness: FairnessDep, principal: PrincipalDep) -> Response:
+    """Everything stored about me, as a JSON file to keep (audited)."""
     dossier_id = _dossier_id(principal)
     data = fairness.rights.export(dossier_id)
-    audit.record(principal, AuditAction.export, dossier_id, [dossier_id], {"page": True})
     return Response(
         json.dumps(data, ensure_ascii=False, indent=2),
         media_type="application/json",
@@ -287,26 +301,33 @@ def export_my_data(fairness: FairnessDep, principal: PrincipalDep, audit: AuditD
     )
 
 
-@router.post("/me/opt-out", dependencies=JOBSEEKER)
+@router.post("/me/opt-out")
 def opt_out(
     fairness: FairnessDep,
     principal: PrincipalDep,
+    trail: AuditEntryDep,
     out: Annotated[bool, Form()],
     confirm: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     """Refuse to be proposed to employers (after confirming), or accept it again; my own suggestions stay."""
     if out and confirm != "yes":
+        trail.skipped = True
         return RedirectResponse("/ui/me/progress?said=confirm_needed#rights-h", status_code=303)
     fairness.rights.set_opt_out(_dossier_id(principal), out)
     return RedirectResponse(f"/ui/me/progress?said={'opted_out' if out else 'opted_in'}#rights-h", status_code=303)
 
 
-@router.post("/me/erase", dependencies=JOBSEEKER)
+@router.post("/me/erase")
 def erase(
-    request: Request, fairness: FairnessDep, principal: PrincipalDep, confirm: Annotated[str, Form(max_length=3)] = ""
+    request: Request,
+    fairness: FairnessDep,
+    principal: PrincipalDep,
+    trail: AuditEntryDep,
+    confirm: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     """Erase my dossier (after confirming): then I am signed out and told it is done."""
     if confirm != "yes":
+        trail.skipped = True
         return RedirectResponse("/ui/me/progress?said=confirm_needed#rights-h", status_code=303)
     fairness.rights.erase(_dossier_id(principal))
     response = RedirectResponse(f"/login?done=erased&lang={reader_language(request)}", status_code=303)

@@ -8,14 +8,13 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
-from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
+from api.auth.rules import PrincipalDep
 from api.deps import EngineDep, FairnessDep, InterestsDep
-from api.routes.common import VacancyId
+from api.routes.common import RowId, VacancyId
 from api.routes.records import read_rows
 from api.ui.render import page
 
-router = APIRouter(prefix="/ui/queue", include_in_schema=False, dependencies=[allow(Role.consultant)])
+router = APIRouter(prefix="/ui/queue", include_in_schema=False)
 
 
 @router.get("")
@@ -37,7 +36,7 @@ def queue_page(
 
 @router.post("/contests/{contest_id}")
 def answer_contest(
-    contest_id: int,
+    contest_id: RowId,
     fairness: FairnessDep,
     principal: PrincipalDep,
     answer: Annotated[str, Form(min_length=1, max_length=5_000)],

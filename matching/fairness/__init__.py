@@ -15,6 +15,7 @@ from matching.fairness.exposure import (
     exposure_by_group,
     quality_by_group,
 )
+from matching.fairness.exposure_chance import ChanceReport, GroupChance, chance_of_lists, holm
 from matching.fairness.exposure_run import ExposureRun, run_exposure_audit
 from matching.fairness.exposure_store import (
     ExposureStore,
@@ -34,6 +35,8 @@ __all__ = [
     "ExposureStore",
     "Band",
     "CandidateList",
+    "ChanceReport",
+    "GroupChance",
     "CounterfactualReport",
     "DecisionAction",
     "ExposureReport",
@@ -44,11 +47,13 @@ __all__ = [
     "OversightStore",
     "ReviewedCandidates",
     "SideReport",
+    "chance_of_lists",
     "check_columns",
     "compare_side",
     "create_tables",
     "exposure_audit",
     "exposure_by_group",
+    "holm",
     "quality_by_group",
     "read_attribute_csv",
     "run_exposure_audit",

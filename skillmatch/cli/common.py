@@ -49,8 +49,10 @@ def database() -> Any:
 def token_store() -> Any:
     """The store of users and tokens on the configured database."""
     from api.auth import TokenStore
+    from skillmatch.cli.trail import cli_trail
 
-    return TokenStore(database())
+    db = database()
+    return TokenStore(db, on_change=cli_trail(db))  # every change the command makes is in the audit log
 
 
 def user_id(store: Any, user: str) -> int:

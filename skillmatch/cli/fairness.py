@@ -67,8 +67,16 @@ def rights_purge(dry_run: Annotated[bool, typer.Option(help="Only list the dossi
 
     Example: skillmatch rights purge --dry-run
     """
+    from api.audit_actions import AuditAction
+    from skillmatch.cli.trail import cli_trail
+
     runtime = open_runtime(progress=False)
-    echo_json(runtime.fairness.rights.purge_inactive(dry_run=dry_run).as_dict())
+    purge = runtime.fairness.rights.purge_inactive(dry_run=dry_run)
+    if not dry_run:
+        record = cli_trail(runtime.db, why="retention")
+        for jobseeker_id in purge.erased:
+            record(AuditAction.erasure, jobseeker_id)
+    echo_json(purge.as_dict())
     runtime.save()
 
 

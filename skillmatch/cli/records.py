@@ -139,11 +139,14 @@ def demo_tokens(
 
     Example: skillmatch demo tokens
     """
-    from api.auth import Role
+    from api.auth import Role, UserError
 
     store = token_store()
     for name, role, dossier in DEMO_USERS:
-        user = store.user_by_name(name) or store.add_user(name, Role(role), dossier)
+        try:
+            user = store.user_by_name(name) or store.add_user(name, Role(role), dossier)
+        except UserError as exc:  # a jobseeker user owns a stored dossier
+            raise fail(f"{exc}: run `skillmatch demo load` first") from exc
         issued = store.issue(user.id, days=days, label="demo")
         typer.echo(f"{role:<11} {issued.token}")
 

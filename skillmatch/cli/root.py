@@ -49,7 +49,12 @@ def serve(
 
 
 def main() -> None:
-    """Entry point of the ``skillmatch`` console script."""
+    """Entry point of the ``skillmatch`` console script (the files it creates are private)."""
+    from skillmatch.private_files import restrict_new_files, secure_data_dir
+    from skillmatch.settings import get_settings
+
+    restrict_new_files()
+    secure_data_dir(get_settings().data_dir)
     app()
 
 

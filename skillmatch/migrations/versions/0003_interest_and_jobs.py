@@ -1,7 +1,7 @@
 """The tables of the pages' daily work: jobseekers' interest in vacancies, and long runs with their progress.
 
-Revision ID: 0002_pages
-Revises: 0001
+Revision ID: 0003
+Revises: 0002
 
 A database at 0001 from before these tables gets them; a new database already has them from 0001 (which
 creates every table of the models), so this revision finds nothing to do there.
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel import SQLModel
 
-revision = "0002_pages"
-down_revision = "0001"
+revision = "0003"
+down_revision = "0002"
 branch_labels = None
 depends_on = None
 
