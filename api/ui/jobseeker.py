@@ -77,8 +77,9 @@ def my_dossier(
 ) -> Response:
     """My dossier and the vacancies suggested for it (audited as a suggestion list).
 
-    What the page says after a change is a key of its words (``said``), an ESCO concept (``skill``) and the place of a skill in the dossier
-    (``at``): never a text the link carries, so a forged link cannot make the page say something."""
+    What the page says after a change is a key of its words (``said``), an ESCO concept (``skill``) and the
+    place of a skill in the dossier (``at``): never a text the link carries, so a forged link cannot make the
+    page say something."""
     dossier_id = _dossier_id(principal)
     row = read_row(engine, "jobseeker", dossier_id)
     held = row["data"].get("skills") or []
