@@ -6,7 +6,7 @@ from api.query import single_query_values
 from api.routes import (
     audit,
     esco,
-    fairness_audit,
+    exposure,
     health,
     jobseekers,
     link,
@@ -24,7 +24,7 @@ from api.routes import rematch as rematch_routes
 api_router = APIRouter(dependencies=[Depends(single_query_values)])
 for module in (health, metrics, esco, link, jobseekers, vacancies, shortlists, quarantine, audit, users):
     api_router.include_router(module.router)
-for module in (oversight, fairness_audit, recruiting, rights):
+for module in (oversight, exposure, recruiting, rights):
     api_router.include_router(module.router)
 api_router.include_router(rematch_routes.router)
 

@@ -2,9 +2,11 @@
 abbreviations, specialties), language detection, the sections of an ad and skill extraction with spans.
 """
 
+from matching.linking import gender
 from matching.linking.label_index import LabelIndex
 from matching.linking.lexical import LexicalIndex
-from matching.linking.linker import ExtractedConcept, LinkedConcept, Linker, LinkerConfig, LinkKind
+from matching.linking.linked import LinkedConcept, LinkKind
+from matching.linking.linker import ExtractedConcept, Linker, LinkerConfig
 from matching.linking.occupation_docs import OccupationDocs
 from matching.linking.skill_extraction import ExtractedSkill, SkillExtractor
 
@@ -19,4 +21,5 @@ __all__ = [
     "LinkerConfig",
     "OccupationDocs",
     "SkillExtractor",
+    "gender",
 ]

@@ -14,23 +14,22 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
-from esco_data import ConceptKind
+from esco_data import DEFAULT_LANGUAGE, ConceptKind
 from matching.linking.gender_forms import GenderForms
 from matching.linking.label_index import LabelIndex
 from matching.linking.langdetect import detect_language
+from matching.linking.linked import LinkedConcept, LinkKind
 from matching.linking.occupation_docs import OccupationDocs
 from matching.linking.skill_extraction import ExtractionConfig, SkillExtractor, SkillLabelWords
 from matching.linking.text import split_phrases, strip_framing
 from matching.linking.titles import LabelWords, TitleNormaliser, TitleQuery
 from matching.space import KIND_CODES, LANG_CODES, ConceptSpace, Encoder
 from matching.threads import single_thread
-
-LinkKind = Literal["skill", "occupation"]
 
 
 @dataclass(frozen=True)
@@ -70,20 +69,8 @@ class LinkerConfig:
     remembered_links: int = 4_096
     """Texts whose links are kept (least recently used out first): a dossier submitted again with one skill
     more links only that one; 0: none kept."""
-
-
-@dataclass(frozen=True, slots=True)
-class LinkedConcept:
-    """A concept that a text links to."""
-
-    uri: str
-    kind: ConceptKind
-    score: float
-    label: str
-    """The concept's label that matched best."""
-    label_lang: str
-    confidence: float | None = None
-    """For an occupation chosen with its text: the share of belief among the title's candidates (0-1)."""
+    default_language: str = DEFAULT_LANGUAGE
+    """The language of a text whose language is neither given nor detected (the wiring passes the setting)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,7 +271,7 @@ class Linker:
                 continue
             scores = np.asarray([c.score for c in found], dtype=np.float32)
             if text and text.strip() and self.occupation_docs is not None:
-                text_lang = lang or self.detect_language(text) or "fr"
+                text_lang = lang or self.detect_language(text) or self.config.default_language
                 # The title in one gender's form, as ``link`` read it: its words weigh alike whichever form.
                 canonical = self.one_gender(title, lang)
                 likeness = self.occupation_docs.similarity(f"{canonical}\n{text}", text_lang, [c.uri for c in found])
@@ -477,7 +464,7 @@ class Linker:
             with self._building:
                 extractor = self.__dict__.get("_skills")
                 if extractor is None:
-                    extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge)
+                    extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge, lock=self._building)
                     self.__dict__["_skills"] = extractor
         return extractor
 

@@ -1,6 +1,6 @@
 """Ranking: the engine (FAISS profile indexes, two-stage query: the consultant's candidate list and the
 jobseeker's suggestions), the writer, features, hard filters, the explainable score and its explanations,
-location and language rules.
+location, language and driving licence rules.
 """
 
 from matching.ranking.concurrency import ConcurrencyMode
@@ -11,13 +11,14 @@ from matching.ranking.filters import Filters, apply_filters, filter_pairs
 from matching.ranking.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, IndexType, ProfileIndex
 from matching.ranking.index_files import MANIFEST, file_sha256, open_indexes, save_indexes
 from matching.ranking.languages import Cefr, cefr_name
+from matching.ranking.licences import LICENCE_BITS, LICENCES, DrivingLicence, licence_mask
 from matching.ranking.lists import EDGE, RankedLists, rank_lists, wanted_for
 from matching.ranking.location import Place, Region, location_fits, place_of
 from matching.ranking.pair_score import score_pairs
 from matching.ranking.pairs import Mask, Pairs, Queries, order_by_score, order_pairs
 from matching.ranking.related import RelatedConfig, RelatedSkills
 from matching.ranking.scoring import COMPONENTS, Scorer, ScoreWeights
-from matching.ranking.table import LICENCE_BITS, FeatureTable, lang_name
+from matching.ranking.table import FeatureTable, lang_name
 from matching.ranking.writer import IndexCheck, ProfileWriter
 
 __all__ = [
@@ -26,10 +27,12 @@ __all__ = [
     "HNSW_EF_CONSTRUCTION",
     "HNSW_EF_SEARCH",
     "HNSW_M",
+    "LICENCES",
     "LICENCE_BITS",
     "MANIFEST",
     "MIN_CANDIDATES",
     "Cefr",
+    "DrivingLicence",
     "ConcurrencyMode",
     "Explanation",
     "FeatureTable",
@@ -57,6 +60,7 @@ __all__ = [
     "file_sha256",
     "filter_pairs",
     "lang_name",
+    "licence_mask",
     "location_fits",
     "open_indexes",
     "order_by_score",

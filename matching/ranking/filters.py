@@ -9,9 +9,10 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.ranking.features import ProfileFeatures
+from matching.ranking.licences import licence_mask
 from matching.ranking.location import REGION_CODES, Region, pair_distances_km
 from matching.ranking.pairs import LANGUAGES, Mask, Pairs, Queries, Side, lookup, sides
-from matching.ranking.table import FeatureTable, lang_code, licence_mask
+from matching.ranking.table import FeatureTable, lang_code
 
 
 @dataclass(frozen=True)

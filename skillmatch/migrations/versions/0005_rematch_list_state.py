@@ -1,8 +1,8 @@
 """The rematch keeps what it patches a list from (``rematch_list.edge_low`` and ``rematch_list.state``), and finds a
 run's new matches by ``rematch_match.since_run`` through an index (the outbox reads them after every run).
 
-Revision ID: 0002_rematch_list_state
-Revises: 0001
+Revision ID: 0005
+Revises: 0004
 
 A list stored before this revision has no state: the next change that reaches it computes it again (and stores
 its state), as a full run does.
@@ -13,8 +13,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0002_rematch_list_state"
-down_revision = "0001"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 
