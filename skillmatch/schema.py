@@ -23,6 +23,7 @@ import ingestion.models  # noqa: F401 - the record and quarantine tables
 import ingestion.rights_models  # noqa: F401 - opt-outs and contests
 import matching.fairness.oversight  # noqa: F401 - consultants' pins and exclusions
 import matching.guidance.recruiting  # noqa: F401 - shortage lists linked to ESCO
+import matching.linking.learned  # noqa: F401 - the links consultants confirmed or rejected
 import matching.rematch.tables  # noqa: F401 - the nightly rematch's runs and lists
 import services.outbox  # noqa: F401 - the outbox of match notices
 from matching.fairness import create_tables as create_audit_tables

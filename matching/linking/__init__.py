@@ -1,8 +1,17 @@
 """Text to ESCO: the linker, its label indexes (dense and lexical), how titles are cleaned (gender forms,
-abbreviations, specialties), language detection, the sections of an ad and skill extraction with spans.
+abbreviations, specialties), language detection, the sections of an ad, skill extraction with spans, and the
+links consultants confirmed or rejected (learned links).
 """
 
 from matching.linking.label_index import LabelIndex
+from matching.linking.learned import (
+    InvalidLearnedLink,
+    LearnedLink,
+    LearnedLinks,
+    PhraseVerdicts,
+    UnknownLearnedLink,
+    Verdict,
+)
 from matching.linking.lexical import LexicalIndex
 from matching.linking.linker import ExtractedConcept, LinkedConcept, Linker, LinkerConfig, LinkKind
 from matching.linking.occupation_docs import OccupationDocs
@@ -11,12 +20,18 @@ from matching.linking.skill_extraction import ExtractedSkill, SkillExtractor
 __all__ = [
     "ExtractedConcept",
     "ExtractedSkill",
+    "InvalidLearnedLink",
     "LabelIndex",
+    "LearnedLink",
+    "LearnedLinks",
     "LexicalIndex",
     "LinkKind",
     "LinkedConcept",
     "Linker",
     "LinkerConfig",
     "OccupationDocs",
+    "PhraseVerdicts",
     "SkillExtractor",
+    "UnknownLearnedLink",
+    "Verdict",
 ]

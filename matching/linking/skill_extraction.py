@@ -88,6 +88,9 @@ class ExtractedSkill:
     source: str
     """The clause, without its frame."""
     section: Section
+    learned_link: int | None = None
+    """The learned link that gave it (a consultant confirmed this skill for the same phrase), if any."""
+    confirmed_on: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +382,9 @@ class SkillExtractor:
                 text for text, best in zip(dense_only, nearest.tolist(), strict=True) if best >= cfg.dense_alone - 1e-3
             }
         phrases = [text for text in gated if covered[text] or text in close]
+        # A clause a consultant taught a skill for is ranked whatever the gates say.
+        taught = [text for text in covered if text not in phrases and self.linker.verdicts_for(text, "skill").confirmed]
+        phrases += taught
         linked = dict(zip(phrases, self.linker.link_many(phrases, "skill", lang, k=cfg.candidates), strict=True))
         results: list[list[ExtractedSkill]] = []
         for group, text_lang in zip(per_text, langs, strict=True):
@@ -429,6 +435,15 @@ class SkillExtractor:
         index = self.index
         out: list[ExtractedSkill] = []
         for hit in found:
+            if hit.learned_link is not None:
+                # A consultant confirmed this skill for this phrase: kept as taught, with its provenance.
+                out.append(
+                    ExtractedSkill(
+                        hit.uri, ConceptKind.skill, 1.0, hit.label, clause.start, clause.end, clause.text,
+                        clause.section, hit.learned_link, hit.confirmed_on,
+                    )
+                )  # fmt: skip
+                continue
             score = hit.score
             if score < cfg.min_score:
                 break
