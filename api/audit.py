@@ -28,6 +28,10 @@ class AuditAction(StrEnum):
     suggestion_list = "suggestion_list"
     anonymised_profile = "anonymised_profile"
     export = "export"
+    record_correction = "record_correction"
+    """A person corrected what the engine understood from a record (occupation, skill, language level)."""
+    learned_link_undo = "learned_link_undo"
+    """An administrator undid a link consultants had taught the linker."""
 
 
 class AuditRow(SQLModel, table=True):

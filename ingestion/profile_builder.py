@@ -39,6 +39,8 @@ class BuilderConfig:
     """Confidence of an occupation's essential skill added as inferred (times the occupation's)."""
     text_confidence: float = 0.9
     """Confidence factor of skills extracted from a summary or description."""
+    proposals: int = 5
+    """Occupations proposed per title (shown with their confidence, for a person to confirm one)."""
 
 
 @dataclass
@@ -76,7 +78,7 @@ class _Requests:
         self.titles: dict[str | None, list[tuple[str, str | None]]] = {}
         self.texts: dict[str | None, list[str]] = {}
 
-    def run(self, linker: Linker) -> _Answers:
+    def run(self, linker: Linker, proposals: int) -> _Answers:
         answers = _Answers()
         for lang, texts in self.skills.items():
             unique = list(dict.fromkeys(texts))
@@ -85,7 +87,7 @@ class _Requests:
                 answers.skills[(lang, text)] = found
         for lang, titles in self.titles.items():
             pairs = list(dict.fromkeys(titles))
-            found_all = linker.link_titles([t for t, _ in pairs], [c for _, c in pairs], lang, k=3)
+            found_all = linker.link_titles([t for t, _ in pairs], [c for _, c in pairs], lang, k=proposals)
             for pair, found in zip(pairs, found_all, strict=True):
                 answers.titles[(lang, *pair)] = found
         for lang, texts in self.texts.items():
@@ -130,7 +132,7 @@ class ProfileBuilder:
                     requests.titles.setdefault(lang, []).append((title.title, title.context))
             for text in self._texts(record):
                 requests.texts.setdefault(lang, []).append(text.text)
-        answers = requests.run(self.linker)
+        answers = requests.run(self.linker, self.config.proposals)
         return [self._assemble(record, answers) for record in records]
 
     # -- what a record asks to link ---------------------------------------------------------------------
@@ -181,8 +183,12 @@ class ProfileBuilder:
         skills: dict[str, ProfileConcept] = {}
         occupations: dict[str, ProfileConcept] = {}
         links: list[dict[str, Any]] = []
+        excluded = set(record.excluded_skills)
+        """Skills a person removed: only a statement brings one back."""
 
         def add(target: dict[str, ProfileConcept], concept: ProfileConcept) -> None:
+            if target is skills and concept.uri in excluded and concept.origin is not Origin.confirmed:
+                return
             # The strongest evidence for a concept wins: confirmed > extracted > inferred, then confidence;
             # a requirement stays a requirement.
             rank = _EVIDENCE
@@ -199,7 +205,7 @@ class ProfileBuilder:
                 add(skills, ProfileConcept(item.uri, role, Origin.confirmed, 1.0, item.text, f"{path}.uri"))
             elif item.text:
                 linked = answers.skills.get((lang, item.text), [])
-                if linked and linked[0].score >= cfg.min_skill_score:
+                if linked and linked[0].score >= cfg.min_skill_score and linked[0].uri not in excluded:
                     best = linked[0]
                     whole = (0, len(item.text))
                     add(
@@ -218,6 +224,7 @@ class ProfileBuilder:
             chosen = answers.titles.get((lang, title.title, title.context), [])
             if not chosen:
                 continue
+            links.append(_proposals(title.field, title.title, chosen))
             top = chosen[0].score
             for hit in chosen:
                 if hit.score < top - cfg.occupation_margin:
@@ -231,6 +238,8 @@ class ProfileBuilder:
 
         for text in self._texts(record):
             for stated in answers.texts.get((lang, text.text), []):
+                if stated.uri in excluded:
+                    continue
                 phrase = _sentence_around(text.text, stated.start, stated.end)
                 role = (
                     Role.held if is_jobseeker else (Role.optional if _OPTIONAL_MARK.search(phrase) else Role.required)
@@ -259,7 +268,7 @@ class ProfileBuilder:
             conf = cfg.inferred_confidence * occupation.confidence
             source_field = occupation.field if occupation.field in titles_by_field else None
             for skill in self.taxonomy.skills_of(occupation.uri).essential:
-                if skill not in skills:
+                if skill not in skills and skill not in excluded:
                     skills[skill] = ProfileConcept(skill, role, Origin.inferred, conf, occupation.uri, source_field)
 
         profile = Profile(
@@ -302,13 +311,36 @@ def _text_language(record: JobseekerIn | VacancyIn) -> str | None:
 
 
 def _link(field_path: str, text: str, hit: Any, kind: str) -> dict[str, Any]:
-    return {
+    out = {
         "field": field_path,
         "text": text,
         "uri": hit.uri,
         "label": hit.label,
         "score": round(hit.score, 4),
         "kind": kind,
+    }
+    if getattr(hit, "learned_link", None) is not None:
+        # Evidence: a consultant confirmed this concept for the same phrase ("confirmed by a consultant on DATE").
+        out |= {"learned_link": hit.learned_link, "confirmed_on": hit.confirmed_on}
+    return out
+
+
+def _proposals(field_path: str, title: str, found: Sequence[LinkedConcept]) -> dict[str, Any]:
+    """What the engine proposed for a title, best first: for a person to confirm one, and kept as provenance."""
+    return {
+        "field": field_path,
+        "text": title,
+        "kind": "proposals",
+        "proposals": [
+            {
+                "uri": hit.uri,
+                "label": hit.label,
+                "score": round(hit.score, 4),
+                "confidence": hit.confidence,
+                **({"learned_link": hit.learned_link, "confirmed_on": hit.confirmed_on} if hit.learned_link else {}),
+            }
+            for hit in found
+        ],
     }
 
 

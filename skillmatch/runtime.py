@@ -19,13 +19,14 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from esco_data import Taxonomy
+from ingestion.corrections import CorrectionService
 from ingestion.profile_builder import ProfileBuilder
 from ingestion.repository import RecordRepository
 from ingestion.service import IngestionService
 from ingestion.validation import RecordValidator
 from matching.fairness import AuditStore, OversightStore, ReviewedCandidates
 from matching.guidance import RecruitingStore, SkillGapConfig
-from matching.linking import Linker
+from matching.linking import LearnedLinks, Linker
 from matching.profiles import ProfileStore
 from matching.ranking import IndexCheck, MatchingEngine, ProfileWriter, RelatedSkills, open_indexes, save_indexes
 from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related, warm_linker
@@ -68,6 +69,8 @@ class Runtime:
     index_dir: Path
     fairness: FairnessServices
     """Oversight, exposure audit, jobseekers' rights, skill gap and recruiting occupations."""
+    corrections: CorrectionService
+    """People's corrections of records, and the links consultants teach the linker."""
     report: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -102,6 +105,7 @@ class Runtime:
             taxonomy = load_taxonomy(db, settings.data_dir)
             linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
             model.result()
+        linker.learned = LearnedLinks(db, refresh_seconds=settings.sync_seconds or 1.0)
         related = prepare_related(taxonomy, linker, settings.data_dir)
         # What the linker builds on first use is built now, beside the rest of start-up: the first requests
         # wait for that one build instead of each building a copy.
@@ -119,8 +123,11 @@ class Runtime:
             RecordValidator(taxonomy), RecordRepository(db), ProfileBuilder(taxonomy, linker), writer
         )
         fairness = _fairness(settings, db, audit_db, taxonomy, linker, engine, writer, ingestion.builder)
+        corrections = CorrectionService(ingestion, linker, taxonomy)
         report["seconds"] = round(time.perf_counter() - started, 1)
-        return cls(settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, fairness, report)
+        return cls(
+            settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, fairness, corrections, report
+        )
 
     def check(self) -> list[IndexCheck]:
         """How each index compares with the database (the readiness check)."""

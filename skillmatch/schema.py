@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 import api.tables  # noqa: F401 - users, tokens, the audit log and shortlists
 import esco_data.models  # noqa: F401 - registers the ESCO tables in the metadata the migrations read
+import ingestion.corrections  # noqa: F401 - corrections of records and their provenance
 import ingestion.models  # noqa: F401 - the record and quarantine tables
 import ingestion.rights_models  # noqa: F401 - opt-outs and contests
 import matching.fairness.oversight  # noqa: F401 - consultants' pins and exclusions

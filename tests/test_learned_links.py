@@ -145,5 +145,5 @@ def test_the_table_is_made_by_the_migrations(sqlite_slice_template: Path) -> Non
     from sqlalchemy import inspect
 
     engine: Engine = make_engine(f"sqlite:///{sqlite_slice_template}")
-    assert {"learned_link"} <= set(inspect(engine).get_table_names())
+    assert {"learned_link", "record_correction"} <= set(inspect(engine).get_table_names())
     engine.dispose()

@@ -12,6 +12,7 @@ from api.auth.roles import Role
 from api.auth.rules import PrincipalDep, allow, ensure_own
 from api.deps import (
     AuditDep,
+    CorrectionsDep,
     EngineDep,
     FairnessDep,
     IngestionDep,
@@ -65,13 +66,17 @@ def submit_jobseeker(
 
 
 @router.get("/{jobseeker_id}", response_model=RecordOut, dependencies=[allow(Role.consultant, owner=OWN)])
-def get_jobseeker(jobseeker_id: JobseekerId, engine: EngineDep, principal: PrincipalDep, audit: AuditDep) -> RecordOut:
-    """A stored dossier with the ESCO concepts linked from its text (recorded in the audit log)."""
+def get_jobseeker(
+    jobseeker_id: JobseekerId, engine: EngineDep, principal: PrincipalDep, audit: AuditDep, corrections: CorrectionsDep
+) -> RecordOut:
+    """A stored dossier with the ESCO concepts linked from its text and the corrections people made (recorded in
+    the audit log)."""
     row = read_row(engine, "jobseeker", jobseeker_id)
     audit.record(principal, AuditAction.dossier_view, jobseeker_id, [jobseeker_id])
     return RecordOut(
-        id=row["id"], data=row["data"], links=row["links"], flags=None, updated_at=row["updated_at"].isoformat()
-    )
+        id=row["id"], data=row["data"], links=row["links"], flags=None, updated_at=row["updated_at"].isoformat(),
+        corrections=corrections.history(RecordKind.jobseeker, jobseeker_id),
+    )  # fmt: skip
 
 
 @router.post("/{jobseeker_id}/deactivate", response_model=IngestOut, dependencies=[allow(Role.consultant, owner=OWN)])

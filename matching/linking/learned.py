@@ -22,7 +22,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -365,6 +365,56 @@ class LearnedLinks:
             conn.execute(stmt)
         self.changed()
         return LearnedLink(**{**_as_dict(found), "undone_at": now, "undone_by": actor[:200]})
+
+    def uris(self) -> set[str]:
+        """The concepts of the links that count (what an ESCO upgrade must find again in the new release)."""
+        with self.engine.connect() as conn:
+            return {str(u) for (u,) in conn.execute(select(_TABLE.c.uri).where(_TABLE.c.undone_at.is_(None)))}
+
+    def follow(self, followed: dict[str, str | None], actor: str) -> dict[str, int]:
+        """After a new ESCO release: links to a concept that left follow it to its replacement; those to a concept
+        without one are undone (by ``actor``, kept listed).
+
+        Args:
+            followed: old URI -> the URI that replaces it, or None when none does.
+            actor: who is named as having undone the links of withdrawn concepts (e.g. "esco upgrade").
+
+        Returns:
+            How many links were moved to a replacement (``followed``) and undone (``withdrawn``).
+        """
+        moved = withdrawn = 0
+        now = datetime.now(UTC)
+        with self.engine.begin() as conn:
+            for old, new in followed.items():
+                current = (_TABLE.c.uri == old) & _TABLE.c.undone_at.is_(None)
+                if new is not None:
+                    moved += int(conn.execute(update(_TABLE).where(current).values(uri=new)).rowcount)
+                else:
+                    done = update(_TABLE).where(current).values(undone_at=now, undone_by=actor[:200])
+                    withdrawn += int(conn.execute(done).rowcount)
+        self.changed()
+        return {"followed": moved, "withdrawn": withdrawn}
+
+    def rekey(self, key_of: Callable[[LearnedLink], str]) -> int:
+        """Compute every link's phrase key again (the linker of a new release normalises with its own labels).
+
+        Args:
+            key_of: the new key of a link (``Linker.phrase_key`` of its phrase, kind and language).
+
+        Returns:
+            How many keys changed.
+        """
+        with self.engine.connect() as conn:
+            links = [_read(r) for r in conn.execute(select(_TABLE))]
+        changes = {link.id: key_of(link)[:MAX_PHRASE] for link in links}
+        changes = {
+            i: key for i, key, link in zip(changes, changes.values(), links, strict=True) if key != link.phrase_key
+        }
+        with self.engine.begin() as conn:
+            for link_id, key in changes.items():
+                conn.execute(update(_TABLE).where(_TABLE.c.id == link_id).values(phrase_key=key))
+        self.changed()
+        return len(changes)
 
     def changed(self) -> None:
         """Forget the snapshot: the next lookup reads the table again (called after every write here)."""

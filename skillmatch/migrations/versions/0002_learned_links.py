@@ -1,10 +1,11 @@
-"""Learned links: what consultants confirmed and rejected, taught to the linker.
+"""Learned links and record corrections: what people confirmed, corrected and taught the linker.
 
 Revision ID: 0002
 Revises: 0001
 
 ``learned_link`` (``matching.linking.learned``): consultants' verdicts on links from a phrase to an ESCO concept.
-A database that 0001 created after these models existed already has them.
+``record_correction`` (``ingestion.corrections``): corrections of a record's occupation, skills and language
+levels, with their provenance. A database that 0001 created after these models existed already has them.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ down_revision = "0001"
 branch_labels = None
 depends_on = None
 
-_TABLES = ("learned_link",)
+_TABLES = ("learned_link", "record_correction")
 
 
 def upgrade() -> None:
