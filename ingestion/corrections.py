@@ -571,6 +571,13 @@ def _set_or_drop(data: dict[str, Any], key: str, value: Any) -> dict[str, Any]:
     return out
 
 
+def erase_corrections(conn: Connection, kind: RecordKind, record_id: str) -> int:
+    """Delete a record's corrections (with the record: a jobseeker's erasure); how many were deleted. The learned
+    links they taught stay, naming the record by its id only."""
+    query = _TABLE.delete().where(_TABLE.c.record_kind == kind.value, _TABLE.c.record_id == record_id)
+    return int(conn.execute(query).rowcount or 0)
+
+
 def create_tables(engine: Engine) -> None:
     """Create the corrections' table if it does not exist (the wiring's migrations do it for the service)."""
     SQLModel.metadata.create_all(engine, tables=CORRECTION_TABLES)
@@ -584,4 +591,5 @@ __all__ = [
     "RecordCorrectionRow",
     "Undone",
     "create_tables",
+    "erase_corrections",
 ]

@@ -13,8 +13,9 @@ from typing import Any
 
 from esco_data import ConceptKind, Taxonomy
 from ingestion.schemas import JobseekerIn, SkillItem, VacancyIn
-from matching.linking import ExtractedConcept, LinkedConcept, Linker
+from matching.linking import ExtractedConcept, LinkedConcept, Linker, language_mentions, only_language
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
+from matching.ranking import Cefr
 
 # A phrase of a vacancy description that says "is a plus" names a nice-to-have skill, not a requirement.
 _OPTIONAL_MARK = re.compile(
@@ -82,9 +83,10 @@ class _Requests:
         answers = _Answers()
         for lang, texts in self.skills.items():
             unique = list(dict.fromkeys(texts))
-            # A free-text skill keeps its best concept only.
-            for text, found in zip(unique, linker.link_many(unique, "skill", lang, k=1), strict=True):
-                answers.skills[(lang, text)] = found
+            # A free-text skill keeps its best concept that agrees with it in head and complement:
+            # "prévention des escarres" is no "gérer la prévention des vols".
+            for text, best in zip(unique, linker.skills.link_phrases(unique, lang), strict=True):
+                answers.skills[(lang, text)] = [best] if best is not None else []
         for lang, titles in self.titles.items():
             pairs = list(dict.fromkeys(titles))
             found_all = linker.link_titles([t for t, _ in pairs], [c for _, c in pairs], lang, k=proposals)
@@ -200,9 +202,37 @@ class ProfileBuilder:
             elif concept.role is Role.required and old.role is Role.optional:
                 old.role = Role.required
 
+        read_languages: dict[str, int] = {}
+        """Levels read from the record's words (stated levels come first)."""
+
+        def read_language(field_path: str, text: str, optional: bool | None = None) -> None:
+            # A vacancy's "is a plus" makes a language nice to have: shown, not required.
+            for mention in language_mentions(text):
+                nice = optional
+                if nice is None:
+                    sentence = _sentence_around(text, mention.start, mention.end)
+                    nice = not is_jobseeker and bool(_OPTIONAL_MARK.search(sentence))
+                if not nice:
+                    read_languages[mention.lang] = max(read_languages.get(mention.lang, 0), Cefr(mention.level).rank)
+                links.append(
+                    {
+                        "field": field_path,
+                        "text": text[mention.start : mention.end],
+                        "kind": "language",
+                        "lang": mention.lang,
+                        "level": mention.level,
+                        "level_stated": mention.level_stated,
+                        "span": [mention.start, mention.end],
+                        "optional": nice,
+                    }
+                )
+
         for path, role, item in self._skill_items(record):
             if item.uri:
                 add(skills, ProfileConcept(item.uri, role, Origin.confirmed, 1.0, item.text, f"{path}.uri"))
+            elif item.text and only_language(item.text):
+                # "Frans", "bonne connaissance du néerlandais": a language requirement, never a skill.
+                read_language(f"{path}.text", item.text, role is Role.optional)
             elif item.text:
                 linked = answers.skills.get((lang, item.text), [])
                 if linked and linked[0].score >= cfg.min_skill_score and linked[0].uri not in excluded:
@@ -237,6 +267,7 @@ class ProfileBuilder:
                 links.append(_link(title.field, title.title, hit, "occupation") | {"confidence": confidence})
 
         for text in self._texts(record):
+            read_language(text.field, text.text)
             for stated in answers.texts.get((lang, text.text), []):
                 if stated.uri in excluded:
                     continue
@@ -278,7 +309,8 @@ class ProfileBuilder:
             active=record.active if isinstance(record, JobseekerIn) else record.status.value == "open",
             skills=list(skills.values()),
             occupations=list(occupations.values()),
-            languages={
+            languages=read_languages
+            | {
                 lang: level.rank
                 for lang, level in (
                     record.languages if isinstance(record, JobseekerIn) else record.language_requirements

@@ -22,7 +22,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
-from ingestion.models import JobseekerRecord, QuarantineRecord
+from ingestion.corrections import erase_corrections
+from ingestion.models import JobseekerRecord, QuarantineRecord, RecordKind
 from ingestion.rights_models import ContestRecord, ContestStatus, OptOutRecord, opted_out
 from ingestion.validation import FieldError, InvalidRecord
 from matching.errors import UnknownProfile
@@ -298,6 +299,7 @@ class RightsService:
                 conn.execute(delete(contests).where(contests.c.jobseeker_id == jobseeker_id)).rowcount or 0
             )
             report.decisions_kept_as_ids = self.oversight.erase_jobseeker(conn, jobseeker_id)
+            erase_corrections(conn, RecordKind.jobseeker, jobseeker_id)
 
         generation = self.writer.delete(ProfileKind.jobseeker, [jobseeker_id], also=also)
         report.profile = generation is not None

@@ -38,9 +38,7 @@ def world(fresh_runtime: Runtime) -> Iterator[tuple[Runtime, Tokens, TestClient]
         fresh_runtime.ingestion.ingest_one(RecordKind.jobseeker, jobseeker())
         fresh_runtime.ingestion.ingest_one(
             RecordKind.jobseeker,
-            jobseeker(
-                id="J-PATISSIER", experiences=[{"title": "Pâtissier", "years": 5}], skills=[], summary=None
-            ),
+            jobseeker(id="J-PATISSIER", experiences=[{"title": "Pâtissier", "years": 5}], skills=[], summary=None),
         )
         fresh_runtime.ingestion.ingest_one(RecordKind.vacancy, AD)
         yield fresh_runtime, tokens, client
@@ -131,6 +129,9 @@ def test_a_jobseeker_corrects_their_own_dossier_only_and_teaches_nothing(
     )
     assert missing.status_code == 422
     assert missing.json()["errors"] == [{"field": "item", "reason": "the dossier has no experiences[3]"}]
+    # Erasing the dossier erases its corrections with it.
+    assert client.delete(f"/jobseekers/{OWN_DOSSIER}", headers=own).status_code == 204
+    assert runtime.corrections.history(RecordKind.jobseeker, OWN_DOSSIER) == []
 
 
 def test_removing_a_skill_read_from_text_excludes_it_and_rejects_it_for_that_phrase(
@@ -139,7 +140,8 @@ def test_removing_a_skill_read_from_text_excludes_it_and_rejects_it_for_that_phr
     runtime, tokens, client = world
     consultant = _as(tokens, "consultant")
     links = _ok(client.get("/vacancies/V-OUVRIER", headers=consultant))["links"]
-    assert KNEAD_FOOD in {link["uri"] for link in links if link["field"] == "description"}
+    assert KNEAD_FOOD in {link["uri"] for link in links if link["kind"] == "skill"}
+    assert [(x["lang"], x["level"]) for x in links if x["kind"] == "language"] == [("nl", "B1")]  # no skill
     done = _ok(client.delete(f"/vacancies/V-OUVRIER/skills?uri={KNEAD_FOOD}", headers=consultant))
     assert done["record"]["data"]["excluded_skills"] == [KNEAD_FOOD]
     assert KNEAD_FOOD not in {link.get("uri") for link in done["record"]["links"]}
@@ -150,7 +152,7 @@ def test_removing_a_skill_read_from_text_excludes_it_and_rejects_it_for_that_phr
     other = AD | {"id": "V-OTHER", "title": "Boulanger"}
     client.post("/vacancies", json=other, headers=consultant)
     other_links = _ok(client.get("/vacancies/V-OTHER", headers=consultant))["links"]
-    assert KNEAD_FOOD not in {link["uri"] for link in other_links if link["field"] == "description"}
+    assert KNEAD_FOOD not in {link["uri"] for link in other_links if link["kind"] == "skill"}
     # Adding it back states it (a person may always state a skill).
     added = _ok(client.post("/vacancies/V-OUVRIER/skills", json={"uri": KNEAD_FOOD}, headers=consultant))
     assert _has(added["record"]["data"]["required_skills"], uri=KNEAD_FOOD, source="consultant")

@@ -35,7 +35,9 @@ def linker(slice_linker: Linker, store: LearnedLinks) -> Iterator[Linker]:
     slice_linker.learned = before
 
 
-def _teach(linker: Linker, text: str, uri: str, verdict: Verdict = Verdict.confirmed, kind: str = "occupation") -> LearnedLink:
+def _teach(
+    linker: Linker, text: str, uri: str, verdict: Verdict = Verdict.confirmed, kind: str = "occupation"
+) -> LearnedLink:
     proposed = [c.uri for c in linker.link(text, kind, k=5)]  # type: ignore[arg-type]
     return linker.learn(text, kind, uri, verdict, proposed=proposed, actor="user:1", role="consultant")  # type: ignore[arg-type]
 
@@ -56,7 +58,13 @@ def test_a_confirmed_occupation_comes_first_for_the_same_title_with_its_evidence
 
 
 @pytest.mark.parametrize(
-    "variant", ["OUVRIER BOULANGER - Bruxelles", "ouvrier  boulanger", "Ouvrier boulanger F/H - réf 2291", "CDI Ouvrier boulanger"]
+    "variant",
+    [
+        "OUVRIER BOULANGER - Bruxelles",
+        "ouvrier  boulanger",
+        "Ouvrier boulanger F/H - réf 2291",
+        "CDI Ouvrier boulanger",
+    ],
 )
 def test_close_variants_of_the_title_benefit(linker: Linker, variant: str) -> None:
     _teach(linker, TITLE, PASTRY_MAKER)

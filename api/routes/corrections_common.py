@@ -12,6 +12,7 @@ from api.auth.roles import Principal, Role
 from api.routes.common import RecordOut
 from api.routes.records import read_row
 from ingestion.corrections import Corrected, CorrectionService
+from ingestion.models import RecordKind
 from ingestion.schemas import MAX_SKILL_TEXT, VISIBLE, CefrLevel, OccupationUri, SkillUri
 
 _OCCUPATION_EXAMPLE = "http://data.europa.eu/esco/occupation/1aadb308-432a-4d01-b54b-b4f7f76dd419"
@@ -111,7 +112,10 @@ __all__ = [
     "SkillIn",
     "SkillQuery",
     "VacancyOccupationIn",
+    "add_skill",
     "answer",
+    "remove_skill",
+    "set_language",
     "teaches",
 ]
 
@@ -151,3 +155,44 @@ def answer(done: Corrected, corrections: CorrectionService, principal: Principal
 def teaches(principal: Principal) -> bool:
     """Whether a person's corrections teach the engine for everyone (a consultant), or change one record only."""
     return principal.role is Role.consultant
+
+
+def add_skill(
+    kind: RecordKind,
+    record_id: str,
+    body: SkillIn,
+    corrections: CorrectionService,
+    principal: Principal,
+    audit: AuditLog,
+) -> CorrectionOut:
+    """Add (or confirm) a skill on a record, as the signed-in person."""
+    done = corrections.add_skill(
+        kind, record_id, body.uri, actor=principal.subject, role=principal.role.value, teach=teaches(principal),
+        text=body.text, required=body.required,
+    )  # fmt: skip
+    return answer(done, corrections, principal, audit)
+
+
+def remove_skill(
+    kind: RecordKind, record_id: str, uri: str, corrections: CorrectionService, principal: Principal, audit: AuditLog
+) -> CorrectionOut:
+    """Remove a skill from a record, as the signed-in person."""
+    done = corrections.remove_skill(
+        kind, record_id, uri, actor=principal.subject, role=principal.role.value, teach=teaches(principal)
+    )
+    return answer(done, corrections, principal, audit)
+
+
+def set_language(
+    kind: RecordKind,
+    record_id: str,
+    lang: str,
+    body: LanguageIn,
+    corrections: CorrectionService,
+    principal: Principal,
+    audit: AuditLog,
+) -> CorrectionOut:
+    """Set or remove a language level of a record, as the signed-in person."""
+    level = body.level.value if body.level is not None else None
+    done = corrections.set_language(kind, record_id, lang, level, actor=principal.subject, role=principal.role.value)
+    return answer(done, corrections, principal, audit)

@@ -20,7 +20,10 @@ from api.routes.corrections_common import (
     LanguageIn,
     SkillIn,
     SkillQuery,
+    add_skill,
     answer,
+    remove_skill,
+    set_language,
     teaches,
 )
 from api.strict import strict_body
@@ -53,22 +56,15 @@ def add_dossier_skill(
     jobseeker_id: JobseekerId, body: SkillIn, corrections: CorrectionsDep, principal: PrincipalDep, audit: AuditDep
 ) -> CorrectionOut:
     """Add a skill to the dossier (or confirm one read from its text, giving its phrase): it becomes stated."""
-    done = corrections.add_skill(
-        DOSSIER, jobseeker_id, body.uri, actor=principal.subject, role=principal.role.value,
-        teach=teaches(principal), text=body.text,
-    )  # fmt: skip
-    return answer(done, corrections, principal, audit)
+    return add_skill(DOSSIER, jobseeker_id, body, corrections, principal, audit)
 
 
 @router.delete("/{jobseeker_id}/skills", response_model=CorrectionOut)
 def remove_dossier_skill(
     jobseeker_id: JobseekerId, uri: SkillQuery, corrections: CorrectionsDep, principal: PrincipalDep, audit: AuditDep
 ) -> CorrectionOut:
-    """Remove a skill from the dossier: neither its text nor its occupations bring it back."""
-    done = corrections.remove_skill(
-        DOSSIER, jobseeker_id, uri, actor=principal.subject, role=principal.role.value, teach=teaches(principal)
-    )
-    return answer(done, corrections, principal, audit)
+    """Remove a skill from the dossier: neither its text nor its occupation brings it back."""
+    return remove_skill(DOSSIER, jobseeker_id, uri, corrections, principal, audit)
 
 
 @router.put("/{jobseeker_id}/languages/{lang}", response_model=CorrectionOut, dependencies=[strict_body(LanguageIn)])
@@ -81,8 +77,4 @@ def set_dossier_language(
     audit: AuditDep,
 ) -> CorrectionOut:
     """Set the jobseeker's level in a language (CEFR), or remove it with ``null``."""
-    level = body.level.value if body.level is not None else None
-    done = corrections.set_language(
-        DOSSIER, jobseeker_id, lang, level, actor=principal.subject, role=principal.role.value
-    )
-    return answer(done, corrections, principal, audit)
+    return set_language(DOSSIER, jobseeker_id, lang, body, corrections, principal, audit)

@@ -20,7 +20,10 @@ from api.routes.corrections_common import (
     SkillIn,
     SkillQuery,
     VacancyOccupationIn,
+    add_skill,
     answer,
+    remove_skill,
+    set_language,
     teaches,
 )
 from api.strict import strict_body
@@ -53,11 +56,7 @@ def add_vacancy_skill(
     vacancy_id: VacancyId, body: SkillIn, corrections: CorrectionsDep, principal: PrincipalDep, audit: AuditDep
 ) -> CorrectionOut:
     """Add a skill to the vacancy (or confirm one read from its text, giving its phrase): it becomes stated."""
-    done = corrections.add_skill(
-        VACANCY, vacancy_id, body.uri, actor=principal.subject, role=principal.role.value, teach=teaches(principal),
-        text=body.text, required=body.required,
-    )  # fmt: skip
-    return answer(done, corrections, principal, audit)
+    return add_skill(VACANCY, vacancy_id, body, corrections, principal, audit)
 
 
 @router.delete("/{vacancy_id}/skills", response_model=CorrectionOut)
@@ -66,10 +65,7 @@ def remove_vacancy_skill(
 ) -> CorrectionOut:
     """Remove a skill from the vacancy: neither its text nor its occupation brings it back, and the phrases it was
     read from no longer give it."""
-    done = corrections.remove_skill(
-        VACANCY, vacancy_id, uri, actor=principal.subject, role=principal.role.value, teach=teaches(principal)
-    )
-    return answer(done, corrections, principal, audit)
+    return remove_skill(VACANCY, vacancy_id, uri, corrections, principal, audit)
 
 
 @router.put("/{vacancy_id}/languages/{lang}", response_model=CorrectionOut, dependencies=[strict_body(LanguageIn)])
@@ -82,8 +78,4 @@ def set_vacancy_language(
     audit: AuditDep,
 ) -> CorrectionOut:
     """Set the level the vacancy requires in a language (CEFR), or remove the requirement with ``null``."""
-    level = body.level.value if body.level is not None else None
-    done = corrections.set_language(
-        VACANCY, vacancy_id, lang, level, actor=principal.subject, role=principal.role.value
-    )
-    return answer(done, corrections, principal, audit)
+    return set_language(VACANCY, vacancy_id, lang, body, corrections, principal, audit)

@@ -4,6 +4,7 @@ links consultants confirmed or rejected (learned links).
 """
 
 from matching.linking.label_index import LabelIndex
+from matching.linking.language_mentions import LanguageMention, language_mentions, only_language
 from matching.linking.learned import (
     InvalidLearnedLink,
     LearnedLink,
@@ -22,6 +23,7 @@ __all__ = [
     "ExtractedSkill",
     "InvalidLearnedLink",
     "LabelIndex",
+    "LanguageMention",
     "LearnedLink",
     "LearnedLinks",
     "LexicalIndex",
@@ -34,4 +36,6 @@ __all__ = [
     "SkillExtractor",
     "UnknownLearnedLink",
     "Verdict",
+    "language_mentions",
+    "only_language",
 ]

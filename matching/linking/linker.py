@@ -72,6 +72,9 @@ class LinkerConfig:
     remembered_links: int = 4_096
     """Texts whose links are kept (least recently used out first): a dossier submitted again with one skill
     more links only that one; 0: none kept."""
+    group_penalty: float = 1.0
+    """Taken off an ISCO-08 group's score for a title: the occupations a title proposes come first (a record states
+    an occupation, never a group; measured on MELO and real-offers-dev, see benchmarks/README.md)."""
     learned_margin: float = 0.1
     """How far above the best proposal a concept confirmed for the same phrase is placed (so that a profile
     keeps it alone: ``BuilderConfig.occupation_margin`` is smaller)."""
@@ -144,6 +147,7 @@ class Linker:
         config: LinkerConfig | None = None,
         *,
         knowledge: frozenset[str] = frozenset(),
+        language_skills: frozenset[str] = frozenset(),
         occupation_docs: OccupationDocs | None = None,
     ) -> None:
         """Args:
@@ -153,6 +157,8 @@ class Linker:
         config: weights of the hybrid linker.
         knowledge: URIs of ESCO's knowledge concepts (skill extraction reads them only where a text asks
             for knowledge).
+        language_skills: URIs of ESCO's language skills (a language is read as a CEFR level, never a skill:
+            ``language_mentions``).
         occupation_docs: ESCO's document of each occupation, to read a title with its text.
         """
         self.space = space
@@ -160,6 +166,7 @@ class Linker:
         self.indexes = indexes
         self.config = config or LinkerConfig()
         self.knowledge = knowledge
+        self.language_skills = language_skills
         self.occupation_docs = occupation_docs
         self._building = threading.RLock()  # the parts built on first use are built once, by one thread
         self._remembered: OrderedDict[tuple[Any, ...], list[LinkedConcept]] = OrderedDict()
@@ -609,6 +616,9 @@ class Linker:
             score = np.maximum(score, cfg.extra_form_weight * fused[query.variants_end :].max(axis=0))
         if query.title is not None:
             score = score - self._title_penalty(index, concepts, query.title)
+            # A title names an occupation: an ISCO-08 group (a category) comes after the occupations it proposes.
+            groups_ = index.concept_kinds[concepts] == KIND_CODES[ConceptKind.isco_group]
+            score = score - cfg.group_penalty * groups_.astype(np.float32)
         order = np.argsort(-score, kind="stable")[:k]
         # The label shown is the one that fits best under any form.
         fit = (dense + lex).max(axis=1)
@@ -663,7 +673,7 @@ class Linker:
             with self._building:
                 extractor = self.__dict__.get("_skills")
                 if extractor is None:
-                    extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge)
+                    extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge, self.language_skills)
                     self.__dict__["_skills"] = extractor
         return extractor
 
