@@ -365,7 +365,12 @@ class CorrectionService:
         with self.engine.connect() as conn:
             taught = [dict(r._mapping) for r in conn.execute(query) if link_id in (r.learned_links or [])]
         for row in taught:
-            if self._revert(row, actor):
+            # Only the link that carries the correction itself undoes it: undoing a rejection taught beside a
+            # confirmation ("not this one") leaves the confirmed occupation in place.
+            main = (
+                (row.get("proposed") or [None])[0] if row["action"] == CorrectionAction.remove_skill else row["chosen"]
+            )
+            if link.uri == main and self._revert(row, actor):
                 reverted.append(f"{row['record_kind']}:{row['record_id']}")
         relinked = self._relink_users(link_id, skip=set(reverted))
         return Undone(link, reverted, relinked)

@@ -214,3 +214,18 @@ def test_bad_corrections_are_problems_with_field_and_reason(
         [error] = response.json()["errors"]
         assert error["field"] == field
         assert reason is None or error["reason"] == reason
+
+
+def test_undoing_a_rejection_keeps_the_confirmation_beside_it(world: tuple[Runtime, Tokens, TestClient]) -> None:
+    runtime, tokens, client = world
+    consultant, admin = _as(tokens, "consultant"), _as(tokens, "admin")
+    body = {"uri": PASTRY_MAKER, "rejected": [BAKER]}
+    done = _ok(client.put("/vacancies/V-OUVRIER/occupation", json=body, headers=consultant))
+    confirmed, rejected = done["learned"]
+    assert (confirmed["verdict"], rejected["verdict"], rejected["uri"]) == ("confirmed", "rejected", BAKER)
+    assert BAKER not in {c.uri for c in runtime.linker.link(TITLE, "occupation", k=20)}
+    undone = _ok(client.post(f"/admin/learned-links/{rejected['id']}/undo", headers=admin))
+    assert undone["reverted"] == []
+    assert _ok(client.get("/vacancies/V-OUVRIER", headers=consultant))["data"]["occupation_uri"] == PASTRY_MAKER
+    found = [c.uri for c in runtime.linker.link(TITLE, "occupation", k=20)]
+    assert found[0] == PASTRY_MAKER and BAKER in found
