@@ -7,7 +7,7 @@ PIP := $(BIN)/python -m pip --quiet --disable-pip-version-check
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: install browser-deps run test test-fast lint bench screenshots clean
+.PHONY: install browser-deps run test test-fast explore lint bench screenshots clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +44,14 @@ test: install browser-deps
 
 test-fast: install
 	$(WITH_PG) $(BIN)/pytest $(XDIST) -m "not slow and not browser"
+
+# A longer, random exploration by the property-based tests (hypothesis and schemathesis draw new examples, many
+# more of them); not part of `make test`, whose property tests are derandomized and seeded.
+EXPLORE_TESTS := tests/test_schemathesis.py tests/test_readers.py tests/test_text_clean.py tests/test_lexical.py \
+	tests/test_titles.py tests/test_strings.py tests/test_text.py \
+	tests/test_screen.py tests/test_sections.py tests/test_schemas.py
+explore: install
+	HYPOTHESIS_PROFILE=explore SKILLMATCH_EXPLORE=1 $(WITH_PG) $(BIN)/pytest $(XDIST) $(EXPLORE_TESTS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -23,7 +23,7 @@ from esco_data import TaxonomyNotLoaded
 from ingestion.corrections import CorrectionService
 from ingestion.service import IngestionService
 from matching.ranking import MatchingEngine
-from services import FairnessServices
+from services import FairnessServices, InterestSignals, JobStore
 
 
 async def get_engine(request: Request) -> Engine:
@@ -105,11 +105,25 @@ async def get_config(request: Request) -> ApiConfig:
     return config
 
 
+async def get_jobs(request: Request) -> JobStore:
+    """Long runs started from the pages, with their progress."""
+    jobs: JobStore = request.app.state.jobs
+    return jobs
+
+
+async def get_interests(request: Request) -> InterestSignals:
+    """Jobseekers' interest in vacancies."""
+    interests: InterestSignals = request.app.state.interests
+    return interests
+
+
 AuditDep = Annotated[AuditLog, Depends(get_audit)]
 TokensDep = Annotated[TokenStore, Depends(get_tokens)]
 ShortlistsDep = Annotated[Shortlists, Depends(get_shortlists)]
 MetricsDep = Annotated[Metrics, Depends(get_metrics)]
 ConfigDep = Annotated[ApiConfig, Depends(get_config)]
+JobsDep = Annotated[JobStore, Depends(get_jobs)]
+InterestsDep = Annotated[InterestSignals, Depends(get_interests)]
 
 
 async def get_typeahead(request: Request, services: ServicesDep) -> Typeahead:

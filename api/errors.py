@@ -130,9 +130,9 @@ def _request_fields(exc: RequestValidationError) -> tuple[list[dict[str, str]], 
         if err.get("type") == "json_invalid":
             bad_json = True
             # The location's number is a character position in the body, not a list index.
-            position = rest[0] if rest else "?"
+            where_at = f" (at character {rest[0]})" if rest else ""
             detail = err.get("ctx", {}).get("error", reason)
-            rest, reason = [], f"the body is not valid JSON: {detail} (at character {position})"
+            rest, reason = [], f"the body is not valid JSON: {detail}{where_at}"
         name = field_path(rest) if rest else "(body)"
         fields.append({"field": name if where in (None, "body") else f"{where}.{name}", "reason": reason})
     return fields, bad_json
@@ -163,12 +163,18 @@ def is_page(path: str) -> bool:
 
 
 def _page_or_problem(
-    request: Request, status: int, code: str, detail: str, headers: Mapping[str, str] | None = None
+    request: Request,
+    status: int,
+    code: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+    **page_context: Any,
 ) -> Response:
     """An HTML page for the web pages (the sign-in page on 401), problem details for the API."""
     render = getattr(request.app.state, "page_error", None)
     if render is not None and is_page(request.url.path):
-        page: Response = render(request, status, detail)
+        page: Response = render(request, status, detail, **page_context)
+        page.headers.update(headers or {})
         return page
     return problem_response(status, code, detail, instance=request.url.path, headers=headers)
 
@@ -177,10 +183,12 @@ def install_error_handlers(app: FastAPI) -> None:
     """Register the handlers that turn every error into problem details."""
 
     @app.exception_handler(RequestValidationError)
-    async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
         fields, bad_json = _request_fields(exc)
         message = "; ".join(f"{f['field']}: {f['reason']}" for f in fields)
         code, status = ("invalid-json", 400) if bad_json else ("validation-error", 422)
+        if is_page(request.url.path):
+            return _page_or_problem(request, status, code, message)
         return problem_response(status, code, message, instance=request.url.path, errors=fields)
 
     @app.exception_handler(InvalidRecord)
@@ -198,8 +206,8 @@ def install_error_handlers(app: FastAPI) -> None:
 
     @app.exception_handler(TaxonomyNotLoaded)
     @app.exception_handler(ConceptSpaceNotBuilt)
-    async def _not_ready(request: Request, exc: Exception) -> JSONResponse:
-        return problem_response(503, "not-ready", str(exc), instance=request.url.path)
+    async def _not_ready(request: Request, exc: Exception) -> Response:
+        return _page_or_problem(request, 503, "not-ready", str(exc))
 
     @app.exception_handler(IndexUnavailable)
     async def _unavailable(request: Request, exc: IndexUnavailable) -> JSONResponse:
@@ -216,31 +224,35 @@ def install_error_handlers(app: FastAPI) -> None:
         return problem_response(409, "nothing-indexed", str(exc), instance=request.url.path)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         headers = dict(exc.headers or {})
         if exc.status_code == 405:
             headers["Allow"] = allowed_methods(app, request.scope)
-        return problem_response(
-            exc.status_code, _codes(exc.status_code), detail, instance=request.url.path, headers=headers
-        )
+        return _page_or_problem(request, exc.status_code, _codes(exc.status_code), detail, headers)
 
     @app.exception_handler(NotAuthenticated)
     async def _unauthenticated(request: Request, exc: NotAuthenticated) -> Response:
         metrics = getattr(request.app.state, "metrics", None)
         if metrics is not None:
             metrics.sign_in_failures.inc()
-        return _page_or_problem(request, 401, "unauthorized", str(exc), headers={"WWW-Authenticate": "Bearer"})
+        return _page_or_problem(
+            request,
+            401,
+            "unauthorized",
+            str(exc),
+            headers={"WWW-Authenticate": "Bearer"},
+            dossier_gone=exc.dossier_gone,
+        )
 
     @app.exception_handler(Forbidden)
     async def _forbidden(request: Request, exc: Forbidden) -> Response:
         return _page_or_problem(request, 403, "forbidden", str(exc))
 
     @app.exception_handler(TooManyAttempts)
-    async def _too_many(request: Request, exc: TooManyAttempts) -> JSONResponse:
-        return problem_response(
-            429, "too-many-requests", str(exc), instance=request.url.path, headers={"Retry-After": str(exc.retry_after)}
-        )
+    async def _too_many(request: Request, exc: TooManyAttempts) -> Response:
+        headers = {"Retry-After": str(exc.retry_after)}
+        return _page_or_problem(request, 429, "too-many-requests", str(exc), headers)
 
     app.add_middleware(UnexpectedErrors)
 
@@ -278,9 +290,16 @@ class UnexpectedErrors:
             log.error("unexpected %s on %s %s at %s", type(exc).__name__, scope.get("method"), route, places)
             if started:
                 return
-            response = problem_response(
+            response: Response = problem_response(
                 500, "internal-error", "an unexpected error occurred; it has been logged", instance=scope.get("path")
             )
+            app = scope.get("app")
+            render = getattr(getattr(app, "state", None), "page_error", None)
+            if render is not None and is_page(str(scope.get("path", ""))):
+                try:
+                    response = render(Request(scope), 500, "")
+                except Exception:  # noqa: BLE001 - the page itself failed: the problem details stand
+                    log.error("the error page could not be rendered")
             await response(scope, receive, send)
 
 

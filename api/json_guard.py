@@ -1,4 +1,7 @@
-"""ASGI middleware: a JSON request body whose objects name a key twice is refused (400) before any route.
+"""Reading request bodies as JSON, once and safely: ``parse_body`` is the one parser of a raw body (a body that
+is not JSON, nested beyond the parser's depth or names a key twice is ``InvalidBody``, a 400 problem, never an
+exception that escapes), and the ``DuplicateKeyGuard`` middleware refuses a JSON body whose objects name a key
+twice before any route.
 
 The body is read once here and handed on unchanged; what is not JSON at all is left to the routes' own error
 (400 ``invalid-json`` with the position).
@@ -6,12 +9,36 @@ The body is read once here and handed on unchanged; what is not JSON at all is l
 
 from __future__ import annotations
 
+from typing import Any
+
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import problem_response
 from ingestion.strict_json import DuplicateKey, loads_strict
 
 _METHODS = frozenset({"POST", "PUT", "PATCH"})
+
+
+class InvalidBody(ValueError):
+    """A request body that cannot be read as JSON (the message says why, for people)."""
+
+
+def parse_body(raw: bytes) -> Any:
+    """A raw request body as JSON (None when empty).
+
+    Raises:
+        InvalidBody: not JSON, nested too deep for the parser (``RecursionError``), or a key named twice.
+    """
+    if not raw:
+        return None
+    try:
+        return loads_strict(raw)
+    except DuplicateKey as exc:
+        raise InvalidBody(f"the body is not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise InvalidBody("the body is not valid JSON: it is nested too deep") from exc
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidBody(f"the body is not valid JSON: {exc}") from exc
 
 
 def _is_json(scope: Scope) -> bool:
@@ -65,4 +92,4 @@ class DuplicateKeyGuard:
         await self.app(scope, replay, send)
 
 
-__all__ = ["DuplicateKeyGuard"]
+__all__ = ["DuplicateKeyGuard", "InvalidBody", "parse_body"]

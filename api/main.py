@@ -7,17 +7,22 @@ import threading
 from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from prometheus_client.core import Metric
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from api.audit import AuditLog
+from api.audit_trail import AuditTrail
 from api.auth.guard import Authenticator
+from api.auth.policy import check_routes
+from api.auth.rules import authorize
 from api.auth.tokens import TokenStore
 from api.config import ApiConfig
 from api.database_errors import install_database_handlers
+from api.docs import install_docs
 from api.errors import ERROR_RESPONSES, install_error_handlers
+from api.headers import SecurityHeaders
 from api.json_guard import DuplicateKeyGuard
 from api.limits import BodySizeLimit
 from api.observe import Metrics, RequestObserver, gauge
@@ -28,6 +33,7 @@ from api.typeahead import Typeahead
 from api.ui import install_ui
 from esco_data import TaxonomyNotLoaded
 from ingestion.models import QuarantineRecord
+from services import InterestSignals, JobStore
 
 log = logging.getLogger("skillmatch.api")
 
@@ -121,10 +127,15 @@ def create_app(
         version="0.1.0",
         description="ESCO-based matching of jobseekers and vacancies (FR/NL). Uses the ESCO classification "
         "of the European Commission. Every error is RFC 9457 problem details (application/problem+json). "
-        "Every route but /health, /health/ready and /metrics needs a bearer token; its role decides what it "
-        "may do (consultant, jobseeker, admin).",
+        "Every operation but /health, /health/ready, /metrics, this document and signing in needs a bearer "
+        "token; each operation says who may call it (consultant, jobseeker, admin) and whether the audit log "
+        "records it.",
         lifespan=lifespan,
         responses=ERROR_RESPONSES,
+        dependencies=[Depends(authorize)],  # every route's rule, from the one table of api.auth.policy
+        docs_url=None,
+        redoc_url=None,
+        openapi_url=None,  # served by api.docs, offline and under the pages' security headers
     )
     app.state.db = db
     app.state.services = services
@@ -132,15 +143,21 @@ def create_app(
     app.state.authenticator = Authenticator(TokenStore(db), config.auth)
     app.state.audit = AuditLog(db)
     app.state.shortlists = Shortlists(db)
+    app.state.jobs = JobStore(db)
+    app.state.interests = InterestSignals(db)
     app.state.metrics = Metrics()
     app.state.metrics.watch(_state_metrics(app))
     install_error_handlers(app)
     install_database_handlers(app)  # database out of reach: 503, recovered by itself
     app.add_middleware(DuplicateKeyGuard)  # hostile input: duplicate JSON keys refused before any route
     app.add_middleware(BodySizeLimit, limit=config.max_body_bytes)
+    app.add_middleware(AuditTrail, log=app.state.audit)  # each successful audited request writes its row
     app.add_middleware(RequestObserver, metrics=app.state.metrics)
+    app.add_middleware(SecurityHeaders)
+    install_docs(app)
     app.include_router(api_router)
     install_ui(app)
+    check_routes(app)
     return app
 
 

@@ -7,7 +7,7 @@ from api.routes import (
     audit,
     dossier_corrections,
     esco,
-    fairness_audit,
+    exposure,
     health,
     jobseekers,
     learned_links,
@@ -27,7 +27,7 @@ from api.routes import rematch as rematch_routes
 api_router = APIRouter(dependencies=[Depends(single_query_values)])
 for module in (health, metrics, esco, link, jobseekers, vacancies, shortlists, quarantine, audit, users):
     api_router.include_router(module.router)
-for module in (oversight, fairness_audit, recruiting, rights):
+for module in (oversight, exposure, recruiting, rights):
     api_router.include_router(module.router)
 api_router.include_router(rematch_routes.router)
 for module in (vacancy_corrections, dossier_corrections, learned_links):

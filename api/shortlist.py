@@ -9,10 +9,10 @@ from datetime import UTC, datetime
 from enum import StrEnum
 
 from sqlalchemy import UniqueConstraint, delete, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
+
+from matching.upsert import on_conflict_update
 
 
 class ShortlistStatus(StrEnum):
@@ -71,16 +71,16 @@ class Shortlists:
     ) -> ShortlistEntry:
         """Add a candidate to a vacancy's shortlist, or change their status (the first score is kept)."""
         now = datetime.now(UTC)
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         row = {"vacancy_id": vacancy_id, "jobseeker_id": jobseeker_id, "status": status.value, "score": score,
                "updated_at": now, "updated_by": by}  # fmt: skip
-        stmt = insert(_TABLE).values(**row)
-        stmt = stmt.on_conflict_do_update(
-            index_elements=["vacancy_id", "jobseeker_id"],
-            set_={"status": stmt.excluded.status, "updated_at": now, "updated_by": by},
-        )
         with self.engine.begin() as conn:
-            conn.execute(stmt)
+            # The first score is kept: a later status change does not re-rank the candidate.
+            conn.execute(
+                on_conflict_update(
+                    conn, _TABLE, ["vacancy_id", "jobseeker_id"], ["status", "updated_at", "updated_by"]
+                ),
+                [row],
+            )
         entry = self.get(vacancy_id, jobseeker_id)
         assert entry is not None
         return entry

@@ -1,10 +1,10 @@
 """Request bodies are checked against the JSON Schema the OpenAPI document publishes, before the models read
 them: ``"active": 0`` is not a boolean and ``"years": "5"`` is not a number, whatever a lenient model would
-make of them. The models then apply the rules a schema cannot say (known ESCO URIs)."""
+make of them. The models then apply the rules a schema cannot say (known ESCO URIs). A body that cannot be read
+as JSON at all, whatever its content type says (nested too deep included), is a 400 ``invalid-json``."""
 
 from __future__ import annotations
 
-import json
 from functools import cache
 from typing import Any
 
@@ -12,6 +12,8 @@ import jsonschema_rs
 from fastapi import Depends, Request
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ValidationError
+
+from api.json_guard import InvalidBody, parse_body
 
 
 @cache
@@ -40,9 +42,11 @@ def strict_body(model: type[BaseModel]) -> Any:
     async def check(request: Request) -> None:
         raw = await request.body()
         try:
-            body = json.loads(raw) if raw else None
-        except ValueError:
-            return  # FastAPI's own parsing answers 400 for a body that is not JSON
+            body = parse_body(raw)
+        except InvalidBody as exc:
+            why = str(exc).removeprefix("the body is not valid JSON: ")
+            error = {"loc": ("body",), "msg": str(exc), "type": "json_invalid", "ctx": {"error": why}}
+            raise RequestValidationError([error]) from exc
         try:
             model.model_validate(body)
         except ValidationError:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from esco_data import ConceptKind, LabelType, Taxonomy
+from esco_data import LANGUAGES, ConceptKind, LabelType, Taxonomy
 from esco_data.normalize import normalize_label
 
 KEEP = 50
@@ -54,7 +54,7 @@ def _rank(at_start: bool, preferred: bool, length: int) -> int:
 class Typeahead:
     """Prefix search over ESCO labels; built once, read by many threads."""
 
-    def __init__(self, taxonomy: Taxonomy, languages: tuple[str, ...] = ("fr", "nl", "en")) -> None:
+    def __init__(self, taxonomy: Taxonomy, languages: tuple[str, ...] = LANGUAGES) -> None:
         """Args:
         taxonomy: the ESCO taxonomy.
         languages: languages to index.

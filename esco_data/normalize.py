@@ -1,4 +1,8 @@
-"""Normalisation of labels for lookup: case, accents, punctuation and spacing."""
+"""Normalisation of text for lookup and matching: case, accents, ligatures, punctuation and spacing.
+
+The one home of the accent fold: the linker's label lookup, the discrimination screen and the screen of a
+jobseeker's own text all fold text here, so that "Sœur", "SOEUR" and "soeur" read alike everywhere.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +11,24 @@ import unicodedata
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _UNDERSCORE = re.compile(r"_+")
+_LIGATURES = str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"})
+"""Ligatures that Unicode does not decompose, spelled out."""
+_TYPOGRAPHIC = str.maketrans(
+    {
+        "\u2019": "'",
+        "\u2018": "'",
+        "\u02bc": "'",
+        "\u00b4": "'",
+        "`": "'",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\u2012": "-",
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+    }
+)
+"""Typographic apostrophes and dashes, as their ASCII forms."""
 
 
 def strip_accents(text: str) -> str:
@@ -16,10 +38,25 @@ def strip_accents(text: str) -> str:
         text: any text.
 
     Returns:
-        The text with combining marks removed (ligatures such as "œ" become "oe").
+        The text with combining marks removed (compatibility forms decomposed; the ligatures "œ" and "æ"
+        become "oe" and "ae").
     """
-    decomposed = unicodedata.normalize("NFKD", text.replace("œ", "oe").replace("Œ", "OE"))
+    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def fold_text(text: str) -> str:
+    """Fold text for matching: casefolded, accents removed, ligatures spelled out, typographic apostrophes and
+    dashes as ASCII (``"Sœur d’Âge"`` -> ``"soeur d'age"``).
+
+    Args:
+        text: any text.
+
+    Returns:
+        The folded text. Folding character by character gives the same text, so a caller may keep a map from
+        each folded character to the one it came from; a combining mark on its own folds to "".
+    """
+    return strip_accents(text.translate(_TYPOGRAPHIC)).casefold()
 
 
 def normalize_label(text: str) -> str:
@@ -37,4 +74,4 @@ def normalize_label(text: str) -> str:
     return " ".join(text.split())
 
 
-__all__ = ["normalize_label", "strip_accents"]
+__all__ = ["fold_text", "normalize_label", "strip_accents"]

@@ -18,6 +18,7 @@ import numpy.typing as npt
 from sqlalchemy.engine import Engine
 
 from esco_data.errors import UnknownConcept
+from esco_data.languages import LANGUAGES
 from esco_data.models import (
     ConceptKind,
     EscoBroader,
@@ -94,10 +95,16 @@ def fallback_languages(lang: str) -> list[str]:
         The languages to try, most wanted first.
     """
     order = [lang]
-    if lang in ("fr", "nl"):
-        order.append("nl" if lang == "fr" else "fr")
-    order += [x for x in ("en", "fr", "nl") if x not in order]
+    if lang in _NATIONAL:
+        order += [x for x in _NATIONAL if x != lang]
+    order += [x for x in dict.fromkeys((_SOURCE, *LANGUAGES)) if x not in order]
     return order
+
+
+_NATIONAL = ("fr", "nl")
+"""The two national languages of the service's readers: each falls back on the other first."""
+_SOURCE = "en"
+"""ESCO's source language, whose labels every concept has: the next fallback."""
 
 
 SNAPSHOT_FORMAT = 2

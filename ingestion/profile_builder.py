@@ -381,7 +381,7 @@ def _language(record: JobseekerIn | VacancyIn, linker: Linker) -> str:
         return record.preferred_language.value
     if record.language is not None:
         return record.language.value
-    return linker.detect_language(f"{record.title}. {record.description or ''}") or "fr"
+    return linker.detect_language(f"{record.title}. {record.description or ''}") or linker.config.default_language
 
 
 def _attributes(record: JobseekerIn | VacancyIn) -> dict[str, Any]:

@@ -1,12 +1,19 @@
-"""Reading the quarantine: rejected records with where they came from and why."""
+"""Reading the quarantine: rejected records with where they came from and why; and its retention.
+
+Every reader (the API, the admin page, ``skillmatch quarantine export``) goes through ``export_quarantine``,
+which masks contact details in the original line (``ingestion.minimise.mask_contact``); protected attributes
+never reached it (``minimise_line`` at storage). ``purge_quarantine`` deletes rows past the retention period.
+"""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
+from ingestion.minimise import mask_contact
 from ingestion.models import QuarantineRecord
 
 QUARANTINE_COLUMNS = (
@@ -37,8 +44,8 @@ def export_quarantine(
         limit: at most this many.
 
     Returns:
-        One dict per record: kind, source, line, record id, field, reason, every error, the original text,
-        when it was quarantined and, if so, resolved.
+        One dict per record: kind, source, line, record id, field, reason, every error, the original text
+        (minimised, contact details masked), when it was quarantined and, if so, resolved.
     """
     table = QuarantineRecord.__table__  # type: ignore[attr-defined]
     query = select(table).order_by(table.c.id)
@@ -49,7 +56,18 @@ def export_quarantine(
     if limit is not None:
         query = query.limit(limit)
     with engine.connect() as conn:
-        return [{key: row._mapping[key] for key in QUARANTINE_COLUMNS} for row in conn.execute(query)]
+        rows = [{key: row._mapping[key] for key in QUARANTINE_COLUMNS} for row in conn.execute(query)]
+    for row in rows:
+        if isinstance(row["raw"], str):
+            row["raw"] = mask_contact(row["raw"])
+    return rows
 
 
-__all__ = ["QUARANTINE_COLUMNS", "export_quarantine"]
+def purge_quarantine(engine: Engine, older_than: datetime) -> int:
+    """Delete the quarantined records stored before a time (the retention period); how many were deleted."""
+    table = QuarantineRecord.__table__  # type: ignore[attr-defined]
+    with engine.begin() as conn:
+        return int(conn.execute(delete(table).where(table.c.created_at < older_than)).rowcount or 0)
+
+
+__all__ = ["QUARANTINE_COLUMNS", "export_quarantine", "purge_quarantine"]

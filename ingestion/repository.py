@@ -13,16 +13,16 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
+from ingestion.minimise import minimise_line
 from ingestion.models import JobseekerRecord, QuarantineRecord, RecordKind, VacancyRecord
 from ingestion.readers import RawRecord
 from ingestion.schemas import JobseekerIn
 from ingestion.screen import screen_text
 from ingestion.text_clean import printable
 from ingestion.validation import AnyRecord, FieldError
+from matching.upsert import on_conflict_ignore, on_conflict_update
 
 
 def content_hash(record: AnyRecord) -> str:
@@ -44,9 +44,6 @@ class RecordRepository:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-
-    def _insert(self) -> Any:
-        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
 
     def existing_hashes(
         self, kind: RecordKind, ids: Sequence[str], *, conn: Connection | None = None
@@ -110,9 +107,7 @@ class RecordRepository:
                 "employer_id": record.employer_id,
                 "flags": flags,
             }
-        stmt = self._insert()(table)
-        update_cols = {k: stmt.excluded[k] for k in row if k not in ("id", "created_at")}
-        conn.execute(stmt.on_conflict_do_update(index_elements=["id"], set_=update_cols), [row])
+        conn.execute(on_conflict_update(conn, table, ["id"], [k for k in row if k not in ("id", "created_at")]), [row])
 
     @staticmethod
     def delete_record(conn: Connection, kind: RecordKind, record_id: str) -> bool:
@@ -130,10 +125,15 @@ class RecordRepository:
         source: str,
         now: datetime,
     ) -> bool:
-        """Put a rejected record in the quarantine with its reasons; False if the same text is already there."""
+        """Put a rejected record in the quarantine with its reasons; False if the same text is already there.
+
+        A jobseeker's line is kept minimised as an accepted dossier is (``ingestion.minimise``: no protected
+        attribute, no sentence stating one); the hash that recognises a line sent again is of the line as it came.
+        """
         raw_hash = hashlib.sha256(raw.raw.encode("utf-8", errors="replace")).hexdigest()
-        # Kept as it came, but storable: NUL and other control characters (which PostgreSQL refuses in text)
-        # become visible \uXXXX escapes.
+        kept = minimise_line(raw.raw, raw.data) if kind is RecordKind.jobseeker else raw.raw
+        # Storable: NUL and other control characters (which PostgreSQL refuses in text) become visible \uXXXX
+        # escapes.
         row = {
             "kind": kind.value,
             "source": printable(source[:500]),
@@ -142,12 +142,12 @@ class RecordRepository:
             "field": printable(errors[0].field[:500]),
             "reason": printable(errors[0].reason),
             "errors": [{"field": printable(e.field), "reason": printable(e.reason)} for e in errors],
-            "raw": printable(raw.raw),
+            "raw": printable(kept),
             "raw_hash": raw_hash,
             "created_at": now,
         }
         table = _quarantine_table()
-        stmt = self._insert()(table).on_conflict_do_nothing(index_elements=["kind", "raw_hash"])
+        stmt = on_conflict_ignore(conn, table, ["kind", "raw_hash"])
         # What the insert returns says whether it stored the row: row counts of ON CONFLICT DO NOTHING differ
         # between drivers (psycopg gives none that can be trusted here).
         return conn.execute(stmt.returning(table.c.raw_hash), row).first() is not None

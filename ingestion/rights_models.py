@@ -1,4 +1,5 @@
-"""Tables of the jobseekers' rights: opting out of being proposed to employers, and contests of suggestions."""
+"""Tables of the jobseekers' rights and signals to consultants: opting out of being proposed to employers,
+contests of suggestions, and interest in a suggested vacancy."""
 
 from __future__ import annotations
 
@@ -42,7 +43,20 @@ class ContestRecord(SQLModel, table=True):
     answer: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
 
 
-RIGHTS_TABLES = [OptOutRecord.__table__, ContestRecord.__table__]  # type: ignore[attr-defined]
+class InterestRecord(SQLModel, table=True):
+    """A jobseeker's "I am interested" in a vacancy, for the consultants to follow up."""
+
+    __tablename__ = "vacancy_interest"
+
+    jobseeker_id: str = Field(primary_key=True, max_length=64)
+    vacancy_id: str = Field(primary_key=True, max_length=64, index=True)
+    created_at: datetime
+    handled_by: str | None = Field(default=None, max_length=200)
+    """The consultant who followed it up (None: waiting in the consultants' queue)."""
+    handled_at: datetime | None = None
+
+
+RIGHTS_TABLES = [OptOutRecord.__table__, ContestRecord.__table__, InterestRecord.__table__]  # type: ignore[attr-defined]
 
 
 def create_tables(engine: Engine) -> None:
@@ -58,4 +72,12 @@ def opted_out(conn: Connection, ids: list[str]) -> set[str]:
     return {str(r[0]) for r in conn.execute(select(table.c.jobseeker_id).where(table.c.jobseeker_id.in_(ids)))}
 
 
-__all__ = ["RIGHTS_TABLES", "ContestRecord", "ContestStatus", "OptOutRecord", "create_tables", "opted_out"]
+__all__ = [
+    "RIGHTS_TABLES",
+    "ContestRecord",
+    "ContestStatus",
+    "InterestRecord",
+    "OptOutRecord",
+    "create_tables",
+    "opted_out",
+]

@@ -24,19 +24,17 @@ from pydantic import (
     model_validator,
 )
 
+from esco_data import Language
 from ingestion.self_screen import screen_self_description
-from ingestion.text_clean import clean_text
-from matching.ranking import Cefr, Region
+from ingestion.text_clean import BLANK_OR_VISIBLE, SPACES, VISIBLE, clean_text
+from matching.ranking import Cefr, DrivingLicence, Region
 
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
 ESCO_OCCUPATION_PREFIX = "http://data.europa.eu/esco/occupation/"
 
 URI_TAIL = "[A-Za-z0-9._~/-]+"
 """What follows an ESCO URI's prefix (a UUID, an ISCO code): plain ASCII, so every regex engine agrees."""
-_SPACES = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff"
-"""Every character some regex engine (Python, JSON Schema's ECMA 262, pydantic's) or ``str.strip`` calls a space."""
-VISIBLE = rf"[^{_SPACES}]"
-"""A text must hold a character that stripping keeps (the same set in Python, JSON Schema and pydantic)."""
+_SPACES = SPACES + "\\ufeff"
 EMAIL = rf"^[^@{_SPACES}]+@[^@{_SPACES}]+\.[^@{_SPACES}]+$"
 MAX_TITLE = 200
 MAX_SKILL_TEXT = 300
@@ -76,14 +74,6 @@ PROTECTED_FIELDS = frozenset(
 """Attributes that are never inputs to matching; ingestion drops them with a warning."""
 
 
-class Language(StrEnum):
-    """Languages of the service's readers and texts."""
-
-    fr = "fr"
-    nl = "nl"
-    en = "en"
-
-
 class SkillLevel(StrEnum):
     """How well a jobseeker masters a skill, when the dossier says."""
 
@@ -110,26 +100,6 @@ class WorkingTime(StrEnum):
     full_time = "full_time"
     part_time = "part_time"
     any = "any"
-
-
-class DrivingLicence(StrEnum):
-    """Belgian/EU driving licence categories."""
-
-    AM = "AM"
-    A1 = "A1"
-    A2 = "A2"
-    A = "A"
-    B = "B"
-    BE = "BE"
-    C1 = "C1"
-    C1E = "C1E"
-    C = "C"
-    CE = "CE"
-    D1 = "D1"
-    D1E = "D1E"
-    D = "D"
-    DE = "DE"
-    G = "G"
 
 
 class VacancyStatus(StrEnum):
@@ -243,7 +213,9 @@ class SkillItem(_Schema):
     uri: str | None = Field(default=None, pattern=rf"^{re.escape(ESCO_SKILL_PREFIX)}{URI_TAIL}$")
     text: str | None = Field(default=None, min_length=1, max_length=MAX_SKILL_TEXT, pattern=VISIBLE)
     level: SkillLevel | None = None
-    source: str | None = Field(default=None, max_length=50, description="e.g. dossier, cv, self, consultant")
+    source: str | None = Field(
+        default=None, max_length=50, pattern=BLANK_OR_VISIBLE, description="e.g. dossier, cv, self, consultant"
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -314,7 +286,7 @@ class ContractPreferences(_Schema):
 class Contact(_Schema):
     """How a consultant reaches a jobseeker; stored with the record, never read by ranking."""
 
-    name: str | None = Field(default=None, max_length=200)
+    name: str | None = Field(default=None, max_length=200, pattern=BLANK_OR_VISIBLE)
     email: str | None = Field(default=None, max_length=200, pattern=EMAIL)
     phone: str | None = Field(default=None, max_length=40, pattern=r"^[+0-9 ()./-]{6,40}$")
 
@@ -354,7 +326,7 @@ class JobseekerIn(_Record):
     contact: Contact | None = None
     experiences: list[Experience] = Field(default_factory=list, max_length=MAX_ITEMS)
     skills: list[SkillItem] = Field(default_factory=list, max_length=MAX_ITEMS)
-    summary: str | None = Field(default=None, max_length=MAX_SUMMARY)
+    summary: str | None = Field(default=None, max_length=MAX_SUMMARY, pattern=BLANK_OR_VISIBLE)
     education_level: Annotated[int, Field(ge=0, le=8), BeforeValidator(_not_bool)] | None = Field(
         default=None, description="ISCED 2011 level, 0 to 8"
     )
@@ -393,7 +365,7 @@ class VacancyIn(_Record):
     employer_id: RecordId | None = None
     language: Language | None = Field(default=None, description="Language of the text; detected when absent.")
     title: Title
-    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION)
+    description: str | None = Field(default=None, max_length=MAX_DESCRIPTION, pattern=BLANK_OR_VISIBLE)
     required_skills: list[SkillItem] = Field(default_factory=list, max_length=MAX_ITEMS)
     nice_to_have_skills: list[SkillItem] = Field(default_factory=list, max_length=MAX_ITEMS)
     occupation_uri: OccupationUri | None = None

@@ -4,45 +4,26 @@ The screen only reports: a flagged vacancy is kept and shown to staff with its f
 Each flag names a category (age, gender, origin, mother tongue, appearance, health, family situation),
 the span of the original text that triggered it, a stable rule id and a short explanation.
 
-Matching runs on a folded copy of the text (casefolded, accents removed, typographic punctuation made
-ASCII) so "Âgée", "agee" and "ÂGÉE" match alike; an index map sends every folded character back to its
-original position, so spans always point into the text as given. The rule tables live in
-`ingestion.screen_rules`.
+Matching runs on a folded copy of the text (``esco_data.fold_text``: casefolded, accents removed, ligatures
+spelled out, typographic punctuation made ASCII) so "Âgée", "agee" and "ÂGÉE" match alike; an index map sends
+every folded character back to its original position, so spans always point into the text as given. The rule
+tables live in `ingestion.screen_rules`.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
 
+from esco_data import LANGUAGES, fold_text
 from ingestion.screen_rules import RULES, Rule
-
-LANGUAGES = frozenset({"fr", "nl", "en"})
+from matching.linking import gender
 
 # How far around a match the guards look, in folded characters.
 _WINDOW = 80
 _SENTENCE_WINDOW = 200
-
-_PUNCTUATION = {
-    "\u2019": "'",
-    "\u2018": "'",
-    "\u02bc": "'",
-    "\u00b4": "'",
-    "`": "'",
-    "\u2010": "-",
-    "\u2011": "-",
-    "\u2012": "-",
-    "\u2013": "-",
-    "\u2014": "-",
-    "\u2212": "-",
-    "\u0153": "oe",
-    "\u0152": "oe",
-    "\u00e6": "ae",
-    "\u00c6": "ae",
-}
 
 # Equal-opportunity statements name the very criteria the screen looks for ("sans distinction d'âge, de
 # sexe ou d'origine", "ongeacht leeftijd, geslacht, afkomst", "regardless of race"): a match preceded in
@@ -55,22 +36,9 @@ _EQUAL_OPPORTUNITY_BEFORE = re.compile(
 _POSITIVE_ACTION_AFTER = re.compile(r"encourag|aangemoedigd|aanmoedig|uitgenodigd|invited\s+to\s+apply")
 _SENTENCE_END = re.compile(r"[.!?\n]")
 
-# Neutral gender markers: "(h/f/x)", "H/F", "(m/v/x)", "M/V/X", "(m/w/d)", "(M, F, X)".
-_MARKER_LETTERS = re.compile(
-    r"(?<![\w/])[hmfvwxd](?:\s?[/|]\s?[hmfvwxd]){1,3}(?![\w/])"
-    r"|\(\s*[hmfvwxd](?:\s*[,/|.-]\s*[hmfvwxd]){1,3}\s*\)"
-)
-# Inclusive spellings: "vendeur(se)", "assistant(e)", "serveur·euse", "infirmier/ère", "medewerker/-ster".
-_INCLUSIVE_SUFFIX = re.compile(
-    r"\((?:e|es|se|euse|euses|ere|eres|rice|trice|ice|ne|enne|ienne|st|ster|ste|ve|le|te)\)"
-    # a dot needs two letters before it, so that "i.e." is not read as "vendeur.e"
-    r"|(?<=\w)[\u00b7\u2022\u22c5](?:e|es|euse|euses|ere|eres|rice|rices|trice|trices|ne|se|ienne)\b"
-    r"|(?<=\w\w)\.(?:e|es|euse|euses|ere|eres|rice|rices|trice|trices|ne|se|ienne)\b"
-    r"|(?<=\w)\s?/\s?-?(?:e|es|euse|ere|rice|trice|ne|ienne|se|ster|ice)\b"
-)
 # Pairs of the same title in both genders: "serveur/serveuse", "vendeur ou vendeuse", "kapper/kapster".
 _TITLE_PAIR = re.compile(r"\b(\w{4})(\w*)\s*(?:/|\bou\b|\bof\b|\bor\b)\s*(\1\w*)")
-_FEMININE_ENDING = re.compile(r"(?:euse|ere|rice|ienne|enne|ante|ente|ine|ster|esse|ess|ee|ive|oise|ale|woman)$")
+_FEMININE_ENDING = re.compile(f"(?:{'|'.join(gender.FEMININE_WORD_ENDINGS)})$")
 
 
 class ScreenCategory(StrEnum):
@@ -114,12 +82,8 @@ _CATEGORIZED: tuple[tuple[ScreenCategory, Rule], ...] = tuple(
 
 @lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
-    """Fold one character: ASCII punctuation, no accents, casefolded; "" for a combining mark."""
-    mapped = _PUNCTUATION.get(ch)
-    if mapped is not None:
-        return mapped
-    decomposed = unicodedata.normalize("NFKD", ch)
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+    """Fold one character as ``esco_data.fold_text`` folds text; "" for a combining mark."""
+    return fold_text(ch)
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -142,14 +106,17 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(chars), origin
 
 
-def _has_neutral_marker(folded: str) -> bool:
-    """Whether the vacancy addresses every gender: a marker such as "(h/f/x)" or an inclusive title."""
-    for match in _MARKER_LETTERS.finditer(folded):
-        letters = set(re.sub(r"[^a-z]", "", match.group()))
-        if letters & {"h", "m"} and letters & {"f", "v", "w"}:
-            return True
-    if _INCLUSIVE_SUFFIX.search(folded):
+def _has_neutral_marker(text: str, folded: str, origin: list[int]) -> bool:
+    """Whether the vacancy addresses every gender: a marker such as "(h/f/x)", an inclusive ending
+    ("vendeur(se)", "serveur·euse", "infirmier/ère") or a title in both forms ("serveur/serveuse"); the markers
+    and endings are ``matching.linking.gender``'s."""
+    if any(gender.names_every_gender(m.group()) for m in gender.MARKER.finditer(folded)):
         return True
+    for pattern in gender.INCLUSIVE_ENDING_PATTERNS:
+        for match in pattern.finditer(folded):
+            # "équipe.Le poste": a full stop before a capital ends a sentence, it writes no ending.
+            if not (folded[match.start()] == "." and text[origin[match.start() + 1]].isupper()):
+                return True
     for match in _TITLE_PAIR.finditer(folded):
         first, second = match.group(1) + match.group(2), match.group(3)
         if first != second and (_FEMININE_ENDING.search(first) or _FEMININE_ENDING.search(second)):
@@ -182,7 +149,7 @@ def _guarded(rule: Rule, folded: str, start: int, end: int) -> bool:
 def _original_span(text: str, origin: list[int], start: int, end: int) -> tuple[int, int]:
     """Map a folded span to the original text, keeping combining marks that follow its last character."""
     orig_start, orig_end = origin[start], origin[end - 1] + 1
-    while orig_end < len(text) and unicodedata.combining(text[orig_end]):
+    while orig_end < len(text) and not _fold_char(text[orig_end]):  # a combining mark folds to nothing
         orig_end += 1
     return orig_start, orig_end
 
@@ -212,7 +179,7 @@ def screen_text(text: str, lang: str | None = None) -> list[ScreenFlag]:
         ValueError: ``lang`` is not "fr", "nl", "en" or None.
     """
     if lang is not None and lang not in LANGUAGES:
-        raise ValueError(f"unsupported language {lang!r}: expected one of fr, nl, en or None")
+        raise ValueError(f"unsupported language {lang!r}: expected one of {', '.join(LANGUAGES)} or None")
     folded, origin = fold(text)
     neutral: bool | None = None  # computed once, only when a gendered job title matches
     flags: list[ScreenFlag] = []
@@ -227,7 +194,7 @@ def screen_text(text: str, lang: str | None = None) -> list[ScreenFlag]:
                 continue
             if rule.role_noun:
                 if neutral is None:
-                    neutral = _has_neutral_marker(folded)
+                    neutral = _has_neutral_marker(text, folded, origin)
                 if neutral:
                     continue
             orig_start, orig_end = _original_span(text, origin, start, end)
@@ -244,4 +211,4 @@ def screen_text(text: str, lang: str | None = None) -> list[ScreenFlag]:
     return _drop_overlaps(flags)
 
 
-__all__ = ["LANGUAGES", "ScreenCategory", "ScreenFlag", "fold", "screen_text"]
+__all__ = ["ScreenCategory", "ScreenFlag", "fold", "screen_text"]

@@ -4,15 +4,17 @@ A dossier's structured protected fields (gender, birth date, nationality...) are
 summary can say the same in words ("J'ai 52 ans, marié, deux enfants", "Ik ben van Marokkaanse afkomst").
 Those sentences are removed from the text that is stored and linked, and the record carries a warning naming
 the categories, never the words. Rules are in French, Dutch and English and look at a folded copy of each
-sentence (casefolded, accents removed); years of experience, ages of the people a jobseeker cared for and
+sentence (``esco_data.fold_text``, as the discrimination screen folds: casefolded, accents removed, "œ" as
+"oe", typographic apostrophes as "'"); years of experience, ages of the people a jobseeker cared for and
 language skills are not statements about the jobseeker and are kept.
 """
 
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
+
+from esco_data import fold_text
 
 # Statements about oneself: "je suis", "ik ben", "I am" and their kin; rules on words that also describe a
 # jobseeker's work ("handicap", "enfants", "grossesse", "origine") only fire after one of these.
@@ -69,11 +71,6 @@ class ScreenedText:
     categories: list[str]
 
 
-def _fold(text: str) -> str:
-    decomposed = unicodedata.normalize("NFKD", text.replace("\u2019", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
-
-
 def screen_self_description(text: str) -> ScreenedText:
     """Remove the sentences of a jobseeker's free text that state a protected attribute.
 
@@ -86,7 +83,7 @@ def screen_self_description(text: str) -> ScreenedText:
     kept: list[str] = []
     found: set[str] = set()
     for sentence in _SENTENCE.findall(text):
-        folded = _fold(sentence)
+        folded = fold_text(sentence)
         hits = {category for category, rule in _COMPILED.items() if rule.search(folded)}
         hits |= {category for category, rule in _UNFOLDED.items() if rule.search(sentence)}
         if hits:

@@ -23,6 +23,31 @@ _INVISIBLE = frozenset(
         "\ufffc",  # object replacement character
     }
 )
+_HIDDEN_RANGES = (
+    (0x00, 0x08), (0x0E, 0x1B), (0x7F, 0x84), (0x86, 0x9F), (0xAD, 0xAD), (0x600, 0x605), (0x61C, 0x61C),
+    (0x6DD, 0x6DD), (0x70F, 0x70F), (0x890, 0x891), (0x8E2, 0x8E2), (0x115F, 0x1160), (0x180E, 0x180E),
+    (0x200B, 0x200F), (0x202A, 0x202E), (0x2060, 0x2064), (0x2066, 0x206F), (0x2800, 0x2800), (0x3164, 0x3164),
+    (0xE000, 0xF8FF), (0xFEFF, 0xFEFF), (0xFFA0, 0xFFA0), (0xFFF9, 0xFFFC), (0x110BD, 0x110BD),
+    (0x110CD, 0x110CD), (0x13430, 0x13438), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A), (0xE0001, 0xE0001),
+    (0xE0020, 0xE007F), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD),
+)  # fmt: skip
+"""The characters ``clean_text`` removes that are not white space (control, format, private use and the
+invisible ones above; surrogates, which no JSON text can carry, left out), as code point ranges: the schemas'
+patterns are built from them. ``tests/test_text_clean.py`` checks them against ``unicodedata``."""
+SPACES = r"\t\n\x0b\x0c\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+"""Every character some regex engine (Python, JSON Schema's ECMA 262, pydantic's) or ``str.strip`` calls a space."""
+
+
+def _escape(cp: int) -> str:
+    return f"\\x{cp:02x}" if cp < 0x100 else f"\\u{cp:04x}" if cp < 0x10000 else f"\\U{cp:08x}"
+
+
+HIDDEN = "".join(_escape(a) if a == b else f"{_escape(a)}-{_escape(b)}" for a, b in _HIDDEN_RANGES)
+"""``_HIDDEN_RANGES`` as the inside of a regex character class."""
+VISIBLE = rf"[^{SPACES}{HIDDEN}]"
+"""A text that must say something holds a character that is neither white space nor removed by cleaning."""
+BLANK_OR_VISIBLE = rf"^[{SPACES}]*$|{VISIBLE}"
+"""An optional text: blank (kept as empty), or holding a visible character (else refused as empty once cleaned)."""
 _LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x85]")
 _SPACES = re.compile(r"[^\S\n]+")
 _BLANK_LINES = re.compile(r"\n\s*\n\s*\n+")
@@ -39,9 +64,9 @@ def _keep(char: str, multiline: bool) -> bool:
         return False
     category = unicodedata.category(char)
     # Cc: control characters (NUL included); Cf: format characters (zero-width spaces, joiners, the bidi
-    # embeddings, overrides and isolates, the byte order mark, soft hyphens); Cs/Co/Cn: surrogates, private use,
-    # unassigned code points.
-    return category not in ("Cc", "Cf", "Cs", "Co", "Cn") or char == "\t"
+    # embeddings, overrides and isolates, the byte order mark, soft hyphens); Cs/Co: surrogates, private use.
+    # (Unassigned code points are kept: a schema cannot name them, and a reader sees them as a box.)
+    return category not in ("Cc", "Cf", "Cs", "Co") or char == "\t"
 
 
 def clean_text(value: str, *, multiline: bool = False) -> str:
@@ -70,6 +95,11 @@ def clean_text(value: str, *, multiline: bool = False) -> str:
     return kept
 
 
+def hidden_ranges() -> tuple[tuple[int, int], ...]:
+    """The code point ranges of ``HIDDEN`` (for the test that derives them from ``unicodedata``)."""
+    return _HIDDEN_RANGES
+
+
 def printable(value: str) -> str:
     """A text that any database stores and any log shows: control characters as ``\\uXXXX`` escapes.
 
@@ -80,4 +110,4 @@ def printable(value: str) -> str:
     )
 
 
-__all__ = ["EmptyText", "clean_text", "printable"]
+__all__ = ["BLANK_OR_VISIBLE", "HIDDEN", "SPACES", "VISIBLE", "EmptyText", "clean_text", "hidden_ranges", "printable"]

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from tqdm import tqdm
 
 from esco_data import ConceptKind, Taxonomy, loaded_release
 from matching.atomic import atomic_dir, atomic_file, exclusive
@@ -158,7 +159,9 @@ def _prepare_linker(
     reusable = set() if space_built else _reusable_parts(_read_manifest(manifest_path), wanted)
     indexes: dict[LinkKind, LabelIndex] = {}
     built = False
+    bar = tqdm(total=len(_KINDS), desc="linker label indexes", unit="index", disable=not progress)
     for kind, codes in _KINDS.items():
+        bar.set_postfix_str(str(kind))
         index = _open_index(space, codes, directory, kind, reusable)
         if index is None:
             built = True
@@ -180,6 +183,8 @@ def _prepare_linker(
             if index is None:  # pragma: no cover - only if the files just written cannot be read
                 raise OSError(f"the {kind} label index just written to {directory} cannot be read back")
         indexes[kind] = index
+        bar.update()
+    bar.close()
     if built:
         atomic_file(manifest_path, lambda path: path.write_text(json.dumps(wanted, indent=2)))
     knowledge = frozenset(c.uri for c in taxonomy.concepts(ConceptKind.skill) if c.skill_type == "knowledge")
@@ -262,7 +267,7 @@ def _store_pickle(path: Path, manifest: Path, value: object, key: dict[str, Any]
 FIRST_USE_FORMAT = 2
 """Format of the stored first-use parts of the linker (``linker_first_use.pkl``). 2: pickled from
 ``matching.linking``."""
-_FIRST_USE_CODE = ("titles", "gender_forms", "skill_extraction", "text", "abbreviations")
+_FIRST_USE_CODE = ("titles", "gender", "gender_forms", "skill_extraction", "text", "abbreviations")
 """The modules (of ``matching.linking``) whose code makes the first-use parts: a change to any of them rebuilds
 them."""
 

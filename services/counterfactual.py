@@ -47,7 +47,7 @@ def _swapped_profiles(
         if record_id not in stored:
             continue
         side.records += 1
-        result = swap(data)
+        result = swap(data, default_language=builder.linker.config.default_language)
         if not result.changed:
             continue
         try:

@@ -1,11 +1,12 @@
 """What the fairness and skill-gap features need, opened once and handed to the CLI and the API.
 
 The wiring (``skillmatch.runtime``) builds ``FairnessServices`` from the settings; the values here are plain
-(a band, a threshold, a path), never the settings object.
+(a level, a threshold, a path), never the settings object.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,11 +16,9 @@ from sqlalchemy.engine import Engine
 from esco_data import Taxonomy
 from ingestion.profile_builder import ProfileBuilder
 from matching.fairness import (
-    DEFAULT_BAND,
-    AuditRun,
-    AuditStore,
-    Band,
     CounterfactualReport,
+    ExposureRun,
+    ExposureStore,
     OversightStore,
     ReviewedCandidates,
     run_exposure_audit,
@@ -42,12 +41,14 @@ from services.rights import RightsService
 class FairnessConfig:
     """Plain values from the settings."""
 
-    band: Band = DEFAULT_BAND
-    """Exposure ratios outside this band raise an alert."""
+    permutations: int = 1000
+    """Random reassignments of the attributes in the exposure audit's permutation test."""
+    alpha: float = 0.05
+    """A group whose permutation p-value, corrected for the number of groups, is below this raises an alert."""
     min_expected: float = 5.0
     """Groups expected to hold fewer top places raise no alert."""
     depth: int = 10
-    """Top places the audit counts."""
+    """Top places the exposure audit counts."""
     skill_gap: SkillGapConfig = field(default_factory=SkillGapConfig)
     recruiting_thresholds: dict[str, float | None] = field(default_factory=dict)
     """Per language of the lists, a shortage-list title is linked without review from this score (none: always
@@ -60,7 +61,7 @@ class FairnessConfig:
 
 @dataclass
 class FairnessServices:
-    """Oversight, audit, rights, skill gap and recruiting occupations over one database and engine."""
+    """Oversight, exposure audit, rights, skill gap and recruiting occupations over one database and engine."""
 
     db: Engine
     taxonomy: Taxonomy
@@ -68,26 +69,36 @@ class FairnessServices:
     engine: MatchingEngine
     builder: ProfileBuilder
     oversight: OversightStore
-    audit: AuditStore
+    exposure: ExposureStore
+    """The exposure audit's group attributes and its runs."""
     reviewed: ReviewedCandidates
     rights: RightsService
     recruiting: RecruitingStore
     config: FairnessConfig
 
-    def exposure_audit(self, filters: Filters | None = None, *, save: bool = True) -> AuditRun:
+    def exposure_audit(
+        self,
+        filters: Filters | None = None,
+        *,
+        save: bool = True,
+        progress: Callable[[str, int, int], None] | None = None,
+    ) -> ExposureRun:
         """The exposure audit now, on the engine's lists and on the lists as shown (kept when ``save``), with the
-        counterfactual gender check when the configuration asks for it."""
+        counterfactual gender check when the configuration asks for it (``progress``: see
+        ``run_exposure_audit``)."""
         cfg = self.config
         return run_exposure_audit(
             self.engine,
-            self.audit,
+            self.exposure,
             self.oversight,
             depth=cfg.depth,
             filters=filters,
-            band=cfg.band,
+            permutations=cfg.permutations,
+            alpha=cfg.alpha,
             min_expected=cfg.min_expected,
             save=save,
             counterfactual=(lambda: self.counterfactual(filters).to_json()) if cfg.counterfactual else None,
+            progress=progress,
         )
 
     def counterfactual(self, filters: Filters | None = None) -> CounterfactualReport:

@@ -4,11 +4,14 @@
 "Opératrice / Opérateur du son", "(h/f/x)" "(f/h/x)", "(m/v/x)" "(v/m/x)". A ranking that changes when only
 these forms change treats people differently by the gender their words show.
 
-Written on its own, from the grammar of the two languages, and deliberately sharing nothing with the linker's
-handling of gendered titles (``matching.linking.text``): a check that reused the engine's rules would share its
-blind spots. Only the head of a title is swapped (the words before its first preposition, in every part of a
-"masculine / feminine" title): that is where French and Dutch mark the person's gender; the complement
-("de grue", "van de klantendienst") names things. In skill texts and summaries only explicit forms are
+Written from the grammar of the two languages, apart from how the linker reads gendered titles (its cleaning
+and the forms it learns from ESCO's labels): a check that reused the engine's procedure would share its blind
+spots. What a gender marker is, the regular masculine and feminine endings and writing a word in another's
+case are read from their one home, ``matching.linking.gender``.
+
+Only the head of a title is swapped (the words before its first preposition, in every part of a "masculine /
+feminine" title): that is where French and Dutch mark the person's gender; the complement ("de grue", "van de
+klantendienst") names things. In skill texts and summaries only explicit forms are
 swapped (markers, "vendeur / vendeuse" pairs): their other words name tasks and tools, not people.
 """
 
@@ -17,6 +20,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from esco_data import DEFAULT_LANGUAGE
+from matching.linking import gender
 
 # -- French -------------------------------------------------------------------------------------------------
 
@@ -139,55 +145,13 @@ _FR_KEEP = frozenset(
         "entretien", "soutien", "maintien", "lien", "bien", "rien", "chien", "persienne",
     }
 )  # fmt: skip
-# Masculine ending -> feminine ending, longest first; ``None`` keeps the word (an ending of invariable words).
-_FR_TO_FEMININE: list[tuple[str, str | None]] = [
-    ("eteur", "eteuse"),
-    ("cteur", "ctrice"),
-    ("ateur", "atrice"),
-    ("iteur", "itrice"),
-    ("uteur", "utrice"),
-    ("oteur", "otrice"),
-    ("lteur", "ltrice"),
-    ("pteur", "ptrice"),
-    ("ieur", "ieure"),
-    ("teur", "teuse"),
-    ("eur", "euse"),
-    ("ier", "ière"),
-    ("er", "ère"),
-    ("éen", "éenne"),
-    ("ien", "ienne"),
-    ("if", "ive"),
-    ("el", "elle"),
-    ("al", "ale"),
-    ("ité", None),
-    ("té", None),
-    ("é", "ée"),
-    ("ment", None),
-    ("ant", "ante"),
-    ("ent", "ente"),
-]
-_FR_TO_MASCULINE: list[tuple[str, str | None]] = [
-    ("eteuse", "eteur"),
-    ("ctrice", "cteur"),
-    ("atrice", "ateur"),
-    ("itrice", "iteur"),
-    ("utrice", "uteur"),
-    ("otrice", "oteur"),
-    ("ltrice", "lteur"),
-    ("ptrice", "pteur"),
-    ("ieure", "ieur"),
-    ("euse", "eur"),
-    ("ière", "ier"),
-    ("ère", "er"),
-    ("éenne", "éen"),
-    ("ienne", "ien"),
-    ("ive", "if"),
-    ("elle", "el"),
-    ("ale", "al"),
-    ("ée", "é"),
-    ("ante", "ant"),
-    ("ente", "ent"),
-]
+_FR_INVARIABLE = ("ité", "té", "ment")
+"""Endings of words that never change ("qualité", "santé", "gestionnaire de paiement"): checked first."""
+_FR_TO_FEMININE: list[tuple[str, str | None]] = [*((ending, None) for ending in _FR_INVARIABLE), *gender.FRENCH_ENDINGS]
+"""Masculine ending -> feminine ending (``None`` keeps the word), the more specific first."""
+_FR_TO_MASCULINE: list[tuple[str, str | None]] = sorted(
+    ((f, m) for m, f in gender.FRENCH_ENDINGS), key=lambda p: -len(p[0])
+)
 _FR_STOPS = frozenset(
     "de du des d d' d’ en à au aux pour chez sur sous dans et ou avec par le la les l l' l’ un une".split()
 )
@@ -257,71 +221,37 @@ _NL_KEEP_ENDINGS = (
     "officier",
     "brandweer",
 )
-_NL_TO_FEMININE: list[tuple[str, str]] = [
-    ("man", "vrouw"),
-    ("cteur", "ctrice"),
-    ("ator", "atrice"),
-    ("iteur", "itrice"),
-    ("eur", "euse"),
-    ("ier", "ière"),
-    ("ist", "iste"),
-    ("ent", "ente"),
-    ("ant", "ante"),
-    ("eut", "eute"),
-    ("oloog", "ologe"),
-]
-_NL_TO_MASCULINE: list[tuple[str, str]] = [
-    ("vrouw", "man"),
-    ("ctrice", "cteur"),
-    ("atrice", "ator"),
-    ("itrice", "iteur"),
-    ("euse", "eur"),
-    ("ière", "ier"),
-    ("iste", "ist"),
-    ("ente", "ent"),
-    ("ante", "ant"),
-    ("eute", "eut"),
-    ("ologe", "oloog"),
-]
+_NL_TO_FEMININE: list[tuple[str, str]] = list(gender.DUTCH_ENDINGS)
+_NL_TO_MASCULINE: list[tuple[str, str]] = [(f, m) for m, f in gender.DUTCH_ENDINGS]
 _NL_STOPS = frozenset("van voor in bij met en of op aan uit naar de het een te".split())
 _VOWELS = "aeiou"
 
 # -- markers, words and titles ------------------------------------------------------------------------------
 
-# "(h/f/x)", "(H/F)", "[m/v/x]", "(m/w/d)", bare "H/F": the first two letters name genders in an order.
-_MARKER = re.compile(
-    r"(?<![\w/])(?:([\(\[])\s*)?([hfmvw])\s*/\s*([hfmvw])((?:\s*/\s*[xd])?)(?:\s*([\)\]]))?(?![\w/])",
-    re.IGNORECASE,
-)
-_MARKER_PAIRS = {frozenset("hf"), frozenset("mv"), frozenset("mw"), frozenset("mf")}
 _TOKEN = re.compile(r"[^\W\d_]+(?:['’-][^\W\d_]+)*|[^\w\s]|\d+|\s+")
 
 
-def _match_case(word: str, like: str) -> str:
-    if like.isupper() and len(like) > 1:
-        return word.upper()
-    if like[:1].isupper():
-        return word[:1].upper() + word[1:]
-    return word
-
-
 def swap_markers(text: str) -> str:
-    """Swap the order of gender markers: ``(h/f/x)`` -> ``(f/h/x)``, ``(M/V)`` -> ``(V/M)``.
+    """Swap the order of gender markers: ``(h/f/x)`` -> ``(f/h/x)``, ``(M/V)`` -> ``(V/M)``, ``F-H`` -> ``H-F``.
 
     Args:
         text: any text.
 
     Returns:
-        The text with every marker's first two letters exchanged.
+        The text with the first two letters of every marker (``gender.MARKER``) exchanged when they name a man
+        and a woman, and the spaces inside it dropped.
     """
 
     def swap(m: re.Match[str]) -> str:
-        opening, a, b, rest, closing = m.groups()
-        if frozenset((a.lower(), b.lower())) not in _MARKER_PAIRS or bool(opening) != bool(closing):
+        marker = "".join(m.group(0).split())
+        letters = [i for i, ch in enumerate(marker) if ch.isalpha()]
+        if not gender.names_every_gender(marker[letters[0]] + marker[letters[1]]):
             return m.group(0)
-        return f"{opening or ''}{b}/{a}{rest.replace(' ', '')}{closing or ''}"
+        chars = list(marker)
+        chars[letters[0]], chars[letters[1]] = chars[letters[1]], chars[letters[0]]
+        return "".join(chars)
 
-    return _MARKER.sub(swap, text)
+    return gender.MARKER.sub(swap, text)
 
 
 def _by_ending(word: str, rules: list[tuple[str, str | None]]) -> str | None:
@@ -420,7 +350,7 @@ def swap_word(word: str, lang: str) -> str:
     if "-" in word:
         return "-".join(swap_word(part, lang) if part else part for part in word.split("-"))
     found = swap(word)
-    return _match_case(found, word) if found else word
+    return gender.match_case(found, word) if found else word
 
 
 def swap_title(text: str, lang: str) -> str:
@@ -511,16 +441,17 @@ def _swap_skill_items(items: object, lang: str, path: str, changed: list[str]) -
     return out
 
 
-def swap_jobseeker(data: dict[str, object]) -> SwappedRecord:
+def swap_jobseeker(data: dict[str, object], *, default_language: str = DEFAULT_LANGUAGE) -> SwappedRecord:
     """A jobseeker dossier (native layout) with gendered titles and skill texts swapped.
 
     Args:
         data: the dossier as stored.
+        default_language: the language of a dossier that names none.
 
     Returns:
         A new dossier (the input is not changed) and the paths of the fields that changed.
     """
-    lang = str(data.get("preferred_language") or "fr")
+    lang = str(data.get("preferred_language") or default_language)
     out = dict(data)
     changed: list[str] = []
     for key in ("experiences", "desired_occupations"):
@@ -545,16 +476,17 @@ def swap_jobseeker(data: dict[str, object]) -> SwappedRecord:
     return SwappedRecord(out, changed)
 
 
-def swap_vacancy(data: dict[str, object]) -> SwappedRecord:
+def swap_vacancy(data: dict[str, object], *, default_language: str = DEFAULT_LANGUAGE) -> SwappedRecord:
     """A vacancy (native layout) with its gendered title, skill texts and description swapped.
 
     Args:
         data: the vacancy as stored.
+        default_language: the language of a vacancy that names none.
 
     Returns:
         A new vacancy (the input is not changed) and the paths of the fields that changed.
     """
-    lang = str(data.get("language") or "fr")
+    lang = str(data.get("language") or default_language)
     out = dict(data)
     changed: list[str] = []
     if isinstance(data.get("title"), str):

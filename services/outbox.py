@@ -23,6 +23,7 @@ from sqlalchemy import JSON, Column, Text, UniqueConstraint, insert, select, upd
 from sqlalchemy.engine import Engine
 from sqlmodel import Field, SQLModel
 
+from esco_data import DEFAULT_LANGUAGE
 from ingestion.models import JobseekerRecord, VacancyRecord
 from matching.profiles import ProfileKind
 from matching.rematch.repository import RematchRepository, RunInfo, StoredMatch
@@ -114,8 +115,10 @@ def _records(engine: Engine, model: Any, ids: set[str]) -> dict[str, dict[str, A
     return out
 
 
-def _message(kind: str, lang: str, subject_id: str, lines: list[tuple[str, float]]) -> tuple[str, str]:
-    text = _TEXT.get(lang, _TEXT["fr"])
+def _message(
+    kind: str, lang: str, subject_id: str, lines: list[tuple[str, float]], default_language: str
+) -> tuple[str, str]:
+    text = _TEXT.get(lang, _TEXT[default_language])
     prefix = "jobseeker" if kind == "jobseeker_matches" else "vacancy"
     subject = text[f"{prefix}_subject"].format(n=len(lines), id=subject_id)
     body = (
@@ -127,7 +130,9 @@ def _message(kind: str, lang: str, subject_id: str, lines: list[tuple[str, float
     return subject, body
 
 
-def build_outbox(engine: Engine, repository: RematchRepository, run: RunInfo) -> int:
+def build_outbox(
+    engine: Engine, repository: RematchRepository, run: RunInfo, *, default_language: str = DEFAULT_LANGUAGE
+) -> int:
     """Write the notifications of a successful run (once; again it adds nothing).
 
     Args:
@@ -145,7 +150,7 @@ def build_outbox(engine: Engine, repository: RematchRepository, run: RunInfo) ->
     earlier = [r for r in repository.runs(limit=1000) if r.status == "succeeded" and r.id < run.id]
     rows: list[dict[str, Any]] = []
     if earlier:
-        rows = _notifications(engine, repository.new_in_run(run.id), run.id)
+        rows = _notifications(engine, repository.new_in_run(run.id), run.id, default_language)
     with engine.begin() as conn:
         if conn.execute(select(batches.c.run_id).where(batches.c.run_id == run.id)).first() is not None:
             return 0
@@ -155,7 +160,7 @@ def build_outbox(engine: Engine, repository: RematchRepository, run: RunInfo) ->
     return len(rows)
 
 
-def _notifications(engine: Engine, new: list[StoredMatch], run_id: int) -> list[dict[str, Any]]:
+def _notifications(engine: Engine, new: list[StoredMatch], run_id: int, default_language: str) -> list[dict[str, Any]]:
     by_list: dict[tuple[ProfileKind, str], list[StoredMatch]] = defaultdict(list)
     for match in new:
         by_list[(match.query_kind, match.query_id)].append(match)
@@ -172,7 +177,7 @@ def _notifications(engine: Engine, new: list[StoredMatch], run_id: int) -> list[
             email = ((record or {}).get("contact") or {}).get("email")
             if record is None or not record.get("notify_new_matches") or not email:
                 continue
-            lang = record.get("preferred_language") or "fr"
+            lang = record.get("preferred_language") or default_language
             lines = [
                 (f"{(vacancies.get(m.match_id) or {}).get('title', m.match_id)} [{m.match_id}]", m.score)
                 for m in matches
@@ -183,10 +188,10 @@ def _notifications(engine: Engine, new: list[StoredMatch], run_id: int) -> list[
             email = (record or {}).get("consultant_email")
             if record is None or not email:
                 continue
-            lang = record.get("language") or "fr"
+            lang = record.get("language") or default_language
             lines = [(m.match_id, m.score) for m in matches]
             note_kind = "vacancy_candidates"
-        subject, body = _message(note_kind, lang, qid, lines)
+        subject, body = _message(note_kind, lang, qid, lines, default_language)
         rows.append(
             {
                 "run_id": run_id,

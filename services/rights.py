@@ -5,10 +5,11 @@
 - Opt-out: the profile leaves every candidate list (it is written inactive through the profile writer, so the
   index follows at once) but the jobseeker keeps their own suggestions; re-ingesting the dossier keeps it out.
 - Contest: a request about a suggestion (or about how suggestions are made), stored for a consultant to answer.
-- Erasure: the record, its quarantined versions, opt-out and contests are deleted, the profile is removed
+- Erasure: the record, its quarantined versions, opt-out, contests and interests are deleted, the profile is removed
   through the writer (store and index together), the consultants' decisions and the audit row are kept as ids
   only.
-- Retention: a dossier inactive for longer than the retention period is erased by ``purge_inactive``.
+- Retention: a dossier inactive for longer than the retention period is erased by ``purge_inactive``, which also
+  deletes quarantined records older than the quarantine's retention period.
 """
 
 from __future__ import annotations
@@ -18,19 +19,21 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 
 from ingestion.corrections import erase_corrections
+from ingestion.minimise import minimise_line
 from ingestion.models import JobseekerRecord, QuarantineRecord, RecordKind
+from ingestion.quarantine import purge_quarantine
 from ingestion.rights_models import ContestRecord, ContestStatus, OptOutRecord, opted_out
 from ingestion.validation import FieldError, InvalidRecord
 from matching.errors import UnknownProfile
-from matching.fairness import AuditStore, OversightStore
+from matching.fairness import ExposureStore, OversightStore
 from matching.guidance import Notice, notice
 from matching.profiles import ProfileKind
 from matching.ranking import ProfileWriter, ScoreWeights
+from matching.upsert import on_conflict_ignore
+from services.interest import InterestSignals
 
 MAX_MESSAGE = 5_000
 
@@ -76,6 +79,8 @@ class Purge:
     cutoff: datetime
     dry_run: bool
     erased: list[str] = field(default_factory=list)
+    quarantine: int = 0
+    """Quarantined records deleted (past the quarantine's retention)."""
 
     def as_dict(self) -> dict[str, Any]:
         """Plain form for JSON output."""
@@ -84,6 +89,7 @@ class Purge:
             "dry_run": self.dry_run,
             "count": len(self.erased),
             "ids": self.erased,
+            "quarantine_deleted": self.quarantine,
         }
 
 
@@ -94,29 +100,31 @@ class RightsService:
         self,
         db: Engine,
         writer: ProfileWriter,
-        audit: AuditStore,
+        exposure: ExposureStore,
         oversight: OversightStore,
         *,
         retention_days: int,
+        quarantine_retention_days: int = 90,
         weights: ScoreWeights | None = None,
     ) -> None:
         """Args:
         db: the database of records and profiles.
         writer: the one profile writer (store and index change together).
-        audit: the restricted audit table.
+        exposure: the exposure audit's restricted table of group attributes.
         oversight: the consultants' decisions.
         retention_days: an inactive dossier is erased after this many days.
+        quarantine_retention_days: a quarantined record is deleted after this many days.
         weights: the engine's score weights (stated in the notice).
         """
         self.db = db
         self.writer = writer
-        self.audit = audit
+        self.exposure = exposure
         self.oversight = oversight
         self.retention_days = retention_days
+        self.quarantine_retention_days = quarantine_retention_days
         self.weights = weights or writer.engine.scorer.weights
-
-    def _insert(self) -> Any:
-        return pg_insert if self.db.dialect.name == "postgresql" else sqlite_insert
+        self.default_language = writer.engine.default_language
+        """The language of the notice for a jobseeker who names none (the engine's, from the settings)."""
 
     def _record(self, conn: Connection, jobseeker_id: str) -> Any:
         table = _tables()[0]
@@ -139,10 +147,17 @@ class RightsService:
         """
         if lang is None and jobseeker_id is not None:
             lang = str(self._require(jobseeker_id).preferred_language)
-        return notice(lang or "fr", self.weights, self.retention_days)
+        return notice(
+            lang or self.default_language, self.weights, self.retention_days, default_language=self.default_language
+        )
 
-    def export(self, jobseeker_id: str) -> dict[str, Any]:
+    def export(self, jobseeker_id: str, *, with_audit_attributes: bool = True) -> dict[str, Any]:
         """Everything stored about one jobseeker, as JSON.
+
+        Args:
+            jobseeker_id: the dossier.
+            with_audit_attributes: include the restricted audit attributes (the jobseeker's own export; never
+                when someone else, a consultant, exports it for them).
 
         Raises:
             UnknownProfile: no jobseeker has this id.
@@ -166,6 +181,8 @@ class RightsService:
                 )
             ]
             out = opted_out(conn, [jobseeker_id])
+        for version in quarantined:  # minimised as stored today, whenever it was stored
+            version["raw"] = minimise_line(version["raw"]) if isinstance(version.get("raw"), str) else None
         return {
             "jobseeker_id": jobseeker_id,
             "exported_at": datetime.now(UTC).isoformat(),
@@ -176,8 +193,9 @@ class RightsService:
             "opted_out": jobseeker_id in out,
             "contests": self.contests(jobseeker_id=jobseeker_id),
             "decisions": [d.to_json() for d in self.oversight.history(jobseeker_id=jobseeker_id)],
-            "audit_attributes": self.audit.of(jobseeker_id),
+            "audit_attributes": self.exposure.of(jobseeker_id) if with_audit_attributes else None,
             "quarantined_versions": quarantined,
+            "interests": [i.to_json() for i in InterestSignals(self.db).of_jobseeker(jobseeker_id)],
         }
 
     # -- opting out -------------------------------------------------------------------------------------
@@ -199,8 +217,10 @@ class RightsService:
 
         def also(conn: Connection) -> None:
             if out:
-                stmt = self._insert()(table).on_conflict_do_nothing(index_elements=["jobseeker_id"])
-                conn.execute(stmt, [{"jobseeker_id": jobseeker_id, "created_at": datetime.now(UTC)}])
+                conn.execute(
+                    on_conflict_ignore(conn, table, ["jobseeker_id"]),
+                    [{"jobseeker_id": jobseeker_id, "created_at": datetime.now(UTC)}],
+                )
             else:
                 conn.execute(delete(table).where(table.c.jobseeker_id == jobseeker_id))
 
@@ -208,7 +228,7 @@ class RightsService:
         return True
 
     def is_opted_out(self, jobseeker_id: str) -> bool:
-        """Whether a jobseeker opted out."""
+        """Whether a jobseeker opted out (the jobseeker's pages show it)."""
         with self.db.connect() as conn:
             return bool(opted_out(conn, [jobseeker_id]))
 
@@ -300,12 +320,13 @@ class RightsService:
             )
             report.decisions_kept_as_ids = self.oversight.erase_jobseeker(conn, jobseeker_id)
             erase_corrections(conn, RecordKind.jobseeker, jobseeker_id)
+            InterestSignals.erase_jobseeker(conn, jobseeker_id)
 
         generation = self.writer.delete(ProfileKind.jobseeker, [jobseeker_id], also=also)
         report.profile = generation is not None
         if not report.record and not report.profile:
             raise UnknownProfile(f"no jobseeker with id {jobseeker_id!r}")
-        report.audit_kept_as_id = self.audit.erase([jobseeker_id])
+        report.audit_kept_as_id = self.exposure.erase([jobseeker_id])
         return report
 
     def inactive_dossiers(self, now: datetime | None = None) -> list[str]:
@@ -329,6 +350,8 @@ class RightsService:
             if not dry_run:
                 self.erase(jobseeker_id)
             purge.erased.append(jobseeker_id)
+        if not dry_run:
+            purge.quarantine = purge_quarantine(self.db, now - timedelta(days=self.quarantine_retention_days))
         return purge
 
 

@@ -28,7 +28,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.engine import Engine
 
-from esco_data import Taxonomy, load_esco
+from esco_data import LANGUAGES, Taxonomy, load_esco
 from esco_data.models import EscoConcept
 from esco_data.store import current_release
 from ingestion.models import RecordKind
@@ -102,10 +102,14 @@ def _follow(uri: str, replacements: dict[str, str], current: Callable[[str], boo
 
 
 def _rewrite(
-    kind: RecordKind, data: dict[str, Any], followed: dict[str, str | None], old_labels: dict[str, dict[str, str]]
+    kind: RecordKind,
+    data: dict[str, Any],
+    followed: dict[str, str | None],
+    old_labels: dict[str, dict[str, str]],
+    default_language: str,
 ) -> tuple[dict[str, Any], int, int]:
     """A record with its gone URIs replaced, or turned into their old label's text; (data, replaced, to text)."""
-    lang = str(data.get("preferred_language" if kind is RecordKind.jobseeker else "language") or "fr")
+    lang = str(data.get("preferred_language" if kind is RecordKind.jobseeker else "language") or default_language)
     out = dict(data)
     replaced = as_text = 0
     for field, key in _ITEMS[kind]:
@@ -177,7 +181,7 @@ def upgrade_esco(
     stated = {uri for kind, rows in stored.items() for _, data in rows for uri in _stated(kind, data)}
     learned = LearnedLinks(db)
     stated |= learned.uris()
-    old_labels = {uri: {lang: old.label(uri, lang).text for lang in ("fr", "nl", "en")} for uri in stated}
+    old_labels = {uri: {lang: old.label(uri, lang).text for lang in LANGUAGES} for uri in stated}
     loaded = load_esco(db, path, progress=progress)
     report: dict[str, Any] = {"from": before.version, "to": loaded.version, "status": loaded.status}
     if loaded.status == "up_to_date":
@@ -198,7 +202,7 @@ def upgrade_esco(
         schema = JobseekerIn if kind is RecordKind.jobseeker else VacancyIn
         models, replaced, as_text = [], 0, 0
         for _, data in rows:
-            new_data, n_replaced, n_text = _rewrite(kind, data, followed, old_labels)
+            new_data, n_replaced, n_text = _rewrite(kind, data, followed, old_labels, settings.default_language)
             models.append(schema.model_validate(new_data))
             replaced += n_replaced
             as_text += n_text

@@ -18,6 +18,13 @@ def configure_logging(level: int = logging.INFO) -> None:
     root.handlers[:] = [handler]
     root.setLevel(level)
     logging.getLogger("uvicorn.access").disabled = True
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(level, logging.WARNING))
 
 
-__all__ = ["configure_logging"]
+QUIET = ("faiss.loader",)
+"""Libraries whose INFO lines read like failures to an operator: faiss tries its AVX2 build first and logs
+``ModuleNotFoundError`` when the CPU build has none, then loads the plain one. Their warnings still show."""
+
+
+__all__ = ["QUIET", "configure_logging"]

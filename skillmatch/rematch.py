@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from ingestion.profile_builder import ProfileBuilder
-from matching.fairness import AuditRun, AuditStore, OversightCurations, OversightStore, run_exposure_audit
+from matching.fairness import ExposureRun, ExposureStore, OversightCurations, OversightStore, run_exposure_audit
 from matching.profiles import ProfileStore
 from matching.ranking import MatchingEngine, ProfileWriter, open_indexes, save_indexes
 from matching.rematch import (
@@ -48,8 +48,8 @@ from matching.resources import (
 from matching.space import load_concept_space, model_id
 from services import SendReport, SmtpConfig, build_outbox, counterfactual_check, send_pending
 from skillmatch.db import make_engine
-from skillmatch.runtime import matching_engine
-from skillmatch.schema import create_audit_tables, create_tables
+from skillmatch.runtime import linker_config, matching_engine
+from skillmatch.schema import create_exposure_tables, create_tables
 from skillmatch.settings import Settings
 
 log = logging.getLogger("skillmatch.rematch")
@@ -239,37 +239,39 @@ class RematchReport:
     notifications: int
     sent: SendReport | None
     seconds: float
-    audit: AuditRun | None = None
-    """The exposure audit after the run (None: no audit attributes imported, audit off, or the run failed)."""
+    exposure: ExposureRun | None = None
+    """The exposure audit after the run (None: no group attributes imported, the exposure audit off, or the run
+    failed)."""
 
 
-def audit_after_run(settings: Settings, state: MatchingState) -> AuditRun | None:
+def exposure_audit_after_run(settings: Settings, state: MatchingState) -> ExposureRun | None:
     """The exposure audit after a succeeded run: every open vacancy's candidates ranked as the run ranked them,
     audited as the engine made them and as people see them (pins and exclusions), kept with source "rematch".
 
     Nothing is done when no audit attributes were imported (there are no groups to count).
     """
-    audit_db = make_engine(settings.audit_database_url) if settings.audit_database_url else state.db
+    exposure_db = make_engine(settings.exposure_database_url) if settings.exposure_database_url else state.db
     try:
-        if audit_db is not state.db:
-            create_audit_tables(audit_db)
-        audit = AuditStore(audit_db)
-        if audit.count() == 0:
+        if exposure_db is not state.db:
+            create_exposure_tables(exposure_db)
+        store = ExposureStore(exposure_db)
+        if store.count() == 0:
             return None
         return run_exposure_audit(
             state.engine,
-            audit,
+            store,
             OversightStore(state.db),
-            band=(settings.exposure_band_low, settings.exposure_band_high),
+            permutations=settings.exposure_permutations,
+            alpha=settings.exposure_alpha,
             min_expected=settings.exposure_min_expected,
             source="rematch",
             counterfactual=(lambda: counterfactual_after_run(settings, state))
-            if settings.audit_counterfactual
+            if settings.exposure_counterfactual
             else None,
         )
     finally:
-        if audit_db is not state.db:
-            audit_db.dispose()
+        if exposure_db is not state.db:
+            exposure_db.dispose()
 
 
 def counterfactual_after_run(settings: Settings, state: MatchingState) -> dict[str, Any]:
@@ -277,7 +279,7 @@ def counterfactual_after_run(settings: Settings, state: MatchingState) -> dict[s
     (opened for this, as the run itself needs no linker) and ranked by the run's engine."""
     taxonomy = state.engine.taxonomy
     encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
-    linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir)
+    linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir, config=linker_config(settings))
     return counterfactual_check(state.db, state.store, ProfileBuilder(taxonomy, linker), state.engine).to_json()
 
 
@@ -376,18 +378,20 @@ def rematch(
             notifications = 0
             for run in reversed(repository.runs(limit=50)):
                 if run.status == "succeeded":
-                    notifications += build_outbox(state.db, repository, run)
+                    notifications += build_outbox(
+                        state.db, repository, run, default_language=settings.default_language.value
+                    )
             config = smtp_config(settings)
             sent = send_pending(state.db, config) if send and config is not None else None
-            audit = None
-            if settings.rematch_audit and outcome.run.status == "succeeded":
-                audit = audit_after_run(settings, state)
-                if audit is not None:
-                    say(f"Exposure audit {audit.run_id}: {audit.alerts} alerts over {audit.lists:,} lists.")
+            exposure = None
+            if settings.rematch_exposure_audit and outcome.run.status == "succeeded":
+                exposure = exposure_audit_after_run(settings, state)
+                if exposure is not None:
+                    say(f"Exposure audit {exposure.run_id}: {exposure.alerts} alerts over {exposure.lists:,} lists.")
         finally:
             state.db.dispose()
     return RematchReport(
-        outcome, expired, dashboard, n_workers, notifications, sent, round(time.perf_counter() - started, 2), audit
+        outcome, expired, dashboard, n_workers, notifications, sent, round(time.perf_counter() - started, 2), exposure
     )
 
 
@@ -397,7 +401,7 @@ __all__ = [
     "RematchBusy",
     "RematchFailed",
     "RematchReport",
-    "audit_after_run",
+    "exposure_audit_after_run",
     "dask_client",
     "rematch",
     "run_lock",

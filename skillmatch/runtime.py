@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy.engine import Engine
+from tqdm import tqdm
 
 from esco_data import Taxonomy
 from ingestion.corrections import CorrectionService
@@ -24,25 +25,27 @@ from ingestion.profile_builder import ProfileBuilder
 from ingestion.repository import RecordRepository
 from ingestion.service import IngestionService
 from ingestion.validation import RecordValidator
-from matching.fairness import AuditStore, OversightStore, ReviewedCandidates
+from matching.fairness import ExposureStore, OversightStore, ReviewedCandidates
 from matching.guidance import RecruitingStore, SkillGapConfig
-from matching.linking import LearnedLinks, Linker
+from matching.linking import LearnedLinks, Linker, LinkerConfig
 from matching.profiles import ProfileStore
 from matching.ranking import IndexCheck, MatchingEngine, ProfileWriter, RelatedSkills, open_indexes, save_indexes
 from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related, warm_linker
 from matching.space import ConceptSpace
 from services import FairnessConfig, FairnessServices, RightsService
 from skillmatch.db import make_engine
-from skillmatch.schema import create_audit_tables, create_tables
+from skillmatch.schema import create_exposure_tables, create_tables
 from skillmatch.settings import Settings
 
 log = logging.getLogger("skillmatch")
+_STAGES = "{desc}: {n_fmt}/{total_fmt} stages [{elapsed}]{postfix}"
 
 
 def matching_engine(
     settings: Settings, db: Engine, taxonomy: Taxonomy, space: ConceptSpace, related: RelatedSkills, store: ProfileStore
 ) -> MatchingEngine:
-    """The matching engine of a database as the settings configure it (index type, concurrency design)."""
+    """The matching engine of a database as the settings configure it (index type, concurrency design, the
+    score's weights)."""
     return MatchingEngine(
         taxonomy,
         space,
@@ -50,8 +53,16 @@ def matching_engine(
         store,
         index_type=settings.index_type,
         concurrency=settings.concurrency,
+        score_weights=settings.score_weights(),
+        default_language=settings.default_language.value,
         source=db.url.render_as_string(hide_password=True),
     )
+
+
+def linker_config(settings: Settings) -> LinkerConfig:
+    """The linker's configuration as the settings give it (its weights are tuned in code; the default language
+    is a setting)."""
+    return LinkerConfig(default_language=settings.default_language.value)
 
 
 @dataclass
@@ -94,19 +105,30 @@ class Runtime:
             TaxonomyNotLoaded: ESCO is not in the database.
         """
         started = time.perf_counter()
+        # The stages after the label embedding (which has its own bar) take tens of seconds on a first start.
+        stages = tqdm(total=5, desc="opening", unit="stage", disable=not progress, bar_format=_STAGES)
+        stages.set_postfix_str("database and taxonomy")
         db = db if db is not None else make_engine(settings.database_url)
-        audit_db = make_engine(settings.audit_database_url) if settings.audit_database_url else db
-        create_tables(db, audit=audit_db is db)
-        if audit_db is not db:
-            create_audit_tables(audit_db)
+        exposure_db = make_engine(settings.exposure_database_url) if settings.exposure_database_url else db
+        create_tables(db, exposure=exposure_db is db)
+        if exposure_db is not db:
+            create_exposure_tables(exposure_db)
         encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
         with ThreadPoolExecutor(1) as pool:
             model = pool.submit(encoder.load_model)  # beside the taxonomy and the indexes, not after them
             taxonomy = load_taxonomy(db, settings.data_dir)
-            linker, report = prepare_linker(taxonomy, encoder, settings.data_dir, progress=progress)
+            stages.update()
+            stages.set_postfix_str("concept space and linker")
+            linker, report = prepare_linker(
+                taxonomy, encoder, settings.data_dir, config=linker_config(settings), progress=progress
+            )
+            stages.set_postfix_str("encoder")
             model.result()
         linker.learned = LearnedLinks(db, refresh_seconds=settings.sync_seconds or 1.0)
+        stages.update()
+        stages.set_postfix_str("related skills")
         related = prepare_related(taxonomy, linker, settings.data_dir)
+        stages.update()
         # What the linker builds on first use is built now, beside the rest of start-up: the first requests
         # wait for that one build instead of each building a copy.
         threading.Thread(
@@ -116,14 +138,19 @@ class Runtime:
         engine = matching_engine(settings, db, taxonomy, linker.space, related, store)
         writer = ProfileWriter(store, engine)
         directory = index_dir or settings.indexes_dir
+        stages.set_postfix_str("profile indexes")
         report["profile_indexes"] = open_indexes(writer, directory)
+        stages.update()
         for kind, outcome in report["profile_indexes"].items():
             log.info("%s index %s", kind, outcome)
         ingestion = IngestionService(
             RecordValidator(taxonomy), RecordRepository(db), ProfileBuilder(taxonomy, linker), writer
         )
-        fairness = _fairness(settings, db, audit_db, taxonomy, linker, engine, writer, ingestion.builder)
+        fairness = _fairness(settings, db, exposure_db, taxonomy, linker, engine, writer, ingestion.builder)
         corrections = CorrectionService(ingestion, linker, taxonomy)
+        stages.update()
+        stages.set_postfix_str("ready")
+        stages.close()
         report["seconds"] = round(time.perf_counter() - started, 1)
         return cls(
             settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, fairness, corrections, report
@@ -154,13 +181,13 @@ class Runtime:
     def close(self) -> None:
         """Release the database connections."""
         self.db.dispose()
-        self.fairness.audit.engine.dispose()
+        self.fairness.exposure.engine.dispose()
 
 
 def _fairness(
     settings: Settings,
     db: Engine,
-    audit_db: Engine,
+    exposure_db: Engine,
     taxonomy: Taxonomy,
     linker: Linker,
     engine: MatchingEngine,
@@ -169,14 +196,15 @@ def _fairness(
 ) -> FairnessServices:
     """The fairness and skill-gap services, with plain values from the settings."""
     oversight = OversightStore(db)
-    audit = AuditStore(audit_db)
+    exposure = ExposureStore(exposure_db)
     config = FairnessConfig(
-        band=(settings.exposure_band_low, settings.exposure_band_high),
+        permutations=settings.exposure_permutations,
+        alpha=settings.exposure_alpha,
         min_expected=settings.exposure_min_expected,
         skill_gap=SkillGapConfig(k=settings.skill_gap_k, candidates=settings.skill_gap_candidates),
         recruiting_thresholds={"fr": settings.recruiting_threshold_fr, "nl": settings.recruiting_threshold_nl},
         shortage_list=settings.shortage_list,
-        counterfactual=settings.audit_counterfactual,
+        counterfactual=settings.exposure_counterfactual,
     )
     return FairnessServices(
         db=db,
@@ -185,12 +213,19 @@ def _fairness(
         engine=engine,
         builder=builder,
         oversight=oversight,
-        audit=audit,
+        exposure=exposure,
         reviewed=ReviewedCandidates(engine, oversight),
-        rights=RightsService(db, writer, audit, oversight, retention_days=settings.retention_days),
+        rights=RightsService(
+            db,
+            writer,
+            exposure,
+            oversight,
+            retention_days=settings.retention_days,
+            quarantine_retention_days=settings.quarantine_retention_days,
+        ),
         recruiting=RecruitingStore(db),
         config=config,
     )
 
 
-__all__ = ["Runtime", "matching_engine"]
+__all__ = ["Runtime", "linker_config", "matching_engine"]

@@ -26,8 +26,9 @@ import matching.fairness.oversight  # noqa: F401 - consultants' pins and exclusi
 import matching.guidance.recruiting  # noqa: F401 - shortage lists linked to ESCO
 import matching.linking.learned  # noqa: F401 - the links consultants confirmed or rejected
 import matching.rematch.tables  # noqa: F401 - the nightly rematch's runs and lists
+import services.jobs  # noqa: F401 - long runs started from the pages and their progress
 import services.outbox  # noqa: F401 - the outbox of match notices
-from matching.fairness import create_tables as create_audit_tables
+from matching.fairness import create_tables as create_exposure_tables
 from matching.profiles import create_tables as create_profile_tables
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -67,21 +68,21 @@ def upgrade(engine: Engine) -> None:
         command.upgrade(config, "head")
 
 
-def create_tables(engine: Engine, *, audit: bool = True) -> None:
+def create_tables(engine: Engine, *, exposure: bool = True) -> None:
     """Bring the schema up to date and add the rows every database holds (one generation per profile kind).
 
-    The restricted audit tables (group attributes, audit runs) are not part of the migrations: they go into the
-    service's database only when no audit database of their own is configured.
+    The exposure audit's restricted tables (group attributes, exposure runs) are not part of the migrations: they
+    go into the service's database only when no exposure database of their own is configured.
 
     Args:
         engine: the database.
-        audit: also create the restricted audit tables here (False when they live in a database of their own:
-            ``create_audit_tables`` creates them there).
+        exposure: also create the exposure audit's restricted tables here (False when they live in a database of
+            their own: ``create_exposure_tables`` creates them there).
     """
     upgrade(engine)
     create_profile_tables(engine)
-    if audit:
-        create_audit_tables(engine)
+    if exposure:
+        create_exposure_tables(engine)
 
 
-__all__ = ["MIGRATIONS", "create_audit_tables", "create_tables", "current_revision", "head", "upgrade"]
+__all__ = ["MIGRATIONS", "create_exposure_tables", "create_tables", "current_revision", "head", "upgrade"]

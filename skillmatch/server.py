@@ -10,6 +10,7 @@ from api.auth.config import AuthConfig, JwtConfig
 from api.config import ApiConfig
 from api.main import create_app as build_app
 from skillmatch.db import make_engine
+from skillmatch.private_files import restrict_new_files, secure_data_dir
 from skillmatch.runtime import Runtime
 from skillmatch.schema import create_tables
 from skillmatch.settings import Settings, get_settings, resolve_path
@@ -52,6 +53,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings: settings to use (default: from the environment).
     """
     settings = settings or get_settings()
+    restrict_new_files()
+    secure_data_dir(settings.data_dir)
     db = make_engine(settings.database_url)
     create_tables(db)
     return build_app(

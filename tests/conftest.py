@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 from sqlalchemy.engine import Engine
 
 from esco_data import LoadReport, Taxonomy, load_esco
@@ -20,6 +21,12 @@ from skillmatch.settings import DEFAULT_ESCO_DIR, REPO_ROOT, Settings
 from tests.databases import BACKENDS, PgDatabases, pg_url, sqlite_url
 from tests.esco_slice import build_slice
 from tests.esco_uris import SLICE_OCCUPATIONS
+
+# Property tests are reproducible in `make test` (the same examples every run, no example database), so that a red
+# run is a real defect; `make explore` (HYPOTHESIS_PROFILE=explore) draws new examples, many more of them.
+hypothesis_settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+hypothesis_settings.register_profile("explore", max_examples=2_000, derandomize=False, print_blob=True)
+hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 SHARED = REPO_ROOT.parent / "shared"
 FULL_SPACE_FILES = frozenset({"tests/test_full_esco.py", "tests/test_stated_skills.py"})

@@ -16,6 +16,7 @@ import ast
 import importlib
 import inspect
 import os
+import zlib
 from typing import Any
 
 import schemathesis
@@ -34,10 +35,11 @@ OCCUPATIONS = os.environ.get("SKILLMATCH_ST_OCCUPATIONS", "").split()
 
 def _known(value: Any) -> Any:
     if isinstance(value, str):
+        # A stable hash (str's hash changes with each process): the same case maps to the same URI every run.
         if value.startswith(ESCO_SKILL_PREFIX) and SKILLS and value not in SKILLS:
-            return SKILLS[hash(value) % len(SKILLS)]
+            return SKILLS[zlib.crc32(value.encode()) % len(SKILLS)]
         if value.startswith(ESCO_OCCUPATION_PREFIX) and OCCUPATIONS and value not in OCCUPATIONS:
-            return OCCUPATIONS[hash(value) % len(OCCUPATIONS)]
+            return OCCUPATIONS[zlib.crc32(value.encode()) % len(OCCUPATIONS)]
         return value
     if isinstance(value, list):
         return [_known(v) for v in value]

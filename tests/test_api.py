@@ -345,6 +345,18 @@ def test_malformed_min_language_is_a_422(populated: TestClient, value: str, foun
     )
 
 
+def test_the_api_and_the_consultants_page_read_filters_one_way() -> None:
+    from api.routes.common import build_filters
+    from api.ui.consultant import _filters
+    from matching.ranking import Filters
+
+    page = _filters("b1", "", "brussels", "C1E", "12.5")
+    assert page == build_filters({"nl": "B1"}, ["C1E"], ["brussels"], 12.5)
+    # The page used to take only whole kilometres and upper-case levels.
+    assert (page.min_languages, page.max_km) == ({"nl": 3}, 12.5)
+    assert _filters("Z9", "", "mars", "XX", "600") == Filters()  # what the page never offers is left out
+
+
 def test_bad_k_is_a_422(populated: TestClient) -> None:
     response = populated.get("/vacancies/V-BAKKER-NL/candidates", params={"k": 0})
     assert response.status_code == 422

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 
 import pytest
@@ -10,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from api.auth import Role, TokenStore
 from api.main import create_app as build_app
+from api.ui.i18n import MESSAGES
 from skillmatch.runtime import Runtime
 from tests.auth import bearer, make_tokens
 from tests.esco_uris import BAKE_GOODS, CALCULATE_TAX, KNEAD_FOOD
@@ -17,6 +19,10 @@ from tests.factories import jobseeker, vacancy
 
 ADMIN: dict[str, str] = {}
 """The admin's Authorization header (set by the fixture; the client itself signs in as a consultant)."""
+
+
+DESK = {"on_behalf": "desk"}
+SITE = {"Origin": "http://testserver"}
 
 
 @pytest.fixture
@@ -81,16 +87,23 @@ def test_the_exposure_page_runs_the_audit_and_shows_each_groups_ratios_in_both_l
     assert empty.status_code == 200 and "disabled" in empty.text  # no attributes: nothing to audit
     client.post("/admin/audit/attributes", content="id,gender\nJ-BAKER-FR,F\nJ-BAKER-NL,M\n", headers=ADMIN)
     done = client.post("/ui/admin/exposure", headers=ADMIN, follow_redirects=False)
-    assert done.status_code == 303
-    run_id = int(done.headers["location"].rsplit("=", 1)[1])
+    assert done.status_code == 303  # the audit runs in the background; its progress is in the database
+    jobs = client.app.state.jobs  # type: ignore[attr-defined]
+    deadline = time.monotonic() + 120
+    while jobs.latest("exposure_audit", 1)[0].running and time.monotonic() < deadline:
+        time.sleep(0.2)
+    job = jobs.latest("exposure_audit", 1)[0]
+    assert job.status == "succeeded", job.error
+    run_id = job.result["run_id"]
     assert client.get("/admin/audit/runs/latest", headers=ADMIN).json()["id"] == run_id
+    assert f"/ui/admin/exposure?run={run_id}" in client.get("/ui/admin/exposure", headers=ADMIN).text
     french = client.get(f"/ui/admin/exposure?run={run_id}&lang=fr", headers=ADMIN).text
     dutch = client.get(f"/ui/admin/exposure?run={run_id}&lang=nl", headers=ADMIN).text
-    assert "Classement du moteur" in french and "Rangschikking van de motor" in dutch
+    assert "Classement calculé" in french and "Berekende rangschikking" in dutch
     assert "Candidats des offres échangées" in french and "Kandidaten van verwisselde vacatures" in dutch
-    for html in (french, dutch):
-        rows = re.findall(r"<td>gender</td><td>([FM])</td>", html)
-        assert sorted(rows) == ["F", "F", "M", "M"]  # each group, on the engine's lists and as shown
+    for html, attribute, groups in ((french, "Genre", ["femmes", "hommes"]), (dutch, "Gender", ["mannen", "vrouwen"])):
+        rows = re.findall(rf"<td>{attribute}</td><td>([^<]+)</td>", html)
+        assert sorted(rows) == sorted(groups * 2)  # each group, on the calculated lists and as shown
     assert client.get("/ui/admin/exposure").status_code == 403  # consultants do not see the audit
 
 
@@ -103,42 +116,46 @@ def test_a_jobseekers_progress_page_shows_the_skill_gap_the_basiskit_and_the_not
     assert page.status_code == 200 and "Mijn rechten en mijn vooruitgang" in page.text
     # The page lists what the skill-gap route computes (here nothing: the one open vacancy is in the top 10
     # already; the computation itself is checked against brute force in tests/test_skill_gap.py).
-    gaps = client.get("/jobseekers/J-BAKER-NL/skill-gap?lang=nl").json()["skills"][:5]
+    gaps = client.get("/jobseekers/J-BAKER-NL/skill-gap?lang=nl&on_behalf=desk").json()["skills"][:5]
     shown = re.findall(r"<li>([^<:]+): (\d+) vacatures meer</li>", page.text)
     assert shown == [(g["label"], str(g["gain"])) for g in gaps]
-    kit = client.get("/jobseekers/J-BAKER-NL/basiskit?lang=nl").json()
+    kit = client.get("/jobseekers/J-BAKER-NL/basiskit?lang=nl&on_behalf=desk").json()
     for language, level in kit["languages"].items():
-        assert f"<li>{language}: {level}</li>" in page.text
-    notice = client.get("/jobseekers/J-BAKER-NL/notice?lang=nl").json()
+        assert f"<li>{MESSAGES['nl']['lang_' + language]}: {level}</li>" in page.text
+    notice = client.get("/jobseekers/J-BAKER-NL/notice?lang=nl&on_behalf=desk").json()
     assert notice["title"] in page.text
     french = client.get("/ui/me/progress?lang=fr", headers=me).text
     assert "Compétences à acquérir" in french
-    sent = client.post("/ui/me/contest", data={"message": "Waarom deze vacature?"}, headers=me, follow_redirects=False)
+    sent = client.post(
+        "/ui/me/contest", data={"message": "Waarom deze vacature?"}, headers=me | SITE, follow_redirects=False
+    )
     assert sent.status_code == 303
     assert [c["jobseeker_id"] for c in client.get("/oversight/contests").json()] == ["J-BAKER-NL"]
     assert client.get("/ui/me/progress").status_code == 403  # a consultant has no dossier page
 
 
 def test_rights_routes(client: TestClient) -> None:
-    assert client.get("/jobseekers/J-BAKER-NL/notice").json()["lang"] == "nl"
-    assert client.get("/jobseekers/J-BAKER-FR/export").json()["dossier"]["id"] == "J-BAKER-FR"
-    assert client.put("/jobseekers/J-BAKER-FR/opt-out", json={"opted_out": True}).json()["changed"] is True
+    # A jobseeker's rights are theirs: a consultant acts on them only saying how the jobseeker asked.
+    assert client.get("/jobseekers/J-BAKER-NL/notice").status_code == 403
+    assert client.get("/jobseekers/J-BAKER-NL/notice", params=DESK).json()["lang"] == "nl"
+    assert client.get("/jobseekers/J-BAKER-FR/export", params=DESK).json()["dossier"]["id"] == "J-BAKER-FR"
+    assert client.put("/jobseekers/J-BAKER-FR/opt-out", params=DESK, json={"opted_out": True}).json()["changed"]
     ids = [m["id"] for m in client.get("/vacancies/V-BAKKER-NL/candidates").json()]
     assert ids == ["J-BAKER-NL"]
-    made = client.post("/jobseekers/J-BAKER-FR/contests", json={"message": "Pourquoi ?"})
+    made = client.post("/jobseekers/J-BAKER-FR/contests", params=DESK, json={"message": "Pourquoi ?"})
     assert made.status_code == 201
     assert [c["id"] for c in client.get("/oversight/contests").json()] == [made.json()["id"]]
     assert client.delete("/jobseekers/J-BAKER-FR").status_code == 403  # a consultant erases no dossier
     assert client.delete("/jobseekers/J-BAKER-FR", headers=ADMIN).status_code == 204
-    assert client.get("/jobseekers/J-BAKER-FR/export").status_code == 404
+    assert client.get("/jobseekers/J-BAKER-FR/export", params=DESK).status_code == 404
 
 
 def test_skill_gap_basiskit_and_recruiting_routes(client: TestClient) -> None:
-    missing = client.get("/jobseekers/J-BAKER-NL/vacancies/V-BAKKER-NL/missing-skills").json()
+    missing = client.get("/jobseekers/J-BAKER-NL/vacancies/V-BAKKER-NL/missing-skills", params=DESK).json()
     uris = {s["skill"]["uri"] for s in missing["missing"] + missing["partial"]}
     assert CALCULATE_TAX in uris and BAKE_GOODS not in uris
-    assert client.get("/jobseekers/J-BAKER-NL/skill-gap").json()["jobseeker_id"] == "J-BAKER-NL"
-    kit = client.get("/jobseekers/J-BAKER-FR/basiskit").json()
+    assert client.get("/jobseekers/J-BAKER-NL/skill-gap", params=DESK).json()["jobseeker_id"] == "J-BAKER-NL"
+    kit = client.get("/jobseekers/J-BAKER-FR/basiskit", params=DESK).json()
     assert kit["languages"] == {"fr": "C2", "nl": "B1"}
     linked = client.post("/admin/recruiting/link", headers=ADMIN).json()
     assert linked["titles"] == 368
@@ -146,4 +163,4 @@ def test_skill_gap_basiskit_and_recruiting_routes(client: TestClient) -> None:
     review = client.get("/admin/recruiting", params={"status": "review"}, headers=ADMIN).json()
     assert len(review) == linked["review"]
     assert client.get("/vacancies/V-BAKKER-NL/recruiting").json()["vacancy_id"] == "V-BAKKER-NL"
-    assert isinstance(client.get("/jobseekers/J-BAKER-FR/recruiting-occupations").json(), list)
+    assert isinstance(client.get("/jobseekers/J-BAKER-FR/recruiting-occupations", params=DESK).json(), list)

@@ -25,6 +25,7 @@ from api.auth.roles import Principal
 from api.auth.tokens import TokenRejected, hash_token
 from api.config import ApiConfig
 from api.main import create_app
+from ingestion.models import JobseekerRecord
 from skillmatch.cli import app as cli
 from skillmatch.schema import create_tables
 from tests.auth import bearer
@@ -36,6 +37,25 @@ ISSUER = "https://idp.example.be/realms/actiris"
 def db(engine: Engine) -> Engine:
     create_tables(engine)
     return engine
+
+
+def stored(db: Engine, *ids: str) -> None:
+    """Dossiers as the sign-in sees them (a row of the jobseekers' table each)."""
+    now = datetime.now(UTC)
+    with db.begin() as conn:
+        for jobseeker_id in ids:
+            conn.execute(
+                JobseekerRecord.__table__.insert().values(  # type: ignore[attr-defined]
+                    id=jobseeker_id, content_hash="-", preferred_language="fr", data={}, links=[],
+                    created_at=now, updated_at=now,
+                )
+            )  # fmt: skip
+
+
+def erase(db: Engine, jobseeker_id: str) -> None:
+    with db.begin() as conn:
+        table = JobseekerRecord.__table__  # type: ignore[attr-defined]
+        conn.execute(table.delete().where(table.c.id == jobseeker_id))
 
 
 @pytest.fixture(scope="module")
@@ -96,16 +116,26 @@ def test_a_jobseeker_user_needs_a_dossier_and_staff_have_none(db: Engine) -> Non
         store.add_user("c", Role.jobseeker)
     with pytest.raises(UserError, match="only jobseeker users"):
         store.add_user("d", Role.consultant, "J1")
-    store.add_user("e", Role.jobseeker, "J1")
+    with pytest.raises(UserError, match="there is no dossier 'J1'"):
+        store.add_user("e", Role.jobseeker, "J1")
+    stored(db, "J1")
+    token = store.issue(store.add_user("e", Role.jobseeker, "J1").id).token
     with pytest.raises(UserError, match="already exists"):
         store.add_user("e", Role.admin)
+    assert store.verify(token).jobseeker_id == "J1"
+    erase(db, "J1")  # an erased dossier's jobseeker signs in no more
+    with pytest.raises(TokenRejected, match="erased"):
+        store.verify(token)
 
 
 def test_a_jwt_from_the_issuer_signs_in_with_its_role_and_dossier(
     db: Engine, jwks: Path, key: rsa.RSAPrivateKey
 ) -> None:
+    stored(db, "J00007")
     with jwt_app(db, jwks) as client:
         me = client.get("/me", headers=bearer(token_for(key, role="jobseeker", jobseeker_id="J00007", name="Lea")))
+        gone = client.get("/me", headers=bearer(token_for(key, role="jobseeker", jobseeker_id="J-ERASED")))
+        assert gone.status_code == 401 and "erased" in gone.json()["detail"]
         assert me.status_code == 200
         assert me.json() == {"subject": "jwt:u-42", "name": "Lea", "role": "jobseeker", "jobseeker_id": "J00007",
                              "via": "jwt"}  # fmt: skip
@@ -222,10 +252,16 @@ def test_cli_users_and_tokens(db: Engine, monkeypatch: pytest.MonkeyPatch) -> No
         assert runner.invoke(cli, ["tokens", "revoke", str(listed[0]["id"])]).exit_code == 0
         with pytest.raises(TokenRejected):
             TokenStore(db).verify(token)
+        ghost = runner.invoke(cli, ["users", "add", "h.ghost", "--role", "jobseeker", "--jobseeker-id", "J99999"])
+        assert ghost.exit_code != 0 and "there is no dossier 'J99999'" in ghost.output
+        stored(db, "J00001")  # the demo dossiers are loaded first (make run)
         demo = runner.invoke(cli, ["demo", "tokens"])
         roles = [line.split()[0] for line in demo.stdout.splitlines()]
         assert roles == ["consultant", "jobseeker", "admin"]
         assert TokenStore(db).verify(demo.stdout.splitlines()[1].split()[1]).jobseeker_id == "J00001"
+        # Every change the command made is in the audit log, with the operator's account as the actor.
+        done = [(e.action, e.actor.startswith("cli:")) for e in reversed(AuditLog(db).search())]
+        assert done[:4] == [("user_create", True), ("token_issue", True), ("token_revoke", True), ("user_create", True)]
     finally:
         get_settings.cache_clear()
 

@@ -122,7 +122,7 @@ def test_quarantine_export_writes_the_rejected_lines(ingested: dict[str, Result]
         "languages.fr",
         CEFR_D1,
     )
-    assert row["raw"] == json.dumps(BAD, ensure_ascii=False)
+    assert row["raw"] == json.dumps(BAD | {"contact": "(removed)"}, ensure_ascii=False)  # contact details masked
     assert row["resolved_at"] is None
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from esco_data import ConceptKind, Relation
+from esco_data import ConceptKind, Language, Relation
 from matching.errors import IndexNotBuilt, UnknownProfile
 from matching.profiles import ProfileKind
 from matching.ranking import COMPONENTS, Filters, MatchingEngine
@@ -185,3 +185,16 @@ def test_skills_vote_for_the_occupations_that_list_them(engine: MatchingEngine) 
         assert list(features.occupations.items()) == [(o, v / total) for o, v in best]
         tied += len({v for _, v in best}) < len(best)
     assert tied > 10  # ties were met, so their order was checked
+
+
+def test_the_wiring_passes_the_score_weights_and_the_default_language_of_the_settings(slice_runtime: Runtime) -> None:
+    from skillmatch.runtime import matching_engine
+
+    rt = slice_runtime
+    settings = rt.settings.model_copy(
+        update={"score_cosine": 0.9, "score_language_gap": 0.25, "default_language": Language.nl}
+    )
+    built = matching_engine(settings, rt.db, rt.taxonomy, rt.engine.space, rt.engine.scorer.related, rt.store)
+    assert (built.scorer.weights.cosine, built.scorer.weights.language_gap) == (0.9, 0.25)
+    assert (built.default_language, rt.engine.default_language) == ("nl", "fr")
+    assert rt.engine.scorer.weights == rt.settings.score_weights()

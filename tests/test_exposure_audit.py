@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from matching.fairness import chance_of_lists, holm
 from matching.fairness.exposure import CandidateList, exposure_audit, position_weight
 
 PEOPLE = [f"j{i:03d}" for i in range(200)]
@@ -113,3 +114,41 @@ def test_people_without_an_audit_row_count_for_no_group() -> None:
     assert report.attributes["g"]["F"].places == 1 and report.attributes["g"]["M"].places == 1
     assert report.places == 3
     assert report.to_json()["attributes"]["g"]["F"]["places"] == 1
+
+
+# -- the permutation test (matching.fairness.exposure_chance) ------------------------------------------------
+
+
+def _by_id(ranked: list[list[str]]) -> dict[str, list[str]]:
+    return {f"v{i}": r for i, r in enumerate(ranked)}
+
+
+def test_the_permutation_test_alerts_on_a_biased_ranking_and_states_its_figures() -> None:
+    report = chance_of_lists(_by_id(_biased()), ATTRIBUTES, depth=10, shared_pool=PEOPLE, permutations=300)
+    women = report.groups["gender"]["F"]
+    assert women.observed == pytest.approx(0.4, abs=1e-4)
+    assert women.low < 1 < women.high and women.observed < women.low  # far outside what chance gives
+    assert women.p == pytest.approx(1 / 301, abs=1e-4) and women.p_corrected < 0.05 and women.alert
+    assert ("gender", "F") in report.alerts and ("gender", "M") in report.alerts
+    assert not [a for a in report.alerts if a[0] == "age_band"]  # age was not used by the biased ranking
+    assert report.to_json()["permutations"] == 300
+
+
+def test_the_permutation_test_stays_quiet_on_unbiased_rankings() -> None:
+    alerts = [
+        chance_of_lists(_by_id(_unbiased(seed)), ATTRIBUTES, depth=10, shared_pool=PEOPLE, seed=seed).alerts
+        for seed in range(10)
+    ]
+    assert sum(bool(a) for a in alerts) <= 1  # a family-wise level of 5%: at most one run in ten by chance
+
+
+def test_per_list_pools_give_what_one_shared_pool_gives() -> None:
+    ranked = _by_id(_biased())
+    shared = chance_of_lists(ranked, ATTRIBUTES, depth=10, shared_pool=PEOPLE, permutations=100, seed=4)
+    apart = chance_of_lists(ranked, ATTRIBUTES, depth=10, pools=dict.fromkeys(ranked, PEOPLE), permutations=100, seed=4)
+    assert shared.to_json()["groups"] == apart.to_json()["groups"]
+
+
+def test_holm_by_hand() -> None:
+    assert holm([0.01, 0.04, 0.03]) == pytest.approx([0.03, 0.06, 0.06])
+    assert holm([0.5, 0.001]) == pytest.approx([0.5, 0.002])

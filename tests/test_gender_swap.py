@@ -60,6 +60,10 @@ def test_markers() -> None:
     assert swap_markers("Chauffeur SPL F/H (H/F)") == "Chauffeur SPL H/F (F/H)"
     assert swap_markers("Kok [m / v / x]") == "Kok [v/m/x]"
     assert swap_markers("km/h, a/b") == "km/h, a/b"
+    # Every marker the linker strips (matching.linking.gender.MARKER) is swapped, "v/d" ("van de") is none.
+    assert swap_markers("Chauffeur (M, F, X)") == "Chauffeur (F,M,X)"
+    assert swap_markers("Serveur F-H, kok ((h/f))") == "Serveur H-F, kok ((f/h))"
+    assert swap_markers("Medewerker v/d klantendienst (m/w/d)") == "Medewerker v/d klantendienst (w/m/d)"
 
 
 def test_phrases_change_only_explicit_forms() -> None:

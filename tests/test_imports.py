@@ -24,7 +24,7 @@ ALLOWED = {
     "api": {"services", "ingestion", "matching", "esco_data"},
     "skillmatch": {"api", "services", "ingestion", "matching", "esco_data"},
 }
-SHARED = ("atomic", "errors", "resources", "threads")
+SHARED = ("atomic", "errors", "resources", "threads", "upsert")
 """The only modules directly in matching/: shared by its subpackages (resources opens space, linking and ranking)."""
 LAYERS = {
     "space": set(),
@@ -58,6 +58,7 @@ THIRD_PARTY = {
     "sqlalchemy",
     "sqlmodel",
     "starlette",
+    "swagger_ui_bundle",
     "threadpoolctl",
     "torch",
     "tqdm",
@@ -127,7 +128,7 @@ def test_matching_subpackages_import_their_lower_layers_only(layer: str) -> None
 
 def test_the_layer_check_can_fail(tmp_path: Path) -> None:
     module = tmp_path / "probe.py"
-    module.write_text("from matching.fairness import AuditStore\nfrom matching.ranking.engine import Match\n")
+    module.write_text("from matching.fairness import ExposureStore\nfrom matching.ranking.engine import Match\n")
     assert {_subpackage(n) for n in _imports(module)} >= {"fairness", "ranking"}
 
 
@@ -152,7 +153,7 @@ def test_every_third_party_import_of_the_product_is_declared() -> None:
                     "lingua": "lingua-language-detector", "sentence_transformers": "sentence-transformers",
                     "pydantic_settings": "pydantic-settings",
                     "jwt": "pyjwt", "prometheus_client": "prometheus-client",
-                    "jsonschema_rs": "jsonschema-rs"}  # fmt: skip
+                    "jsonschema_rs": "jsonschema-rs", "swagger_ui_bundle": "swagger-ui-bundle-v2"}  # fmt: skip
     used = {
         name.split(".")[0]
         for package in PACKAGES
@@ -163,3 +164,55 @@ def test_every_third_party_import_of_the_product_is_declared() -> None:
     assert used <= THIRD_PARTY, f"an import this test does not know yet: {sorted(used - THIRD_PARTY)}"
     missing = sorted(name for name in used if distribution.get(name, name).replace("_", "-").lower() not in names)
     assert missing == []
+
+
+def _module_graph() -> dict[str, set[str]]:
+    """Each module of the product -> the modules of the product it imports (a package by its ``__init__``)."""
+    paths = {
+        ".".join(path.relative_to(REPO_ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for package in PACKAGES
+        for path in _modules(package)
+    }
+    return {name: {m for m in _imports(path) if m in paths and m != name} for name, path in paths.items()}
+
+
+def _circles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """The import circles of a graph: each strongly connected set of two or more modules (Tarjan)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    found: list[list[str]] = []
+
+    def visit(node: str) -> None:
+        index[node] = low[node] = len(index)
+        stack.append(node)
+        for other in sorted(graph[node]):
+            if other not in index:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], index[other])
+        if low[node] == index[node]:
+            members = []
+            while True:
+                member = stack.pop()
+                members.append(member)
+                if member == node:
+                    break
+            if len(members) > 1:
+                found.append(sorted(members))
+
+    for node in sorted(graph):
+        if node not in index:
+            visit(node)
+    return found
+
+
+def test_no_import_circle() -> None:
+    # Imports only for type checking count too: a module that needs another's types both ways is one unit.
+    assert _circles(_module_graph()) == []
+
+
+def test_the_circle_check_can_fail() -> None:
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _circles(graph) == [["a", "b", "c"]]

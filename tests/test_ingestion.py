@@ -138,11 +138,15 @@ def test_batch_accepts_every_good_line_and_quarantines_exactly_the_bad_ones(serv
 
 
 def test_quarantine_export_returns_the_original_line(service: IngestionService) -> None:
+    """The original line, contact details masked (protected attributes never reach the quarantine:
+    tests/test_privacy.py)."""
     lines = batch_text().splitlines()
     service.ingest(RecordKind.jobseeker, read_jsonl(batch_text()))
     rows = export_quarantine(service.repository.engine, kind="jobseeker")
-    assert [r["raw"] for r in rows] == [lines[n - 1] for n in BAD_LINES]
     assert rows[0]["raw"] == INVALID_JSON
+    for row, number in zip(rows[1:], list(BAD_LINES)[1:], strict=True):
+        original = json.loads(lines[number - 1])
+        assert json.loads(row["raw"]) == original | ({"contact": "(removed)"} if "contact" in original else {})
     assert export_quarantine(service.repository.engine, kind="vacancy") == []
     assert [r["line"] for r in export_quarantine(service.repository.engine, limit=2)] == [7, 23]
 

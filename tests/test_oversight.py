@@ -16,6 +16,7 @@ from matching.fairness.oversight import (
     apply_decisions,
 )
 from matching.profiles import ProfileKind
+from matching.ranking import Filters
 from matching.rematch.curation import ListCuration
 from skillmatch.runtime import Runtime
 from tests import esco_uris as U
@@ -111,6 +112,31 @@ def test_excluded_candidates_stay_out_and_pinned_ones_stay_on_top(runtime: Runti
     log.revoke("bakery", "full", "permis reçu", "consultant.a")
     again = [c.match.id for c in reviewed.candidates("bakery", k=3).candidates]
     assert again[:2] == ["accountant", "full"] and shown.to_json()["excluded"][0]["by"] == "consultant.a"
+
+
+def test_a_person_looked_up_gets_their_score_place_and_why_they_are_not_listed(runtime: Runtime) -> None:
+    log = OversightStore(runtime.db)
+    reviewed = ReviewedCandidates(runtime.engine, log)
+    shown = reviewed.candidates("bakery", k=2)
+    assert shown.eligible == 5 and len(shown.candidates) == 2
+    listed = reviewed.lookup("bakery", "full", k=2)
+    assert listed.listed and listed.rank == 1 and listed.reasons == []
+
+    below = reviewed.lookup("bakery", "accountant", k=2)
+    # Scored and explained like any match, ranked under the two shown, and said so.
+    assert not below.listed and below.reasons == ["below"] and below.rank is not None and below.rank > 2
+    assert below.match is not None and below.match.explanation is not None
+    assert below.last_score is not None and below.match.score <= below.last_score
+
+    log.exclude("bakery", "full", "a refusé l'offre", "consultant.a")
+    excluded = reviewed.lookup("bakery", "full", k=2)
+    assert excluded.reasons == ["excluded"] and excluded.decision is not None
+    assert excluded.decision.reason == "a refusé l'offre" and excluded.rank == 1  # the engine's place is kept
+
+    # A hard filter the person fails is named (every profile here holds nl B1 = 3).
+    filtered = reviewed.lookup("bakery", "half", k=2, filters=Filters(min_languages={"nl": 5}))
+    assert filtered.reasons == ["filter.min_language.nl"] and filtered.rank is None
+    assert reviewed.eligible("bakery", Filters(min_languages={"nl": 5})) == 0
 
 
 def test_a_pin_of_someone_no_longer_indexed_is_listed_apart(runtime: Runtime) -> None:

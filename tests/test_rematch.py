@@ -355,15 +355,15 @@ def test_slice_has_the_occupations_the_data_needs(slice_runtime: Runtime) -> Non
 
 
 def test_a_succeeded_run_is_followed_by_the_exposure_audit_when_groups_were_imported(env: Env, scheduler: str) -> None:
-    from matching.fairness import AuditStore
+    from matching.fairness import ExposureStore
 
-    audit = AuditStore(env.db)
-    assert _run(env, scheduler, full=True).audit is None  # type: ignore[attr-defined]
+    audit = ExposureStore(env.db)
+    assert _run(env, scheduler, full=True).exposure is None  # type: ignore[attr-defined]
     assert audit.runs() == []  # nothing to count without the groups
     jobseekers = sorted(p.id for p in ProfileStore(env.db).all(ProfileKind.jobseeker))
     audit.import_rows({"id": j, "gender": "F" if i % 2 else "M"} for i, j in enumerate(jobseekers))
     report = _run(env, scheduler)
-    done = report.audit  # type: ignore[attr-defined]
+    done = report.exposure  # type: ignore[attr-defined]
     assert done is not None and done.run_id is not None
     stored = audit.run(done.run_id)
     assert stored is not None and stored["source"] == "rematch"

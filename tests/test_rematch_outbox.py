@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from api.audit import AuditLog
 from api.main import create_app
 from esco_data import load_esco
 from ingestion.schemas import JobseekerIn, VacancyIn
@@ -131,6 +132,13 @@ def test_new_matches_are_told_by_email_and_read_through_the_api(
         assert client.get("/rematch/vacancies/V-BAKKER-NL/new").json()["matches"] == []
         missing = client.get("/rematch/jobseekers/NOBODY/new")
         assert missing.status_code == 404 and missing.json()["code"] == "not-found"
+    # Each list read is an audit row (the refused one is not), with the ids it returned.
+    read = [(e.action, e.target, sorted(e.result_ids)) for e in AuditLog(runtime.db).search()]
+    assert read == [
+        ("candidate_search", "V-BAKKER-NL", []),
+        ("candidate_search", "V-BAKKER-2", ["J-BAKER-2", "J-BAKER-FR"]),
+        ("suggestion_list", "J-BAKER-FR", ["V-BAKKER-2"]),
+    ]
 
 
 def test_failed_sends_are_kept_with_the_reason(service: tuple[Runtime, Settings]) -> None:

@@ -48,7 +48,7 @@ def test_export_is_json_with_everything_stored(runtime: Runtime) -> None:
     rights = runtime.fairness.rights
     runtime.fairness.oversight.pin("V-BAKKER-NL", "J-BAKER-FR", "profil complet", "consultant.a")
     rights.contest("J-BAKER-FR", "Pourquoi cette offre ?", "V-BAKKER-NL")
-    runtime.fairness.audit.import_rows([{"id": "J-BAKER-FR", "gender": "F"}])
+    runtime.fairness.exposure.import_rows([{"id": "J-BAKER-FR", "gender": "F"}])
     data = json.loads(json.dumps(rights.export("J-BAKER-FR")))
     assert data["dossier"]["id"] == "J-BAKER-FR" and data["profile"]["id"] == "J-BAKER-FR"
     assert data["decisions"][0]["reason"] == "profil complet"
@@ -83,7 +83,7 @@ def test_a_contest_reaches_a_consultant_who_answers(runtime: Runtime) -> None:
 def test_erasure_removes_the_dossier_and_keeps_decisions_and_audit_rows_as_ids(runtime: Runtime) -> None:
     fairness = runtime.fairness
     fairness.oversight.exclude("V-BAKKER-NL", "J-BAKER-2", "a dit ne plus chercher", "consultant.a")
-    fairness.audit.import_rows([{"id": "J-BAKER-2", "gender": "M", "age_band": ">55"}])
+    fairness.exposure.import_rows([{"id": "J-BAKER-2", "gender": "M", "age_band": ">55"}])
     fairness.rights.contest("J-BAKER-2", "Effacez-moi")
     erased = fairness.rights.erase("J-BAKER-2")
     assert (erased.record, erased.profile, erased.contests) == (True, True, 1)
@@ -93,7 +93,7 @@ def test_erasure_removes_the_dossier_and_keeps_decisions_and_audit_rows_as_ids(r
     assert "J-BAKER-2" not in _candidates(runtime)
     (event,) = fairness.oversight.history(jobseeker_id="J-BAKER-2")
     assert "ne plus chercher" not in event.reason and event.actor == "consultant.a"
-    audit_row = fairness.audit.of("J-BAKER-2")
+    audit_row = fairness.exposure.of("J-BAKER-2")
     assert audit_row is not None and audit_row["gender"] is None and audit_row["erased_at"]
     with pytest.raises(UnknownProfile):
         fairness.rights.erase("J-BAKER-2")

@@ -390,3 +390,24 @@ def _check_flags(text: str, flags: list[ScreenFlag]) -> None:
     for i, a in enumerate(flags):
         for b in flags[i + 1 :]:
             assert a.category != b.category or a.end <= b.start or b.end <= a.start
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Vendeuse H-F pour notre boutique.",
+        "Vendeur-euse pour notre boutique. Vendeuse",
+        "Technicien-ne et vendeuse",
+        "Professionnel/professionnelle de la vente, vendeuse.",
+        "Kamerman/kamervrouw gezocht, poetsvrouw.",
+        "Analist/analiste gezocht, poetsvrouw.",
+    ],
+)
+def test_the_markers_and_endings_are_the_linkers(text: str) -> None:
+    # One home (matching.linking.gender): the screen reads every marker and inclusive ending the linker strips.
+    assert screen_text(text) == []
+
+
+def test_a_full_stop_before_a_capital_writes_no_ending() -> None:
+    flags = screen_text("Nous cherchons une vendeuse pour notre équipe.Le poste est à pourvoir.")
+    assert [(f.category, f.text) for f in flags] == [(ScreenCategory.GENDER, "vendeuse")]

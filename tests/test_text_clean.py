@@ -5,21 +5,34 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+from collections.abc import Callable
+from functools import cache
+from typing import Any
 
+import jsonschema_rs
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import ValidationError
 
 from ingestion.csv_export import safe_cell, to_csv
 from ingestion.readers import read_jsonl
 from ingestion.schemas import JobseekerIn, VacancyIn
 from ingestion.self_screen import screen_self_description
 from ingestion.strict_json import DuplicateKey, loads_strict
-from ingestion.text_clean import EmptyText, clean_text, printable
+from ingestion.text_clean import _INVISIBLE, EmptyText, clean_text, hidden_ranges, printable
 from ingestion.validation import protected_warnings, validation_errors
 from tests.factories import jobseeker, vacancy
 
 EMPTY = "is empty once invisible and control characters are removed"
+
+
+@cache
+def _published(model: Any) -> Any:
+    return jsonschema_rs.Draft202012Validator(model.model_json_schema(ref_template="#/$defs/{model}"))
+
+
 INVISIBLE = ["\u200b\u200b\u200b", "\u202e\u2800", "\u00ad\ufeff", "\x00\x01\x1f", "\u3164 \u2066\u2069", "\u200d\t"]
 
 
@@ -149,6 +162,9 @@ def test_duplicate_keys_are_refused_at_every_depth() -> None:
         ("I am a woman with a forklift licence. Mother of two children.", "", ["family", "gender"]),
         ("Ik ben een manager. Ik heb een beperking.", "Ik ben een manager.", ["disability"]),
         ("Je suis enceinte de trois mois; cariste.", "cariste.", ["family"]),
+        # Folded as the discrimination screen folds (esco_data.fold_text): every typographic apostrophe is "'".
+        ("J\u2018ai 52 ans. Boulanger.", "Boulanger.", ["age"]),
+        ("J\u02bcai 52 ans. Boulanger.", "Boulanger.", ["age"]),
     ],
 )
 def test_protected_statements_leave_a_jobseekers_summary(text: str, kept: str, categories: list[str]) -> None:
@@ -199,3 +215,82 @@ def test_csv_cells_that_would_run_as_formulas_are_neutralised(value: object, cel
 def test_csv_export_neutralises_every_cell_and_reads_back() -> None:
     text = to_csv([{"a": "=1+1", "b": ["x"]}, {"a": "ok"}], ["a", "b"])
     assert list(csv.reader(io.StringIO(text))) == [["a", "b"], ["'=1+1", '["x"]'], ["ok", ""]]
+
+
+# -- the published schema states the visible-character rule, for every text field -------------------------------
+
+_TEXT_FIELDS: list[tuple[str, Callable[[str], dict[str, object]]]] = [
+    ("summary", lambda t: jobseeker(summary=t)),
+    ("contact.name", lambda t: jobseeker(contact={"name": t})),
+    ("experiences[0].title", lambda t: jobseeker(experiences=[{"title": t}])),
+    ("experiences[0].description", lambda t: jobseeker(experiences=[{"title": "Boulanger", "description": t}])),
+    ("skills[0]", lambda t: jobseeker(skills=[t])),
+    ("skills[0].text", lambda t: jobseeker(skills=[{"text": t}])),
+    ("skills[0].source", lambda t: jobseeker(skills=[{"text": "pétrir", "source": t}])),
+    ("desired_occupations[0]", lambda t: jobseeker(desired_occupations=[t])),
+    ("desired_occupations[0].title", lambda t: jobseeker(desired_occupations=[{"title": t}])),
+    ("vacancy.title", lambda t: vacancy(title=t)),
+    ("vacancy.description", lambda t: vacancy(description=t)),
+    ("vacancy.required_skills[0]", lambda t: vacancy(required_skills=[t])),
+]
+_ALPHABET = st.sampled_from(["a", "é", " ", "\t", "\n", "\u200b", "\u202e", "\u2800", "\x00", "\x1f", "\ufeff",
+                             "\u00ad", "\ue000", "\U000e0020", "\u3000", "\u0085", "\U0001f600"])  # fmt: skip
+
+
+@pytest.mark.parametrize(("field", "build"), _TEXT_FIELDS, ids=[f for f, _ in _TEXT_FIELDS])
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(_ALPHABET, max_size=8))
+def test_the_schema_says_exactly_which_texts_the_server_takes(
+    field: str, build: Callable[[str], dict[str, object]], text: str
+) -> None:
+    """Valid against the published JSON Schema if and only if the model accepts it: a text of invisible and
+    control characters is refused by both, white space alone (optional texts) and visible text taken by both."""
+    record = build(text)
+    model = VacancyIn if field.startswith("vacancy.") else JobseekerIn
+    try:
+        model.model_validate(record)
+        accepted = True
+    except ValidationError:
+        accepted = False
+    assert _published(model).is_valid(record) == accepted, (field, text)
+
+
+def test_every_text_field_of_the_schemas_states_a_pattern() -> None:
+    """A string the server cleans is published with the rule: a pattern on every free text (or an enum, a
+    format or a pattern of its own for ids, codes and URIs)."""
+    bare = []
+    for model in (JobseekerIn, VacancyIn):
+        schema = model.model_json_schema(ref_template="#/$defs/{model}")
+
+        def walk(node: object, path: str) -> None:
+            if isinstance(node, dict):
+                if node.get("type") == "string" and not ({"enum", "const", "format", "pattern"} & set(node)):
+                    if not path.endswith(("/anyOf[0]/properties/title", "/anyOf[1]/properties/occupation_uri",
+                                          "/anyOf[0]/properties/uri", "/anyOf[1]/properties/text")):  # fmt: skip
+                        bare.append(path)
+                for key, value in node.items():
+                    walk(value, f"{path}/{key}")
+            elif isinstance(node, list):
+                for i, value in enumerate(node):
+                    walk(value, f"{path}[{i}]")
+
+        walk(schema, model.__name__)
+    assert bare == []
+
+
+def test_the_hidden_characters_are_those_unicode_says() -> None:
+    """``HIDDEN`` (built into the schemas' patterns) is exactly what cleaning removes besides white space."""
+    expected = []
+    for cp in range(0x110000):
+        char = chr(cp)
+        if 0xD800 <= cp <= 0xDFFF or char.isspace() or char in "\x1c\x1d\x1e\x1f":
+            continue
+        if unicodedata.category(char) in ("Cc", "Cf", "Co") or char in _INVISIBLE:
+            if expected and expected[-1][1] == cp - 1:
+                expected[-1] = (expected[-1][0], cp)
+            else:
+                expected.append((cp, cp))
+    spaces_inside = {0x85, 0xFEFF}  # a space to some regex engines, removed by cleaning too
+    assert [r for r in hidden_ranges() if not (r[0] == r[1] and r[0] in spaces_inside)] == [
+        r for r in expected if not (r[0] == r[1] and r[0] in spaces_inside)
+    ]

@@ -112,3 +112,11 @@ def test_abbreviation_is_an_extra_form(titles: TitleNormaliser) -> None:
 )
 def test_published_title_links_to_its_occupation(slice_linker: Linker, title: str, uri: str) -> None:
     assert slice_linker.link(title, "occupation")[0].uri == uri
+
+
+def test_a_feminine_word_is_repaired_with_the_ending_pairs_of_the_gender_module() -> None:
+    # The French ending pairs live once (matching.linking.gender); "-ive" / "-if" was missing from the titles' copy.
+    titles = TitleNormaliser([("directeur créatif", "fr"), ("infirmier", "fr"), ("conducteur", "fr")])
+    assert [titles.repair(w) for w in ("creative", "infirmiere", "conductrice")] == [
+        "creatif", "infirmier", "conducteur",
+    ]  # fmt: skip

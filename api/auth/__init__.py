@@ -2,12 +2,16 @@
 
 from api.auth.config import AuthConfig, JwtConfig
 from api.auth.guard import Authenticator, Forbidden, NotAuthenticated, TooManyAttempts
+from api.auth.policy import POLICY, OnBehalf, Rule, rule_for
 from api.auth.roles import Principal, Role
-from api.auth.rules import COOKIE, PrincipalDep, Rule, allow, ensure_own, public, route_rule
+from api.auth.rules import COOKIE, AuditEntryDep, PrincipalDep, authorize, ensure_own, route_rule
 from api.auth.tokens import IssuedToken, TokenInfo, TokenRejected, TokenStore, User, UserError
 
 __all__ = [
     "COOKIE",
+    "POLICY",
+    "AuditEntryDep",
+    "OnBehalf",
     "AuthConfig",
     "Authenticator",
     "Forbidden",
@@ -24,8 +28,8 @@ __all__ = [
     "TooManyAttempts",
     "User",
     "UserError",
-    "allow",
+    "authorize",
     "ensure_own",
-    "public",
     "route_rule",
+    "rule_for",
 ]

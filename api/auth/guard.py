@@ -15,11 +15,19 @@ from collections import deque
 from api.auth.config import AuthConfig
 from api.auth.jwt_tokens import JwtVerifier, looks_like_jwt
 from api.auth.roles import Principal
-from api.auth.tokens import TokenRejected, TokenStore
+from api.auth.tokens import DossierGone, TokenRejected, TokenStore
 
 
 class NotAuthenticated(Exception):
-    """No token, or a token that is not valid (401); the message says why, never the token."""
+    """No token, or a token that is not valid (401); the message says why, never the token.
+
+    Attributes:
+        dossier_gone: the token is a jobseeker's whose dossier was erased (the pages say so in their language).
+    """
+
+    def __init__(self, message: str, *, dossier_gone: bool = False) -> None:
+        super().__init__(message)
+        self.dossier_gone = dossier_gone
 
 
 class Forbidden(Exception):
@@ -112,11 +120,14 @@ class Authenticator:
                 if self.jwt is None:
                     raise TokenRejected("this service accepts no JWTs (no issuer is configured)")
                 principal = self.jwt.verify(token)
+                if principal.jobseeker_id is not None and not self.tokens.dossier_exists(principal.jobseeker_id):
+                    raise DossierGone()
             else:
                 principal = self.tokens.verify(token)
         except TokenRejected as exc:
-            self._failed(client)
-            raise NotAuthenticated(str(exc)) from exc
+            if not isinstance(exc, DossierGone):
+                self._failed(client)
+            raise NotAuthenticated(str(exc), dossier_gone=isinstance(exc, DossierGone)) from exc
         self.budgets.take(token)
         return principal
 

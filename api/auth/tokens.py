@@ -2,12 +2,16 @@
 
 A token is ``smt_`` followed by 32 random bytes in URL-safe base64; the database keeps its SHA-256 only, so a
 copy of the database gives no usable token. The clear token is shown once, when it is issued.
+
+A jobseeker user is created only for a dossier that exists, and signs in only while it exists: once the dossier
+is erased (by the jobseeker, an administrator or the retention purge) their tokens are refused as ``DossierGone``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -16,12 +20,15 @@ from sqlalchemy import func, select, update
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
+from api.audit_actions import AuditAction
 from api.auth.models import TokenRow, UserRow
 from api.auth.roles import Principal, Role
+from ingestion.models import JobseekerRecord
 
 TOKEN_PREFIX = "smt_"
 _USERS = UserRow.__table__  # type: ignore[attr-defined]
 _TOKENS = TokenRow.__table__  # type: ignore[attr-defined]
+_DOSSIERS = JobseekerRecord.__table__  # type: ignore[attr-defined]
 
 
 class UserError(ValueError):
@@ -30,6 +37,13 @@ class UserError(ValueError):
 
 class TokenRejected(Exception):
     """A presented token is not (or no longer) valid; the message says why, without the token."""
+
+
+class DossierGone(TokenRejected):
+    """A jobseeker whose dossier no longer exists (it was erased): they cannot sign in any more."""
+
+    def __init__(self) -> None:
+        super().__init__("this jobseeker's dossier has been erased: the account no longer signs in")
 
 
 @dataclass(frozen=True)
@@ -96,11 +110,18 @@ def _info(row: object) -> TokenInfo:
 class TokenStore:
     """Users and tokens in the service's database."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, on_change: Callable[[AuditAction, str], None] | None = None) -> None:
         """Args:
         engine: the database (tables created by the wiring).
+        on_change: told of each change made (the action and the user's or token's id), for an audit log
+            outside the service's routes (the command's; the routes write theirs themselves).
         """
         self.engine = engine
+        self.on_change = on_change
+
+    def _changed(self, action: AuditAction, target: int) -> None:
+        if self.on_change is not None:
+            self.on_change(action, str(target))
 
     # -- users --------------------------------------------------------------------------------------------
 
@@ -113,12 +134,14 @@ class TokenStore:
             jobseeker_id: the dossier a jobseeker owns (required for, and only for, jobseekers).
 
         Raises:
-            UserError: the name is taken, or the dossier id does not fit the role.
+            UserError: the name is taken, the dossier id does not fit the role, or there is no such dossier.
         """
         if role is Role.jobseeker and not jobseeker_id:
             raise UserError("a jobseeker user needs the id of their dossier")
         if role is not Role.jobseeker and jobseeker_id:
             raise UserError("only jobseeker users own a dossier")
+        if jobseeker_id and not self.dossier_exists(jobseeker_id):
+            raise UserError(f"there is no dossier {jobseeker_id!r}: a jobseeker user owns an existing dossier")
         now = datetime.now(UTC)
         try:
             with self.engine.begin() as conn:
@@ -130,7 +153,13 @@ class TokenStore:
                 user_id = _new_id(result)
         except IntegrityError as exc:
             raise UserError(f"a user named {name!r} already exists") from exc
+        self._changed(AuditAction.user_create, user_id)
         return User(user_id, name, role, jobseeker_id, True, now)
+
+    def dossier_exists(self, jobseeker_id: str) -> bool:
+        """Whether a jobseeker's dossier is stored."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(_DOSSIERS.c.id).where(_DOSSIERS.c.id == jobseeker_id)).first() is not None
 
     def user(self, user_id: int) -> User | None:
         """A user by id."""
@@ -159,6 +188,7 @@ class TokenStore:
         """Enable or disable a user (a disabled user's tokens stop working at once)."""
         with self.engine.begin() as conn:
             conn.execute(update(_USERS).where(_USERS.c.id == user_id).values(active=active))
+        self._changed(AuditAction.user_change, user_id)
         return self.user(user_id)
 
     # -- tokens -------------------------------------------------------------------------------------------
@@ -186,6 +216,7 @@ class TokenStore:
                 )
             )
             token_id = _new_id(result)
+        self._changed(AuditAction.token_issue, user_id)
         return IssuedToken(token, TokenInfo(token_id, user_id, label, now, expires, None))
 
     def tokens(self, user_id: int | None = None) -> list[TokenInfo]:
@@ -210,6 +241,7 @@ class TokenStore:
                 .where(_TOKENS.c.id == token_id, _TOKENS.c.revoked_at.is_(None))
                 .values(revoked_at=datetime.now(UTC))
             )
+        self._changed(AuditAction.token_revoke, token_id)
         return self.token(token_id)
 
     def verify(self, token: str) -> Principal:
@@ -219,8 +251,9 @@ class TokenStore:
             TokenRejected: unknown, revoked or expired token, or a disabled user.
         """
         query = (
-            select(_TOKENS.c.expires_at, _TOKENS.c.revoked_at, _USERS)
+            select(_TOKENS.c.expires_at, _TOKENS.c.revoked_at, _USERS, _DOSSIERS.c.id.label("dossier"))
             .join(_USERS, _USERS.c.id == _TOKENS.c.user_id)
+            .outerjoin(_DOSSIERS, _DOSSIERS.c.id == _USERS.c.jobseeker_id)
             .where(_TOKENS.c.token_hash == hash_token(token))
         )
         with self.engine.connect() as conn:
@@ -234,7 +267,19 @@ class TokenStore:
             raise TokenRejected("the token has expired")
         if not m["active"]:
             raise TokenRejected("the user is disabled")
+        if m["role"] == Role.jobseeker.value and m["dossier"] is None:
+            raise DossierGone()
         return Principal(f"user:{m['id']}", m["name"], Role(m["role"]), m["jobseeker_id"], "token")
 
 
-__all__ = ["TOKEN_PREFIX", "IssuedToken", "TokenInfo", "TokenRejected", "TokenStore", "User", "UserError", "hash_token"]
+__all__ = [
+    "TOKEN_PREFIX",
+    "DossierGone",
+    "IssuedToken",
+    "TokenInfo",
+    "TokenRejected",
+    "TokenStore",
+    "User",
+    "UserError",
+    "hash_token",
+]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Annotated, Any
 
 from fastapi import Path, Query
@@ -15,6 +16,8 @@ ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$"
 MIN_LANGUAGE_PATTERN = r"^[A-Za-z]{2}:(A1|A2|B1|B2|C1|C2|a1|a2|b1|b2|c1|c2)$"
 PATTERN_REASONS[MIN_LANGUAGE_PATTERN] = "expected language:CEFR level such as nl:B1, found {value!r}"
 PATTERN_REASONS[ID_PATTERN] = "an id is 1 to 64 letters, digits or . _ : - (starting with a letter or digit)"
+MAX_KM = 500
+"""The largest distance between postcodes a search may ask for."""
 
 
 class IngestOut(BaseModel):
@@ -45,21 +48,53 @@ async def filters_dependency(
     ] = [],  # noqa: B006 - FastAPI reads the default, never mutates it
     licence: Annotated[list[DrivingLicence], Query(description="Driving licences the jobseeker must hold.")] = [],  # noqa: B006
     region: Annotated[list[Region], Query(description="Regions the result must be in.")] = [],  # noqa: B006
-    max_km: Annotated[float | None, Query(gt=0, le=500, description="Largest distance between postcodes.")] = None,
+    max_km: Annotated[float | None, Query(gt=0, le=MAX_KM, description="Largest distance between postcodes.")] = None,
     requirements_met: Annotated[
         bool, Query(description="Only pairs where the jobseeker meets the vacancy's language levels and licences.")
     ] = False,
 ) -> Filters:
-    """Hard filters from query parameters."""
-    levels: dict[str, int] = {}
-    for item in min_language:
-        lang, _, level = item.partition(":")
-        levels[lang.lower()] = Cefr(level.upper()).rank
+    """Hard filters from query parameters (validated here: a bad value is a 422 with its field and reason)."""
+    return build_filters(
+        dict(item.partition(":")[::2] for item in min_language),
+        [lic.value for lic in licence],
+        [r.value for r in region],
+        max_km,
+        requirements_met=requirements_met,
+    )
+
+
+def build_filters(
+    min_languages: Mapping[str, str],
+    licences: Iterable[str] = (),
+    regions: Iterable[str] = (),
+    max_km: float | None = None,
+    *,
+    requirements_met: bool = False,
+) -> Filters:
+    """Hard filters from what a search asks: the one reading of the API's query and of the consultant's page.
+
+    A value that is no CEFR level, licence category or region, and a distance outside (0, ``MAX_KM``], is left
+    out: the API refuses such values before (422, with the field and the reason); the page offers only valid
+    choices and ignores an edited address.
+
+    Args:
+        min_languages: language -> lowest CEFR level ("B1"; any case).
+        licences: driving licence categories the jobseeker must hold.
+        regions: regions the result must be in.
+        max_km: largest distance between postcodes.
+        requirements_met: only pairs where the jobseeker meets the vacancy's language levels and licences.
+
+    Returns:
+        The filters.
+    """
+    cefr = {level.value: level.rank for level in Cefr}
     return Filters(
-        min_languages=levels,
-        driving_licences=tuple(lic.value for lic in licence),
-        regions=tuple(r.value for r in region),
-        max_km=max_km,
+        min_languages={
+            lang.lower(): cefr[level.upper()] for lang, level in min_languages.items() if level.upper() in cefr
+        },
+        driving_licences=tuple(dict.fromkeys(lic for lic in licences if lic in DrivingLicence.__members__)),
+        regions=tuple(dict.fromkeys(r for r in regions if r in Region.__members__)),
+        max_km=max_km if max_km is not None and 0 < max_km <= MAX_KM else None,
         requirements_met=requirements_met,
     )
 
@@ -81,6 +116,10 @@ def filter_params(filters: Filters) -> dict[str, Any]:
     return out
 
 
+MAX_ID = 2**31 - 1
+"""The largest row id (users, tokens, contests, runs): what every database's integer key holds."""
+RowId = Annotated[int, Path(ge=1, le=MAX_ID, description="A row's id.")]
+"""Every integer id in a path: bounded here once, so that a huge number is a 422, never a database overflow."""
 KParam = Annotated[int, Query(ge=1, le=200, description="How many results.")]
 LangParam = Annotated[Language | None, Query(description="Reader's language (default: the profile's).")]
 JobseekerId = Annotated[str, Path(pattern=ID_PATTERN, description="A jobseeker's dossier id.", examples=["J00001"])]
@@ -88,12 +127,16 @@ VacancyId = Annotated[str, Path(pattern=ID_PATTERN, description="A vacancy's id.
 
 __all__ = [
     "ID_PATTERN",
+    "MAX_ID",
+    "RowId",
     "IngestOut",
     "JobseekerId",
     "KParam",
     "LangParam",
     "RecordOut",
+    "MAX_KM",
     "VacancyId",
+    "build_filters",
     "filter_params",
     "filters_dependency",
 ]

@@ -7,13 +7,14 @@ from typing import Annotated, Any
 from fastapi import Path, Query
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.audit import AuditAction, AuditLog
+from api.audit import AuditEntry
 from api.auth.roles import Principal, Role
 from api.routes.common import RecordOut
 from api.routes.records import read_row
 from ingestion.corrections import Corrected, CorrectionService
 from ingestion.models import RecordKind
-from ingestion.schemas import MAX_SKILL_TEXT, VISIBLE, CefrLevel, OccupationUri, SkillUri
+from ingestion.schemas import MAX_SKILL_TEXT, CefrLevel, OccupationUri, SkillUri
+from ingestion.text_clean import VISIBLE
 
 _OCCUPATION_EXAMPLE = "http://data.europa.eu/esco/occupation/1aadb308-432a-4d01-b54b-b4f7f76dd419"
 _SKILL_EXAMPLE = "http://data.europa.eu/esco/skill/5626b3b1-5415-47f6-acf1-b573d457d180"
@@ -120,21 +121,17 @@ __all__ = [
 ]
 
 
-def answer(done: Corrected, corrections: CorrectionService, principal: Principal, audit: AuditLog) -> CorrectionOut:
-    """The answer to a correction, once it is in the audit log (ids, the action and the concept: no free text)."""
+def answer(done: Corrected, corrections: CorrectionService, principal: Principal, trail: AuditEntry) -> CorrectionOut:
+    """The answer to a correction, with its audit row completed (ids, the action and the concept: no free text;
+    the row is written when the route succeeds)."""
     correction = done.correction
-    audit.record(
-        principal,
-        AuditAction.record_correction,
-        done.record_id,
-        [str(correction.get("id"))],
-        {
-            "action": correction.get("action"),
-            "field": correction.get("field"),
-            "chosen": correction.get("chosen"),
-            "learned_links": [link.id for link in done.learned],
-        },
-    )
+    trail.target, trail.results = done.record_id, [str(correction.get("id"))]
+    trail.params = {
+        "action": correction.get("action"),
+        "field": correction.get("field"),
+        "chosen": correction.get("chosen"),
+        "learned_links": [link.id for link in done.learned],
+    }
     row = read_row(corrections.engine, done.record_kind.value, done.record_id)
     record = RecordOut(
         id=row["id"],
@@ -163,24 +160,24 @@ def add_skill(
     body: SkillIn,
     corrections: CorrectionService,
     principal: Principal,
-    audit: AuditLog,
+    trail: AuditEntry,
 ) -> CorrectionOut:
     """Add (or confirm) a skill on a record, as the signed-in person."""
     done = corrections.add_skill(
         kind, record_id, body.uri, actor=principal.subject, role=principal.role.value, teach=teaches(principal),
         text=body.text, required=body.required,
     )  # fmt: skip
-    return answer(done, corrections, principal, audit)
+    return answer(done, corrections, principal, trail)
 
 
 def remove_skill(
-    kind: RecordKind, record_id: str, uri: str, corrections: CorrectionService, principal: Principal, audit: AuditLog
+    kind: RecordKind, record_id: str, uri: str, corrections: CorrectionService, principal: Principal, trail: AuditEntry
 ) -> CorrectionOut:
     """Remove a skill from a record, as the signed-in person."""
     done = corrections.remove_skill(
         kind, record_id, uri, actor=principal.subject, role=principal.role.value, teach=teaches(principal)
     )
-    return answer(done, corrections, principal, audit)
+    return answer(done, corrections, principal, trail)
 
 
 def set_language(
@@ -190,9 +187,9 @@ def set_language(
     body: LanguageIn,
     corrections: CorrectionService,
     principal: Principal,
-    audit: AuditLog,
+    trail: AuditEntry,
 ) -> CorrectionOut:
     """Set or remove a language level of a record, as the signed-in person."""
     level = body.level.value if body.level is not None else None
     done = corrections.set_language(kind, record_id, lang, level, actor=principal.subject, role=principal.role.value)
-    return answer(done, corrections, principal, audit)
+    return answer(done, corrections, principal, trail)

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
-from api.deps import AuditDep, CorrectionsDep
+from api.auth.rules import AuditEntryDep, PrincipalDep
+from api.deps import CorrectionsDep
 from api.routes.common import JobseekerId
 from api.routes.corrections_common import (
     CorrectionOut,
@@ -29,8 +28,7 @@ from api.routes.corrections_common import (
 from api.strict import strict_body
 from ingestion.models import RecordKind
 
-OWN = "jobseeker_id"
-router = APIRouter(prefix="/jobseekers", tags=["corrections"], dependencies=[allow(Role.consultant, owner=OWN)])
+router = APIRouter(prefix="/jobseekers", tags=["corrections"])
 DOSSIER = RecordKind.jobseeker
 
 
@@ -40,7 +38,7 @@ def confirm_dossier_occupation(
     body: DossierOccupationIn,
     corrections: CorrectionsDep,
     principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
 ) -> CorrectionOut:
     """Confirm or choose the occupation of one title of the dossier (``experiences[i]`` or
     ``desired_occupations[i]``): it becomes stated."""
@@ -48,23 +46,27 @@ def confirm_dossier_occupation(
         DOSSIER, jobseeker_id, body.uri, actor=principal.subject, role=principal.role.value,
         teach=teaches(principal), item=body.item, rejected=body.rejected,
     )  # fmt: skip
-    return answer(done, corrections, principal, audit)
+    return answer(done, corrections, principal, trail)
 
 
 @router.post("/{jobseeker_id}/skills", response_model=CorrectionOut, dependencies=[strict_body(SkillIn)])
 def add_dossier_skill(
-    jobseeker_id: JobseekerId, body: SkillIn, corrections: CorrectionsDep, principal: PrincipalDep, audit: AuditDep
+    jobseeker_id: JobseekerId, body: SkillIn, corrections: CorrectionsDep, principal: PrincipalDep, trail: AuditEntryDep
 ) -> CorrectionOut:
     """Add a skill to the dossier (or confirm one read from its text, giving its phrase): it becomes stated."""
-    return add_skill(DOSSIER, jobseeker_id, body, corrections, principal, audit)
+    return add_skill(DOSSIER, jobseeker_id, body, corrections, principal, trail)
 
 
 @router.delete("/{jobseeker_id}/skills", response_model=CorrectionOut)
 def remove_dossier_skill(
-    jobseeker_id: JobseekerId, uri: SkillQuery, corrections: CorrectionsDep, principal: PrincipalDep, audit: AuditDep
+    jobseeker_id: JobseekerId,
+    uri: SkillQuery,
+    corrections: CorrectionsDep,
+    principal: PrincipalDep,
+    trail: AuditEntryDep,
 ) -> CorrectionOut:
     """Remove a skill from the dossier: neither its text nor its occupation brings it back."""
-    return remove_skill(DOSSIER, jobseeker_id, uri, corrections, principal, audit)
+    return remove_skill(DOSSIER, jobseeker_id, uri, corrections, principal, trail)
 
 
 @router.put("/{jobseeker_id}/languages/{lang}", response_model=CorrectionOut, dependencies=[strict_body(LanguageIn)])
@@ -74,7 +76,7 @@ def set_dossier_language(
     body: LanguageIn,
     corrections: CorrectionsDep,
     principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
 ) -> CorrectionOut:
     """Set the jobseeker's level in a language (CEFR), or remove it with ``null``."""
-    return set_language(DOSSIER, jobseeker_id, lang, body, corrections, principal, audit)
+    return set_language(DOSSIER, jobseeker_id, lang, body, corrections, principal, trail)

@@ -7,13 +7,11 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.auth.roles import Role
-from api.auth.rules import allow
 from api.deps import ServicesDep, TypeaheadDep
 from esco_data import ConceptKind
 from ingestion.schemas import Language
 
-router = APIRouter(prefix="/esco", tags=["esco"], dependencies=[allow(Role.consultant, Role.jobseeker, Role.admin)])
+router = APIRouter(prefix="/esco", tags=["esco"])
 
 
 class ConceptOut(BaseModel):

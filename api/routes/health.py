@@ -8,13 +8,12 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from api.auth.rules import public
 from api.deps import EngineDep
 from api.errors import PROBLEM_JSON, Problem, problem_response
 from api.services import Services
 from esco_data import current_release
 
-router = APIRouter(prefix="/health", tags=["health"], dependencies=[public()])
+router = APIRouter(prefix="/health", tags=["health"])
 
 
 class EscoStatus(BaseModel):

@@ -7,11 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Response, status
 
 from api.anonymise import AnonymisedProfile, anonymise
-from api.audit import AuditAction
-from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow, ensure_own
+from api.auth.rules import AuditEntryDep, PrincipalDep, ensure_own
 from api.deps import (
-    AuditDep,
     CorrectionsDep,
     EngineDep,
     FairnessDep,
@@ -46,7 +43,7 @@ OWN = "jobseeker_id"
     "",
     response_model=IngestOut,
     responses={201: {"model": IngestOut, "description": "Created"}},
-    dependencies=[allow(Role.consultant, own_body=True), strict_body(JobseekerIn)],
+    dependencies=[strict_body(JobseekerIn)],
 )
 def submit_jobseeker(
     record: Annotated[JobseekerIn, Body(examples=[JOBSEEKER_EXAMPLE])],
@@ -54,10 +51,12 @@ def submit_jobseeker(
     response: Response,
     principal: PrincipalDep,
     metrics: MetricsDep,
+    trail: AuditEntryDep,
 ) -> IngestOut:
     """Submit a dossier (created, updated or unchanged); protected attributes are dropped. A jobseeker may
     submit only their own."""
     ensure_own(principal, record.id)
+    trail.target = record.id
     result = service.store_one(record)
     metrics.ingested.labels("jobseeker", result.status).inc()
     if result.status == "accepted":
@@ -65,21 +64,21 @@ def submit_jobseeker(
     return IngestOut(status=result.status, id=result.record_id, warnings=result.warnings)
 
 
-@router.get("/{jobseeker_id}", response_model=RecordOut, dependencies=[allow(Role.consultant, owner=OWN)])
+@router.get("/{jobseeker_id}", response_model=RecordOut)
 def get_jobseeker(
-    jobseeker_id: JobseekerId, engine: EngineDep, principal: PrincipalDep, audit: AuditDep, corrections: CorrectionsDep
+    jobseeker_id: JobseekerId, engine: EngineDep, trail: AuditEntryDep, corrections: CorrectionsDep
 ) -> RecordOut:
     """A stored dossier with the ESCO concepts linked from its text and the corrections people made (recorded in
     the audit log)."""
     row = read_row(engine, "jobseeker", jobseeker_id)
-    audit.record(principal, AuditAction.dossier_view, jobseeker_id, [jobseeker_id])
+    trail.results = [jobseeker_id]
     return RecordOut(
         id=row["id"], data=row["data"], links=row["links"], flags=None, updated_at=row["updated_at"].isoformat(),
         corrections=corrections.history(RecordKind.jobseeker, jobseeker_id),
     )  # fmt: skip
 
 
-@router.post("/{jobseeker_id}/deactivate", response_model=IngestOut, dependencies=[allow(Role.consultant, owner=OWN)])
+@router.post("/{jobseeker_id}/deactivate", response_model=IngestOut)
 def deactivate_jobseeker(jobseeker_id: JobseekerId, service: IngestionDep, engine: EngineDep) -> IngestOut:
     """Take a dossier out of matching (kept, and back in when submitted again with ``active: true``)."""
     return replace_field(service, engine, RecordKind.jobseeker, jobseeker_id, active=False)
@@ -89,7 +88,6 @@ def deactivate_jobseeker(jobseeker_id: JobseekerId, service: IngestionDep, engin
     "/{jobseeker_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    dependencies=[allow(Role.admin, owner=OWN)],
 )
 def delete_jobseeker(jobseeker_id: JobseekerId, fairness: FairnessDep, shortlists: ShortlistsDep) -> Response:
     """Erase a dossier (a jobseeker their own, an admin any): the record, its profile, quarantined versions,
@@ -99,33 +97,31 @@ def delete_jobseeker(jobseeker_id: JobseekerId, fairness: FairnessDep, shortlist
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{jobseeker_id}/vacancies", response_model=list[Match], dependencies=[allow(Role.consultant, owner=OWN)])
+@router.get("/{jobseeker_id}/vacancies", response_model=list[Match])
 def vacancies_for_jobseeker(
     jobseeker_id: JobseekerId,
     matcher: MatcherDep,
     filters: Annotated[Filters, Depends(filters_dependency)],
-    principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
     k: KParam = 10,
     lang: LangParam = None,
 ) -> list[Match]:
     """The open vacancies that suit a jobseeker best: what matches, what is missing, and why (audited)."""
     matches = matcher.vacancies_for(jobseeker_id, k, filters, lang.value if lang else None)
     params = filter_params(filters) | {"k": k, "lang": lang.value if lang else None}
-    audit.record(principal, AuditAction.suggestion_list, jobseeker_id, [m.id for m in matches], params)
+    trail.results, trail.params = [m.id for m in matches], params
     return matches
 
 
-@router.get("/{jobseeker_id}/anonymised", response_model=AnonymisedProfile, dependencies=[allow(Role.consultant)])
+@router.get("/{jobseeker_id}/anonymised", response_model=AnonymisedProfile)
 def anonymised_jobseeker(
     jobseeker_id: JobseekerId,
     engine: EngineDep,
     services: ServicesDep,
-    principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
     lang: LangParam = None,
 ) -> AnonymisedProfile:
     """A dossier without name or contact, to send to an employer (audited)."""
     row = read_row(engine, "jobseeker", jobseeker_id)
-    audit.record(principal, AuditAction.anonymised_profile, jobseeker_id, [jobseeker_id])
+    trail.results = [jobseeker_id]
     return anonymise(row, services.taxonomy, lang.value if lang else row["preferred_language"])

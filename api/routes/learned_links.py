@@ -7,16 +7,15 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
-from api.audit import AuditAction
-from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
-from api.deps import AuditDep, CorrectionsDep
+from api.auth.rules import AuditEntryDep, PrincipalDep
+from api.deps import CorrectionsDep
 from api.errors import Conflict
+from api.routes.common import RowId
 from api.routes.corrections_common import LearnedOut
 from matching.errors import UnknownProfile
 from matching.linking import InvalidLearnedLink, UnknownLearnedLink, Verdict
 
-router = APIRouter(prefix="/admin/learned-links", tags=["learned links"], dependencies=[allow(Role.admin)])
+router = APIRouter(prefix="/admin/learned-links", tags=["learned links"])
 
 
 class UndoneOut(BaseModel):
@@ -51,7 +50,7 @@ def search_learned_links(
 
 
 @router.get("/{link_id}", response_model=LearnedOut)
-def get_learned_link(link_id: int, corrections: CorrectionsDep) -> LearnedOut:
+def get_learned_link(link_id: RowId, corrections: CorrectionsDep) -> LearnedOut:
     """One learned link."""
     learned = corrections.linker.learned
     try:
@@ -63,7 +62,9 @@ def get_learned_link(link_id: int, corrections: CorrectionsDep) -> LearnedOut:
 
 
 @router.post("/{link_id}/undo", response_model=UndoneOut)
-def undo_learned_link(link_id: int, corrections: CorrectionsDep, principal: PrincipalDep, audit: AuditDep) -> UndoneOut:
+def undo_learned_link(
+    link_id: RowId, corrections: CorrectionsDep, principal: PrincipalDep, trail: AuditEntryDep
+) -> UndoneOut:
     """Undo a learned link: it stops counting at once; the correction that taught it is undone on its record (when
     the record still says so) and every record linked with it is linked again (logged in the audit log)."""
     try:
@@ -72,8 +73,6 @@ def undo_learned_link(link_id: int, corrections: CorrectionsDep, principal: Prin
         raise UnknownProfile(str(exc)) from None
     except InvalidLearnedLink as exc:
         raise Conflict(str(exc)) from None
-    audit.record(
-        principal, AuditAction.learned_link_undo, done.link.record_id, [str(link_id)],
-        {"reverted": done.reverted, "relinked": len(done.relinked)},
-    )  # fmt: skip
+    trail.target, trail.results = done.link.record_id, [str(link_id)]
+    trail.params = {"reverted": done.reverted, "relinked": len(done.relinked)}
     return UndoneOut(link=LearnedOut(**done.link.to_json()), reverted=done.reverted, relinked=done.relinked)

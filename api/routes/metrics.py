@@ -5,10 +5,9 @@ from __future__ import annotations
 from fastapi import APIRouter, Response
 from prometheus_client import CONTENT_TYPE_LATEST
 
-from api.auth.rules import public
 from api.deps import MetricsDep
 
-router = APIRouter(prefix="/metrics", tags=["metrics"], dependencies=[public()])
+router = APIRouter(prefix="/metrics", tags=["metrics"])
 
 
 @router.get(

@@ -7,14 +7,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, status
 from pydantic import BaseModel, Field
 
-from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
+from api.auth.rules import AuditEntryDep, PrincipalDep
 from api.deps import FairnessDep
-from api.routes.common import KParam, LangParam, filters_dependency
+from api.routes.common import KParam, LangParam, RowId, filter_params, filters_dependency
+from ingestion.text_clean import VISIBLE
 from matching.fairness import MAX_REASON, DecisionAction
 from matching.ranking import Filters
 
-router = APIRouter(prefix="/oversight", tags=["oversight"], dependencies=[allow(Role.consultant)])
+router = APIRouter(prefix="/oversight", tags=["oversight"])
 
 
 class DecisionIn(BaseModel):
@@ -22,13 +22,13 @@ class DecisionIn(BaseModel):
 
     jobseeker_id: str = Field(min_length=1, max_length=64)
     action: DecisionAction
-    reason: str = Field(min_length=1, max_length=MAX_REASON)
+    reason: str = Field(min_length=1, max_length=MAX_REASON, pattern=VISIBLE)
 
 
 class AnswerIn(BaseModel):
     """A consultant's answer to a jobseeker's contest."""
 
-    answer: str = Field(min_length=1, max_length=5_000)
+    answer: str = Field(min_length=1, max_length=5_000, pattern=VISIBLE)
 
 
 @router.get("/vacancies/{vacancy_id}/candidates")
@@ -41,6 +41,24 @@ def reviewed_candidates(
 ) -> dict[str, Any]:
     """A vacancy's candidates as shown: pinned ones on top, excluded ones out and listed apart with the reason."""
     return fairness.reviewed.candidates(vacancy_id, k, filters, lang.value if lang else None).to_json()
+
+
+@router.get("/vacancies/{vacancy_id}/candidates/{jobseeker_id}")
+def look_up_candidate(
+    vacancy_id: str,
+    jobseeker_id: str,
+    fairness: FairnessDep,
+    trail: AuditEntryDep,
+    filters: Annotated[Filters, Depends(filters_dependency)],
+    k: KParam = 10,
+    lang: LangParam = None,
+) -> dict[str, Any]:
+    """One person against a vacancy's list as shown: their score and explanation, their place, and why they are
+    not listed (``excluded``, ``unavailable``, ``filter.*``, ``below``) (audited)."""
+    found = fairness.reviewed.lookup(vacancy_id, jobseeker_id, k, filters, lang.value if lang else None)
+    params = filter_params(filters) | {"k": k, "lang": lang.value if lang else None}
+    trail.results, trail.params = [jobseeker_id], params
+    return found.to_json()
 
 
 @router.post("/vacancies/{vacancy_id}/decisions", status_code=status.HTTP_201_CREATED)
@@ -69,6 +87,6 @@ def contests(
 
 
 @router.post("/contests/{contest_id}/answer")
-def answer_contest(contest_id: int, body: AnswerIn, fairness: FairnessDep, principal: PrincipalDep) -> dict[str, Any]:
+def answer_contest(contest_id: RowId, body: AnswerIn, fairness: FairnessDep, principal: PrincipalDep) -> dict[str, Any]:
     """Answer a jobseeker's contest (as the signed-in consultant)."""
     return fairness.rights.answer(contest_id, principal.name, body.answer)

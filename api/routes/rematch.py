@@ -7,11 +7,10 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Query
 from pydantic import BaseModel
 
-from api.audit import AuditAction, AuditLog
-from api.auth.roles import Principal, Role
-from api.auth.rules import PrincipalDep, allow
-from api.deps import AuditDep, EngineDep, MatcherDep
-from api.routes.common import JobseekerId, LangParam, VacancyId
+from api.audit import AuditEntry
+from api.auth.rules import AuditEntryDep
+from api.deps import EngineDep, MatcherDep
+from api.routes.common import MAX_ID, JobseekerId, LangParam, VacancyId
 from matching.profiles import ProfileKind
 from matching.rematch.reading import explain_matches, previous_success
 from matching.rematch.repository import RematchRepository, RunInfo
@@ -42,11 +41,12 @@ class NewMatchesOut(BaseModel):
 
 
 SinceParam = Annotated[
-    int | None, Query(ge=0, description="List matches new after this run (default: the run before the latest).")
+    int | None,
+    Query(ge=0, le=MAX_ID, description="List matches new after this run (default: the run before the latest)."),
 ]
 
 
-@router.get("/runs/latest", response_model=RunInfo, dependencies=[allow(Role.consultant, Role.admin)])
+@router.get("/runs/latest", response_model=RunInfo)
 def latest_run(engine: EngineDep) -> RunInfo:
     """The most recent rematch run, whatever its status."""
     run = RematchRepository(engine).latest_run()
@@ -62,9 +62,9 @@ def _new(
     profile_id: str,
     lang: str | None,
     since: int | None,
-    seen: tuple[Principal, AuditLog, AuditAction],
+    trail: AuditEntry,
 ) -> NewMatchesOut:
-    """The matches new in one list since a run, explained, and recorded in the audit log as ``seen`` says."""
+    """The matches new in one list since a run, explained (their ids go to the request's audit row)."""
     repository = RematchRepository(engine)
     run = repository.latest_run(status="succeeded")
     if run is None:
@@ -72,40 +72,34 @@ def _new(
     after = previous_success(repository, run) if since is None else since
     explained = explain_matches(matcher, kind, profile_id, repository.new_since(kind, profile_id, after), lang)
     found = NewMatchesOut(run_id=run.id, since_run=after, matches=[NewMatchOut(**item.to_json()) for item in explained])
-    principal, audit, action = seen
-    audit.record(principal, action, profile_id, [m.id for m in found.matches], {"since_run": after, "lang": lang})
+    trail.results, trail.params = [m.id for m in found.matches], {"since_run": after, "lang": lang}
     return found
 
 
 @router.get(
     "/jobseekers/{jobseeker_id}/new",
     response_model=NewMatchesOut,
-    dependencies=[allow(Role.consultant, owner="jobseeker_id")],
 )
 def new_vacancies(
     jobseeker_id: JobseekerId,
     engine: EngineDep,
     matcher: MatcherDep,
-    principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
     lang: LangParam = None,
     since_run: SinceParam = None,
 ) -> NewMatchesOut:
     """Vacancies new in a jobseeker's list since the last run, explained in the reader's language (audited)."""
-    seen = (principal, audit, AuditAction.suggestion_list)
-    return _new(engine, matcher, ProfileKind.jobseeker, jobseeker_id, lang.value if lang else None, since_run, seen)
+    return _new(engine, matcher, ProfileKind.jobseeker, jobseeker_id, lang.value if lang else None, since_run, trail)
 
 
-@router.get("/vacancies/{vacancy_id}/new", response_model=NewMatchesOut, dependencies=[allow(Role.consultant)])
+@router.get("/vacancies/{vacancy_id}/new", response_model=NewMatchesOut)
 def new_candidates(
     vacancy_id: VacancyId,
     engine: EngineDep,
     matcher: MatcherDep,
-    principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
     lang: LangParam = None,
     since_run: SinceParam = None,
 ) -> NewMatchesOut:
     """Candidates new in a vacancy's list since the last run, explained in the reader's language (audited)."""
-    seen = (principal, audit, AuditAction.candidate_search)
-    return _new(engine, matcher, ProfileKind.vacancy, vacancy_id, lang.value if lang else None, since_run, seen)
+    return _new(engine, matcher, ProfileKind.vacancy, vacancy_id, lang.value if lang else None, since_run, trail)

@@ -3,25 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
 
-from fastapi import APIRouter, Path, status
+from fastapi import APIRouter, status
 from pydantic import BaseModel, Field
 
 from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
+from api.auth.rules import AuditEntryDep, PrincipalDep
 from api.auth.tokens import TokenInfo, User, UserError
 from api.deps import TokensDep
 from api.errors import Conflict
-from api.routes.common import ID_PATTERN
+from api.routes.common import ID_PATTERN, RowId
 from api.strict import strict_body
 from matching.errors import UnknownProfile
 
 UserExists = Conflict
 
 router = APIRouter(tags=["users"])
-ADMIN = [allow(Role.admin)]
-UserId = Annotated[int, Path(ge=1, le=2**31 - 1)]
+UserId = RowId
 
 
 class UserIn(BaseModel):
@@ -117,38 +115,38 @@ def _user_or_404(tokens: TokensDep, user_id: int) -> User:
     return user
 
 
-@router.get("/me", response_model=MeOut, dependencies=[allow(Role.consultant, Role.jobseeker, Role.admin)])
+@router.get("/me", response_model=MeOut)
 def me(principal: PrincipalDep) -> MeOut:
     """Who the token belongs to: subject, name, role and (jobseekers) dossier id."""
     return MeOut(**principal.__dict__)
 
 
-@router.get("/users", response_model=list[UserOut], dependencies=ADMIN)
+@router.get("/users", response_model=list[UserOut])
 def list_users(tokens: TokensDep) -> list[UserOut]:
     """Every user of the service's own sign-in."""
     return [_user(u) for u in tokens.users()]
 
 
-@router.post(
-    "/users", response_model=UserOut, status_code=status.HTTP_201_CREATED, dependencies=[*ADMIN, strict_body(UserIn)]
-)
-def add_user(body: UserIn, tokens: TokensDep) -> UserOut:
-    """Create a user (a jobseeker user names the dossier they own)."""
+@router.post("/users", response_model=UserOut, status_code=status.HTTP_201_CREATED, dependencies=[strict_body(UserIn)])
+def add_user(body: UserIn, tokens: TokensDep, trail: AuditEntryDep) -> UserOut:
+    """Create a user (a jobseeker user names the existing dossier they own)."""
     if tokens.user_by_name(body.name) is not None:
         raise UserExists(f"a user named {body.name!r} already exists")
     try:
-        return _user(tokens.add_user(body.name, body.role, body.jobseeker_id))
+        user = tokens.add_user(body.name, body.role, body.jobseeker_id)
     except UserError as exc:
         raise UserExists(str(exc)) from exc
+    trail.target = str(user.id)
+    return _user(user)
 
 
-@router.get("/users/{user_id}", response_model=UserOut, dependencies=ADMIN)
+@router.get("/users/{user_id}", response_model=UserOut)
 def get_user(user_id: UserId, tokens: TokensDep) -> UserOut:
     """One user."""
     return _user(_user_or_404(tokens, user_id))
 
 
-@router.put("/users/{user_id}/active", response_model=UserOut, dependencies=[*ADMIN, strict_body(UserActiveIn)])
+@router.put("/users/{user_id}/active", response_model=UserOut, dependencies=[strict_body(UserActiveIn)])
 def set_user_active(user_id: UserId, body: UserActiveIn, tokens: TokensDep) -> UserOut:
     """Enable or disable a user (a disabled user's tokens stop working at once)."""
     _user_or_404(tokens, user_id)
@@ -157,7 +155,7 @@ def set_user_active(user_id: UserId, body: UserActiveIn, tokens: TokensDep) -> U
     return _user(user)
 
 
-@router.get("/users/{user_id}/tokens", response_model=list[TokenOut], dependencies=ADMIN)
+@router.get("/users/{user_id}/tokens", response_model=list[TokenOut])
 def list_tokens(user_id: UserId, tokens: TokensDep) -> list[TokenOut]:
     """A user's tokens, newest first, without their secrets."""
     _user_or_404(tokens, user_id)
@@ -168,7 +166,7 @@ def list_tokens(user_id: UserId, tokens: TokensDep) -> list[TokenOut]:
     "/users/{user_id}/tokens",
     response_model=IssuedTokenOut,
     status_code=status.HTTP_201_CREATED,
-    dependencies=[*ADMIN, strict_body(TokenIn)],
+    dependencies=[strict_body(TokenIn)],
 )
 def issue_token(user_id: UserId, body: TokenIn, tokens: TokensDep) -> IssuedTokenOut:
     """Issue a token for a user; its secret is in this answer only (the service keeps its hash)."""
@@ -177,8 +175,8 @@ def issue_token(user_id: UserId, body: TokenIn, tokens: TokensDep) -> IssuedToke
     return IssuedTokenOut(token=issued.token, **issued.info.__dict__)
 
 
-@router.delete("/tokens/{token_id}", response_model=TokenOut, dependencies=ADMIN)
-def revoke_token(token_id: Annotated[int, Path(ge=1, le=2**31 - 1)], tokens: TokensDep) -> TokenOut:
+@router.delete("/tokens/{token_id}", response_model=TokenOut)
+def revoke_token(token_id: RowId, tokens: TokensDep) -> TokenOut:
     """Revoke a token: it stops working at once."""
     info = tokens.revoke(token_id)
     if info is None:

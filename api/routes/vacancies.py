@@ -6,10 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Response, status
 
-from api.audit import AuditAction
-from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
-from api.deps import AuditDep, CorrectionsDep, EngineDep, IngestionDep, MatcherDep, MetricsDep
+from api.auth.rules import AuditEntryDep
+from api.deps import CorrectionsDep, EngineDep, IngestionDep, MatcherDep, MetricsDep
 from api.routes.common import IngestOut, KParam, LangParam, RecordOut, VacancyId, filter_params, filters_dependency
 from api.routes.records import delete_record, read_row, replace_field
 from api.strict import strict_body
@@ -34,7 +32,7 @@ VACANCY_EXAMPLE = {
     "",
     response_model=IngestOut,
     responses={201: {"model": IngestOut, "description": "Created"}},
-    dependencies=[allow(Role.consultant), strict_body(VacancyIn)],
+    dependencies=[strict_body(VacancyIn)],
 )
 def submit_vacancy(
     record: Annotated[VacancyIn, Body(examples=[VACANCY_EXAMPLE])],
@@ -50,7 +48,7 @@ def submit_vacancy(
     return IngestOut(status=result.status, id=result.record_id, warnings=result.warnings)
 
 
-@router.get("/{vacancy_id}", response_model=RecordOut, dependencies=[allow(Role.consultant)])
+@router.get("/{vacancy_id}", response_model=RecordOut)
 def get_vacancy(vacancy_id: VacancyId, engine: EngineDep, corrections: CorrectionsDep) -> RecordOut:
     """A stored vacancy with its ESCO links (the occupations proposed for its title), the discrimination screen's
     flags and the corrections people made."""
@@ -61,7 +59,7 @@ def get_vacancy(vacancy_id: VacancyId, engine: EngineDep, corrections: Correctio
     )  # fmt: skip
 
 
-@router.post("/{vacancy_id}/close", response_model=IngestOut, dependencies=[allow(Role.consultant)])
+@router.post("/{vacancy_id}/close", response_model=IngestOut)
 def close_vacancy(vacancy_id: VacancyId, service: IngestionDep, engine: EngineDep) -> IngestOut:
     """Close a vacancy: it leaves matching and stays stored (submit it again with ``status: open`` to reopen)."""
     return replace_field(service, engine, RecordKind.vacancy, vacancy_id, status="closed")
@@ -71,7 +69,6 @@ def close_vacancy(vacancy_id: VacancyId, service: IngestionDep, engine: EngineDe
     "/{vacancy_id}",
     status_code=status.HTTP_204_NO_CONTENT,
     response_class=Response,
-    dependencies=[allow(Role.admin)],
 )
 def delete_vacancy(vacancy_id: VacancyId, service: IngestionDep) -> Response:
     """Delete a vacancy and its profile."""
@@ -79,18 +76,17 @@ def delete_vacancy(vacancy_id: VacancyId, service: IngestionDep) -> Response:
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
-@router.get("/{vacancy_id}/candidates", response_model=list[Match], dependencies=[allow(Role.consultant)])
+@router.get("/{vacancy_id}/candidates", response_model=list[Match])
 def candidates_for_vacancy(
     vacancy_id: VacancyId,
     matcher: MatcherDep,
     filters: Annotated[Filters, Depends(filters_dependency)],
-    principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
     k: KParam = 10,
     lang: LangParam = None,
 ) -> list[Match]:
     """The best active jobseekers for a vacancy, each with score components and an explanation (audited)."""
     matches = matcher.candidates(vacancy_id, k, filters, lang.value if lang else None)
     params = filter_params(filters) | {"k": k, "lang": lang.value if lang else None}
-    audit.record(principal, AuditAction.candidate_search, vacancy_id, [m.id for m in matches], params)
+    trail.results, trail.params = [m.id for m in matches], params
     return matches

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
-from api.deps import AuditDep, CorrectionsDep
+from api.auth.rules import AuditEntryDep, PrincipalDep
+from api.deps import CorrectionsDep
 from api.routes.common import VacancyId
 from api.routes.corrections_common import (
     CorrectionOut,
@@ -29,7 +28,7 @@ from api.routes.corrections_common import (
 from api.strict import strict_body
 from ingestion.models import RecordKind
 
-router = APIRouter(prefix="/vacancies", tags=["corrections"], dependencies=[allow(Role.consultant)])
+router = APIRouter(prefix="/vacancies", tags=["corrections"])
 VACANCY = RecordKind.vacancy
 
 
@@ -39,7 +38,7 @@ def confirm_vacancy_occupation(
     body: VacancyOccupationIn,
     corrections: CorrectionsDep,
     principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
 ) -> CorrectionOut:
     """Confirm one of the occupations proposed for the vacancy's title, or choose another: it becomes stated, and the
     same title is later proposed with it first ("confirmed by a consultant on DATE"); ``rejected`` ones are not
@@ -48,24 +47,24 @@ def confirm_vacancy_occupation(
         VACANCY, vacancy_id, body.uri, actor=principal.subject, role=principal.role.value, teach=teaches(principal),
         rejected=body.rejected,
     )  # fmt: skip
-    return answer(done, corrections, principal, audit)
+    return answer(done, corrections, principal, trail)
 
 
 @router.post("/{vacancy_id}/skills", response_model=CorrectionOut, dependencies=[strict_body(SkillIn)])
 def add_vacancy_skill(
-    vacancy_id: VacancyId, body: SkillIn, corrections: CorrectionsDep, principal: PrincipalDep, audit: AuditDep
+    vacancy_id: VacancyId, body: SkillIn, corrections: CorrectionsDep, principal: PrincipalDep, trail: AuditEntryDep
 ) -> CorrectionOut:
     """Add a skill to the vacancy (or confirm one read from its text, giving its phrase): it becomes stated."""
-    return add_skill(VACANCY, vacancy_id, body, corrections, principal, audit)
+    return add_skill(VACANCY, vacancy_id, body, corrections, principal, trail)
 
 
 @router.delete("/{vacancy_id}/skills", response_model=CorrectionOut)
 def remove_vacancy_skill(
-    vacancy_id: VacancyId, uri: SkillQuery, corrections: CorrectionsDep, principal: PrincipalDep, audit: AuditDep
+    vacancy_id: VacancyId, uri: SkillQuery, corrections: CorrectionsDep, principal: PrincipalDep, trail: AuditEntryDep
 ) -> CorrectionOut:
     """Remove a skill from the vacancy: neither its text nor its occupation brings it back, and the phrases it was
     read from no longer give it."""
-    return remove_skill(VACANCY, vacancy_id, uri, corrections, principal, audit)
+    return remove_skill(VACANCY, vacancy_id, uri, corrections, principal, trail)
 
 
 @router.put("/{vacancy_id}/languages/{lang}", response_model=CorrectionOut, dependencies=[strict_body(LanguageIn)])
@@ -75,7 +74,7 @@ def set_vacancy_language(
     body: LanguageIn,
     corrections: CorrectionsDep,
     principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
 ) -> CorrectionOut:
     """Set the level the vacancy requires in a language (CEFR), or remove the requirement with ``null``."""
-    return set_language(VACANCY, vacancy_id, lang, body, corrections, principal, audit)
+    return set_language(VACANCY, vacancy_id, lang, body, corrections, principal, trail)

@@ -1,83 +1,43 @@
-"""The consultant's pages: choose or paste a vacancy, its explained candidates with filters, the shortlist
-and its CSV export, and a candidate's anonymised profile."""
+"""The consultant's pages: a vacancy's explained candidates as shown (pins on top, exclusions out) with filters,
+a count, more, and one person looked up; the shortlist and its CSV export; a candidate's anonymised profile.
+The list of vacancies, a pasted one and a vacancy's edit are in ``api.ui.vacancy_list``."""
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated
+from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Form, Query, Request
-from sqlalchemy import func, select
 from starlette.responses import RedirectResponse, Response
 
 from api.anonymise import anonymise
-from api.audit import AuditAction
-from api.auth.roles import Role
-from api.auth.rules import PrincipalDep, allow
-from api.deps import AuditDep, EngineDep, IngestionDep, MatcherDep, ServicesDep, ShortlistsDep
-from api.routes.common import VacancyId, filter_params
+from api.audit_actions import AuditAction
+from api.auth.policy import PLACEMENT
+from api.auth.rules import AuditEntryDep, PrincipalDep
+from api.deps import AuditDep, EngineDep, FairnessDep, InterestsDep, ServicesDep, ShortlistsDep
+from api.routes.common import VacancyId, build_filters, filter_params
 from api.routes.records import read_row
 from api.routes.shortlists import export_shortlist
 from api.shortlist import ShortlistStatus
 from api.ui.i18n import reader_language
 from api.ui.render import page
-from ingestion.models import RecordKind, VacancyRecord
-from ingestion.schemas import Cefr, DrivingLicence, Region
-from ingestion.validation import InvalidRecord
+from api.ui.vacancy_list import occupation_uri
+from matching.errors import UnknownProfile
+from matching.fairness import DecisionAction, InvalidDecision
 from matching.ranking import Filters
 
-router = APIRouter(prefix="/ui/vacancies", include_in_schema=False, dependencies=[allow(Role.consultant)])
-LEVELS = tuple(c.value for c in Cefr)
-
-
-@router.get("")
-def vacancies_page(request: Request, engine: EngineDep, q: Annotated[str, Query(max_length=100)] = "") -> Response:
-    """Open vacancies to choose from (filtered by title), and a form to paste a new one."""
-    table = VacancyRecord.__table__  # type: ignore[attr-defined]
-    query = select(table.c.id, table.c.language, table.c.data, table.c.flags).where(table.c.status == "open")
-    if q.strip():
-        query = query.where(func.lower(table.c.data["title"].as_string()).contains(q.strip().lower()))
-    with engine.connect() as conn:
-        rows = conn.execute(query.order_by(table.c.id).limit(100)).all()
-    vacancies = [
-        {"id": r.id, "language": r.language, "title": r.data.get("title"), "flags": len(r.flags)} for r in rows
-    ]
-    return page(request, "vacancies.html", vacancies=vacancies, q=q, error=None)
-
-
-@router.post("")
-def paste_vacancy(
-    request: Request,
-    service: IngestionDep,
-    title: Annotated[str, Form(max_length=200)],
-    language: Annotated[str, Form(pattern="^(fr|nl)$")] = "fr",
-    description: Annotated[str, Form(max_length=20_000)] = "",
-    skills: Annotated[str, Form(max_length=5_000)] = "",
-) -> Response:
-    """Store a pasted vacancy (linked to ESCO and screened like any other) and show its candidates."""
-    record = {
-        "id": f"V-UI-{secrets.token_hex(4)}",
-        "title": title,
-        "language": language,
-        "description": description or None,
-        "required_skills": [line.strip() for line in skills.splitlines() if line.strip()],
-    }
-    try:
-        result = service.ingest_one(RecordKind.vacancy, record)
-    except InvalidRecord as exc:
-        return page(request, "vacancies.html", status=422, vacancies=[], q="", error=str(exc))
-    return RedirectResponse(f"/ui/vacancies/{result.record_id}", status_code=303)
+router = APIRouter(prefix="/ui/vacancies", include_in_schema=False)
+FIRST_PAGE, MORE, MOST = 20, 20, 200
+"""Candidates shown at first, added by "more", and at most."""
 
 
 def _filters(nl: str, fr: str, region: str, licence: str, max_km: str) -> Filters:
-    levels = {lang: Cefr(level).rank for lang, level in (("nl", nl), ("fr", fr)) if level in LEVELS}
-    km = float(max_km) if max_km.isdigit() and 0 < int(max_km) <= 500 else None
-    return Filters(
-        min_languages=levels,
-        driving_licences=(licence,) if licence in DrivingLicence.__members__ else (),
-        regions=(region,) if region in Region.__members__ else (),
-        max_km=km,
-    )
+    """The page's filter fields, read as the API reads its query (``build_filters``)."""
+    try:
+        km = float(max_km) if max_km.strip() else None
+    except ValueError:
+        km = None
+    return build_filters({"nl": nl, "fr": fr}, [licence], [region], km)
 
 
 @router.get("/{vacancy_id}")
@@ -85,40 +45,105 @@ def candidates_page(
     request: Request,
     vacancy_id: VacancyId,
     engine: EngineDep,
-    matcher: MatcherDep,
+    fairness: FairnessDep,
     shortlists: ShortlistsDep,
+    interests: InterestsDep,
     principal: PrincipalDep,
     audit: AuditDep,
+    trail: AuditEntryDep,
     nl: Annotated[str, Query(max_length=2)] = "",
     fr: Annotated[str, Query(max_length=2)] = "",
     region: Annotated[str, Query(max_length=20)] = "",
     licence: Annotated[str, Query(max_length=4)] = "",
     max_km: Annotated[str, Query(max_length=4)] = "",
+    k: Annotated[int, Query(ge=1, le=MOST)] = FIRST_PAGE,
+    who: Annotated[str, Query(max_length=64)] = "",
+    saved: Annotated[str, Query(max_length=32)] = "",
 ) -> Response:
-    """A vacancy's screen flags first, then its ranked, explained candidates (audited)."""
+    """A vacancy's screen flags first, then its candidates as shown (pins on top, exclusions out and listed
+    apart), how many pass the filters, more of them, and one person looked up (audited)."""
     row = read_row(engine, "vacancy", vacancy_id)
     filters = _filters(nl, fr, region, licence, max_km)
     lang = reader_language(request)
-    matches = matcher.candidates(vacancy_id, 20, filters, lang)
-    audit.record(
-        principal, AuditAction.candidate_search, vacancy_id, [m.id for m in matches],
-        filter_params(filters) | {"k": 20, "lang": lang, "page": True},
-    )  # fmt: skip
+    shown = fairness.reviewed.candidates(vacancy_id, k, filters, lang) if row["status"] == "open" else None
+    ids = [c.match.id for c in shown.candidates] if shown else []
+    trail.results = ids
+    trail.params = filter_params(filters) | {"k": k, "lang": lang, "page": True}
+    looked_up = None
+    if who.strip() and row["status"] == "open":
+        try:
+            looked_up = fairness.reviewed.lookup(vacancy_id, who.strip(), k, filters, lang)
+        except UnknownProfile:
+            looked_up = None
+        audit.record(
+            principal, AuditAction.candidate_lookup, vacancy_id, [who.strip()] if looked_up else [],
+            filter_params(filters) | {"k": k, "lang": lang, "page": True}, why=PLACEMENT,
+        )  # fmt: skip
     form = {"nl": nl, "fr": fr, "region": region, "licence": licence, "max_km": max_km}
+    here = {key: value for key, value in form.items() if value}
     return page(
         request,
         "candidates.html",
-        vacancy={"id": vacancy_id, "title": row["data"].get("title")},
+        vacancy=row | {"title": row["data"].get("title"), "occupation": occupation_uri(row["data"], row["links"])},
         flags=row["flags"],
-        matches=matches,
+        shown=shown,
         form=form,
+        k=k,
+        more=min(MOST, k + MORE),
+        most=MOST,
+        here=urlencode(here | ({"k": k} if k != FIRST_PAGE else {})),
+        more_url=f"/ui/vacancies/{vacancy_id}?{urlencode(here | {'k': min(MOST, k + MORE)})}#c-{len(ids) + 1}",
+        who=who.strip(),
+        looked_up=looked_up,
+        saved=saved,
         shortlisted={e.jobseeker_id: e.status.value for e in shortlists.of(vacancy_id)},
+        interested={i.jobseeker_id for i in interests.of_vacancy(vacancy_id)},
     )
 
 
+@router.post("/{vacancy_id}/decisions")
+def decide(
+    vacancy_id: VacancyId,
+    engine: EngineDep,
+    fairness: FairnessDep,
+    principal: PrincipalDep,
+    trail: AuditEntryDep,
+    jobseeker_id: Annotated[str, Form(min_length=1, max_length=64)],
+    action: Annotated[DecisionAction, Form()],
+    reason: Annotated[str, Form(max_length=1000)] = "",
+    default_reason: Annotated[str, Form(max_length=200)] = "",
+    back: Annotated[str, Form(max_length=500)] = "",
+) -> Response:
+    """Pin, exclude or put back a candidate (an exclusion needs a reason; a pin may take the default one)."""
+    read_row(engine, "vacancy", vacancy_id)
+    if action is not DecisionAction.revoke:  # a decision about an erased dossier can still be revoked
+        read_row(engine, "jobseeker", jobseeker_id)
+    text = reason.strip() or (default_reason.strip() if action is not DecisionAction.exclude else "")
+    query = urlencode([(k, v) for k, v in parse_qsl(back) if k in ("nl", "fr", "region", "licence", "max_km", "k")])
+    trail.results = [jobseeker_id]
+    if not text:
+        trail.skipped = True
+        return RedirectResponse(f"/ui/vacancies/{vacancy_id}?{query}&saved=reason_needed", status_code=303)
+    log = fairness.oversight
+    act = {DecisionAction.pin: log.pin, DecisionAction.exclude: log.exclude, DecisionAction.revoke: log.revoke}
+    try:
+        act[action](vacancy_id, jobseeker_id, text, principal.name)
+    except InvalidDecision:
+        trail.skipped = True
+        return RedirectResponse(f"/ui/vacancies/{vacancy_id}?{query}&saved=nothing_to_revoke", status_code=303)
+    return RedirectResponse(f"/ui/vacancies/{vacancy_id}?{query}&saved={action.value}", status_code=303)
+
+
 @router.get("/{vacancy_id}/shortlist")
-def shortlist_page(request: Request, vacancy_id: VacancyId, engine: EngineDep, shortlists: ShortlistsDep) -> Response:
-    """A vacancy's shortlist with a status per candidate."""
+def shortlist_page(
+    request: Request,
+    vacancy_id: VacancyId,
+    engine: EngineDep,
+    shortlists: ShortlistsDep,
+    saved: Annotated[str, Query(max_length=32)] = "",
+    who: Annotated[str, Query(max_length=64)] = "",
+) -> Response:
+    """A vacancy's shortlist with a status per candidate (and a word on what was just saved)."""
     row = read_row(engine, "vacancy", vacancy_id)
     return page(
         request,
@@ -126,6 +151,8 @@ def shortlist_page(request: Request, vacancy_id: VacancyId, engine: EngineDep, s
         vacancy={"id": vacancy_id, "title": row["data"].get("title")},
         entries=shortlists.of(vacancy_id),
         statuses=[s.value for s in ShortlistStatus],
+        saved=saved,
+        who=who,
     )
 
 
@@ -144,8 +171,9 @@ def shortlist_put(
     read_row(engine, "vacancy", vacancy_id)
     read_row(engine, "jobseeker", jobseeker_id)
     shortlists.put(vacancy_id, jobseeker_id, status, principal.subject, score)
+    done = urlencode({"saved": "shortlisted" if back == "candidates" else "status", "who": jobseeker_id})
     target = f"/ui/vacancies/{vacancy_id}" if back == "candidates" else f"/ui/vacancies/{vacancy_id}/shortlist"
-    return RedirectResponse(target, status_code=303)
+    return RedirectResponse(f"{target}?{done}", status_code=303)
 
 
 @router.post("/{vacancy_id}/shortlist/remove")
@@ -154,15 +182,16 @@ def shortlist_remove(
 ) -> Response:
     """Take a candidate off the shortlist."""
     shortlists.remove(vacancy_id, jobseeker_id)
-    return RedirectResponse(f"/ui/vacancies/{vacancy_id}/shortlist", status_code=303)
+    done = urlencode({"saved": "removed", "who": jobseeker_id})
+    return RedirectResponse(f"/ui/vacancies/{vacancy_id}/shortlist?{done}", status_code=303)
 
 
 @router.get("/{vacancy_id}/shortlist.csv")
 def shortlist_csv(
-    vacancy_id: VacancyId, engine: EngineDep, shortlists: ShortlistsDep, principal: PrincipalDep, audit: AuditDep
+    vacancy_id: VacancyId, engine: EngineDep, shortlists: ShortlistsDep, trail: AuditEntryDep
 ) -> Response:
     """The shortlist as CSV, the same file as the API's (formula cells neutralised; audited)."""
-    return export_shortlist(vacancy_id, engine, shortlists, principal, audit)
+    return export_shortlist(vacancy_id, engine, shortlists, trail)
 
 
 @router.get("/{vacancy_id}/candidates/{jobseeker_id}")
@@ -172,11 +201,11 @@ def anonymised_page(
     jobseeker_id: str,
     engine: EngineDep,
     services: ServicesDep,
-    principal: PrincipalDep,
-    audit: AuditDep,
+    trail: AuditEntryDep,
 ) -> Response:
     """A candidate's anonymised profile, to send to the employer (audited)."""
     row = read_row(engine, "jobseeker", jobseeker_id)
-    audit.record(principal, AuditAction.anonymised_profile, jobseeker_id, [jobseeker_id], {"vacancy": vacancy_id})
+    trail.results, trail.params = [jobseeker_id], {"vacancy": vacancy_id}
     profile = anonymise(row, services.taxonomy, reader_language(request))
+    # Skills in the jobseeker's own words are shown as typed, marked as text of unknown language (lang="").
     return page(request, "anonymised.html", profile=profile, vacancy_id=vacancy_id)

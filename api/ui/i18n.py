@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from starlette.requests import Request
 
+from api.ui.words import WORK
+
 LANGUAGES = ("fr", "nl")
+"""The pages' languages (of the service's, ``esco_data.LANGUAGES``), the first the fallback."""
 LANG_COOKIE = "skillmatch_lang"
 
-MESSAGES: dict[str, dict[str, str]] = {
+_CORE: dict[str, dict[str, str]] = {
     "fr": {
         "app": "skillmatch",
         "skip": "Aller au contenu",
@@ -104,13 +107,20 @@ MESSAGES: dict[str, dict[str, str]] = {
         "exposure": "Exposition par groupe",
         "exposure_help": (
             "Part des places du top 10 de chaque groupe rapportée à sa part des candidats éligibles (1 : parité). "
-            "Une alerte signale un rapport hors de la plage"
+            "Le hasard seul fait varier ce rapport : les attributs sont redistribués au hasard entre les personnes "
+            "(permutations) et l'intervalle donne 95 % des rapports ainsi obtenus. Une alerte signale un groupe "
+            "dont la valeur p, corrigée pour le nombre de groupes (Holm), est inférieure au seuil"
         ),
-        "audit_attributes": "Personnes avec des attributs d'audit",
-        "run_exposure": "Lancer l'audit maintenant",
-        "exposure_runs": "Derniers audits",
-        "exposure_run": "Audit",
-        "exposure_engine": "Classement du moteur",
+        "group_attributes": "Personnes avec des attributs de groupe",
+        "run_exposure": "Lancer l'audit d'exposition maintenant",
+        "exposure_runs": "Derniers audits d'exposition",
+        "exposure_run": "Audit d'exposition",
+        "chance_interval": "Intervalle du hasard (2,5–97,5 %)",
+        "p_value": "p",
+        "p_corrected": "p corrigée",
+        "permutations": "permutations",
+        "threshold": "seuil",
+        "exposure_engine": "Classement calculé",
         "exposure_shown": "Listes telles que montrées (épinglages et exclusions)",
         "source": "Origine",
         "lists": "listes",
@@ -168,6 +178,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_found": "Introuvable.",
         "forbidden": "Accès refusé.",
         "sign_in_needed": "Veuillez vous connecter.",
+        "dossier_erased": "Votre dossier a été effacé : ce compte ne permet plus de se connecter. Pour un nouveau "
+        "dossier, adressez-vous à votre conseiller.",
+        "cross_site": "Cette demande ne vient pas de ce site : elle a été refusée.",
+        "skill_not_saved": "Cette compétence n'a pas pu être enregistrée : vérifiez le texte et réessayez.",
+        "done_for_you": "Ce qu'un conseiller a fait pour vous",
+        "purpose": "Pourquoi",
+        "why_placement": "placement",
+        "why_administration": "administration",
+        "why_retention": "durée de conservation",
+        "why_oversight": "contrôle humain",
+        "why_own_request": "à sa propre demande",
+        "why_right_to_erasure": "droit à l'effacement",
+        "why_right_to_information": "droit à l'information",
+        "why_right_of_access": "droit d'accès",
+        "why_right_to_object": "droit d'opposition",
+        "why_right_to_contest": "droit de contestation",
+        "why_guidance": "orientation",
+        "why_exposure_audit": "audit d'exposition",
+        "why_on_behalf_desk": "pour la personne, à sa demande, au guichet",
+        "why_on_behalf_phone": "pour la personne, à sa demande, par téléphone",
+        "why_on_behalf_letter": "pour la personne, à sa demande, par courrier",
+        "done_for_you_none": "Rien pour l'instant.",
+        "did_rights_notice": "a consulté l'information sur les suggestions",
+        "did_rights_export": "a exporté vos données",
+        "did_rights_opt_out": "a modifié votre choix de ne pas être proposé",
+        "did_rights_contest": "a introduit une contestation",
+        "did_rights_guidance": "a consulté vos pistes de progression",
+        "did_erasure": "a effacé votre dossier",
         "km": "km",
         "filter_by": "Filtrer",
         "via": "via",
@@ -268,13 +306,21 @@ MESSAGES: dict[str, dict[str, str]] = {
         "exposure": "Blootstelling per groep",
         "exposure_help": (
             "Aandeel van elke groep in de top-10-plaatsen gedeeld door haar aandeel in de in aanmerking komende "
-            "kandidaten (1: gelijkheid). Een waarschuwing meldt een verhouding buiten het bereik"
+            "kandidaten (1: gelijkheid). Ook het toeval laat die verhouding schommelen: de kenmerken worden "
+            "willekeurig over de personen herverdeeld (permutaties) en het interval bevat 95 % van de zo "
+            "verkregen verhoudingen. Een waarschuwing meldt een groep waarvan de p-waarde, gecorrigeerd voor het "
+            "aantal groepen (Holm), onder de drempel ligt"
         ),
-        "audit_attributes": "Personen met auditkenmerken",
-        "run_exposure": "Audit nu uitvoeren",
-        "exposure_runs": "Laatste audits",
-        "exposure_run": "Audit",
-        "exposure_engine": "Rangschikking van de motor",
+        "group_attributes": "Personen met groepskenmerken",
+        "run_exposure": "Blootstellingsaudit nu uitvoeren",
+        "exposure_runs": "Laatste blootstellingsaudits",
+        "exposure_run": "Blootstellingsaudit",
+        "chance_interval": "Interval van het toeval (2,5–97,5 %)",
+        "p_value": "p",
+        "p_corrected": "gecorrigeerde p",
+        "permutations": "permutaties",
+        "threshold": "drempel",
+        "exposure_engine": "Berekende rangschikking",
         "exposure_shown": "Lijsten zoals getoond (vastgezet en uitgesloten)",
         "source": "Herkomst",
         "lists": "lijsten",
@@ -332,6 +378,34 @@ MESSAGES: dict[str, dict[str, str]] = {
         "not_found": "Niet gevonden.",
         "forbidden": "Geen toegang.",
         "sign_in_needed": "Gelieve u aan te melden.",
+        "dossier_erased": "Uw dossier is gewist: met deze account kunt u zich niet meer aanmelden. Voor een nieuw "
+        "dossier kunt u terecht bij uw consulent.",
+        "cross_site": "Deze aanvraag komt niet van deze site: ze werd geweigerd.",
+        "skill_not_saved": "Deze vaardigheid kon niet worden bewaard: controleer de tekst en probeer opnieuw.",
+        "done_for_you": "Wat een consulent voor u deed",
+        "purpose": "Waarom",
+        "why_placement": "bemiddeling",
+        "why_administration": "beheer",
+        "why_retention": "bewaartermijn",
+        "why_oversight": "menselijk toezicht",
+        "why_own_request": "op eigen vraag",
+        "why_right_to_erasure": "recht op gegevenswissing",
+        "why_right_to_information": "recht op informatie",
+        "why_right_of_access": "recht op inzage",
+        "why_right_to_object": "recht van bezwaar",
+        "why_right_to_contest": "recht om te betwisten",
+        "why_guidance": "begeleiding",
+        "why_exposure_audit": "blootstellingsaudit",
+        "why_on_behalf_desk": "voor de persoon, op diens vraag, aan het loket",
+        "why_on_behalf_phone": "voor de persoon, op diens vraag, telefonisch",
+        "why_on_behalf_letter": "voor de persoon, op diens vraag, per brief",
+        "done_for_you_none": "Nog niets.",
+        "did_rights_notice": "raadpleegde de uitleg over de suggesties",
+        "did_rights_export": "exporteerde uw gegevens",
+        "did_rights_opt_out": "wijzigde uw keuze om niet voorgesteld te worden",
+        "did_rights_contest": "diende een bezwaar in",
+        "did_rights_guidance": "raadpleegde uw groeimogelijkheden",
+        "did_erasure": "wiste uw dossier",
         "km": "km",
         "filter_by": "Filteren",
         "via": "via",
@@ -340,8 +414,20 @@ MESSAGES: dict[str, dict[str, str]] = {
 }
 
 
+class Words(dict[str, str]):
+    """A language's words; a missing one shows as its key (which the language tests catch), never as nothing."""
+
+    def __missing__(self, key: str) -> str:
+        return key
+
+
+MESSAGES: dict[str, Words] = {lang: Words(_CORE[lang] | WORK[lang]) for lang in LANGUAGES}
+"""Every word of the pages, per language: the core pages' and those of the daily work (``api.ui.words``)."""
+
+
 def reader_language(request: Request) -> str:
-    """The language of the page: ``?lang=``, the language cookie, ``Accept-Language``, else French."""
+    """The language of the page: ``?lang=``, the language cookie, ``Accept-Language``, else the first of the
+    pages' languages (French)."""
     asked = request.query_params.get("lang")
     if asked in LANGUAGES:
         return asked
@@ -352,12 +438,12 @@ def reader_language(request: Request) -> str:
         code = part.split(";")[0].strip().lower()[:2]
         if code in LANGUAGES:
             return code
-    return "fr"
+    return LANGUAGES[0]
 
 
-def translator(lang: str) -> dict[str, str]:
+def translator(lang: str) -> Words:
     """The words of a language."""
-    return MESSAGES[lang if lang in MESSAGES else "fr"]
+    return MESSAGES[lang if lang in MESSAGES else LANGUAGES[0]]
 
 
-__all__ = ["LANGUAGES", "LANG_COOKIE", "MESSAGES", "reader_language", "translator"]
+__all__ = ["LANGUAGES", "LANG_COOKIE", "MESSAGES", "Words", "reader_language", "translator"]

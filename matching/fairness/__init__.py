@@ -15,33 +15,46 @@ from matching.fairness.exposure import (
     exposure_by_group,
     quality_by_group,
 )
-from matching.fairness.exposure_run import AuditRun, run_exposure_audit
-from matching.fairness.exposure_store import AuditStore, InvalidAuditFile, check_columns, create_tables, read_audit_csv
-from matching.fairness.oversight import MAX_REASON, DecisionAction, OversightCurations, OversightStore
-from matching.fairness.reviewed import ReviewedCandidates
+from matching.fairness.exposure_chance import ChanceReport, GroupChance, chance_of_lists, holm
+from matching.fairness.exposure_run import ExposureRun, run_exposure_audit
+from matching.fairness.exposure_store import (
+    ExposureStore,
+    InvalidAttributeFile,
+    check_columns,
+    create_tables,
+    read_attribute_csv,
+)
+from matching.fairness.oversight import MAX_REASON, DecisionAction, InvalidDecision, OversightCurations, OversightStore
+from matching.fairness.reviewed import Lookup, ReviewedCandidates
 
 __all__ = [
     "DEFAULT_BAND",
     "MAX_REASON",
     "Attributes",
-    "AuditRun",
-    "AuditStore",
+    "ExposureRun",
+    "ExposureStore",
     "Band",
     "CandidateList",
+    "ChanceReport",
+    "GroupChance",
     "CounterfactualReport",
     "DecisionAction",
     "ExposureReport",
-    "InvalidAuditFile",
+    "InvalidAttributeFile",
+    "InvalidDecision",
+    "Lookup",
     "OversightCurations",
     "OversightStore",
     "ReviewedCandidates",
     "SideReport",
+    "chance_of_lists",
     "check_columns",
     "compare_side",
     "create_tables",
     "exposure_audit",
     "exposure_by_group",
+    "holm",
     "quality_by_group",
-    "read_audit_csv",
+    "read_attribute_csv",
     "run_exposure_audit",
 ]

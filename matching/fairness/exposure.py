@@ -6,10 +6,11 @@ reader gives to a position).
 
 Two views. ``exposure_by_group`` gives each group's mean exposure per member (the benchmarks' historical
 line). ``exposure_audit`` compares, per group, its share of the top places of every candidate list with its
-share of the lists' eligible pools (the jobseekers each list was chosen from): a ratio of 1 is parity, and a
-ratio outside the configured band raises an alert. Where the relevance of candidates is known (benchmarks), the
-same is computed among candidates of equal relevance grade, which separates a gap that relevance explains from
-one that it does not.
+share of the lists' eligible pools (the jobseekers each list was chosen from): a ratio of 1 is parity. Whether
+a ratio is further from 1 than chance gives is the permutation test of ``exposure_chance``, whose result the
+report carries (``chance``) and whose alerts it lists; a fixed band (``band``) is only for the benchmarks'
+targets. Where the relevance of candidates is known (benchmarks), the same is computed among candidates of equal
+relevance grade, which separates a gap that relevance explains from one that it does not.
 """
 
 from __future__ import annotations
@@ -142,7 +143,7 @@ class GroupExposure:
 
 @dataclass(frozen=True)
 class Alert:
-    """A ratio outside the band."""
+    """A ratio further from parity than chance gives (or, with a fixed band, outside it)."""
 
     attribute: str
     group: str
@@ -150,8 +151,11 @@ class Alert:
     """``ratio`` or ``weighted_ratio``."""
     value: float
     band: Band
+    """The chance interval (2.5-97.5th percentile of the permuted ratios), or the fixed band."""
     grade: int | None = None
     """The relevance grade among whose candidates it was measured, or None for everyone."""
+    p_corrected: float | None = None
+    """The permutation p-value corrected for the number of groups (statistical alerts)."""
 
 
 @dataclass
@@ -161,10 +165,12 @@ class ExposureReport:
     depth: int
     lists: int
     places: int
-    band: Band
+    band: Band | None
     attributes: dict[str, dict[str, GroupExposure]] = field(default_factory=dict)
     by_grade: dict[int, dict[str, dict[str, GroupExposure]]] = field(default_factory=dict)
     alerts: list[Alert] = field(default_factory=list)
+    chance: dict[str, Any] | None = None
+    """The permutation test of each group (``exposure_chance.ChanceReport.to_json``), when it ran."""
 
     def ratios(self, grade: int | None = None, metric: str = "ratio") -> dict[str, dict[str, float | None]]:
         """attribute -> group -> ratio (overall, or among the candidates of one grade)."""
@@ -177,13 +183,14 @@ class ExposureReport:
             "depth": self.depth,
             "lists": self.lists,
             "places": self.places,
-            "band": list(self.band),
+            "band": list(self.band) if self.band is not None else None,
             "attributes": {a: {g: asdict(e) for g, e in groups.items()} for a, groups in self.attributes.items()},
             "by_grade": {
                 str(grade): {a: {g: asdict(e) for g, e in groups.items()} for a, groups in table.items()}
                 for grade, table in sorted(self.by_grade.items())
             },
             "alerts": [asdict(a) | {"band": list(a.band)} for a in self.alerts],
+            "chance": self.chance,
         }
 
 
@@ -260,7 +267,7 @@ def exposure_audit(
     attributes: Attributes,
     *,
     depth: int = 10,
-    band: Band = DEFAULT_BAND,
+    band: Band | None = DEFAULT_BAND,
     min_expected: float = 5.0,
 ) -> ExposureReport:
     """Each group's top places in the candidate lists against its share of their eligible pools.
@@ -272,7 +279,8 @@ def exposure_audit(
         lists: the candidate lists (each with its pool and, in benchmarks, the relevance of its candidates).
         attributes: jobseeker id -> attribute -> group, from the restricted audit table.
         depth: the top places that count.
-        band: ratios outside [low, high] raise an alert.
+        band: ratios outside [low, high] raise an alert (None: no band alert; the product's alerts come from
+            the permutation test, ``exposure_chance``).
         min_expected: a group expected to hold fewer places than this raises no alert.
 
     Returns:
@@ -311,6 +319,8 @@ def exposure_audit(
     report.by_grade = {grade: tally.result(min_expected) for grade, tally in sorted(graded.items())}
     strata: list[tuple[int | None, dict[str, dict[str, GroupExposure]]]] = [(None, report.attributes)]
     strata += list(report.by_grade.items())
+    if band is None:
+        return report
     low, high = band
     for stratum, table in strata:
         for name, groups in table.items():

@@ -20,18 +20,18 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import JSON, Column, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
-AUDIT_ATTRIBUTES = ("gender", "age_band", "nationality_group")
+from matching.upsert import on_conflict_update
+
+GROUP_ATTRIBUTES = ("gender", "age_band", "nationality_group")
 """The attributes the audit table holds, and nothing else."""
 _ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
 _VALUE = re.compile(r"^[\w<>+ .-]{1,32}$")
 
 
-class AuditAttributeRow(SQLModel, table=True):
+class GroupAttributeRow(SQLModel, table=True):
     """One jobseeker's audit attributes (restricted: read by the exposure audit only)."""
 
     __tablename__ = "audit_attribute"
@@ -45,7 +45,7 @@ class AuditAttributeRow(SQLModel, table=True):
     """Set when the dossier was erased: the values are gone, the id stays so that no import restores them."""
 
 
-class AuditRunRow(SQLModel, table=True):
+class ExposureRunRow(SQLModel, table=True):
     """One exposure audit: when, on what, how many alerts, and the whole report."""
 
     __tablename__ = "exposure_audit_run"
@@ -58,20 +58,20 @@ class AuditRunRow(SQLModel, table=True):
     report: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
 
 
-AUDIT_TABLES = [AuditAttributeRow.__table__, AuditRunRow.__table__]  # type: ignore[attr-defined]
+EXPOSURE_TABLES = [GroupAttributeRow.__table__, ExposureRunRow.__table__]  # type: ignore[attr-defined]
 
 
 def create_tables(engine: Engine) -> None:
     """Create the audit tables that do not exist yet (in the database that holds them)."""
-    SQLModel.metadata.create_all(engine, tables=AUDIT_TABLES)
+    SQLModel.metadata.create_all(engine, tables=EXPOSURE_TABLES)
 
 
-class InvalidAuditFile(Exception):
+class InvalidAttributeFile(Exception):
     """An audit import that cannot be read: a column that is not an audit attribute, or no id column."""
 
 
 @dataclass
-class AuditImportSummary:
+class AttributeImportSummary:
     """What an audit import did."""
 
     imported: int = 0
@@ -92,11 +92,11 @@ class AuditImportSummary:
         }
 
 
-def read_audit_csv(path: Path) -> Iterator[dict[str, str]]:
+def read_attribute_csv(path: Path) -> Iterator[dict[str, str]]:
     """Rows of an audit CSV file (``id`` and some of the audit columns).
 
     Raises:
-        InvalidAuditFile: there is no ``id`` column, or a column that is not an audit attribute.
+        InvalidAttributeFile: there is no ``id`` column, or a column that is not an audit attribute.
     """
     with path.open(encoding="utf-8-sig", newline="") as fh:
         reader = csv.DictReader(fh)
@@ -109,19 +109,19 @@ def check_columns(columns: Sequence[str]) -> None:
     """Refuse columns other than ``id`` and the audit attributes (no name, no contact, nothing else).
 
     Raises:
-        InvalidAuditFile: with the reason.
+        InvalidAttributeFile: with the reason.
     """
     if "id" not in columns:
-        raise InvalidAuditFile("the audit file needs an 'id' column (the jobseeker's id)")
-    extra = [c for c in columns if c != "id" and c not in AUDIT_ATTRIBUTES]
+        raise InvalidAttributeFile("the audit file needs an 'id' column (the jobseeker's id)")
+    extra = [c for c in columns if c != "id" and c not in GROUP_ATTRIBUTES]
     if extra:
-        raise InvalidAuditFile(
+        raise InvalidAttributeFile(
             f"columns {', '.join(map(repr, extra))} are not audit attributes; only "
-            f"{', '.join(AUDIT_ATTRIBUTES)} may be imported"
+            f"{', '.join(GROUP_ATTRIBUTES)} may be imported"
         )
 
 
-class AuditStore:
+class ExposureStore:
     """The audit attributes and the audit runs, in the database that holds them."""
 
     def __init__(self, engine: Engine) -> None:
@@ -130,14 +130,11 @@ class AuditStore:
         """
         self.engine = engine
 
-    def _insert(self) -> Any:
-        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-
     @staticmethod
     def _table() -> Any:
-        return AuditAttributeRow.__table__  # type: ignore[attr-defined]
+        return GroupAttributeRow.__table__  # type: ignore[attr-defined]
 
-    def import_rows(self, rows: Iterable[Mapping[str, str]]) -> AuditImportSummary:
+    def import_rows(self, rows: Iterable[Mapping[str, str]]) -> AttributeImportSummary:
         """Insert or update audit attributes, row by row (a bad row is reported, never stops the import).
 
         Args:
@@ -147,9 +144,9 @@ class AuditStore:
             Counts of imported, updated, skipped (erased) and rejected rows.
 
         Raises:
-            InvalidAuditFile: a row carries a column that is not an audit attribute.
+            InvalidAttributeFile: a row carries a column that is not an audit attribute.
         """
-        summary = AuditImportSummary()
+        summary = AttributeImportSummary()
         table = self._table()
         now = datetime.now(UTC)
         with self.engine.begin() as conn:
@@ -158,7 +155,7 @@ class AuditStore:
             for line, row in enumerate(rows, start=2):
                 check_columns(list(row))
                 person = (row.get("id") or "").strip()
-                values = {a: (row.get(a) or "").strip() or None for a in AUDIT_ATTRIBUTES}
+                values = {a: (row.get(a) or "").strip() or None for a in GROUP_ATTRIBUTES}
                 bad = [a for a, v in values.items() if v is not None and not _VALUE.match(v)]
                 if not _ID.match(person) or bad:
                     reason = "invalid id" if not _ID.match(person) else f"invalid value of {', '.join(bad)}"
@@ -173,11 +170,7 @@ class AuditStore:
                     summary.imported += 1
                 batch[person] = {"jobseeker_id": person, **values, "imported_at": now, "erased_at": None}
             if batch:
-                stmt = self._insert()(table)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["jobseeker_id"],
-                    set_={k: stmt.excluded[k] for k in (*AUDIT_ATTRIBUTES, "imported_at")},
-                )
+                stmt = on_conflict_update(conn, table, ["jobseeker_id"], (*GROUP_ATTRIBUTES, "imported_at"))
                 conn.execute(stmt, list(batch.values()))
         return summary
 
@@ -187,7 +180,7 @@ class AuditStore:
         query = select(table).where(table.c.erased_at.is_(None))
         with self.engine.connect() as conn:
             return {
-                row.jobseeker_id: {a: getattr(row, a) for a in AUDIT_ATTRIBUTES if getattr(row, a) is not None}
+                row.jobseeker_id: {a: getattr(row, a) for a in GROUP_ATTRIBUTES if getattr(row, a) is not None}
                 for row in conn.execute(query)
             }
 
@@ -214,7 +207,7 @@ class AuditStore:
         result = conn.execute(
             update(table)
             .where(table.c.jobseeker_id.in_(list(ids)), table.c.erased_at.is_(None))
-            .values(**dict.fromkeys(AUDIT_ATTRIBUTES), erased_at=datetime.now(UTC))
+            .values(**dict.fromkeys(GROUP_ATTRIBUTES), erased_at=datetime.now(UTC))
         )
         return int(result.rowcount or 0)
 
@@ -226,7 +219,7 @@ class AuditStore:
 
     def save_run(self, source: str, lists: int, alerts: int, report: dict[str, Any]) -> int:
         """Keep an audit run; its id."""
-        table = AuditRunRow.__table__  # type: ignore[attr-defined]
+        table = ExposureRunRow.__table__  # type: ignore[attr-defined]
         row = {"created_at": datetime.now(UTC), "source": source[:32], "lists": lists, "alerts": alerts}
         with self.engine.begin() as conn:
             key = conn.execute(table.insert().values(**row, report=report)).inserted_primary_key
@@ -234,7 +227,7 @@ class AuditStore:
 
     def runs(self, limit: int = 20) -> list[dict[str, Any]]:
         """The latest audit runs, newest first (without their reports)."""
-        table = AuditRunRow.__table__  # type: ignore[attr-defined]
+        table = ExposureRunRow.__table__  # type: ignore[attr-defined]
         query = (
             select(table.c.id, table.c.created_at, table.c.source, table.c.lists, table.c.alerts)
             .order_by(table.c.id.desc())
@@ -245,7 +238,7 @@ class AuditStore:
 
     def run(self, run_id: int | None = None) -> dict[str, Any] | None:
         """One audit run with its report (the latest when no id is given), or None."""
-        table = AuditRunRow.__table__  # type: ignore[attr-defined]
+        table = ExposureRunRow.__table__  # type: ignore[attr-defined]
         query = select(table).order_by(table.c.id.desc()).limit(1)
         if run_id is not None:
             query = select(table).where(table.c.id == run_id)
@@ -257,13 +250,13 @@ class AuditStore:
 
 
 __all__ = [
-    "AUDIT_ATTRIBUTES",
-    "AuditAttributeRow",
-    "AuditImportSummary",
-    "AuditRunRow",
-    "AuditStore",
-    "InvalidAuditFile",
+    "GROUP_ATTRIBUTES",
+    "GroupAttributeRow",
+    "AttributeImportSummary",
+    "ExposureRunRow",
+    "ExposureStore",
+    "InvalidAttributeFile",
     "check_columns",
     "create_tables",
-    "read_audit_csv",
+    "read_attribute_csv",
 ]

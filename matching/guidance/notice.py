@@ -9,9 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from esco_data import DEFAULT_LANGUAGE, LANGUAGES
 from matching.ranking import COMPONENTS, ScoreWeights
-
-LANGUAGES = ("fr", "nl", "en")
 
 _PARTS = {
     "fr": {
@@ -132,18 +131,21 @@ class Notice:
         return {"lang": self.lang, "title": self.title, "paragraphs": self.paragraphs, "parts": self.parts}
 
 
-def notice(lang: str, weights: ScoreWeights, retention_days: int) -> Notice:
-    """The notice for a reader of a language (French when the language is not fr, nl or en).
+def notice(
+    lang: str, weights: ScoreWeights, retention_days: int, *, default_language: str = DEFAULT_LANGUAGE
+) -> Notice:
+    """The notice for a reader of a language (the default language when it is not a supported one).
 
     Args:
         lang: the jobseeker's language.
         weights: the engine's score weights (the shares the notice states).
         retention_days: after how many days an inactive dossier is erased.
+        default_language: the service's default language (a setting).
 
     Returns:
         The notice.
     """
-    lang = lang if lang in LANGUAGES else "fr"
+    lang = lang if lang in LANGUAGES else default_language
     shares = dict(zip(COMPONENTS, (round(float(w), 3) for w in weights.normalised()), strict=True))
     names = _PARTS[lang]
     parts = ", ".join(f"{names[c]} ({round(100 * shares[c])} %)" for c in sorted(COMPONENTS, key=lambda c: -shares[c]))
@@ -158,4 +160,4 @@ def notice(lang: str, weights: ScoreWeights, retention_days: int) -> Notice:
     return Notice(lang, text["title"], paragraphs, shares)
 
 
-__all__ = ["LANGUAGES", "Notice", "notice"]
+__all__ = ["Notice", "notice"]

@@ -3,6 +3,7 @@ abbreviations, specialties), language detection, the sections of an ad, skill ex
 links consultants confirmed or rejected (learned links).
 """
 
+from matching.linking import gender
 from matching.linking.label_index import LabelIndex
 from matching.linking.language_mentions import LanguageMention, language_mentions, only_language
 from matching.linking.learned import (
@@ -14,7 +15,8 @@ from matching.linking.learned import (
     Verdict,
 )
 from matching.linking.lexical import LexicalIndex
-from matching.linking.linker import ExtractedConcept, LinkedConcept, Linker, LinkerConfig, LinkKind
+from matching.linking.linked import LinkedConcept, LinkKind
+from matching.linking.linker import ExtractedConcept, Linker, LinkerConfig
 from matching.linking.occupation_docs import OccupationDocs
 from matching.linking.skill_extraction import ExtractedSkill, SkillExtractor
 
@@ -38,4 +40,5 @@ __all__ = [
     "Verdict",
     "language_mentions",
     "only_language",
+    "gender",
 ]

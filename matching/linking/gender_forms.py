@@ -25,6 +25,7 @@ import numpy as np
 import numpy.typing as npt
 
 from esco_data import ConceptKind
+from matching.linking.gender import match_case
 from matching.space import KIND_CODES, LANG_CODES, ConceptSpace
 
 _WORD = re.compile(r"[^\W\d_]+")
@@ -60,12 +61,6 @@ def _prefix(a: str, b: str) -> int:
 def _ending(a: str, b: str) -> tuple[str, str]:
     n = _prefix(a, b)
     return a[n:], b[n:]
-
-
-def _match_case(word: str, like: str) -> str:
-    if like.isupper() and len(like) > 1:
-        return word.upper()
-    return word[:1].upper() + word[1:] if like[:1].isupper() else word
 
 
 class GenderForms:
@@ -184,7 +179,7 @@ class GenderForms:
             The word's main form, in the word's case.
         """
         found = self._main(word.lower(), 2, lang)
-        return _match_case(found, word) if found else word
+        return match_case(found, word) if found else word
 
     def _main(self, lower: str, hops: int, lang: str | None = None) -> str | None:
         """A lower-case word's main form, None when it is its own; a word found by its last part or its ending

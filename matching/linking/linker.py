@@ -14,25 +14,24 @@ from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 from sqlalchemy.engine import Connection
 
-from esco_data import ConceptKind, normalize_label
+from esco_data import DEFAULT_LANGUAGE, ConceptKind, normalize_label
 from matching.linking.gender_forms import GenderForms
 from matching.linking.label_index import LabelIndex
 from matching.linking.langdetect import detect_language
 from matching.linking.learned import NO_VERDICTS, InvalidLearnedLink, LearnedLink, LearnedLinks, PhraseVerdicts, Verdict
+from matching.linking.linked import LinkedConcept, LinkKind
 from matching.linking.occupation_docs import OccupationDocs
 from matching.linking.skill_extraction import ExtractionConfig, SkillExtractor, SkillLabelWords
 from matching.linking.text import split_phrases, strip_framing
 from matching.linking.titles import LabelWords, TitleNormaliser, TitleQuery
 from matching.space import KIND_CODES, LANG_CODES, ConceptSpace, Encoder
 from matching.threads import single_thread
-
-LinkKind = Literal["skill", "occupation"]
 
 
 @dataclass(frozen=True)
@@ -79,23 +78,8 @@ class LinkerConfig:
     """How far above the best proposal a concept confirmed for the same phrase is placed (so that a profile
     keeps it alone: ``BuilderConfig.occupation_margin`` is smaller)."""
 
-
-@dataclass(frozen=True, slots=True)
-class LinkedConcept:
-    """A concept that a text links to."""
-
-    uri: str
-    kind: ConceptKind
-    score: float
-    label: str
-    """The concept's label that matched best."""
-    label_lang: str
-    confidence: float | None = None
-    """For an occupation chosen with its text: the share of belief among the title's candidates (0-1)."""
-    learned_link: int | None = None
-    """The learned link that put it here: a consultant confirmed this concept for the same phrase."""
-    confirmed_on: str | None = None
-    """When that consultant confirmed it (ISO date): the evidence "confirmed by a consultant on DATE"."""
+    default_language: str = DEFAULT_LANGUAGE
+    """The language of a text whose language is neither given nor detected (the wiring passes the setting)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,7 +296,7 @@ class Linker:
                 continue
             scores = np.asarray([c.score for c in found], dtype=np.float32)
             if text and text.strip() and self.occupation_docs is not None:
-                text_lang = lang or self.detect_language(text) or "fr"
+                text_lang = lang or self.detect_language(text) or self.config.default_language
                 # The title in one gender's form, as ``link`` read it: its words weigh alike whichever form.
                 canonical = self.one_gender(title, lang)
                 likeness = self.occupation_docs.similarity(f"{canonical}\n{text}", text_lang, [c.uri for c in found])
@@ -673,7 +657,9 @@ class Linker:
             with self._building:
                 extractor = self.__dict__.get("_skills")
                 if extractor is None:
-                    extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge, self.language_skills)
+                    extractor = SkillExtractor(
+                        self, ExtractionConfig(), self.knowledge, self.language_skills, lock=self._building
+                    )
                     self.__dict__["_skills"] = extractor
         return extractor
 

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from esco_data import ConceptKind, Taxonomy, normalize_label
+from esco_data import LANGUAGES, ConceptKind, Taxonomy, normalize_label
 
-LANGS = ("fr", "nl", "en")
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 """A term: two or more word characters (scikit-learn's default token pattern, which fitted the terms)."""
 
@@ -97,7 +96,7 @@ class OccupationDocs:
 
     @classmethod
     def build(
-        cls, taxonomy: Taxonomy, *, langs: Iterable[str] = LANGS, min_df: int = 2, max_df: float = 0.1
+        cls, taxonomy: Taxonomy, *, langs: Iterable[str] = LANGUAGES, min_df: int = 2, max_df: float = 0.1
     ) -> OccupationDocs:
         """Build the documents and their TF-IDF from the taxonomy (a few seconds per language).
 
@@ -154,4 +153,4 @@ def occupation_document(taxonomy: Taxonomy, uri: str, lang: str) -> str:
     return " ".join(parts)
 
 
-__all__ = ["LANGS", "OccupationDocs", "TfidfDocs", "occupation_document"]
+__all__ = ["OccupationDocs", "TfidfDocs", "occupation_document"]

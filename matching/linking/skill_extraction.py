@@ -22,15 +22,19 @@ from __future__ import annotations
 
 import math
 import re
+import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Protocol
 
 import numpy as np
 import numpy.typing as npt
 
 from esco_data import ConceptKind, normalize_label
 from matching.linking.agreement import STOP_WORDS, any_agrees, same_word, singular
+from matching.linking.learned import PhraseVerdicts
+from matching.linking.linked import LinkedConcept, LinkKind
 from matching.linking.names import is_name
 from matching.linking.sections import Section, cue_of, split_ad
 from matching.linking.text import strip_framing
@@ -38,7 +42,7 @@ from matching.space import LANG_CODES
 
 if TYPE_CHECKING:
     from matching.linking.label_index import LabelIndex
-    from matching.linking.linker import LinkedConcept, Linker
+    from matching.space import ConceptSpace, Encoder
 
 
 @dataclass(frozen=True)
@@ -303,15 +307,39 @@ class SkillLabelWords:
         return np.where(total > 0, got / np.maximum(total, 1e-9), 0.0).astype(np.float32)
 
 
+class SkillLinker(Protocol):
+    """What the extractor reads of a linker (``matching.linking.Linker`` is one)."""
+
+    space: ConceptSpace
+    encoder: Encoder
+    indexes: dict[LinkKind, LabelIndex]
+
+    def detect_language(self, text: str) -> str | None:
+        """The text's language, or None."""
+        ...
+
+    def link_many(
+        self, texts: Sequence[str], kind: LinkKind = "skill", lang: str | None = None, k: int = 10
+    ) -> list[list[LinkedConcept]]:
+        """The concepts each text links to, best first."""
+        ...
+
+    def verdicts_for(self, text: str, kind: LinkKind, lang: str | None = None) -> PhraseVerdicts:
+        """What consultants confirmed and rejected for a phrase."""
+        ...
+
+
 class SkillExtractor:
     """Finds the skills a text states, with the linker's skill index."""
 
     def __init__(
         self,
-        linker: Linker,
+        linker: SkillLinker,
         config: ExtractionConfig | None = None,
         knowledge: frozenset[str] = frozenset(),
         languages: frozenset[str] = frozenset(),
+        *,
+        lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         """Args:
         linker: the linker (its skill index, encoder and ranking are used).
@@ -320,12 +348,15 @@ class SkillExtractor:
             for knowledge.
         languages: URIs of ESCO's language skills: never extracted (``language_mentions`` reads languages as
             CEFR levels).
+        lock: held while the label words are built on first use (the linker passes the lock of all its
+            first-use parts, so that one thread builds them once); default: a lock of the extractor's own.
         """
         self.linker = linker
         self.config = config or ExtractionConfig()
         self.knowledge = knowledge
         self.languages = languages
         self._words: SkillLabelWords | None = None
+        self._building = lock if lock is not None else threading.RLock()
 
     @property
     def index(self) -> LabelIndex:
@@ -336,7 +367,7 @@ class SkillExtractor:
     def words(self) -> SkillLabelWords:
         """Content words of the skill labels (built on first use)."""
         if self._words is None:
-            with self.linker._building:  # one build, however many requests ask at once
+            with self._building:  # one build, however many requests ask at once
                 if self._words is None:
                     self._words = SkillLabelWords(self.index.texts)
         return self._words

@@ -9,28 +9,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from esco_data import normalize_label
+from matching.linking.gender import INCLUSIVE_ENDING_PATTERNS, MARKER
 
-# Gender markers of job ads in their many spellings: "(h/f)", "((H/F))", "[H/F]", "(m/v/x)", "F/H", "H/F/X",
-# "F-H", "m/w/d", "h/m", "(M/V)": one to three of these letters, each alone, between separators.
-_MARKER = re.compile(r"[\(\[]+\s*[hfmvwxd](?:\s*[/\-|]\s*[hfmvwxd]){1,2}\s*[\)\]]+", re.IGNORECASE)
-_BARE_MARKER = re.compile(r"(?<![\w/\-])[hfmvwxd](?:\s*[/\-|]\s*[hfmvwxd]){1,2}(?![\w/\-])", re.IGNORECASE)
-# "vendeur(se)", "vendeur(euse)", "employé(e)", "medewerk(st)er", "technicien(ne)": a feminine ending in brackets.
-_BRACKET_ENDING = re.compile(
-    r"(?<=\w)\((?:e|se|euse|rice|trice|ice|ère|ere|ne|le|te|ve|fe|ste|st|ster|es|esse)\)(?:s\b)?", re.IGNORECASE
-)
-# Inclusive endings: "serveur·euse", "employé.e", "assistant.e.s", "Technicien-ne", "Ingénieur-e", "Charpentier.ère".
-_INCLUSIVE_ENDING = re.compile(
-    r"(?<=[^\W\d_])[·•.\-](?:e|se|euse|rice|trice|ice|ère|ere|ne|le|te|ve|fe|esse)(?:[·•.]?s)?\b(?![\-·•.]\w)",
-    re.IGNORECASE,
-)
-# Dutch "medewerker/-ster", "verkoper/-ster", "kapper/-ster".
-_DUTCH_ENDING = re.compile(r"/\s*-\s*\w+", re.IGNORECASE)
 _SLASH = re.compile(r"\s*/\s*")
 _DUTCH_FORM = re.compile(r"(\w+)\s*/\s*-\s*(\w+)")
 
 
 def strip_gender_markers(text: str) -> str:
-    """Remove gender markers such as ``(h/f/x)``, ``(m/v/x)``, ``vendeur(se)`` or ``medewerker/-ster``.
+    """Remove gender markers such as ``(h/f/x)``, ``(m/v/x)``, ``vendeur(se)``, ``infirmier/ère`` or
+    ``medewerker/-ster`` (the markers and endings of ``matching.linking.gender``).
 
     Args:
         text: a job title or phrase.
@@ -38,11 +25,9 @@ def strip_gender_markers(text: str) -> str:
     Returns:
         The text with the markers removed (the masculine or neutral form remains).
     """
-    text = _MARKER.sub(" ", text)
-    text = _BARE_MARKER.sub(" ", text)
-    text = _BRACKET_ENDING.sub("", text)
-    text = _INCLUSIVE_ENDING.sub("", text)
-    text = _DUTCH_ENDING.sub("", text)
+    text = MARKER.sub(" ", text)
+    for pattern in INCLUSIVE_ENDING_PATTERNS:
+        text = pattern.sub("", text)
     return " ".join(text.split())
 
 
@@ -62,8 +47,9 @@ def gender_variants(text: str) -> list[str]:
     """
     base = strip_gender_markers(text)
     variants = [base]
-    parts = [p for p in _SLASH.split(base) if p]
-    if len(parts) == 2:
+    pieces = _SLASH.split(base)
+    parts = [p for p in pieces if p]
+    if len(pieces) == 2 and len(parts) == 2:  # one slash between two sides ("0//0" is no pair)
         left, right = (p.split() for p in parts)
         paired = _pair_forms(left, right)
         if paired is not None:
@@ -80,7 +66,7 @@ def gender_variants(text: str) -> list[str]:
             variants = [" ".join(left)]
         else:
             variants += [" ".join(left), " ".join(right)]
-    elif len(parts) > 2:
+    elif len(parts) >= 2:
         variants += parts
     for masculine, ending in _DUTCH_FORM.findall(text):
         # "medewerker/-ster" -> also "medewerkster".

@@ -21,8 +21,9 @@ import numpy as np
 import numpy.typing as npt
 from rapidfuzz import fuzz, process
 
-from esco_data import normalize_label
+from esco_data import normalize_label, strip_accents
 from matching.linking.abbreviations import ABBREVIATIONS
+from matching.linking.gender import FRENCH_ENDINGS
 from matching.linking.text import gender_variants, strip_gender_markers
 
 # Words that say how, when or on which contract a job is offered, never what the job is (fr, nl, en).
@@ -342,7 +343,9 @@ def _feminines(word: str) -> Iterable[str]:
         yield word + "e"
 
 
-_FEMININE = (("euse", "eur"), ("rice", "eur"), ("ere", "er"), ("enne", "en"), ("ienne", "ien"), ("esse", "e"))
+_FEMININE = tuple((strip_accents(f), strip_accents(m)) for m, f in FRENCH_ENDINGS)
+"""(feminine, masculine) endings of French person nouns, without accents as normalised words are
+(``matching.linking.gender``)."""
 
 
 def _singulars(word: str) -> Iterable[str]:

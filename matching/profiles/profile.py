@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from esco_data import DEFAULT_LANGUAGE
+
 
 class ProfileKind(StrEnum):
     """Jobseekers and vacancies live in separate indexes."""
@@ -98,7 +100,7 @@ class Profile:
 
     kind: ProfileKind
     id: str
-    lang: str = "fr"
+    lang: str = DEFAULT_LANGUAGE
     active: bool = True
     skills: list[ProfileConcept] = field(default_factory=list)
     occupations: list[ProfileConcept] = field(default_factory=list)
@@ -145,7 +147,7 @@ class Profile:
         return cls(
             kind=ProfileKind(data["kind"]),
             id=data["id"],
-            lang=data.get("lang", "fr"),
+            lang=data.get("lang", DEFAULT_LANGUAGE),
             active=bool(data.get("active", True)),
             skills=[ProfileConcept.from_json(c) for c in data.get("skills", [])],
             occupations=[ProfileConcept.from_json(c) for c in data.get("occupations", [])],

@@ -13,14 +13,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, String, func, select, update
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import JSON, Column, Index, Integer, String, func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
 from matching.errors import UnknownProfile
 from matching.profiles.profile import Profile, ProfileKind
+from matching.upsert import on_conflict_ignore, on_conflict_update
 
 
 class ProfileRow(SQLModel, table=True):
@@ -63,10 +62,9 @@ def _generations() -> Any:
 def create_tables(engine: Engine) -> None:
     """Create the profile tables that do not exist yet (one row per kind in the generation table)."""
     SQLModel.metadata.create_all(engine, tables=PROFILE_TABLES)
-    insert = pg_insert if engine.dialect.name == "postgresql" else sqlite_insert
     with engine.begin() as conn:
         conn.execute(
-            insert(_generations()).on_conflict_do_nothing(index_elements=["kind"]),
+            on_conflict_ignore(conn, _generations(), ["kind"]),
             [{"kind": kind.value, "generation": 0} for kind in ProfileKind],
         )
 
@@ -96,9 +94,6 @@ class ProfileStore:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
 
-    def _insert(self) -> Any:
-        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-
     def _reading(self) -> Connection:
         """A connection whose transaction reads, on PostgreSQL, one state of the database throughout.
 
@@ -120,7 +115,7 @@ class ProfileStore:
         conn.execute(update(table).where(table.c.kind == kind.value).values(generation=table.c.generation + 1))
         value = conn.execute(select(table.c.generation).where(table.c.kind == kind.value)).scalar_one_or_none()
         if value is None:  # a database created before generations existed
-            conn.execute(self._insert()(table).values(kind=kind.value, generation=1))
+            conn.execute(insert(table).values(kind=kind.value, generation=1))
             return 1
         return int(value)
 
@@ -159,12 +154,8 @@ class ProfileStore:
                 }
                 for p in batch
             ]
-            stmt = self._insert()(_table())
-            stmt = stmt.on_conflict_do_update(
-                index_elements=["kind", "id"],
-                set_={key: stmt.excluded[key] for key in ("active", "deleted", "data", "generation", "updated_at")},
-            )
-            conn.execute(stmt, rows)
+            columns = ("active", "deleted", "data", "generation", "updated_at")
+            conn.execute(on_conflict_update(conn, _table(), ["kind", "id"], columns), rows)
         return generations
 
     def delete(self, kind: ProfileKind, ids: Sequence[str], *, conn: Connection | None = None) -> int | None:
@@ -218,11 +209,9 @@ class ProfileStore:
                     else {"kind": kind.value, "id": item.id, "active": False, "deleted": True, "data": {}}
                 )
                 row |= {"generation": generation, "updated_at": datetime.now(UTC)}
-                stmt = self._insert()(table)
-                stmt = stmt.on_conflict_do_update(
-                    index_elements=["kind", "id"], set_={k: stmt.excluded[k] for k in row if k not in ("kind", "id")}
+                conn.execute(
+                    on_conflict_update(conn, table, ["kind", "id"], [k for k in row if k not in ("kind", "id")]), [row]
                 )
-                conn.execute(stmt, [row])
         return generations
 
     def generation(self, kind: ProfileKind, *, conn: Connection | None = None) -> int:

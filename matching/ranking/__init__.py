@@ -1,6 +1,6 @@
 """Ranking: the engine (FAISS profile indexes, two-stage query: the consultant's candidate list and the
 jobseeker's suggestions), the writer, features, hard filters, the explainable score and its explanations,
-location and language rules.
+location, language and driving licence rules.
 """
 
 from matching.ranking.concurrency import ConcurrencyMode
@@ -11,11 +11,12 @@ from matching.ranking.filters import Filters, Mask, apply_filters
 from matching.ranking.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, IndexType, ProfileIndex
 from matching.ranking.index_files import MANIFEST, file_sha256, open_indexes, save_indexes
 from matching.ranking.languages import Cefr, cefr_name
+from matching.ranking.licences import LICENCE_BITS, LICENCES, DrivingLicence, licence_mask
 from matching.ranking.location import Place, Region, location_fits, place_of
 from matching.ranking.pair_score import score_pairs
 from matching.ranking.related import RelatedConfig, RelatedSkills
 from matching.ranking.scoring import COMPONENTS, Scorer, ScoreWeights
-from matching.ranking.table import LICENCE_BITS, FeatureTable, lang_name
+from matching.ranking.table import FeatureTable, lang_name
 from matching.ranking.writer import IndexCheck, ProfileWriter
 
 __all__ = [
@@ -23,10 +24,12 @@ __all__ = [
     "HNSW_EF_CONSTRUCTION",
     "HNSW_EF_SEARCH",
     "HNSW_M",
+    "LICENCES",
     "LICENCE_BITS",
     "MANIFEST",
     "MIN_CANDIDATES",
     "Cefr",
+    "DrivingLicence",
     "ConcurrencyMode",
     "Explanation",
     "FeatureTable",
@@ -50,6 +53,7 @@ __all__ = [
     "cefr_name",
     "file_sha256",
     "lang_name",
+    "licence_mask",
     "location_fits",
     "open_indexes",
     "order_by_score",

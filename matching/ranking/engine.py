@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from esco_data import Taxonomy
+from esco_data import DEFAULT_LANGUAGE, Taxonomy
 from matching.errors import IndexUnavailable, UnknownProfile
 from matching.profiles import Profile, ProfileKind, ProfileStore
 from matching.ranking.concurrency import ConcurrencyMode, StateGuard, make_guard
@@ -104,6 +104,7 @@ class MatchingEngine:
         concurrency: ConcurrencyMode = ConcurrencyMode.rwlock,
         feature_weights: FeatureWeights | None = None,
         score_weights: ScoreWeights | None = None,
+        default_language: str = DEFAULT_LANGUAGE,
         source: str = "",
     ) -> None:
         """Args:
@@ -115,9 +116,11 @@ class MatchingEngine:
         concurrency: how readers and the one writer share the in-memory state.
         feature_weights: profile feature weights.
         score_weights: score weights.
+        default_language: the language of explanations when the query names none and the profile has none.
         source: which database the profiles come from (saved indexes of another are never loaded).
         """
         self.source = source
+        self.default_language = default_language
         self.taxonomy = taxonomy
         self.space = space
         self.store = store
@@ -308,7 +311,7 @@ class MatchingEngine:
             state = states[kind]
             if state.damaged:
                 raise IndexUnavailable(f"the {kind.value} index is being rebuilt: {state.damaged}")
-            return self._rank(state, query, k, filters, lang or "fr", explain)
+            return self._rank(state, query, k, filters, lang or self.default_language, explain)
 
     def _rank(
         self, state: KindState, query: ProfileFeatures, k: int, filters: Filters, lang: str, explain: bool

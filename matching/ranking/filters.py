@@ -10,8 +10,9 @@ import numpy.typing as npt
 
 from matching.profiles import ProfileKind
 from matching.ranking.features import ProfileFeatures
+from matching.ranking.licences import licence_mask
 from matching.ranking.location import REGION_CODES, Region, distances_km
-from matching.ranking.table import FeatureTable, lang_code, lang_name, licence_mask
+from matching.ranking.table import FeatureTable, lang_code, lang_name
 
 Mask = npt.NDArray[np.bool_]
 

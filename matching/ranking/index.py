@@ -252,14 +252,6 @@ class ProfileIndex:
         error: npt.NDArray[np.float32] = np.linalg.norm(decoded - vectors, axis=1).astype(np.float32)
         return error
 
-    def set_search_effort(self, value: int) -> None:
-        """efSearch of a graph index, nprobe of an inverted file (recall against speed)."""
-        base = _faiss().downcast_index(self._index.index) if self._index is not None else None
-        if self.kind is IndexType.hnsw and base is not None:
-            base.hnsw.efSearch = value
-        elif self.kind is IndexType.ivf and base is not None:
-            base.nprobe = value
-
     def save(self, directory: Path) -> None:
         """Write the index atomically (a temporary folder renamed over the old one).
 

@@ -31,7 +31,11 @@ COMPONENTS = ("cosine", "essential", "optional", "occupation", "language", "loca
 
 @dataclass(frozen=True)
 class ScoreWeights:
-    """Weights of the score's terms and of its partial credits (tuned on matching-dev only)."""
+    """Weights of the score's terms and of its partial credits (tuned on matching-dev only).
+
+    These defaults are the one home of the values: each is also a setting (``SKILLMATCH_SCORE_<NAME>``), whose
+    default is read from here, and the wiring passes the configured weights in.
+    """
 
     cosine: float = 0.4
     essential: float = 0.1

@@ -14,12 +14,10 @@ import numpy as np
 import numpy.typing as npt
 
 from matching.ranking.features import ProfileFeatures
+from matching.ranking.licences import licence_mask
 from matching.ranking.location import COLUMNS, REGION_CODES, PlaceColumns, Region, place_values
 from matching.ranking.ragged import Ragged, Rows
 from matching.space import ConceptSpace
-
-LICENCES = ("AM", "A1", "A2", "A", "B", "BE", "C1", "C1E", "C", "CE", "D1", "D1E", "D", "DE", "G")
-LICENCE_BITS = {name: 1 << i for i, name in enumerate(LICENCES)}
 
 
 def lang_code(lang: str) -> int:
@@ -31,14 +29,6 @@ def lang_code(lang: str) -> int:
 def lang_name(code: int) -> str:
     """Inverse of ``lang_code``."""
     return chr(97 + code // 26) + chr(97 + code % 26)
-
-
-def licence_mask(licences: Sequence[str]) -> int:
-    """Driving licence categories as a bit mask."""
-    mask = 0
-    for name in licences:
-        mask |= LICENCE_BITS.get(name.upper(), 0)
-    return mask
 
 
 def region_mask(regions: Sequence[str]) -> int:
@@ -205,4 +195,4 @@ class FeatureTable:
         return table
 
 
-__all__ = ["LICENCES", "FeatureTable", "lang_code", "lang_name", "licence_mask", "region_mask"]
+__all__ = ["FeatureTable", "lang_code", "lang_name", "region_mask"]

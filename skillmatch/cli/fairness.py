@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated, Any
 
 import typer
 
-if TYPE_CHECKING:
-    from skillmatch.runtime import Runtime
+from skillmatch.cli.common import echo_json, fail, open_runtime
 
 fairness_app = typer.Typer(help="The exposure audit (admin): audit-only import, runs, counterfactual check.")
 rights_app = typer.Typer(help="Jobseekers' rights: the retention purge.", no_args_is_help=True)
@@ -17,63 +15,50 @@ recruiting_app = typer.Typer(help="Occupations that recruit: the shortage lists 
 fairness_app.info.no_args_is_help = True
 
 
-def _runtime() -> Runtime:
-    from skillmatch.cli import _runtime as open_runtime
-
-    return open_runtime(progress=False)
-
-
-def _echo(data: Any) -> None:
-    typer.echo(json.dumps(data, indent=2, ensure_ascii=False, default=str))
-
-
-def _fail(message: str) -> typer.Exit:
-    typer.secho(f"Error: {message}", err=True, fg=typer.colors.RED)
-    return typer.Exit(code=1)
-
-
 @fairness_app.command("import")
-def audit_import(path: Annotated[Path, typer.Argument(help="CSV: id, gender, age_band, nationality_group.")]) -> None:
-    """Import audit attributes into the restricted audit table (nothing else is accepted).
+def exposure_import(
+    path: Annotated[Path, typer.Argument(help="CSV: id, gender, age_band, nationality_group.")],
+) -> None:
+    """Import group attributes into the exposure audit's restricted table (nothing else is accepted).
 
     Example: skillmatch fairness import audit_attributes.csv
     """
-    from matching.fairness import InvalidAuditFile, read_audit_csv
+    from matching.fairness import InvalidAttributeFile, read_attribute_csv
 
     if not path.exists():
-        raise _fail(f"{path} does not exist")
-    runtime = _runtime()
+        raise fail(f"{path} does not exist")
+    runtime = open_runtime(progress=False)
     try:
-        _echo(runtime.fairness.audit.import_rows(read_audit_csv(path)).as_dict())
-    except InvalidAuditFile as exc:
-        raise _fail(str(exc)) from exc
+        echo_json(runtime.fairness.exposure.import_rows(read_attribute_csv(path)).as_dict())
+    except InvalidAttributeFile as exc:
+        raise fail(str(exc)) from exc
 
 
 @fairness_app.command("run")
-def audit_run(
+def exposure_run(
     counterfactual: Annotated[bool, typer.Option(help="Also the counterfactual gender check (RBO).")] = False,
 ) -> None:
     """Run the exposure audit now on every open vacancy's list (engine and as shown) and keep the run.
 
     Example: skillmatch fairness run --counterfactual
     """
-    runtime = _runtime()
+    runtime = open_runtime(progress=False)
     run = runtime.fairness.exposure_audit()
     out: dict[str, Any] = run.to_json()
     if counterfactual:
         out["counterfactual"] = runtime.fairness.counterfactual().to_json()
-    _echo(out)
+    echo_json(out)
     if run.alerts:
         typer.secho(f"{run.alerts} exposure alert(s): see the report above.", err=True, fg=typer.colors.YELLOW)
 
 
 @fairness_app.command("runs")
-def audit_runs(limit: Annotated[int, typer.Option(help="How many runs.")] = 20) -> None:
-    """The latest audit runs, newest first.
+def exposure_runs(limit: Annotated[int, typer.Option(help="How many runs.")] = 20) -> None:
+    """The latest exposure audit runs, newest first.
 
     Example: skillmatch fairness runs --limit 5
     """
-    _echo(_runtime().fairness.audit.runs(limit))
+    echo_json(open_runtime(progress=False).fairness.exposure.runs(limit))
 
 
 @rights_app.command("purge")
@@ -82,8 +67,16 @@ def rights_purge(dry_run: Annotated[bool, typer.Option(help="Only list the dossi
 
     Example: skillmatch rights purge --dry-run
     """
-    runtime = _runtime()
-    _echo(runtime.fairness.rights.purge_inactive(dry_run=dry_run).as_dict())
+    from api.audit_actions import AuditAction
+    from skillmatch.cli.trail import cli_trail
+
+    runtime = open_runtime(progress=False)
+    purge = runtime.fairness.rights.purge_inactive(dry_run=dry_run)
+    if not dry_run:
+        record = cli_trail(runtime.db, why="retention")
+        for jobseeker_id in purge.erased:
+            record(AuditAction.erasure, jobseeker_id)
+    echo_json(purge.as_dict())
     runtime.save()
 
 
@@ -96,9 +89,9 @@ def recruiting_link(
     Example: skillmatch recruiting link --list ../shared/lists/shortage_occupations_2026.tsv
     """
     try:
-        _echo(_runtime().fairness.link_shortage_list(path))
+        echo_json(open_runtime(progress=False).fairness.link_shortage_list(path))
     except (FileNotFoundError, ValueError) as exc:
-        raise _fail(str(exc)) from exc
+        raise fail(str(exc)) from exc
 
 
 @recruiting_app.command("review")
@@ -109,7 +102,7 @@ def recruiting_review() -> None:
     """
     from matching.guidance import LinkStatus
 
-    _echo(_runtime().fairness.recruiting.rows(status=[LinkStatus.review]))
+    echo_json(open_runtime(progress=False).fairness.recruiting.rows(status=[LinkStatus.review]))
 
 
 __all__ = ["fairness_app", "recruiting_app", "rights_app"]

@@ -1,7 +1,7 @@
 """Learned links and record corrections: what people confirmed, corrected and taught the linker.
 
-Revision ID: 0002
-Revises: 0001
+Revision ID: 0004
+Revises: 0003
 
 ``learned_link`` (``matching.linking.learned``): consultants' verdicts on links from a phrase to an ESCO concept.
 ``record_correction`` (``ingestion.corrections``): corrections of a record's occupation, skills and language
@@ -14,8 +14,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlmodel import SQLModel
 
-revision = "0002"
-down_revision = "0001"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 

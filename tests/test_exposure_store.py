@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from matching.fairness import AuditStore, InvalidAuditFile, OversightStore, read_audit_csv
-from matching.fairness.exposure_run import audit_lists, run_exposure_audit
+from matching.fairness import ExposureStore, InvalidAttributeFile, OversightStore, read_attribute_csv
+from matching.fairness.exposure_run import exposure_audit_of_lists, run_exposure_audit
 from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT
 from tests import esco_uris as U
 from tests.factories import jobseeker_profile, vacancy_profile
 from tests.test_imports import _imports
 
-AUDIT_MODULES = {"matching.fairness.exposure", "matching.fairness.exposure_store", "matching.fairness.exposure_run"}
+EXPOSURE_MODULES = {"matching.fairness.exposure", "matching.fairness.exposure_store", "matching.fairness.exposure_run"}
 # What ranks, scores, explains, filters or builds the lists people see: none of it may reach the audit modules.
 RANKING_MODULES = (
     "matching.ranking.engine",
@@ -66,7 +66,7 @@ def _reachable(start: str) -> set[str]:
 @pytest.mark.parametrize("module", RANKING_MODULES)
 def test_the_ranking_code_never_reads_the_audit_table(module: str) -> None:
     reached = _reachable(module)
-    assert sorted(reached & AUDIT_MODULES) == []
+    assert sorted(reached & EXPOSURE_MODULES) == []
     for name in reached:
         text = _path(name).read_text(encoding="utf-8")
         assert "audit_attribute" not in text, name
@@ -79,12 +79,12 @@ def test_the_import_check_can_fail() -> None:
 def test_audit_import_takes_only_audit_columns(tmp_path: Path, fresh_runtime: Runtime) -> None:
     bad = tmp_path / "bad.csv"
     bad.write_text("id,gender,name\nJ1,F,Marie\n", encoding="utf-8")
-    with pytest.raises(InvalidAuditFile, match="'name' are not audit attributes"):
-        list(read_audit_csv(bad))
+    with pytest.raises(InvalidAttributeFile, match="'name' are not audit attributes"):
+        list(read_attribute_csv(bad))
     good = tmp_path / "audit.csv"
     good.write_text("id,gender,age_band,nationality_group\nJ1,F,<26,EU\nJ2,M,26-45,BE\n,X,,\nJ3,F;DROP,,\n", "utf-8")
-    store = AuditStore(fresh_runtime.db)
-    summary = store.import_rows(read_audit_csv(good))
+    store = ExposureStore(fresh_runtime.db)
+    summary = store.import_rows(read_attribute_csv(good))
     assert (summary.imported, summary.updated, len(summary.rejected)) == (2, 0, 2)
     assert store.attributes() == {
         "J1": {"gender": "F", "age_band": "<26", "nationality_group": "EU"},
@@ -95,7 +95,7 @@ def test_audit_import_takes_only_audit_columns(tmp_path: Path, fresh_runtime: Ru
 
 
 def test_an_erased_dossier_keeps_its_audit_row_as_an_id_and_is_never_filled_again(fresh_runtime: Runtime) -> None:
-    store = AuditStore(fresh_runtime.db)
+    store = ExposureStore(fresh_runtime.db)
     store.import_rows([{"id": "J1", "gender": "F", "age_band": ">55"}])
     assert store.erase(["J1"]) == 1
     row = store.of("J1")
@@ -123,15 +123,15 @@ def test_a_biased_list_raises_the_alert_and_an_unbiased_one_does_not(bakers: Run
     men = [p for p in people if attributes[p]["gender"] == "M"]
     biased = {f"v{i}": men[:8] + women[:2] for i in range(4)}  # women pushed down to places 9 and 10
     fair = {f"v{i}": [x for pair in zip(men, women, strict=True) for x in pair][:10] for i in range(4)}
-    run = audit_lists(bakers.engine, biased, attributes, min_expected=1)
+    run = exposure_audit_of_lists(bakers.engine, biased, attributes, min_expected=1)
     assert {(a.attribute, a.group) for a in run.engine.alerts} >= {("gender", "F"), ("gender", "M")}
     assert run.engine.attributes["gender"]["F"].ratio == pytest.approx(0.4, abs=1e-3)
-    assert audit_lists(bakers.engine, fair, attributes, min_expected=1).engine.alerts == []
+    assert exposure_audit_of_lists(bakers.engine, fair, attributes, min_expected=1).engine.alerts == []
 
 
 def test_the_audit_measures_the_engine_and_what_people_see(bakers: Runtime) -> None:
     people = [f"j{i:02d}" for i in range(20)]
-    audit, log = AuditStore(bakers.db), OversightStore(bakers.db)
+    audit, log = ExposureStore(bakers.db), OversightStore(bakers.db)
     audit.import_rows([{"id": p, "gender": "F" if i < 10 else "M"} for i, p in enumerate(people)])
     before = run_exposure_audit(bakers.engine, audit, log, min_expected=1)
     assert before.lists == 4 and before.run_id is not None

@@ -1,0 +1,61 @@
+"""The ``skillmatch`` command: assembles the command groups, and starts the web service."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from skillmatch.cli.access import audit_app, tokens_app, users_app
+from skillmatch.cli.backups import backup_app
+from skillmatch.cli.esco import esco_app
+from skillmatch.cli.fairness import fairness_app, recruiting_app, rights_app
+from skillmatch.cli.matches import index_app, match_app, rematch
+from skillmatch.cli.records import demo_app, ingest_app, quarantine_app
+
+app = typer.Typer(help="skillmatch: ESCO-based matching of jobseekers and vacancies (FR/NL).", no_args_is_help=True)
+app.add_typer(esco_app, name="esco")
+app.add_typer(ingest_app, name="ingest")
+app.add_typer(match_app, name="match")
+app.add_typer(index_app, name="index")
+app.add_typer(quarantine_app, name="quarantine")
+app.add_typer(demo_app, name="demo")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.add_typer(audit_app, name="audit")
+app.add_typer(backup_app, name="backup")
+app.add_typer(fairness_app, name="fairness")
+app.add_typer(rights_app, name="rights")
+app.add_typer(recruiting_app, name="recruiting")
+app.command("rematch")(rematch)
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+) -> None:
+    """Start the web service (API and web pages).
+
+    Example: skillmatch serve --port 8000
+    """
+    import uvicorn
+
+    from skillmatch.logs import configure_logging
+
+    configure_logging()
+    # The access log is the app's own (route templates, no query strings or ids): uvicorn's is off.
+    uvicorn.run("skillmatch.server:create_app", factory=True, host=host, port=port, access_log=False, log_config=None)
+
+
+def main() -> None:
+    """Entry point of the ``skillmatch`` console script (the files it creates are private)."""
+    from skillmatch.private_files import restrict_new_files, secure_data_dir
+    from skillmatch.settings import get_settings
+
+    restrict_new_files()
+    secure_data_dir(get_settings().data_dir)
+    app()
+
+
+__all__ = ["app", "main"]
