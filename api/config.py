@@ -15,11 +15,15 @@ class ApiConfig:
         auth: sign-in (JWT issuer, failed sign-in limit, cookie).
         max_body_bytes: request bodies above this size answer 413.
         token_days: how long a token issued from the admin page is valid.
+        ready_lag_seconds: an index behind the database by writes committed at most this long ago still answers
+            ready (with its lag): with several processes each one is behind for a moment after every write of
+            another. 0: any lag is not ready.
     """
 
     auth: AuthConfig = field(default_factory=AuthConfig)
     max_body_bytes: int = 1_000_000
     token_days: float = 90
+    ready_lag_seconds: float = 0.0
 
 
 __all__ = ["ApiConfig"]

@@ -33,18 +33,28 @@ from api.typeahead import Typeahead
 from api.ui import install_ui
 from esco_data import TaxonomyNotLoaded
 from ingestion.models import QuarantineRecord
+from matching.profiles import ChangeListener
 from services import InterestSignals, JobStore
 
 log = logging.getLogger("skillmatch.api")
 
 
 def _keep_in_step(services: Services, every: float, stop: threading.Event) -> None:
-    """Take in, every few seconds, the profiles other processes wrote (a batch ingestion, a rematch)."""
-    while not stop.wait(every):
-        try:
-            services.writer.catch_up()
-        except Exception as exc:  # noqa: BLE001 - the readiness check reports a database that is behind or down
-            log.warning("catching up with the database failed (%s)", type(exc).__name__)
+    """Apply the change log: the profiles other processes wrote (other serving processes on this host or others,
+    a batch ingestion, a rematch), polled every ``every`` seconds and, on PostgreSQL, as soon as one commits."""
+    listener = ChangeListener(services.db, stop)
+    try:
+        while not stop.is_set():
+            listener.wait(every)
+            if stop.is_set():
+                return
+            try:
+                services.writer.poll()
+            except Exception as exc:  # noqa: BLE001 - the readiness check reports a database behind or down
+                log.warning("catching up with the database failed (%s)", type(exc).__name__)
+                stop.wait(every)
+    finally:
+        listener.close()
 
 
 def _state_metrics(app: FastAPI) -> Callable[[], Iterator[Metric]]:
@@ -115,7 +125,9 @@ def create_app(
             app.state.typeahead = Typeahead(opened.taxonomy)
             threading.Thread(target=app.state.typeahead.build, daemon=True).start()
         if opened is not None and sync_seconds > 0:
-            threading.Thread(target=_keep_in_step, args=(opened, sync_seconds, stop), daemon=True).start()
+            threading.Thread(
+                target=_keep_in_step, args=(opened, sync_seconds, stop), name="change-log", daemon=True
+            ).start()
         yield
         stop.set()
         if opened is not None and services is None:

@@ -65,6 +65,28 @@ class RecordRepository:
             for record_id, data in conn.execute(select(table.c.id, table.c.data).order_by(table.c.id)):
                 yield str(record_id), dict(data)
 
+    @staticmethod
+    def screen_flags(record: AnyRecord) -> list[dict[str, Any]] | None:
+        """The discrimination screen's flags of a vacancy as stored (None for a jobseeker).
+
+        Run before the write's transaction (``upsert_record`` takes them), so that screening is not part of the
+        short, ordered commit.
+        """
+        if isinstance(record, JobseekerIn):
+            return None
+        text = f"{record.title}\n{record.description or ''}"
+        return [
+            {
+                "category": f.category.value,
+                "start": f.start,
+                "end": f.end,
+                "text": f.text,
+                "rule": f.rule,
+                "explanation": f.explanation,
+            }
+            for f in screen_text(text, record.language.value if record.language else None)
+        ]
+
     def upsert_record(
         self,
         conn: Connection,
@@ -73,8 +95,19 @@ class RecordRepository:
         links: list[dict[str, Any]],
         source: str,
         now: datetime,
+        flags: list[dict[str, Any]] | None = None,
     ) -> None:
-        """Insert or replace an accepted record with its links (and, for a vacancy, its screen flags)."""
+        """Insert or replace an accepted record with its links (and, for a vacancy, its screen flags).
+
+        Args:
+            conn: the write's connection.
+            record: the record.
+            digest: its content hash.
+            links: its ESCO links.
+            source: where it comes from.
+            now: the time of the write.
+            flags: a vacancy's flags from ``screen_flags`` (default: screened here).
+        """
         row: dict[str, Any] = {
             "id": record.id,
             "content_hash": digest,
@@ -89,23 +122,11 @@ class RecordRepository:
             row |= {"preferred_language": record.preferred_language.value, "active": record.active}
         else:
             table = _records_table(RecordKind.vacancy)
-            text = f"{record.title}\n{record.description or ''}"
-            flags = [
-                {
-                    "category": f.category.value,
-                    "start": f.start,
-                    "end": f.end,
-                    "text": f.text,
-                    "rule": f.rule,
-                    "explanation": f.explanation,
-                }
-                for f in screen_text(text, record.language.value if record.language else None)
-            ]
             row |= {
                 "language": record.language.value if record.language else "",
                 "status": record.status.value,
                 "employer_id": record.employer_id,
-                "flags": flags,
+                "flags": flags if flags is not None else self.screen_flags(record),
             }
         conn.execute(on_conflict_update(conn, table, ["id"], [k for k in row if k not in ("id", "created_at")]), [row])
 

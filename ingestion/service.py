@@ -204,11 +204,12 @@ class IngestionService:
         existing = self.repository.existing_hashes(kind, list(valid))
         changed = {rid: v for rid, v in valid.items() if existing.get(rid) != v[1]}
         built = self._keep_opt_outs(kind, self.builder.build([v[0] for v in changed.values()]) if changed else [])
+        flags = [self.repository.screen_flags(v[0]) for v in changed.values()]
         outcome = {"quarantined": 0, "already_quarantined": 0}
 
         def store(conn: Connection) -> None:
             now = datetime.now(UTC)
-            self._store_records(conn, list(changed.values()), built, source, now)
+            self._store_records(conn, list(changed.values()), built, source, now, flags)
             self.repository.resolve_quarantine(conn, kind, list(valid), now)
             for raw, errors, record_id in rejected:
                 new = self.repository.quarantine(conn, kind, raw, errors, record_id, source, now)
@@ -239,9 +240,10 @@ class IngestionService:
         built: Sequence[BuiltProfile],
         source: str,
         now: datetime,
+        flags: Sequence[list[dict[str, Any]] | None],
     ) -> None:
-        for (record, digest), result in zip(records, built, strict=True):
-            self.repository.upsert_record(conn, record, digest, result.links, source, now)
+        for (record, digest), result, screened in zip(records, built, flags, strict=True):
+            self.repository.upsert_record(conn, record, digest, result.links, source, now, screened)
 
     # -- single records (API) ---------------------------------------------------------------------------
 
@@ -285,10 +287,11 @@ class IngestionService:
                     also(conn)
             return IngestResult("unchanged", record.id, warnings)
         built = self._keep_opt_outs(kind, self.builder.build([record]))[0]
+        flags = self.repository.screen_flags(record)  # before the write's turn, like linking
 
         def store(conn: Connection) -> None:
             now = datetime.now(UTC)
-            self.repository.upsert_record(conn, record, digest, built.links, source, now)
+            self.repository.upsert_record(conn, record, digest, built.links, source, now, flags)
             self.repository.resolve_quarantine(conn, kind, [record.id], now)
             if also is not None:
                 also(conn)
@@ -316,11 +319,15 @@ class IngestionService:
                 self.validator.check_uris(record)
             built = self._keep_opt_outs(kind, self.builder.build(chunk))
             pairs = [(record, content_hash(record)) for record in chunk]
+            flags = [self.repository.screen_flags(record) for record in chunk]
 
             def store(
-                conn: Connection, pairs: list[tuple[AnyRecord, str]] = pairs, built: list[BuiltProfile] = built
+                conn: Connection,
+                pairs: list[tuple[AnyRecord, str]] = pairs,
+                built: list[BuiltProfile] = built,
+                flags: list[list[dict[str, Any]] | None] = flags,
             ) -> None:
-                self._store_records(conn, pairs, built, source, datetime.now(UTC))
+                self._store_records(conn, pairs, built, source, datetime.now(UTC), flags)
 
             self.writer.write([b.profile for b in built], also=store)
             done += len(chunk)

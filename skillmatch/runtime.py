@@ -25,19 +25,31 @@ from ingestion.profile_builder import ProfileBuilder
 from ingestion.repository import RecordRepository
 from ingestion.service import IngestionService
 from ingestion.validation import RecordValidator
+from matching.errors import IndexFilesInvalid
 from matching.fairness import ExposureStore, OversightStore, ReviewedCandidates
 from matching.guidance import RecruitingStore, SkillGapConfig
 from matching.linking import LearnedLinks, Linker, LinkerConfig
-from matching.profiles import ProfileStore
-from matching.ranking import IndexCheck, MatchingEngine, ProfileWriter, RelatedSkills, open_indexes, save_indexes
+from matching.profiles import ProfileKind, ProfileStore
+from matching.ranking import (
+    IndexCheck,
+    MatchingEngine,
+    ProfileWriter,
+    RelatedSkills,
+    open_indexes,
+    read_manifest,
+    save_indexes,
+)
 from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related, warm_linker
 from matching.space import ConceptSpace
 from services import FairnessConfig, FairnessServices, RightsService
 from skillmatch.db import make_engine
+from skillmatch.lease import lease
 from skillmatch.schema import create_exposure_tables, create_tables
 from skillmatch.settings import Settings
 
 log = logging.getLogger("skillmatch")
+INDEX_LEASE = "profile-indexes"
+"""The lease one process holds while it saves the profile indexes."""
 _STAGES = "{desc}: {n_fmt}/{total_fmt} stages [{elapsed}]{postfix}"
 
 
@@ -161,7 +173,14 @@ class Runtime:
         return self.writer.check()
 
     def save(self) -> bool:
-        """Save the profile indexes atomically, but only when they check out against the database.
+        """Save the profile indexes atomically, but only when they check out against the database, one process at
+        a time, and only when they are newer than what is saved.
+
+        Several processes (workers of one host, or hosts sharing a folder) save into one index folder: the
+        database lease ``profile-indexes`` lets one save at a time; a process that does not get it at once leaves
+        the saving to the holder. What is saved carries the generation (change log sequence) of each kind, from
+        which a process starting up replays the log; the log's entries up to the oldest saved generation are
+        then dropped.
 
         Returns:
             Whether they were saved (an index that fails the check is never saved: start-up rebuilds it; one that
@@ -171,12 +190,37 @@ class Runtime:
         if problems:
             log.warning("profile indexes not saved: %s", "; ".join(problems))
             return False
-        try:
-            save_indexes(self.engine, self.index_dir)
-        except OSError as exc:
-            log.error("profile indexes not saved (%s); the previous saved version stays in place", exc.strerror or exc)
-            return False
+        with lease(self.db, INDEX_LEASE) as holding:
+            if not holding:
+                log.info("profile indexes not saved: another process is saving them")
+                return False
+            if self._saved_is_newer():
+                log.info("profile indexes not saved: another process saved newer ones")
+                return True
+            try:
+                save_indexes(self.engine, self.index_dir)
+            except OSError as exc:
+                log.error(
+                    "profile indexes not saved (%s); the previous saved version stays in place", exc.strerror or exc
+                )
+                return False
+            for kind in ProfileKind:
+                self.store.compact(kind, self.engine.generation(kind))
         return True
+
+    def _saved_is_newer(self) -> bool:
+        """Whether the saved indexes are of this build and newer than this process's (none older, one newer)."""
+        try:
+            saved = read_manifest(self.index_dir) or {}
+        except IndexFilesInvalid:
+            return False
+        fingerprint = self.engine.fingerprint()
+        if any(saved.get(key) != value for key, value in fingerprint.items()):
+            return False
+        kinds = saved.get("kinds", {})
+        saved_at = {kind: int(kinds.get(kind.value, {}).get("generation", -1)) for kind in ProfileKind}
+        ours = {kind: self.engine.generation(kind) for kind in ProfileKind}
+        return all(saved_at[k] >= ours[k] for k in ProfileKind) and any(saved_at[k] > ours[k] for k in ProfileKind)
 
     def close(self) -> None:
         """Release the database connections."""

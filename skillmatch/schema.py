@@ -28,6 +28,7 @@ import matching.linking.learned  # noqa: F401 - the links consultants confirmed 
 import matching.rematch.tables  # noqa: F401 - the nightly rematch's runs and lists
 import services.jobs  # noqa: F401 - long runs started from the pages and their progress
 import services.outbox  # noqa: F401 - the outbox of match notices
+import skillmatch.lease  # noqa: F401 - one process at a time saves the indexes
 from matching.fairness import create_tables as create_exposure_tables
 from matching.profiles import create_tables as create_profile_tables
 

@@ -43,7 +43,12 @@ def api_config(settings: Settings) -> ApiConfig:
         requests_per_second=settings.rate_per_token,
         burst=settings.rate_burst,
     )
-    return ApiConfig(auth=auth, max_body_bytes=settings.max_body_bytes, token_days=settings.token_days)
+    return ApiConfig(
+        auth=auth,
+        max_body_bytes=settings.max_body_bytes,
+        token_days=settings.token_days,
+        ready_lag_seconds=settings.ready_lag_seconds,
+    )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

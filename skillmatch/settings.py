@@ -69,10 +69,26 @@ class Settings(BaseSettings):
         description="How searches and the one writer share the indexes: 'rwlock' or 'snapshot'.",
     )
     sync_seconds: float = Field(
-        default=5.0,
+        default=0.25,
         ge=0,
         le=3600,
-        description="How often the service takes in profiles other processes wrote (0: never).",
+        description="How often the service polls the change log for profiles other processes wrote (0: never); "
+        "on PostgreSQL a commit also wakes it at once.",
+    )
+    ready_lag_seconds: float = Field(
+        default=2.0,
+        ge=0,
+        le=3600,
+        description="/health/ready still says ready while an index is behind by writes at most this old.",
+    )
+    workers: int = Field(
+        default=0, ge=0, le=256, description="Processes of `skillmatch serve` (0: one per core, capped by memory)."
+    )
+    worker_memory_mb: int = Field(
+        default=1500,
+        ge=100,
+        le=1_000_000,
+        description="Memory one serving process needs, to cap the default number of workers by available memory.",
     )
 
     score_cosine: float = Field(default=_WEIGHTS.cosine, ge=0, le=100, description="Weight of the cosine term.")

@@ -11,7 +11,6 @@ import random
 import signal
 import sqlite3
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -37,6 +36,7 @@ from tests.databases import engine_url
 from tests.esco_uris import APPLY_HACCP, BAKE_GOODS, KNEAD_FOOD, ORDER_SUPPLIES, TEND_BAKERY_OVENS
 from tests.factories import jobseeker, vacancy
 from tests.pg_server import free_port
+from tests.servers import serve, wait_ready
 
 SKILLS = [BAKE_GOODS, KNEAD_FOOD, TEND_BAKERY_OVENS, APPLY_HACCP, ORDER_SUPPLIES]
 
@@ -155,32 +155,6 @@ def test_a_really_full_file_system_leaves_the_previous_index_usable(fresh_runtim
 # -- kill -9 ----------------------------------------------------------------------------------------------
 
 
-def _serve(settings_dir: Path, url: str, index_dir: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
-    env = os.environ | {
-        "SKILLMATCH_DATA_DIR": str(settings_dir),
-        "SKILLMATCH_DATABASE_URL": url,
-        "SKILLMATCH_INDEX_DIR": str(index_dir),
-        "SKILLMATCH_SYNC_SECONDS": "0",
-    }
-    with log.open("ab") as out:
-        return subprocess.Popen(
-            [sys.executable, "-m", "skillmatch.cli", "serve", "--port", str(port)], env=env, stdout=out, stderr=out
-        )
-
-
-def _wait_ready(base: str, process: subprocess.Popen[bytes], log: Path) -> None:
-    deadline = time.monotonic() + 180
-    while time.monotonic() < deadline:
-        assert process.poll() is None, log.read_text()[-3000:]
-        try:
-            if httpx.get(f"{base}/health/ready", timeout=2).status_code == 200:
-                return
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.3)
-    raise AssertionError("the service did not become ready: " + log.read_text()[-3000:])
-
-
 def _version(owner: int, n: int) -> dict[str, Any]:
     """Version n of a dossier only client ``owner`` writes; ``travel.max_km`` is the version's mark."""
     rng = random.Random(owner * 1000 + n)
@@ -199,8 +173,8 @@ def test_kill_9_during_writes_loses_no_acknowledged_write_and_adds_no_phantom(
     url, log, index_dir = engine_url(slice_db), tmp_path / "server.log", tmp_path / "indexes"
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    process = _serve(slice_settings.data_dir, url, index_dir, port, log)
-    _wait_ready(base, process, log)
+    process = serve(slice_settings.data_dir, url, index_dir, port, log)
+    wait_ready(base, process, log)
     auth = bearer(make_tokens(slice_db).consultant)  # the server has migrated the database: users go in
     acknowledged: dict[str, int] = {}  # id -> last acknowledged version
     attempted: dict[str, set[int]] = {}  # id -> every version sent (acknowledged or not)
@@ -239,9 +213,9 @@ def test_kill_9_during_writes_loses_no_acknowledged_write_and_adds_no_phantom(
         t.join(30)
     assert len(acknowledged) >= 8
 
-    process = _serve(slice_settings.data_dir, url, index_dir, port, log)
+    process = serve(slice_settings.data_dir, url, index_dir, port, log)
     try:
-        _wait_ready(base, process, log)  # the index checks out against the database after the restart
+        wait_ready(base, process, log)  # the index checks out against the database after the restart
         with httpx.Client(base_url=base, timeout=30, headers=auth) as http:
             for record_id, version in acknowledged.items():
                 stored = http.get(f"/jobseekers/{record_id}")

@@ -1,8 +1,12 @@
 """Sign-in: a bearer token (the service's own, or a JWT from the identity provider) -> a principal.
 
-Failed sign-ins are counted per client address: past the configured number per minute, further failures
-answer 429 (a valid token is never refused for it, so a caller cannot lock others out). Each valid token has
-its own request budget (a token bucket): one client that loops, or a leaked token, slows only itself.
+Failed sign-ins are counted per client address in the database (``sign_in_failure``), so the limit holds for
+the service whichever process or host an attempt reaches: past the configured number per minute, further
+failures answer 429 (a valid token is never refused for it, so a caller cannot lock others out). Each valid
+token has its own request budget (a token bucket) in the memory of the process that answers: one client that
+loops, or a leaked token, slows only itself. With N processes a token may make up to N times the configured
+rate in all; that is safe (the budget protects the other callers of each process from one caller, and each
+process still protects its own), and a database round trip for every request would cost more than it saves.
 """
 
 from __future__ import annotations
@@ -10,10 +14,13 @@ from __future__ import annotations
 import hashlib
 import threading
 import time
-from collections import deque
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import delete, func, insert, select
 
 from api.auth.config import AuthConfig
 from api.auth.jwt_tokens import JwtVerifier, looks_like_jwt
+from api.auth.models import SignInFailureRow
 from api.auth.roles import Principal
 from api.auth.tokens import DossierGone, TokenRejected, TokenStore
 
@@ -97,8 +104,6 @@ class Authenticator:
         self.tokens = tokens
         self.config = config
         self.jwt = JwtVerifier(config.jwt) if config.jwt is not None else None
-        self._failures: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
         self.budgets = TokenBuckets(config.requests_per_second, config.burst)
 
     def authenticate(self, token: str | None, client: str) -> Principal:
@@ -132,21 +137,29 @@ class Authenticator:
         return principal
 
     def _failed(self, client: str) -> None:
+        """Count a failed sign-in from an address (in the database, for every process of the service).
+
+        Raises:
+            TooManyAttempts: the address is past its limit in the last minute.
+        """
         limit = self.config.failures_per_minute
         if limit <= 0:
             return
-        now = time.monotonic()
-        with self._lock:
-            recent = self._failures.setdefault(client, deque())
-            while recent and recent[0] < now - 60:
-                recent.popleft()
-            recent.append(now)
-            if len(recent) > limit:
-                raise TooManyAttempts(max(1, int(60 - (now - recent[0])) + 1))
-            if len(self._failures) > 10_000:
-                # Forget quiet addresses so that the table stays small.
-                for key in [k for k, v in self._failures.items() if not v or v[-1] < now - 60]:
-                    del self._failures[key]
+        table = SignInFailureRow.__table__  # type: ignore[attr-defined]
+        key = hashlib.blake2b(client.encode(), digest_size=16).hexdigest()
+        now = datetime.now(UTC)
+        window = now - timedelta(seconds=60)
+        with self.tokens.engine.begin() as conn:
+            recent = conn.execute(
+                select(func.count(), func.min(table.c.at)).where(table.c.client == key, table.c.at > window)
+            ).one()
+            count, oldest = int(recent[0]), recent[1]
+            if count >= limit:
+                # Past the limit nothing more is written: an address that keeps trying costs one read each time.
+                wait = 60 - (now - oldest).total_seconds() if oldest is not None else 60
+                raise TooManyAttempts(max(1, int(wait) + 1))
+            conn.execute(insert(table).values(client=key, at=now))
+            conn.execute(delete(table).where(table.c.at < window))
 
 
 __all__ = ["Authenticator", "Forbidden", "NotAuthenticated", "RateLimited", "TokenBuckets", "TooManyAttempts"]

@@ -35,6 +35,20 @@ class TokenRow(SQLModel, table=True):
     revoked_at: datetime | None = None
 
 
-AUTH_TABLES = [UserRow.__table__, TokenRow.__table__]  # type: ignore[attr-defined]
+class SignInFailureRow(SQLModel, table=True):
+    """A failed sign-in: from which address (as a digest, never the address) and when.
 
-__all__ = ["AUTH_TABLES", "TokenRow", "UserRow"]
+    Kept in the database so that the limit per address holds for the service, whichever process or host the
+    attempts reach; rows older than the counting window are deleted as new failures come in.
+    """
+
+    __tablename__ = "sign_in_failure"
+
+    id: int | None = Field(default=None, primary_key=True)
+    client: str = Field(max_length=32, index=True)
+    at: datetime = Field(index=True)
+
+
+AUTH_TABLES = [UserRow.__table__, TokenRow.__table__, SignInFailureRow.__table__]  # type: ignore[attr-defined]
+
+__all__ = ["AUTH_TABLES", "SignInFailureRow", "TokenRow", "UserRow"]

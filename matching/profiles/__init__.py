@@ -2,10 +2,13 @@
 their storage in the database.
 """
 
+from matching.profiles.listen import ChangeListener
 from matching.profiles.profile import Origin, Profile, ProfileConcept, ProfileKind, Role
-from matching.profiles.store import ProfileRow, ProfileStore, StoredChange, create_tables
+from matching.profiles.store import CHANNEL, ProfileRow, ProfileStore, StoredChange, create_tables
 
 __all__ = [
+    "CHANNEL",
+    "ChangeListener",
     "Origin",
     "Profile",
     "ProfileConcept",

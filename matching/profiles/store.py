@@ -1,9 +1,17 @@
-"""Storage of profiles in the database (the FAISS indexes are built from here).
+"""Storage of profiles in the database (the FAISS indexes are built from here), and its change log.
 
 Every write of a kind's profiles bumps that kind's generation, in the same transaction, and stamps the rows it
 writes with it. An index that records the generation it has applied can then tell whether it is in step with
 the database, and catch up with exactly the rows written since (by this process or another one). A removed
 profile leaves a tombstone row (no data) so that catching up removes it from the index too.
+
+Together these are the change log every serving process applies: per kind, the generation is a monotonic
+sequence handed out in commit order (the update of the kind's generation row locks it until the transaction
+ends, in any process, on SQLite and PostgreSQL alike), and the stamped rows are the log compacted to the latest
+write of each profile, which is all that replaying needs. Each commit also leaves an entry in ``profile_change``
+(its kind, sequence, how many profiles and when), which tells a process how long it has been behind; entries
+are not needed to replay, so they can be dropped past any saved index (``compact``). On PostgreSQL the commit
+also notifies ``CHANNEL`` so that listening processes wake up at once instead of at their next poll.
 """
 
 from __future__ import annotations
@@ -13,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, String, func, insert, select, update
+from sqlalchemy import JSON, Column, Index, Integer, String, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
@@ -48,7 +56,25 @@ class ProfileGeneration(SQLModel, table=True):
     generation: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
 
 
-PROFILE_TABLES = [ProfileRow.__table__, ProfileGeneration.__table__]  # type: ignore[attr-defined]
+class ProfileChange(SQLModel, table=True):
+    """One committed write of a kind's profiles: its sequence (the kind's generation it made), size and time."""
+
+    __tablename__ = "profile_change"
+
+    kind: str = Field(sa_column=Column(String(16), primary_key=True))
+    generation: int = Field(sa_column=Column(Integer, primary_key=True, autoincrement=False))
+    profiles: int = Field(default=0, sa_column=Column(Integer, nullable=False, server_default="0"))
+    """Profiles written or removed by the commit."""
+    written_at: datetime
+
+
+PROFILE_TABLES = [
+    ProfileRow.__table__,  # type: ignore[attr-defined]
+    ProfileGeneration.__table__,  # type: ignore[attr-defined]
+    ProfileChange.__table__,  # type: ignore[attr-defined]
+]
+CHANNEL = "skillmatch_profiles"
+"""The PostgreSQL notification channel a commit of profiles notifies (payload: the kind)."""
 
 
 def _table() -> Any:
@@ -57,6 +83,10 @@ def _table() -> Any:
 
 def _generations() -> Any:
     return ProfileGeneration.__table__  # type: ignore[attr-defined]
+
+
+def _changes() -> Any:
+    return ProfileChange.__table__  # type: ignore[attr-defined]
 
 
 def create_tables(engine: Engine) -> None:
@@ -108,7 +138,7 @@ class ProfileStore:
             conn = conn.execution_options(isolation_level="REPEATABLE READ")
         return conn
 
-    def _bump(self, conn: Connection, kind: ProfileKind) -> int:
+    def _bump(self, conn: Connection, kind: ProfileKind, profiles: int) -> int:
         # The update locks the kind's generation row until the transaction ends, so writers of one kind (in any
         # process) take their turns: generations are committed in order and none is handed out twice.
         table = _generations()
@@ -116,8 +146,16 @@ class ProfileStore:
         value = conn.execute(select(table.c.generation).where(table.c.kind == kind.value)).scalar_one_or_none()
         if value is None:  # a database created before generations existed
             conn.execute(insert(table).values(kind=kind.value, generation=1))
-            return 1
-        return int(value)
+            value = 1
+        generation = int(value)
+        conn.execute(
+            insert(_changes()).values(
+                kind=kind.value, generation=generation, profiles=profiles, written_at=datetime.now(UTC)
+            )
+        )
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SELECT pg_notify(:channel, :kind)"), {"channel": CHANNEL, "kind": kind.value})
+        return generation
 
     def upsert(self, profiles: Iterable[Profile], *, conn: Connection | None = None) -> dict[ProfileKind, int]:
         """Insert or replace profiles, bumping the generation of each kind written.
@@ -141,7 +179,7 @@ class ProfileStore:
             batch = [p for p in profiles if p.kind is kind]
             if not batch:
                 continue
-            generation = generations[kind] = self._bump(conn, kind)
+            generation = generations[kind] = self._bump(conn, kind, len(batch))
             rows = [
                 {
                     "kind": p.kind.value,
@@ -172,7 +210,7 @@ class ProfileStore:
         ]
         if not present:
             return None
-        generation = self._bump(conn, kind)
+        generation = self._bump(conn, kind, len(present))
         conn.execute(
             update(table)
             .where(table.c.kind == kind.value, table.c.id.in_(present))
@@ -201,7 +239,7 @@ class ProfileStore:
         generations: dict[ProfileKind, int] = {}
         table = _table()
         for kind in {ProfileKind(s.kind) for s in saved}:
-            generation = generations[kind] = self._bump(conn, kind)
+            generation = generations[kind] = self._bump(conn, kind, sum(1 for s in saved if s.kind == kind.value))
             for item in (s for s in saved if s.kind == kind.value):
                 row = (
                     dict(item.row)
@@ -222,6 +260,37 @@ class ProfileStore:
             return int(conn.execute(query).scalar_one_or_none() or 0)
         with self.engine.connect() as own:
             return int(own.execute(query).scalar_one_or_none() or 0)
+
+    def generations(self) -> dict[ProfileKind, int]:
+        """Every kind's current generation, in one query (what a serving process polls)."""
+        table = _generations()
+        with self.engine.connect() as conn:
+            found = {str(k): int(g) for k, g in conn.execute(select(table.c.kind, table.c.generation))}
+        return {kind: found.get(kind.value, 0) for kind in ProfileKind}
+
+    def behind_since(self, kind: ProfileKind, generation: int) -> datetime | None:
+        """When the oldest write of a kind after a generation was committed (None: nothing after it is logged)."""
+        table = _changes()
+        query = select(func.min(table.c.written_at)).where(table.c.kind == kind.value, table.c.generation > generation)
+        with self.engine.connect() as conn:
+            value = conn.execute(query).scalar_one_or_none()
+        if not isinstance(value, datetime):
+            return None
+        return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+    def compact(self, kind: ProfileKind, generation: int) -> int:
+        """Drop the change log's entries of a kind up to a generation (one a saved index holds).
+
+        Replaying never needs them (the stamped rows are the log); only the lag reported for a process that is
+        further behind than the entry kept is then unknown.
+
+        Returns:
+            Entries dropped.
+        """
+        table = _changes()
+        with self.engine.begin() as conn:
+            result = conn.execute(delete(table).where(table.c.kind == kind.value, table.c.generation <= generation))
+        return int(result.rowcount or 0)
 
     def get(self, kind: ProfileKind, profile_id: str) -> Profile:
         """One profile.
@@ -296,4 +365,4 @@ class ProfileStore:
             return int(conn.execute(query).scalar_one())
 
 
-__all__ = ["PROFILE_TABLES", "ProfileRow", "ProfileStore", "StoredChange", "create_tables"]
+__all__ = ["CHANNEL", "PROFILE_TABLES", "ProfileChange", "ProfileRow", "ProfileStore", "StoredChange", "create_tables"]

@@ -9,7 +9,7 @@ from matching.ranking.explain import Explanation, SkillExplanation
 from matching.ranking.features import ProfileFeatures
 from matching.ranking.filters import Filters, apply_filters, filter_pairs
 from matching.ranking.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, IndexType, ProfileIndex
-from matching.ranking.index_files import MANIFEST, file_sha256, open_indexes, save_indexes
+from matching.ranking.index_files import MANIFEST, file_sha256, open_indexes, read_manifest, save_indexes
 from matching.ranking.languages import Cefr, cefr_name
 from matching.ranking.licences import LICENCE_BITS, LICENCES, DrivingLicence, licence_mask
 from matching.ranking.lists import EDGE, RankedLists, rank_lists, wanted_for
@@ -68,6 +68,7 @@ __all__ = [
     "other_kind",
     "place_of",
     "rank_lists",
+    "read_manifest",
     "save_indexes",
     "score_pairs",
     "wanted_for",

@@ -6,8 +6,14 @@ rebuilt from the store before the write returns, so an acknowledged write is alw
 if even that fails, the kind is marked damaged (searches on it answer "unavailable", the readiness check says
 why) until a later rebuild succeeds. CPU-heavy work (profile features) happens before the writer's turn.
 
-The store's per-kind generation tells whether the engine is in step with the database; ``catch_up`` applies
-what other processes (a batch ingestion, the nightly rematch) wrote since.
+The store's per-kind generation is the change log's sequence (see ``matching.profiles.store``): it tells whether
+the engine is in step with the database, and ``catch_up`` applies what other processes (another serving process
+on this host or another one, a batch ingestion, the nightly rematch) wrote since. ``poll`` is what a serving
+process runs every fraction of a second: one small query, and a catch-up only of the kinds that moved.
+
+Only the commit and the index change are ordered (in this process by the writer's turn, across processes by the
+database's lock on the kind's generation row); building features, like linking and encoding before it, runs
+before the turn, so that several requests (and several processes) build at once.
 """
 
 from __future__ import annotations
@@ -16,6 +22,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import numpy as np
 import numpy.typing as npt
@@ -44,6 +51,10 @@ class IndexCheck:
     profiles: int
     stored: int
     reasons: list[str] = field(default_factory=list)
+    behind_seconds: float | None = 0.0
+    """How long ago the oldest write the index has not applied was committed (0: in step; None: not known, the
+    change log's entry was compacted away)."""
+    damaged: bool = False
 
     @property
     def ok(self) -> bool:
@@ -90,6 +101,7 @@ class ProfileWriter:
                 generations = self.store.upsert(profiles, conn=conn)
             for kind, generation in generations.items():
                 self._apply(kind, [f for f in features if f.profile.kind is kind], (), generation)
+        # Read-your-writes: the write is in the index when this returns, whichever process wrote in between.
         return generations
 
     def delete(self, kind: ProfileKind, ids: Sequence[str], *, also: AlsoWrite | None = None) -> int | None:
@@ -112,8 +124,9 @@ class ProfileWriter:
     ) -> None:
         """Apply a committed write of one kind; repair from the store if that fails."""
         if generation != self.engine.generation(kind) + 1:
-            # Another process wrote in between: take its writes and ours from the store, in order.
-            self._catch_up(kind)
+            # Another process wrote in between: take its writes and ours from the store, in order (ours with the
+            # features already built).
+            self._catch_up(kind, {f.profile.id: (generation, f) for f in features})
             return
         try:
             self.engine.apply(kind, features, removed, generation=generation)
@@ -157,7 +170,32 @@ class ProfileWriter:
         with self._turn:
             return self._catch_up(kind)
 
-    def _catch_up(self, kind: ProfileKind) -> int:
+    def poll(self) -> int:
+        """Catch up the kinds whose generation in the database moved (one small query when none did).
+
+        Returns:
+            Profiles applied.
+        """
+        current = self.store.generations()
+        applied = 0
+        for kind in ProfileKind:
+            behind = self.engine.generation(kind)
+            if current[kind] == behind:
+                continue
+            # The features of what others wrote are built before the writer's turn, so that this process's own
+            # writes do not wait for them; under the turn, the catch-up reads the rows again and reuses them.
+            _, changes = self.store.changed_after(kind, behind)
+            latest = {c.id: c for c in changes}
+            built = {
+                c.id: (c.generation, self.engine.features.build(c.profile))
+                for c in latest.values()
+                if c.profile is not None
+            }
+            with self._turn:
+                applied += self._catch_up(kind, built)
+        return applied
+
+    def _catch_up(self, kind: ProfileKind, built: dict[str, tuple[int, ProfileFeatures]] | None = None) -> int:
         behind = self.engine.generation(kind)
         generation, changes = self.store.changed_after(kind, behind)
         if generation == behind:
@@ -166,23 +204,35 @@ class ProfileWriter:
             # The store is older than the index (a restored database): only a rebuild is right.
             return self.rebuild(kind)
         try:
-            self._apply_changes(kind, changes, generation)
+            self._apply_changes(kind, changes, generation, built or {})
         except Exception as exc:  # noqa: BLE001 - see _apply
             log.error("catching up %s failed (%s); rebuilding it from the store", kind.value, type(exc).__name__)
             return self.rebuild(kind)
         return len(changes)
 
-    def _apply_changes(self, kind: ProfileKind, changes: Sequence[StoredChange], generation: int) -> None:
+    def _apply_changes(
+        self,
+        kind: ProfileKind,
+        changes: Sequence[StoredChange],
+        generation: int,
+        built: dict[str, tuple[int, ProfileFeatures]],
+    ) -> None:
         latest: dict[str, StoredChange] = {}
         for change in changes:
             latest[change.id] = change
-        features = [self.engine.features.build(c.profile) for c in latest.values() if c.profile is not None]
+        features = [
+            ready[1]
+            if (ready := built.get(c.id)) is not None and ready[0] == c.generation
+            else self.engine.features.build(c.profile)
+            for c in latest.values()
+            if c.profile is not None
+        ]
         removed = [c.id for c in latest.values() if c.profile is None]
         self.engine.apply(kind, features, removed, generation=generation)
         if self.applied is not None:
-            built = {f.profile.id: f for f in features}
+            by_id = {f.profile.id: f for f in features}
             for change in latest.values():
-                f = built.get(change.id)
+                f = by_id.get(change.id)
                 self.applied[(kind, change.id)] = (change.generation, f.vector if f and f.profile.active else None)
 
     def check(self) -> list[IndexCheck]:
@@ -193,16 +243,24 @@ class ProfileWriter:
     def _check(self) -> list[IndexCheck]:
         out = []
         states = self.engine.states()
+        now = datetime.now(UTC)
         for kind in ProfileKind:
             state = states[kind]
+            store_generation = self.store.generation(kind)
+            behind_seconds: float | None = 0.0
+            if state.generation < store_generation:
+                since = self.store.behind_since(kind, state.generation)
+                behind_seconds = None if since is None else max(0.0, (now - since).total_seconds())
             check = IndexCheck(
                 kind=kind,
                 index_generation=state.generation,
-                store_generation=self.store.generation(kind),
+                store_generation=store_generation,
                 indexed=state.indexed,
                 stored_active=self.store.count(kind, active_only=True),
                 profiles=state.table.alive_count,
                 stored=self.store.count(kind),
+                behind_seconds=behind_seconds,
+                damaged=bool(state.damaged),
             )
             if state.damaged:
                 check.reasons.append(f"{kind.value} index damaged: {state.damaged}")
@@ -210,7 +268,10 @@ class ProfileWriter:
                 check.reasons.append(
                     f"{kind.value} index at generation {check.index_generation}, database at {check.store_generation}"
                 )
-            elif check.indexed != check.stored_active or check.profiles != check.stored:
+            elif (check.indexed != check.stored_active or check.profiles != check.stored) and self.store.generation(
+                kind
+            ) == store_generation:
+                # (Counts read while another process committed are of a later generation: not comparable.)
                 check.reasons.append(
                     f"{kind.value} index holds {check.indexed} active of {check.profiles} profiles, "
                     f"database {check.stored_active} of {check.stored}"

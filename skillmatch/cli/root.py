@@ -34,18 +34,40 @@ app.command("rematch")(rematch)
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            help="Processes serving on this port (default: SKILLMATCH_WORKERS, else one per core, capped by memory).",
+        ),
+    ] = None,
 ) -> None:
-    """Start the web service (API and web pages).
+    """Start the web service (API and web pages), in one or several processes over one database.
 
-    Example: skillmatch serve --port 8000
+    Example: skillmatch serve --port 8000 --workers 2
     """
     import uvicorn
 
     from skillmatch.logs import configure_logging
+    from skillmatch.serving import prepare_database, workers_to_start
+    from skillmatch.settings import get_settings
 
     configure_logging()
+    settings = get_settings()
+    count = workers_to_start(settings, workers)
+    if count > 1:
+        prepare_database(settings)
+    typer.echo(f"serving on http://{host}:{port} with {count} worker{'s' if count > 1 else ''}", err=True)
     # The access log is the app's own (route templates, no query strings or ids): uvicorn's is off.
-    uvicorn.run("skillmatch.server:create_app", factory=True, host=host, port=port, access_log=False, log_config=None)
+    uvicorn.run(
+        "skillmatch.server:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=count,
+        access_log=False,
+        log_config=None,
+    )
 
 
 def main() -> None:

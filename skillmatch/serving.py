@@ -1,0 +1,73 @@
+"""How many processes ``skillmatch serve`` starts on this host, and what they share before they start.
+
+Each worker is a whole service (its own runtime: encoder, linker, engine and indexes) over the one database; the
+change log keeps their indexes in step (``matching.profiles.store``). The concept space and the linker's
+indexes are memory-mapped files, shared between workers by the operating system's page cache.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from skillmatch.db import make_engine
+from skillmatch.schema import create_tables
+from skillmatch.settings import Settings
+
+
+def available_mb(meminfo: Path = Path("/proc/meminfo")) -> int | None:
+    """Memory available for new processes (MemAvailable), in MB; None where it cannot be read."""
+    try:
+        for line in meminfo.read_text().splitlines():
+            if line.startswith("MemAvailable:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None
+
+
+def cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def default_workers(worker_memory_mb: int, *, cpus: int | None = None, memory_mb: int | None = None) -> int:
+    """One worker per core, no more than the available memory holds (at least one).
+
+    Args:
+        worker_memory_mb: memory one worker needs.
+        cpus: cores (default: this process's).
+        memory_mb: available memory (default: read from the system; unknown: no cap).
+
+    Returns:
+        The number of workers.
+    """
+    cpus = cpus if cpus is not None else cores()
+    memory_mb = memory_mb if memory_mb is not None else available_mb()
+    by_memory = cpus if memory_mb is None else memory_mb // max(1, worker_memory_mb)
+    return max(1, min(cpus, by_memory))
+
+
+def workers_to_start(settings: Settings, asked: int | None) -> int:
+    """The workers to start: those asked for (option, then ``SKILLMATCH_WORKERS``), else the default."""
+    if asked:
+        return asked
+    if settings.workers:
+        return settings.workers
+    return default_workers(settings.worker_memory_mb)
+
+
+def prepare_database(settings: Settings) -> None:
+    """Migrate the database once, before the workers start (they would otherwise race to migrate a SQLite
+    file; PostgreSQL's migration holds an advisory lock)."""
+    db = make_engine(settings.database_url)
+    try:
+        create_tables(db)
+    finally:
+        db.dispose()
+
+
+__all__ = ["available_mb", "cores", "default_workers", "prepare_database", "workers_to_start"]
