@@ -136,7 +136,7 @@ class Runtime:
             )
             stages.set_postfix_str("encoder")
             model.result()
-        linker.learned = LearnedLinks(db, refresh_seconds=settings.sync_seconds or 1.0)
+        linker.learned = LearnedLinks(db, refresh_seconds=max(settings.sync_seconds, 1.0))
         stages.update()
         stages.set_postfix_str("related skills")
         related = prepare_related(taxonomy, linker, settings.data_dir)

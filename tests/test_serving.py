@@ -1,0 +1,100 @@
+"""The pieces that let several processes serve over one database: the lease that lets one process at a time save
+the indexes, the failed sign-in limit shared by every process, readiness with the applied sequence and its lag,
+and how many workers ``skillmatch serve`` starts."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from api.auth.config import AuthConfig
+from api.auth.guard import Authenticator, NotAuthenticated, TooManyAttempts
+from api.auth.tokens import TokenStore
+from api.config import ApiConfig
+from api.main import create_app
+from matching.profiles import ProfileKind, ProfileStore
+from skillmatch.lease import give_back, holder_name, lease, take
+from skillmatch.runtime import Runtime
+from skillmatch.schema import create_tables
+from skillmatch.serving import default_workers
+from tests.concurrent_load import SliceProfiles
+
+
+@pytest.fixture
+def db(engine: Engine) -> Engine:
+    create_tables(engine)
+    return engine
+
+
+def test_a_lease_is_held_by_one_process_at_a_time_and_freed_when_its_holder_dies(db: Engine) -> None:
+    first, second = holder_name(), holder_name()
+    assert first != second
+    assert take(db, "indexes", first, 60)
+    assert not take(db, "indexes", second, 60)
+    assert take(db, "indexes", first, 60)  # renewed by its holder
+    give_back(db, "indexes", first)
+    assert take(db, "indexes", second, 60)
+    assert not take(db, "indexes", first, 60)
+    give_back(db, "indexes", second)
+    # A holder killed while it held it: the lease runs out and another process takes it.
+    assert take(db, "indexes", first, 0.2)
+    time.sleep(0.4)
+    assert take(db, "indexes", second, 60)
+    with lease(db, "other") as held:
+        assert held
+        with lease(db, "other") as again:
+            assert not again
+
+
+def test_failed_sign_ins_are_counted_for_every_process(db: Engine) -> None:
+    tokens = TokenStore(db)
+    config = AuthConfig(failures_per_minute=3)
+    one, two = Authenticator(tokens, config), Authenticator(TokenStore(db), config)  # two processes' guards
+    outcomes = []
+    for guard in (one, two, one, two, one):
+        try:
+            guard.authenticate("smt_wrong", "203.0.113.7")
+        except TooManyAttempts:
+            outcomes.append(429)
+        except NotAuthenticated:
+            outcomes.append(401)
+    assert outcomes == [401, 401, 401, 429, 429]
+    with pytest.raises(NotAuthenticated):  # another address is not limited (a 401, not a 429)
+        two.authenticate("smt_wrong", "198.51.100.1")
+
+
+def test_readiness_reports_the_applied_sequence_and_tolerates_a_moment_behind(fresh_runtime: Runtime) -> None:
+    gen = SliceProfiles(fresh_runtime.taxonomy, seed=3)
+    fresh_runtime.writer.write([gen.profile(ProfileKind.jobseeker, "J-HERE")])
+    strict = create_app(db=fresh_runtime.db, services=fresh_runtime)
+    tolerant = create_app(db=fresh_runtime.db, services=fresh_runtime, config=ApiConfig(ready_lag_seconds=2))
+    with TestClient(strict) as s, TestClient(tolerant) as t:
+        body = s.get("/health/ready").json()
+        assert body["sequence"]["applied"] == body["sequence"]["database"] == 1
+        assert body["sequence"]["behind"] == 0
+        ProfileStore(fresh_runtime.db).upsert([gen.profile(ProfileKind.jobseeker, "J-ELSEWHERE")])  # another process
+        assert s.get("/health/ready").status_code == 503
+        moment = t.get("/health/ready")
+        assert moment.status_code == 200
+        assert moment.json()["sequence"] | {"process": 0, "behind_seconds": 0} == {
+            "process": 0,
+            "applied": 1,
+            "database": 2,
+            "behind": 1,
+            "behind_seconds": 0,
+        }
+        assert 0 <= moment.json()["sequence"]["behind_seconds"] < 2
+        time.sleep(2.1)
+        assert t.get("/health/ready").status_code == 503  # behind for longer than a moment
+        assert fresh_runtime.writer.poll() == 1
+        assert t.get("/health/ready").json()["sequence"]["behind"] == 0
+
+
+def test_one_worker_per_core_capped_by_memory() -> None:
+    assert default_workers(1500, cpus=8, memory_mb=64_000) == 8
+    assert default_workers(1500, cpus=8, memory_mb=4_000) == 2
+    assert default_workers(1500, cpus=8, memory_mb=500) == 1
+    assert default_workers(1500, cpus=2, memory_mb=None) == 2
