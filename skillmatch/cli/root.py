@@ -13,6 +13,9 @@ from skillmatch.cli.fairness import fairness_app, recruiting_app, rights_app
 from skillmatch.cli.matches import index_app, match_app, rematch
 from skillmatch.cli.records import demo_app, ingest_app, quarantine_app
 
+WORKER_HEALTHCHECK_SECONDS = 300
+"""How long a worker of ``serve --workers N`` may leave the supervisor's health check unanswered."""
+
 app = typer.Typer(help="skillmatch: ESCO-based matching of jobseekers and vacancies (FR/NL).", no_args_is_help=True)
 app.add_typer(esco_app, name="esco")
 app.add_typer(ingest_app, name="ingest")
@@ -65,6 +68,9 @@ def serve(
         host=host,
         port=port,
         workers=count,
+        # A worker answers the supervisor's health check from a thread, which waits while start-up holds the
+        # interpreter (reading the taxonomy snapshot, the indexes): the default 5 s would kill it while it opens.
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
         access_log=False,
         log_config=None,
     )
