@@ -48,6 +48,7 @@ THIRD_PARTY = {
     "lingua",
     "numpy",
     "prometheus_client",
+    "psycopg",
     "psutil",
     "pydantic",
     "pydantic_settings",
