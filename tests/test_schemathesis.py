@@ -82,6 +82,9 @@ def _command(base: str, token: str, ops: list[str]) -> list[str]:
         "--header", f"Authorization: Bearer {token}",
         *[arg for op in ops for arg in ("--include-name", op)],
         "--workers", "1",  # hypothesis is not thread-safe here (internal errors with 2)
+        # Linking a whole shortage list (POST /admin/recruiting/link) takes seconds, more on a loaded machine:
+        # the default 10 s would report the machine's load as a defect.
+        "--request-timeout", "120",
         *([] if EXPLORE else ["--seed", "20261201", "--generation-deterministic"]),  # (deterministic: no database)
         "--no-color",
     ]  # fmt: skip
