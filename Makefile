@@ -69,6 +69,8 @@ bench: install
 	$(REPORT) linking_skills -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/skills_en --kind skill --run-out benchmarks/out/skills_en.trec
 	$(REPORT) linking_real_titles -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/real-offers-dev/ft_offer_titles --run-out benchmarks/out/ft_titles.trec
 	$(REPORT) linking_real_texts -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/real-offers-dev/ft_offer_texts --run-out benchmarks/out/ft_texts.trec
+	$(REPORT) linking_real_titles_replay -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/real-offers-dev/ft_offer_titles --run-out benchmarks/out/ft_titles_replay.trec --replay --no-baseline
+	$(REPORT) linking_real_texts_replay -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/real-offers-dev/ft_offer_texts --run-out benchmarks/out/ft_texts_replay.trec --replay --no-baseline
 	$(REPORT) context_weight -- $(BIN)/python -m benchmarks.context_weight
 	$(REPORT) extraction -- $(BIN)/python -m benchmarks.extraction
 	$(REPORT) ingestion -- $(BIN)/python -m benchmarks.ingestion

@@ -39,6 +39,10 @@ class AuditAction(StrEnum):
     token_view = "token_view"
     token_issue = "token_issue"
     token_revoke = "token_revoke"
+    record_correction = "record_correction"
+    """A person corrected what the engine understood from a record (occupation, skill, language level)."""
+    learned_link_undo = "learned_link_undo"
+    """An administrator undid a link consultants had taught the linker."""
 
 
 RIGHTS_ACTIONS = frozenset(

@@ -20,6 +20,7 @@ from api.services import Services
 from api.shortlist import Shortlists
 from api.typeahead import Typeahead
 from esco_data import TaxonomyNotLoaded
+from ingestion.corrections import CorrectionService
 from ingestion.service import IngestionService
 from matching.ranking import MatchingEngine
 from services import FairnessServices, InterestSignals, JobStore
@@ -60,12 +61,18 @@ def get_fairness(services: Annotated[Services, Depends(get_services)]) -> Fairne
     return services.fairness
 
 
+async def get_corrections(services: Annotated[Services, Depends(get_services)]) -> CorrectionService:
+    """Corrections of records by people, and the links consultants teach the linker."""
+    return services.corrections
+
+
 EngineDep = Annotated[Engine, Depends(get_engine)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ServicesDep = Annotated[Services, Depends(get_services)]
 MatcherDep = Annotated[MatchingEngine, Depends(get_matcher)]
 IngestionDep = Annotated[IngestionService, Depends(get_ingestion)]
 FairnessDep = Annotated[FairnessServices, Depends(get_fairness)]
+CorrectionsDep = Annotated[CorrectionService, Depends(get_corrections)]
 
 
 async def get_audit(request: Request) -> AuditLog:

@@ -10,6 +10,7 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 
 from esco_data import Taxonomy
+from ingestion.corrections import CorrectionService
 from ingestion.service import IngestionService
 from matching.linking import Linker
 from matching.ranking import IndexCheck, MatchingEngine, ProfileWriter
@@ -26,6 +27,7 @@ class Services(Protocol):
     writer: ProfileWriter
     ingestion: IngestionService
     fairness: FairnessServices
+    corrections: CorrectionService
 
     def check(self) -> list[IndexCheck]:
         """How each index compares with the database."""

@@ -3,6 +3,7 @@
 Usage:
     python -m benchmarks.rematch [--sizes 10000x2000 100000x20000] [--top 20]
         [--runs first second full1 full2 incremental] [--project 100000x20000 1000000x200000]
+        [--database sqlite|postgresql]
 
 For each size J x V: J jobseekers and V vacancies generated from ESCO's occupation-skill relations (the
 speed benchmark's generator, seeded) are written to a scratch database (full ESCO, the configured concept
@@ -14,10 +15,14 @@ space) and indexed; then, each as one command whose wall time includes Python an
   more, as the first run did not know any previous score;
 - ``full, 1 worker`` and ``full, 2 workers``: ``rematch --all`` again, as a nightly full run over unchanged
   data (a row found as stored is not written again), and the speed-up between them;
-- ``incremental``: 1% of the jobseekers and 1% of the vacancies changed (new skills), then ``rematch``.
+- ``incremental``: 1% of the jobseekers and 1% of the vacancies changed (new skills), then ``rematch``: it patches
+  the lists the changes reach from their stored state and computes the rest (``lists`` computed, ``patched``).
 
 ``--runs`` picks some of them (``first`` always runs: the others need its lists); the speed-up is printed when
 both ``full1`` and ``full2`` ran.
+
+``--database postgresql`` runs it all on a throwaway PostgreSQL server started for the benchmark on loopback
+(``tests/pg_server.py``: installed with apt when missing, removed afterwards), one scratch database per size.
 
 Each line gives the wall time, the peak memory of the command's process tree (client, scheduler and workers),
 the lists computed, the run's own timings (opening, planning, computing, committing) and the per-chunk
@@ -36,6 +41,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Sequence
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -59,13 +65,23 @@ def _size(text: str) -> tuple[int, int]:
     return int(jobseekers), int(vacancies)
 
 
-def _setup(root: Path, jobseekers: int, vacancies: int) -> tuple[Settings, dict[str, str]]:
-    """A scratch data directory with the profiles stored and their indexes saved (not timed)."""
+def _setup(
+    root: Path, jobseekers: int, vacancies: int, database_url: str | None = None
+) -> tuple[Settings, dict[str, str]]:
+    """A scratch data directory with the profiles stored and their indexes saved (not timed).
+
+    Args:
+        root: the scratch folder.
+        jobseekers: how many jobseekers.
+        vacancies: how many vacancies.
+        database_url: an empty database to use (default: a SQLite file in the folder).
+    """
     base = get_settings()
     data = root / "data"
     data.mkdir(parents=True)
     (data / "concept_space").symlink_to(base.data_dir / "concept_space", target_is_directory=True)
-    settings = Settings(data_dir=data, database_url=f"sqlite:///{root / 'bench.db'}", index_dir=root / "indexes")
+    url = database_url or f"sqlite:///{root / 'bench.db'}"
+    settings = Settings(data_dir=data, database_url=url, index_dir=root / "indexes")
     db = make_engine(settings.database_url)
     load_esco(db, base.esco_dir)
     create_tables(db)
@@ -137,13 +153,15 @@ def _line(label: str, size: tuple[int, int], settings: Settings, seconds: float,
     t = run.timings
     return {
         "run": label,
+        "database": settings.database_url.split(":", 1)[0].split("+")[0],
         "jobseekers": size[0],
         "vacancies": size[1],
         "top": run.top,
-        "workers": run.params.get("workers"),
+        "workers": t.get("workers", run.params.get("workers")),
         "seconds": round(seconds, 1),
         "peak_memory_mb": round(peak / 2**20),
         "lists": diff.get("lists", 0),
+        "patched": diff.get("patched", 0),
         "matches": diff.get("matches", 0),
         "new": diff.get("new", 0),
         "dropped": diff.get("dropped", 0),
@@ -164,13 +182,25 @@ RUNS = {
 }
 
 
-def run_size(size: tuple[int, int], top: int, runs: Sequence[str] = (*RUNS, "incremental")) -> list[dict[str, Any]]:
-    """The chosen runs of one size (the first full run always); one result line each."""
+def run_size(
+    size: tuple[int, int],
+    top: int,
+    runs: Sequence[str] = (*RUNS, "incremental"),
+    database_url: str | None = None,
+) -> list[dict[str, Any]]:
+    """The chosen runs of one size (the first full run always); one result line each.
+
+    Args:
+        size: jobseekers and vacancies.
+        top: the length of every list.
+        runs: which runs.
+        database_url: an empty database to run on (default: a SQLite file).
+    """
     lines = []
     by_label: dict[str, dict[str, Any]] = {}
     with tempfile.TemporaryDirectory(prefix="rematch-bench-") as tmp:
         started = time.perf_counter()
-        settings, environ = _setup(Path(tmp), *size)
+        settings, environ = _setup(Path(tmp), *size, database_url)
         print(json.dumps({"run": "setup (not timed as a run)", "seconds": round(time.perf_counter() - started)}))
         command = [SKILLMATCH, "rematch", "--top", str(top), "--no-send"]
         for key, (label, extra) in RUNS.items():
@@ -219,10 +249,26 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--top", type=int, default=20)
     parser.add_argument("--project", type=_size, nargs="*", default=[], help="Sizes to project from the largest one.")
     parser.add_argument("--runs", nargs="+", choices=[*RUNS, "incremental"], default=[*RUNS, "incremental"])
+    parser.add_argument(
+        "--database",
+        choices=["sqlite", "postgresql"],
+        default="sqlite",
+        help="postgresql: on a throwaway server started for the run (tests/pg_server.py).",
+    )
     args = parser.parse_args(argv)
     last: list[dict[str, Any]] = []
-    for size in args.sizes:
-        last = run_size(size, args.top, args.runs)
+    with ExitStack() as stack:
+        databases = None
+        if args.database == "postgresql":
+            from tests.databases import PgDatabases
+            from tests.pg_server import running_server
+
+            databases = PgDatabases(stack.enter_context(running_server()))
+        for size in args.sizes:
+            url = databases.create(name=f"rematch_{size[0]}x{size[1]}") if databases is not None else None
+            last = run_size(size, args.top, args.runs, url)
+            if databases is not None:
+                databases.drop(f"rematch_{size[0]}x{size[1]}")
     fulls = [line for line in last if str(line["run"]).startswith(("full", "first")) and line.get("workers") == 2]
     for size in args.project:
         print(json.dumps(project(fulls[-1], size, 2)), flush=True)

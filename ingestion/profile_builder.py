@@ -13,8 +13,9 @@ from typing import Any
 
 from esco_data import ConceptKind, Taxonomy
 from ingestion.schemas import JobseekerIn, SkillItem, VacancyIn
-from matching.linking import ExtractedConcept, LinkedConcept, Linker
+from matching.linking import ExtractedConcept, LinkedConcept, Linker, language_mentions, only_language
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
+from matching.ranking import Cefr
 
 # A phrase of a vacancy description that says "is a plus" names a nice-to-have skill, not a requirement.
 _OPTIONAL_MARK = re.compile(
@@ -39,6 +40,8 @@ class BuilderConfig:
     """Confidence of an occupation's essential skill added as inferred (times the occupation's)."""
     text_confidence: float = 0.9
     """Confidence factor of skills extracted from a summary or description."""
+    proposals: int = 5
+    """Occupations proposed per title (shown with their confidence, for a person to confirm one)."""
 
 
 @dataclass
@@ -76,16 +79,17 @@ class _Requests:
         self.titles: dict[str | None, list[tuple[str, str | None]]] = {}
         self.texts: dict[str | None, list[str]] = {}
 
-    def run(self, linker: Linker) -> _Answers:
+    def run(self, linker: Linker, proposals: int) -> _Answers:
         answers = _Answers()
         for lang, texts in self.skills.items():
             unique = list(dict.fromkeys(texts))
-            # A free-text skill keeps its best concept only.
-            for text, found in zip(unique, linker.link_many(unique, "skill", lang, k=1), strict=True):
-                answers.skills[(lang, text)] = found
+            # A free-text skill keeps its best concept that agrees with it in head and complement:
+            # "prévention des escarres" is no "gérer la prévention des vols".
+            for text, best in zip(unique, linker.skills.link_phrases(unique, lang), strict=True):
+                answers.skills[(lang, text)] = [best] if best is not None else []
         for lang, titles in self.titles.items():
             pairs = list(dict.fromkeys(titles))
-            found_all = linker.link_titles([t for t, _ in pairs], [c for _, c in pairs], lang, k=3)
+            found_all = linker.link_titles([t for t, _ in pairs], [c for _, c in pairs], lang, k=proposals)
             for pair, found in zip(pairs, found_all, strict=True):
                 answers.titles[(lang, *pair)] = found
         for lang, texts in self.texts.items():
@@ -130,7 +134,7 @@ class ProfileBuilder:
                     requests.titles.setdefault(lang, []).append((title.title, title.context))
             for text in self._texts(record):
                 requests.texts.setdefault(lang, []).append(text.text)
-        answers = requests.run(self.linker)
+        answers = requests.run(self.linker, self.config.proposals)
         return [self._assemble(record, answers) for record in records]
 
     # -- what a record asks to link ---------------------------------------------------------------------
@@ -181,8 +185,12 @@ class ProfileBuilder:
         skills: dict[str, ProfileConcept] = {}
         occupations: dict[str, ProfileConcept] = {}
         links: list[dict[str, Any]] = []
+        excluded = set(record.excluded_skills)
+        """Skills a person removed: only a statement brings one back."""
 
         def add(target: dict[str, ProfileConcept], concept: ProfileConcept) -> None:
+            if target is skills and concept.uri in excluded and concept.origin is not Origin.confirmed:
+                return
             # The strongest evidence for a concept wins: confirmed > extracted > inferred, then confidence;
             # a requirement stays a requirement.
             rank = _EVIDENCE
@@ -194,12 +202,40 @@ class ProfileBuilder:
             elif concept.role is Role.required and old.role is Role.optional:
                 old.role = Role.required
 
+        read_languages: dict[str, int] = {}
+        """Levels read from the record's words (stated levels come first)."""
+
+        def read_language(field_path: str, text: str, optional: bool | None = None) -> None:
+            # A vacancy's "is a plus" makes a language nice to have: shown, not required.
+            for mention in language_mentions(text):
+                nice = optional
+                if nice is None:
+                    sentence = _sentence_around(text, mention.start, mention.end)
+                    nice = not is_jobseeker and bool(_OPTIONAL_MARK.search(sentence))
+                if not nice:
+                    read_languages[mention.lang] = max(read_languages.get(mention.lang, 0), Cefr(mention.level).rank)
+                links.append(
+                    {
+                        "field": field_path,
+                        "text": text[mention.start : mention.end],
+                        "kind": "language",
+                        "lang": mention.lang,
+                        "level": mention.level,
+                        "level_stated": mention.level_stated,
+                        "span": [mention.start, mention.end],
+                        "optional": nice,
+                    }
+                )
+
         for path, role, item in self._skill_items(record):
             if item.uri:
                 add(skills, ProfileConcept(item.uri, role, Origin.confirmed, 1.0, item.text, f"{path}.uri"))
+            elif item.text and only_language(item.text):
+                # "Frans", "bonne connaissance du néerlandais": a language requirement, never a skill.
+                read_language(f"{path}.text", item.text, role is Role.optional)
             elif item.text:
                 linked = answers.skills.get((lang, item.text), [])
-                if linked and linked[0].score >= cfg.min_skill_score:
+                if linked and linked[0].score >= cfg.min_skill_score and linked[0].uri not in excluded:
                     best = linked[0]
                     whole = (0, len(item.text))
                     add(
@@ -218,6 +254,7 @@ class ProfileBuilder:
             chosen = answers.titles.get((lang, title.title, title.context), [])
             if not chosen:
                 continue
+            links.append(_proposals(title.field, title.title, chosen))
             top = chosen[0].score
             for hit in chosen:
                 if hit.score < top - cfg.occupation_margin:
@@ -230,7 +267,10 @@ class ProfileBuilder:
                 links.append(_link(title.field, title.title, hit, "occupation") | {"confidence": confidence})
 
         for text in self._texts(record):
+            read_language(text.field, text.text)
             for stated in answers.texts.get((lang, text.text), []):
+                if stated.uri in excluded:
+                    continue
                 phrase = _sentence_around(text.text, stated.start, stated.end)
                 role = (
                     Role.held if is_jobseeker else (Role.optional if _OPTIONAL_MARK.search(phrase) else Role.required)
@@ -259,7 +299,7 @@ class ProfileBuilder:
             conf = cfg.inferred_confidence * occupation.confidence
             source_field = occupation.field if occupation.field in titles_by_field else None
             for skill in self.taxonomy.skills_of(occupation.uri).essential:
-                if skill not in skills:
+                if skill not in skills and skill not in excluded:
                     skills[skill] = ProfileConcept(skill, role, Origin.inferred, conf, occupation.uri, source_field)
 
         profile = Profile(
@@ -269,7 +309,8 @@ class ProfileBuilder:
             active=record.active if isinstance(record, JobseekerIn) else record.status.value == "open",
             skills=list(skills.values()),
             occupations=list(occupations.values()),
-            languages={
+            languages=read_languages
+            | {
                 lang: level.rank
                 for lang, level in (
                     record.languages if isinstance(record, JobseekerIn) else record.language_requirements
@@ -302,13 +343,36 @@ def _text_language(record: JobseekerIn | VacancyIn) -> str | None:
 
 
 def _link(field_path: str, text: str, hit: Any, kind: str) -> dict[str, Any]:
-    return {
+    out = {
         "field": field_path,
         "text": text,
         "uri": hit.uri,
         "label": hit.label,
         "score": round(hit.score, 4),
         "kind": kind,
+    }
+    if getattr(hit, "learned_link", None) is not None:
+        # Evidence: a consultant confirmed this concept for the same phrase ("confirmed by a consultant on DATE").
+        out |= {"learned_link": hit.learned_link, "confirmed_on": hit.confirmed_on}
+    return out
+
+
+def _proposals(field_path: str, title: str, found: Sequence[LinkedConcept]) -> dict[str, Any]:
+    """What the engine proposed for a title, best first: for a person to confirm one, and kept as provenance."""
+    return {
+        "field": field_path,
+        "text": title,
+        "kind": "proposals",
+        "proposals": [
+            {
+                "uri": hit.uri,
+                "label": hit.label,
+                "score": round(hit.score, 4),
+                "confidence": hit.confidence,
+                **({"learned_link": hit.learned_link, "confirmed_on": hit.confirmed_on} if hit.learned_link else {}),
+            }
+            for hit in found
+        ],
     }
 
 

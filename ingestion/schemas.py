@@ -159,6 +159,17 @@ LanguageLevels = Annotated[
 OccupationUri = Annotated[
     str, StringConstraints(strip_whitespace=True, pattern=rf"^{re.escape(ESCO_OCCUPATION_PREFIX)}{URI_TAIL}$")
 ]
+SkillUri = Annotated[
+    str, StringConstraints(strip_whitespace=True, pattern=rf"^{re.escape(ESCO_SKILL_PREFIX)}{URI_TAIL}$")
+]
+ExcludedSkills = Annotated[
+    list[SkillUri],
+    Field(
+        max_length=MAX_ITEMS,
+        description="ESCO skills removed by a person (a consultant, or the jobseeker for their own dossier): never "
+        "read from this record's text or inferred from its occupations.",
+    ),
+]
 
 
 _MULTILINE_FIELDS = frozenset({"summary", "description"})
@@ -326,6 +337,7 @@ class JobseekerIn(_Record):
     available_from: Day | None = None
     desired_occupations: list[DesiredOccupation] = Field(default_factory=list, max_length=20)
     contract_preferences: ContractPreferences = Field(default_factory=ContractPreferences)
+    excluded_skills: ExcludedSkills = Field(default_factory=list)
     active: bool = True
     notify_new_matches: bool = Field(
         default=False, description="The jobseeker agrees to be e-mailed new matching vacancies (at contact.email)."
@@ -358,6 +370,7 @@ class VacancyIn(_Record):
     nice_to_have_skills: list[SkillItem] = Field(default_factory=list, max_length=MAX_ITEMS)
     occupation_uri: OccupationUri | None = None
     language_requirements: LanguageLevels = Field(default_factory=dict)
+    excluded_skills: ExcludedSkills = Field(default_factory=list)
     postcode: Postcode | None = None
     contract: Contract = Field(default_factory=Contract)
     hours_per_week: Annotated[float, Field(gt=0, le=60), BeforeValidator(_not_bool)] | None = None

@@ -198,6 +198,10 @@ AGE_RULES: tuple[Rule, ...] = (
         r"collaborat(?:eur|rice)|vendeu(?:r|se)|serveu(?:r|se)|commerciale?|employee?|ouvriere?|"
         r"technicienne?|profil|talent|recrue|equipiere?|stagiaire|chauffeur|magasinier|caissiere?|"
         r"cuisiniere?|coiffeu(?:r|se)|hotesse|assistante?|agent|comptable|retraitee?|gens)\b"
+        # Any person noun by its ending ("jeune réceptionniste", "jeune boulangère"); a "jeune conducteur" is a
+        # new driver (licence status), a "jeune restaurant" the employer.
+        r"|\bjeune\s+(?!(?:conduct|restaurant|commerce|diplom|enfant|patient|public|quartier))[a-z]+(?:eur|euse|"
+        r"rice|er|ere|iste|ien|ienne|aire|ante?)\b"
         r"|\b(?:vous\s+etes|tu\s+es|etre)\s+(?:\w+\s+)?jeunes?\b(?!\s+diplome)",
         _X_YOUNG,
         not_before=_NOT_EMPLOYER_BEFORE + "|" + _AUDIENCE_BEFORE,
@@ -211,6 +215,9 @@ AGE_RULES: tuple[Rule, ...] = (
         r"medewerk|collega|verkop|verkoop|kracht|mens|man\b|mannen|vrouw|dame|heer|talent|starter|"
         r"bediende|arbeider|chauffeur|werknemer|persoon|personen|profiel|kapper|kapster|kok|stagiair|"
         r"gast|meid|hond|wolf|wolven)\w*"
+        # Any person noun by its ending ("jonge receptionist", "jonge bakker"); plurals are mostly the public.
+        r"|\bjonge,?\s+(?:(?:en\s+)?[a-z]+e,?\s+)?(?!(?:bestuurder|chauffeur))[a-z]+(?:er|ster|ist|aar|eur|ier|"
+        r"ling|ant|ent)\b"
         r"|\bjong\s+en\s+(?:dynamisch|gemotiveerd|enthousiast|ambitieus)e?\b|\bjong\s+talent\b"
         r"|\b(?:je\s+bent|u\s+bent|ben\s+je|bent\s+u|jij\s+bent)\s+(?:\w+\s+)?jong\b",
         _X_YOUNG,
@@ -224,6 +231,8 @@ AGE_RULES: tuple[Rule, ...] = (
         r"\byoung\s+(?:(?:and\s+)?(?:dynamic|energetic|motivated|ambitious|enthusiastic)\s+)?(?:person|"
         r"people|persons|candidates?|applicants?|m[ae]n|wom[ae]n|lady|ladies|girls?|boys?|guys?|"
         r"individuals?|salesperson|staff|workers?|talents?|blood)\b"
+        # Any person noun by its ending ("young receptionist"); "young professional" names a career stage.
+        r"|\byoung\s+(?!(?:driver|professional|company|founder))[a-z]+(?:er|ist|ant|ent|or|ian)\b"
         r"|\byoung\s+and\s+(?:dynamic|energetic|motivated|ambitious|enthusiastic)\b|\byou\s+are\s+young\b",
         _X_YOUNG,
         not_before=_NOT_EMPLOYER_BEFORE + "|" + _AUDIENCE_BEFORE,
@@ -453,9 +462,37 @@ MOTHER_TONGUE_RULES: tuple[Rule, ...] = (
 
 _X_LOOKS = "Selects on physical appearance, which is rarely a genuine occupational requirement."
 _X_PHOTO = "Asks for a photo, which reveals age, gender and origin before the interview."
-# Grooming and dress ("présentation soignée", "tenue correcte", "verzorgd voorkomen") are job-related and
-# not flagged; words about the body or looks ("uiterlijk", "physique", "belle", "slank") are.
+_X_GROOMING = (
+    "Asks for a groomed appearance: lawful only as a dress or hygiene rule of the job, never to choose candidates "
+    "by how they look."
+)
+# Words about the body or looks ("uiterlijk", "physique", "belle", "slank") select on appearance. Grooming wording
+# ("présentation soignée", "verzorgd voorkomen", "well-groomed") is flagged too, as its own rule: it is often read
+# as looks, and staff check it is a dress or hygiene rule. Dress alone ("tenue correcte", "werkkledij") is not.
 APPEARANCE_RULES: tuple[Rule, ...] = (
+    _rule(
+        "appearance.grooming",
+        "fr",
+        r"\b(?:presentation|apparence|allure)\s+(?:tres\s+)?(?:soignee|impeccable|irreprochable|parfaite|"
+        r"agreable|elegante|nette)\b"
+        r"|\b(?:bonne|excellente|parfaite)\s+presentation\b(?!\s+(?:de|des|du|d'|orale|ecrite|powerpoint))"
+        r"|\btenue\s+(?:tres\s+)?(?:soignee|impeccable|irreprochable)\b",
+        _X_GROOMING,
+    ),
+    _rule(
+        "appearance.grooming",
+        "nl",
+        r"\b(?:(?:zeer|goed|heel)\s+)?(?:verzorgde?|representatie(?:f|ve)|nette?|keurige?)\s+"
+        r"(?:voorkomen|uitstraling|presentatie)\b",
+        _X_GROOMING,
+    ),
+    _rule(
+        "appearance.grooming",
+        "en",
+        r"\bwell[- ]groomed\b|\b(?:smart|neat|immaculate|well[- ]groomed)\s+(?:appearance|presentation)\b"
+        r"|\b(?:you\s+are|be|always)\s+well[- ]presented\b",
+        _X_GROOMING,
+    ),
     _rule(
         "appearance.looks",
         "fr",

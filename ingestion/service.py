@@ -254,8 +254,22 @@ class IngestionService:
         record, warnings = self.validator.validate(kind, data)
         return self.store_one(record, warnings)
 
-    def store_one(self, record: AnyRecord, warnings: Sequence[str] = ()) -> IngestResult:
+    def store_one(
+        self,
+        record: AnyRecord,
+        warnings: Sequence[str] = (),
+        *,
+        source: str = "api",
+        also: Callable[[Connection], None] | None = None,
+    ) -> IngestResult:
         """Store and index one schema-valid record after checking its ESCO URIs, as one unit.
+
+        Args:
+            record: the record.
+            warnings: warnings of its validation, to pass on.
+            source: where it comes from (kept with the record).
+            also: more work for the same transaction (a correction's provenance); run on its own when the record
+                is unchanged.
 
         Raises:
             InvalidRecord: an ESCO URI is unknown.
@@ -266,13 +280,18 @@ class IngestionService:
         digest = content_hash(record)
         existing = self.repository.existing_hashes(kind, [record.id])
         if existing.get(record.id) == digest:
+            if also is not None:
+                with self.repository.engine.begin() as conn:
+                    also(conn)
             return IngestResult("unchanged", record.id, warnings)
         built = self._keep_opt_outs(kind, self.builder.build([record]))[0]
 
         def store(conn: Connection) -> None:
             now = datetime.now(UTC)
-            self.repository.upsert_record(conn, record, digest, built.links, "api", now)
+            self.repository.upsert_record(conn, record, digest, built.links, source, now)
             self.repository.resolve_quarantine(conn, kind, [record.id], now)
+            if also is not None:
+                also(conn)
 
         self.writer.write([built.profile], also=store)
         return IngestResult("updated" if record.id in existing else "accepted", record.id, warnings)

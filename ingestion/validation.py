@@ -120,6 +120,8 @@ class RecordValidator:
                 errors.append(FieldError(path, f"unknown ESCO {what}: {uri}"))
 
         occupation = (ConceptKind.occupation,)
+        for i, uri in enumerate(record.excluded_skills):
+            check(f"excluded_skills[{i}]", uri, (ConceptKind.skill,), "skill")
         if isinstance(record, JobseekerIn):
             for i, s in enumerate(record.skills):
                 check(f"skills[{i}].uri", s.uri, (ConceptKind.skill,), "skill")

@@ -189,7 +189,10 @@ def _prepare_linker(
         atomic_file(manifest_path, lambda path: path.write_text(json.dumps(wanted, indent=2)))
     knowledge = frozenset(c.uri for c in taxonomy.concepts(ConceptKind.skill) if c.skill_type == "knowledge")
     docs = _occupation_docs(taxonomy, space, directory)
-    linker = Linker(space, encoder, indexes, config, knowledge=knowledge, occupation_docs=docs)
+    languages = taxonomy.collection_members("language")
+    linker = Linker(
+        space, encoder, indexes, config, knowledge=knowledge, language_skills=languages, occupation_docs=docs
+    )
     first_use = _adopt_stored_first_use(linker, directory)
     report = {
         "concept_space": "built" if space_built else "reused",

@@ -26,7 +26,7 @@ from sqlmodel import Field, SQLModel
 from esco_data import DEFAULT_LANGUAGE
 from ingestion.models import JobseekerRecord, VacancyRecord
 from matching.profiles import ProfileKind
-from matching.rematch.repository import RematchRepository, RunInfo, StoredMatch
+from matching.rematch.repository import NewMatch, RematchRepository, RunInfo
 from services.mailer import Mailer, SmtpConfig
 
 log = logging.getLogger(__name__)
@@ -150,7 +150,7 @@ def build_outbox(
     earlier = [r for r in repository.runs(limit=1000) if r.status == "succeeded" and r.id < run.id]
     rows: list[dict[str, Any]] = []
     if earlier:
-        rows = _notifications(engine, repository.new_in_run(run.id), run.id, default_language)
+        rows = _notifications(engine, repository.new_matches(run.id), run.id, default_language)
     with engine.begin() as conn:
         if conn.execute(select(batches.c.run_id).where(batches.c.run_id == run.id)).first() is not None:
             return 0
@@ -160,8 +160,8 @@ def build_outbox(
     return len(rows)
 
 
-def _notifications(engine: Engine, new: list[StoredMatch], run_id: int, default_language: str) -> list[dict[str, Any]]:
-    by_list: dict[tuple[ProfileKind, str], list[StoredMatch]] = defaultdict(list)
+def _notifications(engine: Engine, new: list[NewMatch], run_id: int, default_language: str) -> list[dict[str, Any]]:
+    by_list: dict[tuple[ProfileKind, str], list[NewMatch]] = defaultdict(list)
     for match in new:
         by_list[(match.query_kind, match.query_id)].append(match)
     jobseeker_ids = {q for k, q in by_list if k is ProfileKind.jobseeker}

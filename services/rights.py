@@ -21,8 +21,9 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.engine import Connection, Engine
 
+from ingestion.corrections import erase_corrections
 from ingestion.minimise import minimise_line
-from ingestion.models import JobseekerRecord, QuarantineRecord
+from ingestion.models import JobseekerRecord, QuarantineRecord, RecordKind
 from ingestion.quarantine import purge_quarantine
 from ingestion.rights_models import ContestRecord, ContestStatus, OptOutRecord, opted_out
 from ingestion.validation import FieldError, InvalidRecord
@@ -318,6 +319,7 @@ class RightsService:
                 conn.execute(delete(contests).where(contests.c.jobseeker_id == jobseeker_id)).rowcount or 0
             )
             report.decisions_kept_as_ids = self.oversight.erase_jobseeker(conn, jobseeker_id)
+            erase_corrections(conn, RecordKind.jobseeker, jobseeker_id)
             InterestSignals.erase_jobseeker(conn, jobseeker_id)
 
         generation = self.writer.delete(ProfileKind.jobseeker, [jobseeker_id], also=also)

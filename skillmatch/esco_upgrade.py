@@ -9,9 +9,12 @@ indexes rebuilt, a rematch started, and all of it reported.
    operator gives them as a two-column CSV ``old_uri,new_uri``), chains included. One without a replacement
    becomes the text of its old label in the record's language: what the person stated is kept, and the new
    release's linker links it (shown as linked from text, never as coded).
-4. The concept space and linker of the new release are built, every stored record is linked again with them
+4. The links consultants taught (``learned_link``) follow their concepts the same way; one whose concept has no
+   replacement is undone (kept listed, named as undone by the upgrade). Their phrase keys are computed again with
+   the new release's linker (it normalises titles with the new labels), so what was taught still applies.
+5. The concept space and linker of the new release are built, every stored record is linked again with them
    and stored with its new links and profile, and the profile indexes are rebuilt and saved.
-5. A full rematch is started (unless asked not to).
+6. A full rematch is started (unless asked not to).
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ from esco_data.store import current_release
 from ingestion.models import RecordKind
 from ingestion.repository import RecordRepository
 from ingestion.schemas import JobseekerIn, VacancyIn
+from matching.linking import LearnedLinks
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from skillmatch.schema import create_tables
@@ -175,6 +179,8 @@ def upgrade_esco(
     repository = RecordRepository(db)
     stored = {kind: list(repository.stored(kind)) for kind in RecordKind}
     stated = {uri for kind, rows in stored.items() for _, data in rows for uri in _stated(kind, data)}
+    learned = LearnedLinks(db)
+    stated |= learned.uris()
     old_labels = {uri: {lang: old.label(uri, lang).text for lang in LANGUAGES} for uri in stated}
     loaded = load_esco(db, path, progress=progress)
     report: dict[str, Any] = {"from": before.version, "to": loaded.version, "status": loaded.status}
@@ -183,7 +189,14 @@ def upgrade_esco(
     current = _current_concepts(db)
     gone = sorted(uri for uri in stated if uri not in current)
     followed = {uri: _follow(uri, replacements, current.__contains__) for uri in gone}
+    moved = learned.follow(followed, f"esco upgrade {before.version} -> {loaded.version}")
     runtime = Runtime.open(settings, db=db, progress=progress)  # the new release's concept space and linker
+    assert runtime.linker.learned is not None
+    rekeyed = runtime.linker.learned.rekey(
+        lambda link: runtime.linker.phrase_key(
+            link.phrase, "skill" if link.kind == "skill" else "occupation", link.lang
+        )
+    )
     records: dict[str, Any] = {}
     for kind, rows in stored.items():
         schema = JobseekerIn if kind is RecordKind.jobseeker else VacancyIn
@@ -202,6 +215,7 @@ def upgrade_esco(
         "followed": {uri: target for uri, target in followed.items() if target is not None},
         "to_text": sorted(uri for uri, target in followed.items() if target is None),
         "records": records,
+        "learned_links": moved | {"keys_changed": rekeyed},
         "indexes": {"rebuilt": runtime.report.get("profile_indexes"), "saved": saved},
     }
     if rematch is not None:

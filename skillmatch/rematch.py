@@ -13,7 +13,7 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -29,6 +29,7 @@ from matching.rematch import (
     BatchState,
     ChunkTask,
     Curations,
+    LocalExecutor,
     RematchRepository,
     RunOptions,
     RunOutcome,
@@ -119,6 +120,7 @@ class MatchingState:
         store = ProfileStore(db)
         engine = matching_engine(settings, db, taxonomy, space, related, store)
         writer = ProfileWriter(store, engine)
+        writer.applied = {}  # the run reuses the vectors the catch-up builds
         report: dict[str, Any] = {"profile_indexes": open_indexes(writer, settings.indexes_dir)}
         report["open_seconds"] = round(time.perf_counter() - started, 2)
         return cls(db, store, engine, writer, settings.indexes_dir, report)
@@ -131,6 +133,9 @@ class MatchingState:
             "esco_checksum": release.checksum,
             "model_id": self.engine.space.manifest.get("model_id"),
             "engine": {k: v for k, v in self.engine.fingerprint().items() if k != "source"},
+            # A list's stored cosines are those of an index type and its trained codes: a rebuilt index (another
+            # type, retrained codes) makes the next run compute every list.
+            "indexes": {kind.value: state.index.codec() for kind, state in self.engine.states().items()},
         }
 
     def save_indexes(self) -> bool:
@@ -228,6 +233,71 @@ def dask_client(
         yield client
 
 
+class ClusterExecutor:
+    """Computes a run's chunks on Dask: on an existing cluster (``scheduler``, connected on entering, so that a
+    scheduler out of reach fails the run before it starts), else on a local cluster started only when the run has
+    more than ``local_lists`` lists to compute (fewer are computed in this process: a cluster's start-up costs
+    more than such a run)."""
+
+    def __init__(
+        self,
+        *,
+        scheduler: str | None,
+        workers: int,
+        dashboard_address: str,
+        connect_seconds: float,
+        local_lists: int,
+        say: Callable[[str], None],
+    ) -> None:
+        self.scheduler = scheduler
+        self.requested = workers
+        self.dashboard_address = dashboard_address
+        self.connect_seconds = connect_seconds
+        self.local_lists = local_lists
+        self.say = say
+        self.workers = 0
+        """Workers the chunks were computed on (0: this process, or nothing to compute)."""
+        self.dashboard: str | None = None
+        self._stack = ExitStack()
+        self._client: Any = None
+
+    def __enter__(self) -> ClusterExecutor:
+        if self.scheduler is not None:
+            self._connect()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.close()
+
+    def _connect(self) -> None:
+        client = self._stack.enter_context(
+            dask_client(
+                scheduler=self.scheduler,
+                workers=self.requested,
+                dashboard_address=self.dashboard_address,
+                connect_seconds=self.connect_seconds,
+            )
+        )
+        self._client = client
+        self.dashboard = getattr(client, "dashboard_link", None)
+        self.workers = DaskExecutor(client).workers()
+        self.say(f"Dask dashboard: {self.dashboard} ({self.workers} workers)")
+
+    def compute(self, state: BatchState, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, ChunkResult]]:
+        """Each task with its result, as they complete."""
+        pending = list(tasks)
+        if not pending:
+            return
+        lists = sum(len(t.query_ids) for t in pending)
+        if self._client is None and lists <= self.local_lists:
+            self.say(f"Computing {lists:,} lists in this process.")
+            yield from LocalExecutor().compute(state, pending)
+            return
+        if self._client is None:
+            self._connect()
+        yield from DaskExecutor(self._client).compute(state, pending)
+
+
 @dataclass
 class RematchReport:
     """What the command did."""
@@ -312,6 +382,7 @@ def rematch(
     say: Callable[[str], None] = lambda _: None,
     db: Engine | None = None,
     curations: Curations | None = None,
+    local_lists: int | None = None,
 ) -> RematchReport:
     """Run the rematch under the lock: close expired vacancies, resume or plan a run, build and send the outbox.
 
@@ -328,6 +399,8 @@ def rematch(
         say: receives notable lines (dashboard, resume, fall-backs).
         db: a database engine to use instead of the settings' URL.
         curations: consultants' pins and exclusions (default: the oversight log in the database).
+        local_lists: compute in this process when at most this many lists are to be computed (default: the
+            setting; 0: always on a cluster).
 
     Raises:
         RematchBusy: another rematch is running.
@@ -353,17 +426,14 @@ def rematch(
                 pause_seconds=settings.rematch_pause_seconds,
                 params={"scheduler": scheduler, "open_seconds": state.report["open_seconds"]},
             )
-            with dask_client(
+            with ClusterExecutor(
                 scheduler=scheduler,
                 workers=workers,
                 dashboard_address=settings.rematch_dashboard_address,
                 connect_seconds=settings.rematch_connect_seconds,
-            ) as client:
-                dashboard = getattr(client, "dashboard_link", None)
-                executor = DaskExecutor(client)
-                n_workers = executor.workers()
-                say(f"Dask dashboard: {dashboard} ({n_workers} workers)")
-                options.params["workers"] = n_workers
+                local_lists=settings.rematch_local_lists if local_lists is None else local_lists,
+                say=say,
+            ) as executor:
                 outcome = run_rematch(
                     state.engine,
                     state.store,
@@ -374,7 +444,9 @@ def rematch(
                     progress=progress,
                     say=say,
                     curations=curations,
+                    applied=state.writer.applied,
                 )
+            dashboard, n_workers = executor.dashboard, executor.workers
             notifications = 0
             for run in reversed(repository.runs(limit=50)):
                 if run.status == "succeeded":
@@ -396,6 +468,7 @@ def rematch(
 
 
 __all__ = [
+    "ClusterExecutor",
     "DaskExecutor",
     "MatchingState",
     "RematchBusy",

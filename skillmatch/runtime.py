@@ -20,13 +20,14 @@ from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
 from esco_data import Taxonomy
+from ingestion.corrections import CorrectionService
 from ingestion.profile_builder import ProfileBuilder
 from ingestion.repository import RecordRepository
 from ingestion.service import IngestionService
 from ingestion.validation import RecordValidator
 from matching.fairness import ExposureStore, OversightStore, ReviewedCandidates
 from matching.guidance import RecruitingStore, SkillGapConfig
-from matching.linking import Linker, LinkerConfig
+from matching.linking import LearnedLinks, Linker, LinkerConfig
 from matching.profiles import ProfileStore
 from matching.ranking import IndexCheck, MatchingEngine, ProfileWriter, RelatedSkills, open_indexes, save_indexes
 from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related, warm_linker
@@ -79,6 +80,8 @@ class Runtime:
     index_dir: Path
     fairness: FairnessServices
     """Oversight, exposure audit, jobseekers' rights, skill gap and recruiting occupations."""
+    corrections: CorrectionService
+    """People's corrections of records, and the links consultants teach the linker."""
     report: dict[str, Any] = field(default_factory=dict)
 
     @classmethod
@@ -121,6 +124,7 @@ class Runtime:
             )
             stages.set_postfix_str("encoder")
             model.result()
+        linker.learned = LearnedLinks(db, refresh_seconds=settings.sync_seconds or 1.0)
         stages.update()
         stages.set_postfix_str("related skills")
         related = prepare_related(taxonomy, linker, settings.data_dir)
@@ -143,11 +147,14 @@ class Runtime:
             RecordValidator(taxonomy), RecordRepository(db), ProfileBuilder(taxonomy, linker), writer
         )
         fairness = _fairness(settings, db, exposure_db, taxonomy, linker, engine, writer, ingestion.builder)
+        corrections = CorrectionService(ingestion, linker, taxonomy)
         stages.update()
         stages.set_postfix_str("ready")
         stages.close()
         report["seconds"] = round(time.perf_counter() - started, 1)
-        return cls(settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, fairness, report)
+        return cls(
+            settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, fairness, corrections, report
+        )
 
     def check(self) -> list[IndexCheck]:
         """How each index compares with the database (the readiness check)."""

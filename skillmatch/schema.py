@@ -19,10 +19,12 @@ from sqlalchemy.engine import Engine
 
 import api.tables  # noqa: F401 - users, tokens, the audit log and shortlists
 import esco_data.models  # noqa: F401 - registers the ESCO tables in the metadata the migrations read
+import ingestion.corrections  # noqa: F401 - corrections of records and their provenance
 import ingestion.models  # noqa: F401 - the record and quarantine tables
 import ingestion.rights_models  # noqa: F401 - opt-outs and contests
 import matching.fairness.oversight  # noqa: F401 - consultants' pins and exclusions
 import matching.guidance.recruiting  # noqa: F401 - shortage lists linked to ESCO
+import matching.linking.learned  # noqa: F401 - the links consultants confirmed or rejected
 import matching.rematch.tables  # noqa: F401 - the nightly rematch's runs and lists
 import services.jobs  # noqa: F401 - long runs started from the pages and their progress
 import services.outbox  # noqa: F401 - the outbox of match notices

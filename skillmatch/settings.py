@@ -186,6 +186,12 @@ class Settings(BaseSettings):
     rematch_pause_seconds: float = Field(
         default=0.0, ge=0, le=60, description="Pause after each chunk commit (leaves the database to the service)."
     )
+    rematch_local_lists: int = Field(
+        default=5000,
+        ge=0,
+        description="A run with at most this many lists to compute (and no scheduler set) computes them in its own "
+        "process: starting a local cluster and sending it the matching state costs more.",
+    )
     smtp_host: str | None = Field(default=None, description="SMTP server of the notifications (unset: none sent).")
     smtp_port: int = Field(default=25, ge=1, le=65535)
     smtp_user: str | None = None

@@ -7,10 +7,15 @@ the hard filters, the widening of the candidate search and the thresholds of the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
 import numpy as np
 
 from esco_data import ConceptKind, Taxonomy
 from matching.profiles import Origin, Profile, ProfileConcept, ProfileKind, Role
+from matching.rematch import ListCuration
 
 POSTCODES = ("1000", "1020", "1030", "1050", "1060", "1070", "1080", "1180", "1190", "1300", "1500", "2000", "9000")
 
@@ -78,4 +83,27 @@ class SliceProfiles:
         ]
 
 
-__all__ = ["SliceProfiles"]
+@dataclass
+class StaffDecisions:
+    """Pins and exclusions held in memory, with the time each list's decisions last changed."""
+
+    lists: dict[tuple[ProfileKind, str], ListCuration] = field(default_factory=dict)
+    changed_at: dict[tuple[ProfileKind, str], datetime] = field(default_factory=dict)
+
+    def decide(self, kind: ProfileKind, query_id: str, curation: ListCuration | None) -> None:
+        """Set (or, with None, revoke) the decisions on one list."""
+        if curation is None:
+            self.lists.pop((kind, query_id), None)
+        else:
+            self.lists[(kind, query_id)] = curation
+        self.changed_at[(kind, query_id)] = datetime.now(UTC).replace(tzinfo=None)
+
+    def for_lists(self, query_kind: ProfileKind, query_ids: Sequence[str]) -> dict[str, ListCuration]:
+        return {q: c for q in query_ids if (c := self.lists.get((query_kind, q))) is not None}
+
+    def changed_since(self, query_kind: ProfileKind, since: datetime | None) -> set[str]:
+        after = since.replace(tzinfo=None) if since is not None else None
+        return {q for (k, q), at in self.changed_at.items() if k == query_kind and (after is None or at > after)}
+
+
+__all__ = ["SliceProfiles", "StaffDecisions"]

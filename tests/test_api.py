@@ -189,12 +189,14 @@ def test_protected_attribute_is_dropped_with_a_warning(client: TestClient) -> No
 def test_read_back_a_jobseeker(client: TestClient) -> None:
     post(client, "/jobseekers", jobseeker())
     body = client.get("/jobseekers/J-BAKER-FR").json()
-    assert set(body) == {"id", "data", "links", "flags", "updated_at"}
+    assert set(body) == {"id", "data", "links", "flags", "updated_at", "corrections"}
+    assert body["corrections"] == []
     assert body["id"] == "J-BAKER-FR"
     assert body["flags"] is None
     assert body["data"]["languages"] == {"fr": "C2", "nl": "B1"}
     assert [(link["field"], link["kind"]) for link in body["links"]] == [
         ("skills[2].text", "skill"),
+        ("experiences[0].title", "proposals"),
         ("experiences[0].title", "occupation"),
     ]
 

@@ -29,6 +29,7 @@ from ingestion.models import RecordKind
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from tests.auth import OTHER_DOSSIER, OWN_DOSSIER, Tokens, bearer, make_tokens
+from tests.esco_uris import COOK, KNEAD_FOOD, PASTRY_MAKER
 from tests.factories import jobseeker, vacancy
 
 VACANCY = "V-BAKKER-NL"
@@ -85,7 +86,17 @@ def _ids(world: World) -> dict[str, str]:
         "user_id": str(user.id),
         "token_id": str(store.issue(user.id, days=1).info.id),
         "contest_id": str(contest["id"]),
+        "lang": "nl",
+        "link_id": str(_learned_link(world)),
     }
+
+
+def _learned_link(world: World) -> int:
+    """A link a consultant taught (a correction of the vacancy's occupation), to undo."""
+    done = world.runtime.corrections.set_occupation(
+        RecordKind.vacancy, VACANCY, PASTRY_MAKER, actor="user:trail", role="consultant", teach=True
+    )
+    return done.learned[0].id
 
 
 def _request(key: str, ids: dict[str, str]) -> dict[str, Any]:
@@ -102,6 +113,12 @@ def _request(key: str, ids: dict[str, str]) -> dict[str, Any]:
             "jobseeker_id": OWN_DOSSIER, "action": "pin", "reason": "vu au guichet",
         },
         "POST /oversight/contests/{contest_id}/answer": {"answer": "Merci, nous regardons."},
+        "PUT /jobseekers/{jobseeker_id}/occupation": {"item": "experiences[0]", "uri": COOK},
+        "POST /jobseekers/{jobseeker_id}/skills": {"uri": KNEAD_FOOD},
+        "PUT /jobseekers/{jobseeker_id}/languages/{lang}": {"level": "B1"},
+        "PUT /vacancies/{vacancy_id}/occupation": {"uri": PASTRY_MAKER},
+        "POST /vacancies/{vacancy_id}/skills": {"uri": KNEAD_FOOD},
+        "PUT /vacancies/{vacancy_id}/languages/{lang}": {"level": "B2"},
     }  # fmt: skip
     forms = {
         "POST /ui/vacancies/{vacancy_id}/shortlist": {"jobseeker_id": OWN_DOSSIER, "status": "contacted"},
@@ -121,6 +138,8 @@ def _request(key: str, ids: dict[str, str]) -> dict[str, Any]:
         return {"json": json_bodies[key]}
     if key in forms:
         return {"data": forms[key]}
+    if key.startswith("DELETE /") and key.endswith("/skills"):
+        return {"params": {"uri": KNEAD_FOOD}}
     if key == "POST /admin/audit/attributes":
         return {"content": f"id,gender\n{OWN_DOSSIER},F\n", "headers": {"Content-Type": "text/csv"}}
     return {}
@@ -144,7 +163,8 @@ def test_each_audited_route_writes_one_row_who_what_when_why(world: World, key: 
     before = datetime.now(UTC)
     request = _request(key, ids)
     headers = bearer(token) | ORIGIN | request.pop("headers", {})
-    response = world.client.request(method, path, headers=headers, params=params, follow_redirects=False, **request)
+    query = params | request.pop("params", {})
+    response = world.client.request(method, path, headers=headers, params=query, follow_redirects=False, **request)
     assert response.status_code < 400, f"{key}: {response.status_code} {response.text[:300]}"
     rows = [e for e in world.log.search(action=rule.audit, since=before) if e.actor == me["subject"]]
     assert len(rows) == 1, f"{key} wrote {len(rows)} rows of {rule.audit.value}"

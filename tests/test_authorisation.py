@@ -29,6 +29,7 @@ from ingestion.models import RecordKind
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from tests.auth import OTHER_DOSSIER, OWN_DOSSIER, Tokens, bearer, make_tokens
+from tests.esco_uris import BAKER, KNEAD_FOOD
 from tests.factories import jobseeker, vacancy
 
 MOUNTS = {"/static", "/swagger-ui"}
@@ -76,7 +77,10 @@ def world(slice_runtime: Runtime, esco_slice_dir: Path, tmp_path_factory: pytest
 
 
 def _path(template: str, dossier: str) -> str:
-    values = {"jobseeker_id": dossier, "vacancy_id": VACANCY, "user_id": "999999", "token_id": "999999"}
+    values = {
+        "jobseeker_id": dossier, "vacancy_id": VACANCY, "user_id": "999999", "token_id": "999999", "lang": "nl",
+        "link_id": "999999",
+    }  # fmt: skip
     return re.sub(r"\{(\w+)\}", lambda m: values.get(m.group(1), "x"), template)
 
 
@@ -90,6 +94,12 @@ def _body(endpoint: Endpoint, dossier: str) -> dict[str, Any]:
         "POST /users": {"name": "matrix-user", "role": "consultant"},
         "PUT /users/{user_id}/active": {"active": True},
         "POST /users/{user_id}/tokens": {"days": 1},
+        "PUT /vacancies/{vacancy_id}/occupation": {"uri": BAKER},
+        "POST /vacancies/{vacancy_id}/skills": {"uri": KNEAD_FOOD},
+        "PUT /vacancies/{vacancy_id}/languages/{lang}": {"level": "B1"},
+        "PUT /jobseekers/{jobseeker_id}/occupation": {"item": "experiences[0]", "uri": BAKER},
+        "POST /jobseekers/{jobseeker_id}/skills": {"uri": KNEAD_FOOD},
+        "PUT /jobseekers/{jobseeker_id}/languages/{lang}": {"level": "B1"},
     }
     forms: dict[str, dict[str, str]] = {
         "POST /login": {"token": "smt_not-a-token"},

@@ -15,11 +15,13 @@ from sqlalchemy.engine import Engine
 from api.audit import AuditAction, AuditLog
 from api.auth import Role, TokenStore
 from api.auth.roles import Principal
+from ingestion.models import RecordKind
 from ingestion.schemas import JobseekerIn, VacancyIn
 from skillmatch.backup import BackupError, _tables, create_backup, restore_backup
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from tests.databases import PgDatabases, pg_url, sqlite_url
+from tests.esco_uris import PASTRY_MAKER
 from tests.factories import jobseeker, vacancy
 
 
@@ -36,11 +38,15 @@ def _rows(db: Engine) -> dict[str, list[str]]:
 
 
 def _filled(runtime: Runtime) -> None:
-    """Dossiers, a vacancy, a user with a token, an audit row and saved indexes."""
+    """Dossiers, a vacancy whose occupation a consultant corrected (a learned link), a user with a token, an audit
+    row and saved indexes."""
     people = [jobseeker(), jobseeker(id="J-BAKER-NL", preferred_language="nl"), jobseeker(id="J-3")]
     for record in people:
         runtime.ingestion.store_one(JobseekerIn.model_validate(record))
     runtime.ingestion.store_one(VacancyIn.model_validate(vacancy()))
+    runtime.corrections.set_occupation(
+        RecordKind.vacancy, "V-BAKKER-NL", PASTRY_MAKER, actor="user:1", role="consultant", teach=True
+    )
     tokens = TokenStore(runtime.db)
     tokens.issue(tokens.add_user("consultant-b", Role.consultant).id)
     who = Principal(subject="user:1", name="consultant-b", role=Role.consultant)
@@ -63,6 +69,11 @@ def test_a_backup_restores_every_row_and_the_same_answers(fresh_runtime: Runtime
     restored = Runtime.open(fresh_runtime.settings, db=target, index_dir=tmp_path / "restored-indexes")
     assert set(restored.report["profile_indexes"].values()) == {"reused"}  # the saved indexes check out
     assert [m.id for m in restored.engine.candidates("V-BAKKER-NL", k=5)] == before
+    # What the consultant taught came back with the rest: the same title gets the confirmed occupation first.
+    assert restored.linker.learned is not None
+    [learned] = restored.linker.learned.search()
+    assert learned.uri == PASTRY_MAKER and learned.record_id == "V-BAKKER-NL"
+    assert restored.linker.link("BAKKER - Brussel", "occupation", k=1)[0].learned_link == learned.id
     # New rows get new ids after a restore (PostgreSQL's sequences moved past the restored ones).
     tokens = TokenStore(target)
     assert tokens.add_user("consultant-c", Role.consultant).id > tokens.user_by_name("consultant-b").id  # type: ignore[union-attr]

@@ -12,12 +12,13 @@ from sqlalchemy import select
 
 from ingestion.models import JobseekerRecord, VacancyRecord
 from ingestion.schemas import JobseekerIn, VacancyIn
+from matching.linking import Verdict
 from skillmatch.db import make_engine
 from skillmatch.esco_upgrade import EscoUpgradeError, read_replacements, upgrade_esco
 from skillmatch.runtime import Runtime
 from skillmatch.settings import Settings
 from tests.databases import sqlite_url
-from tests.esco_uris import BAKE_GOODS, CALCULATE_TAX, KNEAD_FOOD, SKILL
+from tests.esco_uris import BAKE_GOODS, CALCULATE_TAX, KNEAD_FOOD, PASTRY_MAKER, SKILL
 from tests.factories import jobseeker, vacancy
 
 KNEAD_NEW = SKILL + "00000000-1111-4222-8333-444444444444"
@@ -57,6 +58,15 @@ def test_an_upgrade_follows_replaced_concepts_keeps_withdrawn_ones_as_text_and_l
     )
     assert before.save()
     old_label = before.taxonomy.label(CALCULATE_TAX, "nl").text
+    # What consultants taught: one link to a concept that is replaced, one to a withdrawn one, one that stays.
+    taught = {
+        uri: before.linker.learn(phrase, kind, uri, Verdict.confirmed, proposed=[], actor="user:1", role="consultant")
+        for phrase, kind, uri in (
+            ("pétrissage à la main", "skill", KNEAD_FOOD),
+            ("calcul de la TVA", "skill", CALCULATE_TAX),
+            ("Ouvrier boulanger (H/F)", "occupation", PASTRY_MAKER),
+        )
+    }
     newer = _newer_release(esco_slice_dir, tmp_path / "esco" / "v1.2.0")
     (tmp_path / "replaced_by.csv").write_text(f"old_uri,new_uri\n{KNEAD_FOOD},{KNEAD_NEW}\n")
 
@@ -69,6 +79,7 @@ def test_an_upgrade_follows_replaced_concepts_keeps_withdrawn_ones_as_text_and_l
     assert report["records"]["jobseeker"] == {"linked_again": 1, "uris_replaced": 1, "uris_to_text": 0}
     assert report["records"]["vacancy"] == {"linked_again": 1, "uris_replaced": 1, "uris_to_text": 1}
     assert report["indexes"]["saved"] is True
+    assert report["learned_links"] == {"followed": 1, "withdrawn": 1, "keys_changed": 0}
     assert report["rematch"]["status"] == "succeeded"
 
     # The stored records say what the person and the employer stated, in the new release's terms.
@@ -82,6 +93,13 @@ def test_an_upgrade_follows_replaced_concepts_keeps_withdrawn_ones_as_text_and_l
     after = Runtime.open(settings, db=db)
     assert after.taxonomy.version == "v1.2.0"
     assert set(after.report["profile_indexes"].values()) == {"reused"}  # the rebuilt indexes were saved
+    # The learned links travelled: followed, undone with the withdrawn concept, kept.
+    assert after.linker.learned is not None
+    links = {link.id: link for link in after.linker.learned.search()}
+    assert links[taught[KNEAD_FOOD].id].uri == KNEAD_NEW and links[taught[KNEAD_FOOD].id].undone_at is None
+    assert links[taught[CALCULATE_TAX].id].undone_by == "esco upgrade v1.1.1 -> v1.2.0"
+    assert after.linker.link("pétrissage à la main", "skill", k=1)[0].uri == KNEAD_NEW
+    assert after.linker.link("OUVRIER BOULANGER", "occupation", k=1)[0].learned_link == taught[PASTRY_MAKER].id
     [match] = after.engine.candidates("V-BAKKER-NL", k=5)
     assert match.id == "J-BAKER-FR"
     again = upgrade_esco(settings, newer, db=db)  # the same release: nothing to do

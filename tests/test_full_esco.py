@@ -111,3 +111,35 @@ def test_linker_on_real_titles(full_runtime: Runtime) -> None:
     assert linker.link("Développeur de logiciels", "occupation", k=1)[0].uri == U.SOFTWARE_DEVELOPER
     bookkeeper = linker.link("boekhouder", "occupation", k=1)[0]
     assert (bookkeeper.label, bookkeeper.label_lang) == ("boekhouder", "nl")  # an exact Dutch label wins
+
+
+def test_phrases_link_by_head_and_complement_and_languages_become_cefr_requirements(full_runtime: Runtime) -> None:
+    from ingestion.schemas import VacancyIn
+
+    record = VacancyIn.model_validate(
+        {
+            "id": "V-PRECISION",
+            "language": "fr",
+            "title": "Infirmier (H/F)",
+            "description": "Profil : Prévention d'escarres. Vous avez travaillé au SPF Santé publique. "
+            "Brevet de cariste. Bonne connaissance du néerlandais. Gestion des stocks.",
+            "required_skills": [
+                "prévention des escarres",
+                "SPF Santé publique",
+                "Brevet de cariste",
+                "Français",
+                "mondeling in het Nederlands communiceren",
+                "gestion des stocks",
+            ],
+            "language_requirements": {"en": "B2"},
+        }
+    )
+    [built] = full_runtime.ingestion.builder.build([record])
+    labels = {link["label"] for link in built.links if link["kind"] == "skill"}
+    assert not labels & {"gérer la prévention des vols", "santé publique", "brevets", "Français", "néerlandais"}
+    assert "gérer des stocks" in labels  # "gestion" and "gérer": one head in two forms (not "règles de ...")
+    languages = {link["lang"]: link["level"] for link in built.links if link["kind"] == "language"}
+    assert languages == {"fr": "B1", "nl": "B2"}
+    language_skills = full_runtime.linker.language_skills
+    assert not {c.uri for c in built.profile.skills} & language_skills
+    assert built.profile.languages == {"fr": 3, "nl": 4, "en": 4}  # what the record states comes first

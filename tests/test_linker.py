@@ -91,10 +91,12 @@ def test_title_links_to_its_occupation(slice_linker: Linker, title: str, uri: st
     assert top.kind is ConceptKind.occupation
 
 
-def test_occupation_results_include_isco_groups(slice_linker: Linker) -> None:
-    found = slice_linker.link("bakker", "occupation", k=5)
+def test_occupation_results_include_isco_groups_after_the_occupations(slice_linker: Linker) -> None:
+    found = slice_linker.link("bakker", "occupation", k=20)
     assert U.ISCO_BAKERS in [c.uri for c in found]
     assert next(c for c in found if c.uri == U.ISCO_BAKERS).kind is ConceptKind.isco_group
+    kinds = [c.kind is ConceptKind.isco_group for c in found]
+    assert kinds == sorted(kinds)  # a title names an occupation: groups come after every occupation proposed
 
 
 # -- skills -------------------------------------------------------------------------------------------------

@@ -44,3 +44,20 @@ def test_a_database_from_before_migrations_is_taken_over(engine: Engine) -> None
     assert {"deleted", "generation"} <= columns
     with engine.connect() as conn:
         assert conn.execute(text("SELECT deleted, generation FROM profile")).one() == (False, 0)
+
+
+def test_a_database_at_the_first_revision_gets_the_rematch_list_state(engine: Engine) -> None:
+    create_tables(engine)
+    with engine.begin() as conn:  # rematch_list as the first revision made it, with a list stored
+        for column in ("edge_low", "state"):
+            conn.execute(text(f"ALTER TABLE rematch_list DROP COLUMN {column}"))
+        conn.execute(text("DROP INDEX ix_rematch_match_since_run"))
+        conn.execute(text("INSERT INTO rematch_list VALUES ('vacancy', 'V1', 1, 100, 0.5, 40)"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0001'"))
+    create_tables(engine)
+    assert current_revision(engine) == head()
+    assert {"edge_low", "state"} <= {c["name"] for c in inspect(engine).get_columns("rematch_list")}
+    assert "ix_rematch_match_since_run" in {i["name"] for i in inspect(engine).get_indexes("rematch_match")}
+    assert _differences(engine) == []
+    with engine.connect() as conn:  # a list from before has no state: the next change that reaches it computes it
+        assert conn.execute(text("SELECT threshold, edge_low, state FROM rematch_list")).one() == (0.5, None, None)

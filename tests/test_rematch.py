@@ -8,9 +8,8 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ from matching.rematch.tables import RematchChunk, RematchList, RematchMatch, tab
 from skillmatch.rematch import MatchingState, rematch, run_lock
 from skillmatch.runtime import Runtime
 from tests.esco_uris import SLICE_OCCUPATIONS
-from tests.rematch_data import SliceProfiles
+from tests.rematch_data import SliceProfiles, StaffDecisions
 from tests.rematch_env import Env, make_env
 
 TOP = 5
@@ -194,7 +193,9 @@ def test_a_run_writes_only_what_changed_and_keeps_each_match_s_history(env: Env,
         *(ProfileConcept(c.uri, Role.required, Origin.confirmed, 1.0) for c in held.skills[:3]),
     ]
     store.upsert([vacancy])
-    fourth = _run(env, scheduler).outcome.run  # type: ignore[attr-defined]
+    report = _run(env, None)  # few lists to compute: in this process, no cluster started
+    assert (report.workers, report.dashboard) == (0, None)  # type: ignore[attr-defined]
+    fourth = report.outcome.run  # type: ignore[attr-defined]
     assert fourth.counts["diff"]["changed"] > 0
     now = _rows(env)
     for key, (rank, score, prev, since, run) in now.items():
@@ -213,30 +214,11 @@ def test_a_run_writes_only_what_changed_and_keeps_each_match_s_history(env: Env,
 
 def test_two_workers_give_what_one_gives(env: Env, tmp_path: Path) -> None:
     other = env.copy(tmp_path / "two")
-    one = _run(env, None, full=True, workers=1, chunk_size=50)
-    two = _run(other, None, full=True, workers=2, chunk_size=50)
+    one = _run(env, None, full=True, workers=1, chunk_size=50, local_lists=0)
+    two = _run(other, None, full=True, workers=2, chunk_size=50, local_lists=0)
     assert (one.workers, two.workers) == (1, 2)  # type: ignore[attr-defined]
     assert two.dashboard and two.dashboard.startswith("http://127.0.0.1:")  # type: ignore[attr-defined]
     assert RematchRepository(env.db).all_lists() == RematchRepository(other.db).all_lists()
-
-
-@dataclass
-class StaffDecisions:
-    """Pins and exclusions held in memory, with the time each list's decisions last changed."""
-
-    lists: dict[tuple[ProfileKind, str], ListCuration] = field(default_factory=dict)
-    changed_at: dict[tuple[ProfileKind, str], datetime] = field(default_factory=dict)
-
-    def decide(self, kind: ProfileKind, query_id: str, curation: ListCuration) -> None:
-        self.lists[(kind, query_id)] = curation
-        self.changed_at[(kind, query_id)] = datetime.now(UTC).replace(tzinfo=None)
-
-    def for_lists(self, query_kind: ProfileKind, query_ids: Sequence[str]) -> dict[str, ListCuration]:
-        return {q: c for q in query_ids if (c := self.lists.get((query_kind, q))) is not None}
-
-    def changed_since(self, query_kind: ProfileKind, since: datetime | None) -> set[str]:
-        after = since.replace(tzinfo=None) if since is not None else None
-        return {q for (k, q), at in self.changed_at.items() if k == query_kind and (after is None or at > after)}
 
 
 def test_pins_and_exclusions_apply_and_an_incremental_run_recomputes_their_lists(
@@ -284,7 +266,7 @@ def _committed(env: Env) -> tuple[int, int]:
 @pytest.mark.slow
 def test_kill_9_mid_run_then_resume_gives_an_uninterrupted_run(env: Env, tmp_path: Path) -> None:
     untouched = env.copy(tmp_path / "untouched")
-    environ = os.environ | env.environ()
+    environ = os.environ | env.environ() | {"SKILLMATCH_REMATCH_LOCAL_LISTS": "0"}  # on a cluster, as at scale
     command = [SKILLMATCH, "rematch", "--all", "--top", str(TOP), "--workers", "1", "--chunk-size", "20"]
     slow = subprocess.Popen(
         command,

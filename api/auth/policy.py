@@ -120,6 +120,22 @@ POLICY: dict[str, Rule] = {
     "DELETE /jobseekers/{jobseeker_id}": _rule(A, owner=OWN, audit=AuditAction.erasure, why="right_to_erasure"),
     "GET /jobseekers/{jobseeker_id}/vacancies": _rule(C, owner=OWN, audit=AuditAction.suggestion_list, why=PLACEMENT),
     "GET /jobseekers/{jobseeker_id}/anonymised": _rule(C, audit=AuditAction.anonymised_profile, why=PLACEMENT),
+    # -- corrections of what the engine understood (a consultant's teach the linker; a jobseeker's do not) --
+    "PUT /jobseekers/{jobseeker_id}/occupation": _rule(
+        C, owner=OWN, audit=AuditAction.record_correction, why=PLACEMENT
+    ),
+    "POST /jobseekers/{jobseeker_id}/skills": _rule(C, owner=OWN, audit=AuditAction.record_correction, why=PLACEMENT),
+    "DELETE /jobseekers/{jobseeker_id}/skills": _rule(C, owner=OWN, audit=AuditAction.record_correction, why=PLACEMENT),
+    "PUT /jobseekers/{jobseeker_id}/languages/{lang}": _rule(
+        C, owner=OWN, audit=AuditAction.record_correction, why=PLACEMENT
+    ),
+    "PUT /vacancies/{vacancy_id}/occupation": _rule(C, audit=AuditAction.record_correction, why=PLACEMENT),
+    "POST /vacancies/{vacancy_id}/skills": _rule(C, audit=AuditAction.record_correction, why=PLACEMENT),
+    "DELETE /vacancies/{vacancy_id}/skills": _rule(C, audit=AuditAction.record_correction, why=PLACEMENT),
+    "PUT /vacancies/{vacancy_id}/languages/{lang}": _rule(C, audit=AuditAction.record_correction, why=PLACEMENT),
+    "GET /admin/learned-links": _rule(A),
+    "GET /admin/learned-links/{link_id}": _rule(A),
+    "POST /admin/learned-links/{link_id}/undo": _rule(A, audit=AuditAction.learned_link_undo, why=ADMINISTRATION),
     # -- a jobseeker's rights: theirs, or a consultant's at their request --
     "GET /jobseekers/{jobseeker_id}/notice": _rights(AuditAction.rights_notice, "right_to_information"),
     "GET /jobseekers/{jobseeker_id}/export": _rights(AuditAction.rights_export, "right_of_access"),

@@ -36,6 +36,9 @@ class RecordOut(BaseModel):
     links: list[dict[str, Any]]
     flags: list[dict[str, Any]] | None = None
     updated_at: str
+    corrections: list[dict[str, Any]] = Field(
+        default_factory=list, description="People's corrections of the record, oldest first, with their provenance."
+    )
 
 
 async def filters_dependency(

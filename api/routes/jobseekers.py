@@ -9,6 +9,7 @@ from fastapi import APIRouter, Body, Depends, Response, status
 from api.anonymise import AnonymisedProfile, anonymise
 from api.auth.rules import AuditEntryDep, PrincipalDep, ensure_own
 from api.deps import (
+    CorrectionsDep,
     EngineDep,
     FairnessDep,
     IngestionDep,
@@ -64,13 +65,17 @@ def submit_jobseeker(
 
 
 @router.get("/{jobseeker_id}", response_model=RecordOut)
-def get_jobseeker(jobseeker_id: JobseekerId, engine: EngineDep, trail: AuditEntryDep) -> RecordOut:
-    """A stored dossier with the ESCO concepts linked from its text (recorded in the audit log)."""
+def get_jobseeker(
+    jobseeker_id: JobseekerId, engine: EngineDep, trail: AuditEntryDep, corrections: CorrectionsDep
+) -> RecordOut:
+    """A stored dossier with the ESCO concepts linked from its text and the corrections people made (recorded in
+    the audit log)."""
     row = read_row(engine, "jobseeker", jobseeker_id)
     trail.results = [jobseeker_id]
     return RecordOut(
-        id=row["id"], data=row["data"], links=row["links"], flags=None, updated_at=row["updated_at"].isoformat()
-    )
+        id=row["id"], data=row["data"], links=row["links"], flags=None, updated_at=row["updated_at"].isoformat(),
+        corrections=corrections.history(RecordKind.jobseeker, jobseeker_id),
+    )  # fmt: skip
 
 
 @router.post("/{jobseeker_id}/deactivate", response_model=IngestOut)

@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Body, Depends, Response, status
 
 from api.auth.rules import AuditEntryDep
-from api.deps import EngineDep, IngestionDep, MatcherDep, MetricsDep
+from api.deps import CorrectionsDep, EngineDep, IngestionDep, MatcherDep, MetricsDep
 from api.routes.common import IngestOut, KParam, LangParam, RecordOut, VacancyId, filter_params, filters_dependency
 from api.routes.records import delete_record, read_row, replace_field
 from api.strict import strict_body
@@ -49,12 +49,14 @@ def submit_vacancy(
 
 
 @router.get("/{vacancy_id}", response_model=RecordOut)
-def get_vacancy(vacancy_id: VacancyId, engine: EngineDep) -> RecordOut:
-    """A stored vacancy with its ESCO links and the discrimination screen's flags."""
+def get_vacancy(vacancy_id: VacancyId, engine: EngineDep, corrections: CorrectionsDep) -> RecordOut:
+    """A stored vacancy with its ESCO links (the occupations proposed for its title), the discrimination screen's
+    flags and the corrections people made."""
     row = read_row(engine, "vacancy", vacancy_id)
     return RecordOut(
-        id=row["id"], data=row["data"], links=row["links"], flags=row["flags"], updated_at=row["updated_at"].isoformat()
-    )
+        id=row["id"], data=row["data"], links=row["links"], flags=row["flags"],
+        updated_at=row["updated_at"].isoformat(), corrections=corrections.history(RecordKind.vacancy, vacancy_id),
+    )  # fmt: skip
 
 
 @router.post("/{vacancy_id}/close", response_model=IngestOut)

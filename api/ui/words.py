@@ -102,6 +102,8 @@ _FR: dict[str, str] = {
     "action_token_view": "consultation des jetons",
     "action_token_issue": "émission d'un jeton",
     "action_token_revoke": "révocation d'un jeton",
+    "action_record_correction": "correction de ce que le moteur a compris d'un dossier ou d'une offre",
+    "action_learned_link_undo": "annulation d'un lien appris",
     "kind_jobseeker": "dossier",
     "kind_vacancy": "offre",
     # screen flags
@@ -118,6 +120,8 @@ _FR: dict[str, str] = {
     "flag_rule_age.range": "Fixe une tranche d'âge pour les candidats.",
     "flag_rule_age.young": "Demande des candidats jeunes ; l'âge ne peut être un critère de sélection que s'il est "
     "objectivement justifié.",
+    "flag_rule_appearance.grooming": "Demande une apparence soignée : admis seulement comme règle de tenue ou "
+    "d'hygiène du poste, jamais pour choisir les candidats sur leur physique.",
     "flag_rule_appearance.looks": "Sélectionne sur l'apparence physique, rarement une exigence professionnelle réelle.",
     "flag_rule_appearance.photo": "Demande une photo, qui révèle l'âge, le genre et l'origine avant l'entretien.",
     "flag_rule_family.status": "Sélectionne sur l'état civil ou les enfants.",
@@ -460,6 +464,8 @@ _NL: dict[str, str] = {
     "action_token_view": "tokens bekeken",
     "action_token_issue": "token uitgegeven",
     "action_token_revoke": "token ingetrokken",
+    "action_record_correction": "correctie van wat de motor uit een dossier of vacature begreep",
+    "action_learned_link_undo": "aangeleerde koppeling ongedaan gemaakt",
     "kind_jobseeker": "dossier",
     "kind_vacancy": "vacature",
     "flag_category_age": "Leeftijd",
@@ -475,6 +481,8 @@ _NL: dict[str, str] = {
     "flag_rule_age.range": "Legt een leeftijdsgroep op voor kandidaten.",
     "flag_rule_age.young": "Vraagt jonge kandidaten; leeftijd mag alleen een selectiecriterium zijn als dat objectief "
     "gerechtvaardigd is.",
+    "flag_rule_appearance.grooming": "Vraagt een verzorgd voorkomen: alleen toegestaan als kleding- of "
+    "hygiëneregel van de functie, nooit om kandidaten op hun uiterlijk te kiezen.",
     "flag_rule_appearance.looks": "Selecteert op uiterlijk, zelden een echte beroepsvereiste.",
     "flag_rule_appearance.photo": "Vraagt een foto, die leeftijd, gender en afkomst toont vóór het gesprek.",
     "flag_rule_family.status": "Selecteert op burgerlijke staat of kinderen.",

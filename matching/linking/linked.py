@@ -27,6 +27,10 @@ class LinkedConcept:
     label_lang: str
     confidence: float | None = None
     """For an occupation chosen with its text: the share of belief among the title's candidates (0-1)."""
+    learned_link: int | None = None
+    """The learned link that put it here: a consultant confirmed this concept for the same phrase."""
+    confirmed_on: str | None = None
+    """When that consultant confirmed it (ISO date): the evidence "confirmed by a consultant on DATE"."""
 
 
 __all__ = ["LinkKind", "LinkedConcept"]

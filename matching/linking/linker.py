@@ -18,11 +18,13 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
+from sqlalchemy.engine import Connection
 
-from esco_data import DEFAULT_LANGUAGE, ConceptKind
+from esco_data import DEFAULT_LANGUAGE, ConceptKind, normalize_label
 from matching.linking.gender_forms import GenderForms
 from matching.linking.label_index import LabelIndex
 from matching.linking.langdetect import detect_language
+from matching.linking.learned import NO_VERDICTS, InvalidLearnedLink, LearnedLink, LearnedLinks, PhraseVerdicts, Verdict
 from matching.linking.linked import LinkedConcept, LinkKind
 from matching.linking.occupation_docs import OccupationDocs
 from matching.linking.skill_extraction import ExtractionConfig, SkillExtractor, SkillLabelWords
@@ -69,6 +71,13 @@ class LinkerConfig:
     remembered_links: int = 4_096
     """Texts whose links are kept (least recently used out first): a dossier submitted again with one skill
     more links only that one; 0: none kept."""
+    group_penalty: float = 1.0
+    """Taken off an ISCO-08 group's score for a title: the occupations a title proposes come first (a record states
+    an occupation, never a group; measured on MELO and real-offers-dev, see benchmarks/README.md)."""
+    learned_margin: float = 0.1
+    """How far above the best proposal a concept confirmed for the same phrase is placed (so that a profile
+    keeps it alone: ``BuilderConfig.occupation_margin`` is smaller)."""
+
     default_language: str = DEFAULT_LANGUAGE
     """The language of a text whose language is neither given nor detected (the wiring passes the setting)."""
 
@@ -87,6 +96,9 @@ class ExtractedConcept:
     """The phrase of the text (framing words removed) that gave the concept."""
     section: str | None = None
     """The part of the text it comes from (``sections.Section``: tasks, profile, ...), when known."""
+    learned_link: int | None = None
+    """The learned link that gave it (a consultant confirmed this skill for the same phrase), if any."""
+    confirmed_on: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +131,7 @@ class Linker:
         config: LinkerConfig | None = None,
         *,
         knowledge: frozenset[str] = frozenset(),
+        language_skills: frozenset[str] = frozenset(),
         occupation_docs: OccupationDocs | None = None,
     ) -> None:
         """Args:
@@ -128,6 +141,8 @@ class Linker:
         config: weights of the hybrid linker.
         knowledge: URIs of ESCO's knowledge concepts (skill extraction reads them only where a text asks
             for knowledge).
+        language_skills: URIs of ESCO's language skills (a language is read as a CEFR level, never a skill:
+            ``language_mentions``).
         occupation_docs: ESCO's document of each occupation, to read a title with its text.
         """
         self.space = space
@@ -135,10 +150,13 @@ class Linker:
         self.indexes = indexes
         self.config = config or LinkerConfig()
         self.knowledge = knowledge
+        self.language_skills = language_skills
         self.occupation_docs = occupation_docs
         self._building = threading.RLock()  # the parts built on first use are built once, by one thread
         self._remembered: OrderedDict[tuple[Any, ...], list[LinkedConcept]] = OrderedDict()
         self._remembering = threading.Lock()
+        self.learned: LearnedLinks | None = None
+        """What consultants confirmed and rejected (set by the wiring; None: nothing is learned)."""
         self.first_use_adopted = False
         """Whether the first-use parts were read from storage (``adopt_first_use_parts``) rather than built."""
 
@@ -176,8 +194,15 @@ class Linker:
         With ``k=1`` a text that is exactly one concept's label (ignoring case, accents, punctuation and
         framing words) links to it at once, with score 1, and is neither encoded nor ranked. The links of the
         last ``remembered_links`` texts are kept (they depend on nothing else), so a text seen again is
-        neither encoded nor ranked either.
+        neither encoded nor ranked either. What consultants confirmed or rejected for a text's phrase
+        (``learned``) is laid over the ranking last (``with_learned``).
         """
+        return self.with_learned(texts, self._proposed_many(texts, kind, lang, k), kind, lang, k)
+
+    def _proposed_many(
+        self, texts: Sequence[str], kind: LinkKind, lang: str | None, k: int
+    ) -> list[list[LinkedConcept]]:
+        """The linker's own ranking of each text, before learned links (remembered for the last texts)."""
         keys = [(kind, lang, k, self.config, text) for text in texts]
         with self._remembering:
             known = [self._remembered.get(key) for key in keys]
@@ -263,7 +288,7 @@ class Linker:
             Up to k occupations per title, best first.
         """
         cfg = self.config
-        proposed = self.link_many(titles, "occupation", lang, k=max(k, cfg.context_candidates))
+        proposed = self._proposed_many(titles, "occupation", lang, k=max(k, cfg.context_candidates))
         out: list[list[LinkedConcept]] = []
         for title, text, found in zip(titles, texts, proposed, strict=True):
             if not found:
@@ -296,7 +321,172 @@ class Linker:
                     for i in order.tolist()
                 ]
             )
+        return self.with_learned(titles, out, "occupation", lang, k)
+
+    # -- learned links ----------------------------------------------------------------------------------
+
+    def phrase_key(self, text: str, kind: LinkKind, lang: str | None = None) -> str:
+        """A phrase as the linker reads it: what learned links are remembered by, and what makes two phrases
+        "the same" for them.
+
+        A title: in one gender's form, without markers, codes, contract words or a place segment, words in
+        the singular and repaired against the occupation labels (its main searched form), so that
+        "Magazijnier (m/v/x) - Brussel", "MAGAZIJNIERS" and "magazijnier" are one phrase, and "infirmier de
+        bloc" and "infirmier" two. A skill phrase: without its frame ("bonne connaissance de"), lower case,
+        without accents or punctuation.
+
+        Args:
+            text: the phrase (for a title with its text, the title alone).
+            kind: ``occupation`` or ``skill``.
+            lang: its language, when known.
+
+        Returns:
+            The key ("" when nothing of the phrase is left).
+        """
+        if kind == "occupation":
+            query = self._query(self.one_gender(text, lang), "occupation", lang)
+            return query.forms[0] if query.forms else ""
+        return normalize_label(strip_framing(text))
+
+    def learn(
+        self,
+        text: str,
+        kind: LinkKind,
+        uri: str,
+        verdict: Verdict,
+        *,
+        proposed: Sequence[str],
+        actor: str,
+        role: str,
+        lang: str | None = None,
+        record: tuple[str, str] | None = None,
+        conn: Connection | None = None,
+    ) -> LearnedLink:
+        """Remember a consultant's verdict on a link from a phrase to a concept: the one way anything is taught
+        (a consultant's correction of a record, and the replay benchmark, both come here).
+
+        Args:
+            text: the phrase as written (a title, a skill phrase).
+            kind: ``occupation`` or ``skill``.
+            uri: the concept confirmed or rejected.
+            verdict: confirmed or rejected.
+            proposed: what the engine proposed for the phrase then, best first.
+            actor: who.
+            role: their role.
+            lang: the phrase's language, when known.
+            record: (kind, id) of the record being corrected, if any.
+            conn: a connection whose transaction the row joins (then call ``learned.changed()`` once it commits).
+
+        Returns:
+            The stored verdict.
+
+        Raises:
+            InvalidLearnedLink: no learned links are set, the phrase is empty once normalised, or the concept is
+                not one of this kind.
+        """
+        if self.learned is None:
+            raise InvalidLearnedLink("this linker has no store of learned links")
+        if self._concept_of(kind, uri, lang) is None:
+            raise InvalidLearnedLink(f"{uri} is not an ESCO {kind} of the loaded release")
+        return self.learned.learn(
+            kind=kind,
+            phrase=text,
+            phrase_key=self.phrase_key(text, kind, lang),
+            uri=uri,
+            verdict=verdict,
+            proposed=proposed,
+            actor=actor,
+            role=role,
+            lang=lang,
+            record_kind=record[0] if record else None,
+            record_id=record[1] if record else None,
+            conn=conn,
+        )
+
+    def verdicts_for(self, text: str, kind: LinkKind, lang: str | None = None) -> PhraseVerdicts:
+        """What consultants confirmed and rejected for a phrase (nothing when no learned links are set)."""
+        learned = self.learned
+        if learned is None or learned.empty():
+            return NO_VERDICTS
+        key = self.phrase_key(text, kind, lang)
+        return learned.verdicts(kind, key) if key else NO_VERDICTS
+
+    def with_learned(
+        self,
+        texts: Sequence[str],
+        ranked: Sequence[list[LinkedConcept]],
+        kind: LinkKind,
+        lang: str | None = None,
+        k: int = 10,
+    ) -> list[list[LinkedConcept]]:
+        """Rankings with what consultants taught laid over them: for each text, the concepts confirmed for its
+        phrase first (with the learned link and its date), the ones rejected for it taken out.
+
+        Args:
+            texts: the phrases that were ranked.
+            ranked: their rankings, in order.
+            kind: ``occupation`` or ``skill``.
+            lang: their language, when known.
+            k: the length of each ranking.
+
+        Returns:
+            New rankings (the same lists when nothing was learned for a phrase), scores never increasing.
+        """
+        learned = self.learned
+        if learned is None or learned.empty():
+            return [list(r) for r in ranked]
+        out: list[list[LinkedConcept]] = []
+        for text, found in zip(texts, ranked, strict=True):
+            verdicts = self.verdicts_for(text, kind, lang)
+            if verdicts is NO_VERDICTS:
+                out.append(list(found))
+                continue
+            confirmed = [c for c in verdicts.confirmed if c.uri in self.space]
+            taken = {c.uri for c in confirmed} | verdicts.rejected
+            rest = [c for c in found if c.uri not in taken]
+            top = max([1.0, *(c.score for c in found)])
+            first = []
+            for place, confirmation in enumerate(confirmed):
+                concept = self._concept_of(kind, confirmation.uri, lang)
+                if concept is None:
+                    continue
+                score = top + self.config.learned_margin * (len(confirmed) - place)
+                first.append(
+                    LinkedConcept(
+                        confirmation.uri,
+                        concept[0],
+                        score,
+                        concept[1],
+                        concept[2],
+                        1.0 if kind == "occupation" else None,
+                        confirmation.link_id,
+                        confirmation.at.date().isoformat(),
+                    )
+                )
+            out.append((first + rest)[:k])
         return out
+
+    def _concept_of(self, kind: LinkKind, uri: str, lang: str | None) -> tuple[ConceptKind, str, str] | None:
+        """A concept's kind and its label to show (preferred in the language, else any preferred, else any)."""
+        index = self.indexes[kind]
+        try:
+            local = index.local_of(self.space.index_of(uri))
+        except KeyError:
+            return None  # not a concept of this kind (or not in this release)
+        rows = range(int(index.offsets[local]), int(index.offsets[local + 1]))
+        if not rows:
+            return None
+        code = LANG_CODES.get(lang or "", -1)
+        hidden = len(self.config.type_weights) - 1
+        best = min(
+            rows,
+            key=lambda r: (
+                int(index.label_types[r]) == hidden,
+                int(index.label_langs[r]) != code,
+                int(index.label_types[r]),
+            ),
+        )
+        return index.kind_of(local), index.texts[best], index.lang_of(best)
 
     def exact_title(self, title: str, lang: str | None = None) -> LinkedConcept | None:
         """The occupation whose label a title is (ignoring gender, case, accents and framing), if exactly one."""
@@ -410,6 +600,9 @@ class Linker:
             score = np.maximum(score, cfg.extra_form_weight * fused[query.variants_end :].max(axis=0))
         if query.title is not None:
             score = score - self._title_penalty(index, concepts, query.title)
+            # A title names an occupation: an ISCO-08 group (a category) comes after the occupations it proposes.
+            groups_ = index.concept_kinds[concepts] == KIND_CODES[ConceptKind.isco_group]
+            score = score - cfg.group_penalty * groups_.astype(np.float32)
         order = np.argsort(-score, kind="stable")[:k]
         # The label shown is the one that fits best under any form.
         fit = (dense + lex).max(axis=1)
@@ -464,7 +657,9 @@ class Linker:
             with self._building:
                 extractor = self.__dict__.get("_skills")
                 if extractor is None:
-                    extractor = SkillExtractor(self, ExtractionConfig(), self.knowledge, lock=self._building)
+                    extractor = SkillExtractor(
+                        self, ExtractionConfig(), self.knowledge, self.language_skills, lock=self._building
+                    )
                     self.__dict__["_skills"] = extractor
         return extractor
 
@@ -511,7 +706,18 @@ class Linker:
         if kind == "skill":
             return [
                 [
-                    ExtractedConcept(h.uri, h.kind, h.score, h.label, h.start, h.end, h.source, h.section.value)
+                    ExtractedConcept(
+                        h.uri,
+                        h.kind,
+                        h.score,
+                        h.label,
+                        h.start,
+                        h.end,
+                        h.source,
+                        h.section.value,
+                        h.learned_link,
+                        h.confirmed_on,
+                    )
                     for h in found
                 ]
                 for found in self.skills.extract_many(texts, lang)

@@ -32,7 +32,10 @@ import numpy as np
 import numpy.typing as npt
 
 from esco_data import ConceptKind, normalize_label
+from matching.linking.agreement import STOP_WORDS, any_agrees, same_word, singular
+from matching.linking.learned import PhraseVerdicts
 from matching.linking.linked import LinkedConcept, LinkKind
+from matching.linking.names import is_name
 from matching.linking.sections import Section, cue_of, split_ad
 from matching.linking.text import strip_framing
 from matching.space import LANG_CODES
@@ -40,12 +43,6 @@ from matching.space import LANG_CODES
 if TYPE_CHECKING:
     from matching.linking.label_index import LabelIndex
     from matching.space import ConceptSpace, Encoder
-
-_STOP = frozenset(
-    "de du des d la le les l en et a au aux pour par sur dans avec un une ou c s n j m t qu est sont ce cet cette "
-    "van het een voor met in op bij of en te is zijn die dat "
-    "the for with at to and or on by from as is are".split()
-)
 
 
 @dataclass(frozen=True)
@@ -71,7 +68,19 @@ class ExtractionConfig:
     """Skills kept per clause at most (the next ones are mostly near-duplicates of the first)."""
     max_clause_words: int = 14
     """Longer clauses are also cut at their conjunctions."""
+    head_agreement: bool = True
+    """Keep a skill only when a French or Dutch clause agrees in head and complement with one of its labels in
+    the text's language (``agreement``; English clauses name skills in any order: "django postgresql redis")."""
+    head_cosine: float = 0.6
+    """Two head words whose vectors are this close are one head in other forms ("gestion" / "gérer" 0.74,
+    "vente" / "vendre" 0.86; "accueil" / "physique" 0.24, "prévention" / "gérer" 0.38)."""
 
+
+PHRASE_CANDIDATES = 5
+"""Skills ranked for a short phrase, of which the best that agrees with it is its skill (``link_phrases``)."""
+
+_HEADED = ("fr", "nl")
+"""Languages whose skill phrases put a head and its complement in a fixed order (``agreement``)."""
 
 _COVERAGE_BATCH = 512
 """Texts whose label words are looked up together (some megabytes of postings)."""
@@ -91,6 +100,9 @@ class ExtractedSkill:
     source: str
     """The clause, without its frame."""
     section: Section
+    learned_link: int | None = None
+    """The learned link that gave it (a consultant confirmed this skill for the same phrase), if any."""
+    confirmed_on: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -181,20 +193,6 @@ def _split_spans(text: str, pattern: re.Pattern[str]) -> list[tuple[int, int]]:
     return [(a, b) for a, b in spans if normalize_label(text[a:b])]
 
 
-def _singular(word: str) -> str:
-    return word[:-1] if len(word) > 3 and word[-1] in "sx" else word
-
-
-def same_word(a: str, b: str) -> bool:
-    """Whether two normalised words are one word for comparing a clause with a label: equal without a
-    plural, or one derived from the other ("nettoyage"/"nettoyer", "désinfection"/"désinfecter": the same first
-    six letters and at most four letters apart; "voeding" is not "voedingsmiddelen")."""
-    a, b = _singular(a), _singular(b)
-    if a == b:
-        return True
-    return len(a) >= 6 and len(b) >= 6 and a[:6] == b[:6] and abs(len(a) - len(b)) <= 4
-
-
 class SkillLabelWords:
     """The content words of every label of the skill index, with their specificity (idf), as token ids."""
 
@@ -206,7 +204,7 @@ class SkillLabelWords:
         indptr = [0]
         tokens: list[int] = []
         for text in texts:
-            words = dict.fromkeys(_singular(w) for w in normalize_label(text).split() if w not in _STOP)
+            words = dict.fromkeys(singular(w) for w in normalize_label(text).split() if w not in STOP_WORDS)
             tokens += [self.ids.setdefault(w, len(self.ids)) for w in words]
             indptr.append(len(tokens))
         self.words = list(self.ids)
@@ -228,14 +226,14 @@ class SkillLabelWords:
         self._by_form: dict[str, list[int]] = {}
         self._by_start: dict[str, list[tuple[int, int]]] = {}
         for i, word in enumerate(self.words):
-            form = _singular(word)
+            form = singular(word)
             self._by_form.setdefault(form, []).append(i)
             if len(form) >= 6:
                 self._by_start.setdefault(form[:6], []).append((i, len(form)))
 
     def content_words(self, text: str) -> list[str]:
         """A text's content words, as labels' words are kept."""
-        return list(dict.fromkeys(_singular(w) for w in normalize_label(text).split() if w not in _STOP))
+        return list(dict.fromkeys(singular(w) for w in normalize_label(text).split() if w not in STOP_WORDS))
 
     def information(self, rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
         """For each label row: the sum of its words' idf (how much a match on all its words says)."""
@@ -245,7 +243,7 @@ class SkillLabelWords:
         """The label words (token ids) that one of a text's content words is (``same_word``)."""
         found: dict[int, None] = {}
         for word in self.content_words(text):
-            form = _singular(word)
+            form = singular(word)
             found.update(dict.fromkeys(self._by_form.get(form, ())))
             if len(form) >= 6:
                 size = len(form)
@@ -326,6 +324,10 @@ class SkillLinker(Protocol):
         """The concepts each text links to, best first."""
         ...
 
+    def verdicts_for(self, text: str, kind: LinkKind, lang: str | None = None) -> PhraseVerdicts:
+        """What consultants confirmed and rejected for a phrase."""
+        ...
+
 
 class SkillExtractor:
     """Finds the skills a text states, with the linker's skill index."""
@@ -335,6 +337,7 @@ class SkillExtractor:
         linker: SkillLinker,
         config: ExtractionConfig | None = None,
         knowledge: frozenset[str] = frozenset(),
+        languages: frozenset[str] = frozenset(),
         *,
         lock: AbstractContextManager[Any] | None = None,
     ) -> None:
@@ -343,12 +346,15 @@ class SkillExtractor:
         config: thresholds.
         knowledge: URIs of ESCO's knowledge concepts (skill type "knowledge"), read only where a unit asks
             for knowledge.
+        languages: URIs of ESCO's language skills: never extracted (``language_mentions`` reads languages as
+            CEFR levels).
         lock: held while the label words are built on first use (the linker passes the lock of all its
             first-use parts, so that one thread builds them once); default: a lock of the extractor's own.
         """
         self.linker = linker
         self.config = config or ExtractionConfig()
         self.knowledge = knowledge
+        self.languages = languages
         self._words: SkillLabelWords | None = None
         self._building = lock if lock is not None else threading.RLock()
 
@@ -388,7 +394,14 @@ class SkillExtractor:
         for text in texts:
             text_lang = lang or (self.linker.detect_language(text) if text.strip() else None)
             langs.append(text_lang)
-            per_text.append(clauses(text, text_lang, max_words=cfg.max_clause_words))
+            # A name (an organisation, a ministry, a place) is no skill: "SPF Santé publique".
+            per_text.append(
+                [
+                    c
+                    for c in clauses(text, text_lang, max_words=cfg.max_clause_words)
+                    if not is_name(c.text, self._known)
+                ]
+            )
         # A clause is ranked only when ``_accepted`` could keep a skill for it: some label (of the text's
         # language) whose words it holds, or, for a clause of two words or more, some label this close in the
         # dense space. Most clauses of an ad have neither, and are left before the linker ranks them.
@@ -408,6 +421,9 @@ class SkillExtractor:
                 text for text, best in zip(dense_only, nearest.tolist(), strict=True) if best >= cfg.dense_alone - 1e-3
             }
         phrases = [text for text in gated if covered[text] or text in close]
+        # A clause a consultant taught a skill for is ranked whatever the gates say.
+        taught = [text for text in covered if text not in phrases and self.linker.verdicts_for(text, "skill").confirmed]
+        phrases += taught
         linked = dict(zip(phrases, self.linker.link_many(phrases, "skill", lang, k=cfg.candidates), strict=True))
         results: list[list[ExtractedSkill]] = []
         for group, text_lang in zip(per_text, langs, strict=True):
@@ -458,17 +474,28 @@ class SkillExtractor:
         index = self.index
         out: list[ExtractedSkill] = []
         for hit in found:
+            if hit.learned_link is not None:
+                # A consultant confirmed this skill for this phrase: kept as taught, with its provenance.
+                out.append(
+                    ExtractedSkill(
+                        hit.uri, ConceptKind.skill, 1.0, hit.label, clause.start, clause.end, clause.text,
+                        clause.section, hit.learned_link, hit.confirmed_on,
+                    )
+                )  # fmt: skip
+                continue
             score = hit.score
             if score < cfg.min_score:
                 break
             uri = hit.uri
-            if uri in self.knowledge and not clause.knowing:
+            if uri in self.languages or (uri in self.knowledge and not clause.knowing):
                 continue
             local = index.local_of(self.linker.space.index_of(uri))
             rows = np.arange(index.offsets[local], index.offsets[local + 1], dtype=np.int64)
             # Words are compared with the labels of the text's language only: "accompagnement" is no
             # "accompany", "espace" no "space".
             own = rows[index.label_langs[rows] == LANG_CODES[lang]] if lang in LANG_CODES else rows
+            if lang == "fr" and cfg.head_agreement and not own.size:
+                continue  # every French skill has a French label: an English one reached from French is a false friend
             coverage = 0.0
             if own.size:
                 per_label = self.words.coverage(own, clause.text)
@@ -483,6 +510,8 @@ class SkillExtractor:
                 if dense < cfg.dense_alone:
                     continue
                 coverage = max(coverage, dense)
+            if cfg.head_agreement and lang in _HEADED and own.size and not self._agrees(clause.text, own):
+                continue  # "prévention d'escarres" is no "gérer la prévention des vols"
             if len(out) >= cfg.per_clause:
                 break
             out.append(
@@ -499,9 +528,74 @@ class SkillExtractor:
             )
         return out
 
+    def _known(self, word: str) -> bool:
+        """Whether a normalised word is a word of some skill label."""
+        return singular(word) in self.words.ids
+
+    def link_phrases(self, texts: Sequence[str], lang: str | None = None) -> list[LinkedConcept | None]:
+        """The skill each short phrase (a skill a person typed: "pétrir la pâte") names: the best of its
+        ``PHRASE_CANDIDATES`` linked skills that agrees with it in head and complement (``agrees``), or one a
+        consultant confirmed for the phrase; None when none does.
+
+        Args:
+            texts: the phrases.
+            lang: their language, or None.
+
+        Returns:
+            One concept (or None) per phrase, in order.
+        """
+        linked = self.linker.link_many(texts, "skill", lang, k=PHRASE_CANDIDATES)
+        out: list[LinkedConcept | None] = []
+        for text, found in zip(texts, linked, strict=True):
+            agreeing = (c for c in found if c.learned_link is not None or self.agrees(text, c.uri, lang))
+            out.append(next(agreeing, None))
+        return out
+
+    def agrees(self, text: str, uri: str, lang: str | None) -> bool:
+        """Whether a skill phrase agrees in head and complement with one of a skill's labels (in the phrase's
+        language when it is known; ``agreement``).
+
+        Args:
+            text: the phrase (its frame is removed here).
+            uri: an ESCO skill of the index.
+            lang: the phrase's language, or None (then any label may agree).
+        """
+        index = self.index
+        local = index.local_of(self.linker.space.index_of(uri))
+        rows = np.arange(index.offsets[local], index.offsets[local + 1], dtype=np.int64)
+        if lang in LANG_CODES:
+            own = rows[index.label_langs[rows] == LANG_CODES[lang]]
+            rows = own if own.size else rows
+        return self._agrees(strip_framing(text), rows)
+
+    def _agrees(self, text: str, rows: npt.NDArray[np.int64]) -> bool:
+        """Whether a phrase agrees in head and complement with one of some labels (``agreement``)."""
+        index = self.index
+        labels = ((index.texts[int(r)], index.lang_of(int(r))) for r in rows)
+        return any_agrees(text, labels, self._similar_heads)
+
+    def _similar_heads(self, a: str, b: str) -> bool:
+        """Whether two words are one head in other forms: their vectors are close ("gestion" / "gérer")."""
+        cache: dict[str, npt.NDArray[np.float32]] = self.__dict__.setdefault("_word_vectors", {})
+        missing = [w for w in (a, b) if w not in cache]
+        if missing:
+            if len(cache) > 50_000:
+                cache.clear()
+            cache.update(zip(missing, self.linker.encoder.encode(missing), strict=True))
+        return float(cache[a] @ cache[b]) >= self.config.head_cosine
+
     def _vector(self, text: str) -> npt.NDArray[np.float32]:
         vector: npt.NDArray[np.float32] = self.linker.encoder.encode([text])[0]
         return vector
 
 
-__all__ = ["Clause", "ExtractedSkill", "ExtractionConfig", "SkillExtractor", "SkillLabelWords", "clauses", "same_word"]
+__all__ = [
+    "PHRASE_CANDIDATES",
+    "Clause",
+    "ExtractedSkill",
+    "ExtractionConfig",
+    "SkillExtractor",
+    "SkillLabelWords",
+    "clauses",
+    "same_word",
+]

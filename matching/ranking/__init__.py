@@ -4,16 +4,18 @@ location, language and driving licence rules.
 """
 
 from matching.ranking.concurrency import ConcurrencyMode
-from matching.ranking.engine import MIN_CANDIDATES, Match, MatchingEngine, order_by_score, other_kind
+from matching.ranking.engine import MIN_CANDIDATES, Match, MatchingEngine, other_kind
 from matching.ranking.explain import Explanation, SkillExplanation
 from matching.ranking.features import ProfileFeatures
-from matching.ranking.filters import Filters, Mask, apply_filters
+from matching.ranking.filters import Filters, apply_filters, filter_pairs
 from matching.ranking.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, IndexType, ProfileIndex
 from matching.ranking.index_files import MANIFEST, file_sha256, open_indexes, save_indexes
 from matching.ranking.languages import Cefr, cefr_name
 from matching.ranking.licences import LICENCE_BITS, LICENCES, DrivingLicence, licence_mask
+from matching.ranking.lists import EDGE, RankedLists, rank_lists, wanted_for
 from matching.ranking.location import Place, Region, location_fits, place_of
 from matching.ranking.pair_score import score_pairs
+from matching.ranking.pairs import Mask, Pairs, Queries, order_by_score, order_pairs
 from matching.ranking.related import RelatedConfig, RelatedSkills
 from matching.ranking.scoring import COMPONENTS, Scorer, ScoreWeights
 from matching.ranking.table import FeatureTable, lang_name
@@ -21,6 +23,7 @@ from matching.ranking.writer import IndexCheck, ProfileWriter
 
 __all__ = [
     "COMPONENTS",
+    "EDGE",
     "HNSW_EF_CONSTRUCTION",
     "HNSW_EF_SEARCH",
     "HNSW_M",
@@ -39,10 +42,13 @@ __all__ = [
     "Mask",
     "Match",
     "MatchingEngine",
+    "Pairs",
     "Place",
     "ProfileFeatures",
     "ProfileIndex",
     "ProfileWriter",
+    "Queries",
+    "RankedLists",
     "Region",
     "RelatedConfig",
     "RelatedSkills",
@@ -52,13 +58,17 @@ __all__ = [
     "apply_filters",
     "cefr_name",
     "file_sha256",
+    "filter_pairs",
     "lang_name",
     "licence_mask",
     "location_fits",
     "open_indexes",
     "order_by_score",
+    "order_pairs",
     "other_kind",
     "place_of",
+    "rank_lists",
     "save_indexes",
     "score_pairs",
+    "wanted_for",
 ]

@@ -2,7 +2,8 @@
 
 Query: ANN top-K by profile vector (K well above k) -> hard filters -> explainable re-ranking of the
 candidates -> top-k, each with its score components and an explanation in the reader's language. Equal
-scores are ordered by id, so that the same data always gives the same list.
+scores are ordered by id, so that the same data always gives the same list. The ranking itself is
+``matching.ranking.lists.rank_lists`` with one query, the very function the nightly rematch calls for many.
 
 The in-memory state of each kind (feature table, FAISS index, the store generation it reflects) is shared by
 concurrent readers and changed by one writer at a time (see ``matching.ranking.concurrency``);
@@ -28,8 +29,10 @@ from matching.profiles import Profile, ProfileKind, ProfileStore
 from matching.ranking.concurrency import ConcurrencyMode, StateGuard, make_guard
 from matching.ranking.explain import Explainer, Explanation
 from matching.ranking.features import FeatureBuilder, FeatureWeights, ProfileFeatures
-from matching.ranking.filters import Filters, apply_filters
+from matching.ranking.filters import Filters
 from matching.ranking.index import IndexType, ProfileIndex
+from matching.ranking.lists import MIN_CANDIDATES, rank_lists
+from matching.ranking.pairs import Queries, order_by_score
 from matching.ranking.related import RelatedSkills
 from matching.ranking.scoring import COMPONENTS, Scorer, ScoreWeights
 from matching.ranking.table import FeatureTable
@@ -37,8 +40,6 @@ from matching.space import ConceptSpace
 from matching.threads import single_thread
 
 ENGINE_FORMAT = 3
-MIN_CANDIDATES = 100
-"""ANN candidates fetched before filters and re-ranking: at least this many, and at least 5 x k."""
 
 
 @dataclass
@@ -81,13 +82,6 @@ class KindState:
 def other_kind(kind: ProfileKind) -> ProfileKind:
     """Jobseekers for a vacancy, vacancies for a jobseeker."""
     return ProfileKind.jobseeker if kind is ProfileKind.vacancy else ProfileKind.vacancy
-
-
-def order_by_score(scores: npt.NDArray[np.float32], ids: Sequence[str]) -> npt.NDArray[np.int64]:
-    """Positions by score (highest first, at the precision results are shown), equal scores by id."""
-    rounded = np.round(scores.astype(np.float64), 6)
-    order: npt.NDArray[np.int64] = np.lexsort((np.asarray(ids, dtype=object), -rounded)).astype(np.int64)
-    return order
 
 
 class MatchingEngine:
@@ -317,30 +311,19 @@ class MatchingEngine:
         self, state: KindState, query: ProfileFeatures, k: int, filters: Filters, lang: str, explain: bool
     ) -> list[Match]:
         kind = other_kind(query.profile.kind)
-        table, index = state.table, state.index
-        wanted = max(MIN_CANDIDATES, 5 * k)
+        table = state.table
         with single_thread():
-            while True:
-                rows, cosine = index.search(query.vector, wanted)
-                keep = apply_filters(filters, query, table, rows)
-                if int(keep.sum()) >= k or wanted >= len(index):
-                    break
-                wanted = min(len(index), wanted * 4)
-            rows, cosine = rows[keep], cosine[keep]
-            scored = self.scorer.score(query, table, rows, cosine)
-            order = order_by_score(scored.scores, [table.ids[int(r)] for r in rows])[:k]
-            held = self._candidate_profiles(query, table, rows[order]) if explain else {}
+            queries = Queries.of_features([query], self.space)
+            ranked = rank_lists(self.scorer, queries, query.vector.reshape(1, -1), table, state.index, k, filters)
+            held = self._candidate_profiles(query, table, ranked.rows) if explain else {}
             matches = []
-            for i in order.tolist():
-                row = int(rows[i])
+            for row, score, parts in zip(ranked.rows.tolist(), ranked.scores.tolist(), ranked.parts, strict=True):
                 matches.append(
                     Match(
                         id=table.ids[row],
                         kind=kind,
-                        score=round(float(scored.scores[i]), 6),
-                        components={
-                            n: round(float(v), 4) for n, v in zip(COMPONENTS, scored.components[i], strict=True)
-                        },
+                        score=round(score, 6),
+                        components={n: round(float(v), 4) for n, v in zip(COMPONENTS, parts, strict=True)},
                         explanation=self.explainer.explain(
                             query,
                             table,

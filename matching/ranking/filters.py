@@ -1,5 +1,5 @@
 """Hard filters, a staff choice: minimum language levels, driving licences, regions, distance, and only
-active jobseekers / open vacancies."""
+active jobseekers / open vacancies; defined on pairs (``matching.ranking.pairs``), one query or many at once."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from matching.profiles import ProfileKind
 from matching.ranking.features import ProfileFeatures
 from matching.ranking.licences import licence_mask
-from matching.ranking.location import REGION_CODES, Region, distances_km
-from matching.ranking.table import FeatureTable, lang_code, lang_name
-
-Mask = npt.NDArray[np.bool_]
+from matching.ranking.location import REGION_CODES, Region, pair_distances_km
+from matching.ranking.pairs import LANGUAGES, Mask, Pairs, Queries, Side, lookup, sides
+from matching.ranking.table import FeatureTable, lang_code
 
 
 @dataclass(frozen=True)
@@ -43,16 +41,66 @@ class Filters:
         return not (self.min_languages or self.driving_licences or self.regions or self.max_km or self.requirements_met)
 
 
-def _levels(table: FeatureTable, rows: npt.NDArray[np.int64], code: int) -> npt.NDArray[np.float32]:
-    owners, codes, levels = table.ragged["languages"].gather(rows)
-    have = np.zeros(rows.size, dtype=np.float32)
-    mask = codes == code
-    np.maximum.at(have, owners[mask], levels[mask])
-    return have
+def _held_levels(js: Side, code: int) -> npt.NDArray[np.float32]:
+    """Each pair's jobseeker's level in one language (0 when not held)."""
+    held, levels = js.keyed("languages", LANGUAGES)
+    return lookup(held, levels, js.owner * LANGUAGES + code)
+
+
+def requirements_met(vac: Side, js: Side, n: int) -> Mask:
+    """Whether each pair's jobseeker holds every language level and driving licence its vacancy asks for.
+
+    Args:
+        vac: the pairs' vacancies.
+        js: the pairs' jobseekers.
+        n: the number of pairs.
+    """
+    items, codes, levels = vac.per_pair("languages")
+    held, held_levels = js.keyed("languages", LANGUAGES)
+    have = lookup(held, held_levels, js.owner[items] * LANGUAGES + codes.astype(np.int64))
+    ok = np.ones(n, dtype=np.bool_)
+    np.logical_and.at(ok, items, have >= levels)
+    asked = vac.scalar("licences")
+    met: Mask = ok & ((asked & js.scalar("licences")) == asked)
+    return met
+
+
+def filter_pairs(filters: Filters, queries: Queries, table: FeatureTable, pairs: Pairs) -> Mask:
+    """Which pairs pass the filters (the same conditions for every query).
+
+    Args:
+        filters: the conditions.
+        queries: the pairs' query profiles.
+        table: the candidates' table.
+        pairs: the pairs.
+
+    Returns:
+        One flag per pair.
+    """
+    s = table.scalars
+    keep: Mask = s["alive"][pairs.rows].copy()
+    if filters.active_only:
+        keep &= s["active"][pairs.rows]
+    vac, js = sides(queries, table, pairs)
+    for lang, level in filters.min_languages.items():
+        keep &= _held_levels(js, lang_code(lang)) >= level
+    if filters.driving_licences:
+        need = licence_mask(filters.driving_licences)
+        keep &= (js.scalar("licences") & need) == need
+    if filters.regions:
+        codes = [REGION_CODES[Region(r)] for r in filters.regions]
+        keep &= np.isin(s["region"][pairs.rows], codes)
+    if filters.max_km is not None:
+        mine = queries.table.places(queries.rows[pairs.query])
+        km = pair_distances_km(mine, table.places(pairs.rows))
+        keep &= (mine.region == 0) | (np.nan_to_num(km, nan=np.inf) <= filters.max_km)
+    if filters.requirements_met:
+        keep &= requirements_met(vac, js, len(pairs))
+    return keep
 
 
 def apply_filters(filters: Filters, query: ProfileFeatures, table: FeatureTable, rows: npt.NDArray[np.int64]) -> Mask:
-    """Which candidate rows pass the filters.
+    """Which candidate rows pass the filters for one query profile (``filter_pairs`` with one query).
 
     Args:
         filters: the conditions.
@@ -60,51 +108,8 @@ def apply_filters(filters: Filters, query: ProfileFeatures, table: FeatureTable,
         table: the candidates' table.
         rows: candidate rows.
     """
-    s = table.scalars
-    keep = s["alive"][rows].copy()
-    if filters.active_only:
-        keep &= s["active"][rows]
-    candidates_are_jobseekers = query.profile.kind is ProfileKind.vacancy
-    for lang, level in filters.min_languages.items():
-        if candidates_are_jobseekers:
-            keep &= _levels(table, rows, lang_code(lang)) >= level
-        else:
-            keep &= query.languages.get(lang, 0) >= level
-    if filters.driving_licences:
-        need = licence_mask(filters.driving_licences)
-        if candidates_are_jobseekers:
-            keep &= (s["licences"][rows] & need) == need
-        elif (licence_mask(query.profile.driving_licences) & need) != need:
-            keep[:] = False
-    if filters.regions:
-        codes = [REGION_CODES[Region(r)] for r in filters.regions]
-        keep &= np.isin(s["region"][rows], codes)
-    if filters.max_km is not None and query.place is not None:
-        km = distances_km(query.place, table.places(rows))
-        keep &= np.nan_to_num(km, nan=np.inf) <= filters.max_km
-    if filters.requirements_met:
-        keep &= _requirements_met(query, table, rows, candidates_are_jobseekers)
-    return keep
+    pairs = Pairs(np.zeros(rows.size, dtype=np.int64), rows.astype(np.int64), np.zeros(rows.size, dtype=np.float32))
+    return filter_pairs(filters, Queries.of_features([query], table.space), table, pairs)
 
 
-def _requirements_met(
-    query: ProfileFeatures, table: FeatureTable, rows: npt.NDArray[np.int64], jobseekers: bool
-) -> Mask:
-    s = table.scalars
-    if jobseekers:
-        ok = np.ones(rows.size, dtype=np.bool_)
-        for lang, level in query.languages.items():
-            ok &= _levels(table, rows, lang_code(lang)) >= level
-        need = licence_mask(query.profile.driving_licences)
-        met: Mask = ok & ((s["licences"][rows] & need) == need)
-        return met
-    owners, codes, levels = table.ragged["languages"].gather(rows)
-    have = np.asarray([query.languages.get(lang_name(int(c)), 0) for c in codes.tolist()], dtype=np.float32)
-    ok = np.ones(rows.size, dtype=np.bool_)
-    np.logical_and.at(ok, owners, have >= levels)
-    mine = licence_mask(query.profile.driving_licences)
-    result: Mask = ok & ((s["licences"][rows] & mine) == s["licences"][rows])
-    return result
-
-
-__all__ = ["Filters", "apply_filters"]
+__all__ = ["Filters", "apply_filters", "filter_pairs", "requirements_met"]

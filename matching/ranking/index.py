@@ -10,6 +10,7 @@ skipped by searches and dropped by the next rebuild.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from enum import StrEnum
 from pathlib import Path
@@ -251,6 +252,93 @@ class ProfileIndex:
         decoded = codec.sa_decode(codec.sa_encode(vectors))
         error: npt.NDArray[np.float32] = np.linalg.norm(decoded - vectors, axis=1).astype(np.float32)
         return error
+
+    def as_stored(self, vectors: npt.NDArray[np.float32]) -> npt.NDArray[np.float32] | None:
+        """Vectors as this index stores them (decoded from their 8- or 16-bit codes; as they are for an exact
+        index): a matrix product with them gives the cosines a search reports to within rounding (1e-6), so a
+        screen needs no margin for the codes. None for an inverted file (codes depend on the list).
+
+        Args:
+            vectors: vectors, one per row.
+        """
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32).reshape(-1, self.dim)
+        if self._index is None or self.kind is IndexType.flat:
+            return vectors
+        if self.kind not in (IndexType.hnsw, IndexType.sq8):
+            return None
+        faiss = _faiss()
+        base = faiss.downcast_index(self._index.index)
+        codec = faiss.downcast_index(base.storage) if self.kind is IndexType.hnsw else base
+        decoded: npt.NDArray[np.float32] = codec.sa_decode(codec.sa_encode(vectors)).astype(np.float32)
+        return decoded
+
+    def codec(self) -> str:
+        """What the cosines this index reports depend on besides the vectors: its type, and for 8- or 16-bit codes
+        a digest of the trained quantiser (a rebuild retrains it, and a stored cosine is then no longer one this
+        index would report)."""
+        if self._index is None or self.kind in (None, IndexType.flat):
+            return str(self.kind.value if self.kind else None)
+        faiss = _faiss()
+        base = faiss.downcast_index(self._index.index)
+        codec = faiss.downcast_index(base.storage) if self.kind is IndexType.hnsw else base
+        trained = (
+            np.asarray(faiss.vector_to_array(codec.sq.trained), dtype=np.float32) if hasattr(codec, "sq") else None
+        )
+        digest = hashlib.sha256(trained.tobytes()).hexdigest()[:16] if trained is not None else "untrained"
+        return f"{self.kind.value}:{digest}"
+
+    def pair_cosines(
+        self, queries: npt.NDArray[np.float32], vectors: npt.NDArray[np.float32], qi: Rows, vi: Rows
+    ) -> npt.NDArray[np.float32] | None:
+        """The inner product of query ``qi[j]`` and vector ``vi[j]`` exactly as this index reports it when the
+        vector is stored in it and a search returns it (same kernel, same 8- or 16-bit codes).
+
+        Args:
+            queries: query vectors, one per row.
+            vectors: vectors as they are (or were) added to the index, one per row.
+            qi: per pair, a row of ``queries``.
+            vi: per pair, a row of ``vectors``.
+
+        Returns:
+            One cosine per pair, or None when the index cannot say (an inverted file, whose codes depend on the
+            list a vector falls in).
+        """
+        faiss = _faiss()
+        out = np.zeros(qi.size, dtype=np.float32)
+        if qi.size == 0:
+            return out
+        queries = np.ascontiguousarray(queries, dtype=np.float32)
+        vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+        if self._index is None or self.kind is IndexType.flat:
+            faiss.pairwise_indexed_inner_product(
+                self.dim,
+                qi.size,
+                faiss.swig_ptr(queries),
+                faiss.swig_ptr(np.ascontiguousarray(qi, dtype=np.int64)),
+                faiss.swig_ptr(vectors),
+                faiss.swig_ptr(np.ascontiguousarray(vi, dtype=np.int64)),
+                faiss.swig_ptr(out),
+            )
+            return out
+        if self.kind not in (IndexType.hnsw, IndexType.sq8):
+            return None
+        base = faiss.downcast_index(self._index.index)
+        codec = faiss.downcast_index(base.storage) if self.kind is IndexType.hnsw else base
+        # The same codes in a small index: its distance computer is the one the graph's search uses.
+        coded = faiss.IndexScalarQuantizer(self.dim, codec.sq.qtype, faiss.METRIC_INNER_PRODUCT)
+        coded.sq.trained = codec.sq.trained
+        coded.is_trained = True
+        coded.add(vectors)
+        computer = coded.get_distance_computer()
+        current = -1
+        for j in np.argsort(qi, kind="stable").tolist():
+            q = int(qi[j])
+            if q != current:
+                query = np.ascontiguousarray(queries[q])
+                computer.set_query(faiss.swig_ptr(query))
+                current = q
+            out[j] = computer(int(vi[j]))
+        return out
 
     def save(self, directory: Path) -> None:
         """Write the index atomically (a temporary folder renamed over the old one).

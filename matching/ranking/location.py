@@ -9,6 +9,7 @@ one pair of places are the same computation on a column of one.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
@@ -156,11 +157,74 @@ class PlaceColumns:
         return cls(**columns)
 
 
-def distances_km(place: Place, others: PlaceColumns) -> npt.NDArray[np.float64]:
-    """Great-circle distance from a place to each of many places, in kilometres (NaN where unknown).
+def _columns_of(place: Place | None, n: int) -> PlaceColumns:
+    """One place repeated as ``n`` rows of columns."""
+    one = PlaceColumns.of([place])
+    return PlaceColumns(**{name: np.repeat(getattr(one, name), n) for name in COLUMNS})
 
-    Positions are taken at the precision the feature table stores (float32) on both sides, so the distance
-    of a pair does not depend on which side is the query.
+
+def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance between two positions given in degrees (NaN when either is unknown)."""
+    if math.isnan(lat1) or math.isnan(lat2):
+        return math.nan
+    a1, o1, a2, o2 = (math.radians(v) for v in (lat1, lon1, lat2, lon2))
+    h = math.sin((a2 - a1) / 2) ** 2 + math.cos(a1) * math.cos(a2) * math.sin((o2 - o1) / 2) ** 2
+    return EARTH_RADIUS_KM * 2 * math.asin(math.sqrt(min(max(h, 0.0), 1.0)))
+
+
+def pair_distances_km(a: PlaceColumns, b: PlaceColumns) -> npt.NDArray[np.float64]:
+    """Great-circle distance of each pair of places (row i of ``a`` and row i of ``b``), in kilometres.
+
+    Positions are taken at the precision the feature table stores (float32) on both sides, and each distinct
+    pair of positions is computed once with scalar arithmetic, so a pair's distance is the same whichever side
+    is the query and wherever the pair sits among others (vectorised transcendental functions may round a
+    value differently by its position in an array).
+
+    Args:
+        a: one side's places.
+        b: the other side's places, as many rows.
+
+    Returns:
+        One distance per pair (NaN where a place is unknown).
+    """
+    if len(a) == 0:
+        return np.zeros(0, dtype=np.float64)
+    columns = np.stack([a.lat, a.lon, b.lat, b.lon], axis=1).astype(np.float32)
+    distinct, inverse = np.unique(columns.view(np.uint32), axis=0, return_inverse=True)
+    values = distinct.view(np.float32).astype(np.float64).tolist()
+    km = np.asarray([_haversine_km(*v) for v in values], dtype=np.float64)
+    result: npt.NDArray[np.float64] = km[inverse.reshape(-1)]
+    return result
+
+
+def pair_location_fits(a: PlaceColumns, b: PlaceColumns) -> npt.NDArray[np.float64]:
+    """How close each pair of places is, in [0, 1]: a weak tie-breaker (the one location rule).
+
+    Same postcode 1.0; same commune 0.9; inside Brussels from 0.85 down to 0.6 over 15 km; same region 0.5;
+    elsewhere 0.3 down to 0.1 over 100 km; unknown (either side) 0.5. Symmetric, and element-wise: a pair's fit
+    does not depend on the other pairs.
+
+    Args:
+        a: one side's places.
+        b: the other side's places, as many rows.
+
+    Returns:
+        One fit per pair.
+    """
+    km = pair_distances_km(a, b)
+    same_region = a.region == b.region
+    fit = np.where(same_region, 0.5, np.maximum(0.1, 0.3 - 0.2 * np.minimum(km, 100.0) / 100.0))
+    brussels = same_region & (a.region == REGION_CODES[Region.brussels])
+    fit = np.where(brussels, 0.85 - 0.25 * np.minimum(km, 15.0) / 15.0, fit)
+    fit = np.where((a.commune != 0) & (a.commune == b.commune), 0.9, fit)
+    fit = np.where(a.postcode == b.postcode, 1.0, fit)
+    result: npt.NDArray[np.float64] = np.where((a.region == 0) | (b.region == 0), 0.5, fit)
+    return result
+
+
+def distances_km(place: Place, others: PlaceColumns) -> npt.NDArray[np.float64]:
+    """Great-circle distance from a place to each of many places, in kilometres (NaN where unknown):
+    ``pair_distances_km`` with the place on one side of every pair.
 
     Args:
         place: the query's place.
@@ -169,18 +233,12 @@ def distances_km(place: Place, others: PlaceColumns) -> npt.NDArray[np.float64]:
     Returns:
         One distance per candidate.
     """
-    lat1, lon1 = np.radians(np.float64(np.float32(place.lat))), np.radians(np.float64(np.float32(place.lon)))
-    lat2, lon2 = np.radians(others.lat.astype(np.float64)), np.radians(others.lon.astype(np.float64))
-    h = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    km: npt.NDArray[np.float64] = EARTH_RADIUS_KM * 2 * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    return km
+    return pair_distances_km(_columns_of(place, len(others)), others)
 
 
 def location_fits(place: Place | None, others: PlaceColumns) -> npt.NDArray[np.float64]:
-    """How close a place is to each of many places, in [0, 1]: a weak tie-breaker.
-
-    Same postcode 1.0; same commune 0.9; inside Brussels from 0.85 down to 0.6 over 15 km; same region 0.5;
-    elsewhere 0.3 down to 0.1 over 100 km; unknown (either side) 0.5.
+    """How close a place is to each of many places, in [0, 1]: ``pair_location_fits`` with the place on one
+    side of every pair.
 
     Args:
         place: the query's place (None: unknown).
@@ -189,19 +247,7 @@ def location_fits(place: Place | None, others: PlaceColumns) -> npt.NDArray[np.f
     Returns:
         One fit per candidate.
     """
-    if place is None:
-        return np.full(len(others), 0.5)
-    km = distances_km(place, others)
-    same_region = others.region == REGION_CODES[place.region]
-    fit = np.where(same_region, 0.5, np.maximum(0.1, 0.3 - 0.2 * np.minimum(km, 100.0) / 100.0))
-    if place.region is Region.brussels:
-        fit = np.where(same_region, 0.85 - 0.25 * np.minimum(km, 15.0) / 15.0, fit)
-    commune = COMMUNE_CODES.get(place.commune, 0) if place.commune else 0
-    if commune:
-        fit = np.where(others.commune == commune, 0.9, fit)
-    fit = np.where(others.postcode == int(place.postcode), 1.0, fit)
-    result: npt.NDArray[np.float64] = np.where(others.region == 0, 0.5, fit)
-    return result
+    return pair_location_fits(_columns_of(place, len(others)), others)
 
 
 def distance_km(a: Place, b: Place) -> float:
@@ -225,6 +271,8 @@ __all__ = [
     "distances_km",
     "location_fit",
     "location_fits",
+    "pair_distances_km",
+    "pair_location_fits",
     "place_of",
     "place_values",
 ]

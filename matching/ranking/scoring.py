@@ -5,9 +5,10 @@
 
 A required skill is covered by the same concept stated by the jobseeker (1.0), by a broader or narrower
 skill (partial), by a semantically close skill (partial), or, weakest, by a skill inferred from an occupation
-the jobseeker held (``inferred_credit``: likely, not stated). The same function serves online queries in both
-directions and the nightly batch. Nothing here reads a name, contact or any protected attribute: profiles do
-not hold them.
+the jobseeker held (``inferred_credit``: likely, not stated). It is computed on pairs (``matching.ranking.pairs``)
+for one query or many at once: the same function serves online queries in both directions and the nightly batch,
+and a pair's score is the same whichever side is the query (only the cosine comes from an index). Nothing here
+reads a name, contact or any protected attribute: profiles do not hold them.
 """
 
 from __future__ import annotations
@@ -19,10 +20,11 @@ import numpy.typing as npt
 
 from matching.profiles import ProfileKind
 from matching.ranking.features import ProfileFeatures
-from matching.ranking.location import location_fits
+from matching.ranking.location import pair_location_fits
+from matching.ranking.pairs import LANGUAGES, Pairs, Queries, Side, lookup, member, sides
 from matching.ranking.ragged import Rows
 from matching.ranking.related import RelatedSkills
-from matching.ranking.table import FeatureTable, lang_code
+from matching.ranking.table import FeatureTable
 from matching.space import ConceptSpace
 
 Floats = npt.NDArray[np.float32]
@@ -69,147 +71,53 @@ class ScoredCandidates:
     """(candidates, 6) in the order of ``COMPONENTS``."""
 
 
-def _sorted_lookup(keys: npt.NDArray[np.int32], values: Floats, probe: npt.NDArray[np.int32]) -> Floats:
-    """values[keys == probe] for each probe (0 where absent); keys sorted."""
-    if keys.size == 0 or probe.size == 0:
-        return np.zeros(probe.size, dtype=np.float32)
-    pos = np.minimum(np.searchsorted(keys, probe), keys.size - 1)
-    return np.where(keys[pos] == probe, values[pos], 0.0).astype(np.float32)
-
-
-def _dict_arrays(weights: dict[str, float], space: ConceptSpace) -> tuple[npt.NDArray[np.int32], Floats]:
-    pairs = sorted((space.index_of(u), w) for u, w in weights.items() if u in space)
-    return (
-        np.asarray([p[0] for p in pairs], dtype=np.int32),
-        np.asarray([p[1] for p in pairs], dtype=np.float32),
-    )
-
-
 class Scorer:
-    """Scores candidates from a feature table against one query profile, in either direction."""
+    """Scores pairs of a vacancy and a jobseeker, in either direction, one query or many at once."""
 
     def __init__(self, space: ConceptSpace, related: RelatedSkills, weights: ScoreWeights | None = None) -> None:
         self.space = space
         self.related = related
         self.weights = weights or ScoreWeights()
+        self._normalised = self.weights.normalised()
 
-    # -- coverage -----------------------------------------------------------------------------------------
+    # -- the score of pairs ---------------------------------------------------------------------------------
 
-    def _coverage_fixed_requirements(
-        self,
-        req_ids: npt.NDArray[np.int32],
-        req_w: Floats,
-        owners: Rows,
-        held: npt.NDArray[np.int32],
-        n: int,
-        inferred: tuple[Rows, npt.NDArray[np.int32]] | None = None,
-    ) -> Floats:
-        """One vacancy's requirements against many jobseekers' skills (owners index the candidates).
+    def parts(self, queries: Queries, table: FeatureTable, pairs: Pairs) -> npt.NDArray[np.float32]:
+        """The six score parts of every pair.
 
-        ``inferred``: (owner, skill) of the skills inferred from each candidate's occupations; they give
-        ``inferred_credit`` to a requirement the candidate has not stated.
+        Args:
+            queries: the pairs' query profiles (vacancies: the candidates are jobseekers, and the reverse).
+            table: the candidates' feature table.
+            pairs: the pairs (their cosine as the candidates' index computes it).
+
+        Returns:
+            (pairs, 6) in the order of ``COMPONENTS``.
         """
-        if req_ids.size == 0:
-            return np.full(n, self.weights.no_requirement_coverage, dtype=np.float32)
-        credit = np.zeros((n, req_ids.size), dtype=np.float32)
-        if inferred is not None and inferred[1].size:
-            i_owners, i_ids = inferred
-            pos = np.minimum(np.searchsorted(req_ids, i_ids), req_ids.size - 1)
-            hit = req_ids[pos] == i_ids
-            credit[i_owners[hit], pos[hit]] = self.weights.inferred_credit
-        # Partial credit from related skills first; exact matches overwrite with 1.
-        rel_pos, rel_ids, rel_credit = self.related.of(req_ids)
-        if rel_ids.size and held.size:
-            order = np.argsort(rel_ids, kind="stable")
-            sorted_ids = rel_ids[order]
-            left = np.searchsorted(sorted_ids, held, "left")
-            right = np.searchsorted(sorted_ids, held, "right")
-            counts = right - left
-            if counts.any():
-                take = np.repeat(left - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
-                cand = np.repeat(owners, counts)
-                np.maximum.at(credit, (cand, rel_pos[order][take]), rel_credit[order][take])
-        pos = np.minimum(np.searchsorted(req_ids, held), req_ids.size - 1)
-        hit = req_ids[pos] == held
-        credit[owners[hit], pos[hit]] = 1.0
-        return (credit @ req_w) / max(float(req_w.sum()), 1e-9)
+        n = len(pairs)
+        vac, js = sides(queries, table, pairs)
+        comps = np.zeros((n, len(COMPONENTS)), dtype=np.float32)
+        comps[:, 0] = np.clip(pairs.cosine, 0.0, 1.0)
+        query_is_vacancy = queries.kind is ProfileKind.vacancy
+        for col, key in ((1, "required"), (2, "optional")):
+            comps[:, col] = self._coverage(vac, js, key, n, query_is_vacancy)
+        comps[:, 3] = self._occupation(queries, table, pairs)
+        comps[:, 4] = self._language(vac, js, n)
+        places = queries.table.places(queries.rows[pairs.query])
+        comps[:, 5] = pair_location_fits(places, table.places(pairs.rows)).astype(np.float32)
+        return comps
 
-    def _coverage_fixed_skills(
-        self,
-        held: npt.NDArray[np.int32],
-        owners: Rows,
-        req_ids: npt.NDArray[np.int32],
-        req_w: Floats,
-        n: int,
-        inferred: npt.NDArray[np.int32] | None = None,
-    ) -> Floats:
-        """Many vacancies' requirements (owners index the candidates) against one jobseeker's skills
-        (``inferred``: the jobseeker's inferred skills, which give ``inferred_credit``)."""
-        out = np.full(n, self.weights.no_requirement_coverage, dtype=np.float32)
-        if req_ids.size == 0:
-            return out
-        credit = np.zeros(req_ids.size, dtype=np.float32)
-        if inferred is not None and inferred.size:
-            credit[np.isin(req_ids, inferred)] = self.weights.inferred_credit
-        if held.size:
-            # The credit any skill gets from the jobseeker's skills (the relation is symmetric).
-            _, rel_ids, rel_credit = self.related.of(held)
-            if rel_ids.size:
-                order = np.lexsort((-rel_credit, rel_ids))
-                rel_ids, rel_credit = rel_ids[order], rel_credit[order]
-                first = np.concatenate([[True], rel_ids[1:] != rel_ids[:-1]])
-                credit = np.maximum(credit, _sorted_lookup(rel_ids[first], rel_credit[first], req_ids))
-            exact = np.isin(req_ids, held)
-            credit[exact] = 1.0
-        total = np.bincount(owners, weights=req_w, minlength=n)
-        got = np.bincount(owners, weights=req_w * credit, minlength=n)
-        has = total > 0
-        out[has] = (got[has] / total[has]).astype(np.float32)
+    def totals(self, parts: npt.NDArray[np.float32]) -> Floats:
+        """The weighted sum of score parts, term by term in the order of ``COMPONENTS`` (element-wise: a pair's
+        score does not depend on where its row sits, as a matrix product's rounding would)."""
+        w = self._normalised
+        total = parts[:, 0] * w[0]
+        for col in range(1, len(COMPONENTS)):
+            total = total + parts[:, col] * w[col]
+        out: Floats = total.astype(np.float32)
         return out
 
-    # -- other terms --------------------------------------------------------------------------------------
-
-    @staticmethod
-    def _overlap(
-        query: dict[str, float], space: ConceptSpace, owners: Rows, ids: npt.NDArray[np.int32], values: Floats, n: int
-    ) -> Floats:
-        """Histogram intersection of the query's distribution with each candidate's."""
-        keys, probs = _dict_arrays(query, space)
-        mine = _sorted_lookup(keys, probs, ids)
-        return np.bincount(owners, weights=np.minimum(mine, values), minlength=n).astype(np.float32)
-
-    def _language_fixed_requirements(
-        self, required: dict[int, float], owners: Rows, codes: npt.NDArray[np.int32], levels: Floats, n: int
-    ) -> Floats:
-        if not required:
-            return np.ones(n, dtype=np.float32)
-        fit = np.ones(n, dtype=np.float32)
-        gap = self.weights.language_gap
-        for code, level in required.items():
-            have = np.zeros(n, dtype=np.float32)
-            mask = codes == code
-            np.maximum.at(have, owners[mask], levels[mask])
-            credit = np.where(have >= level, 1.0, np.maximum(0.0, 1.0 - gap * (level - have)))
-            fit = np.minimum(fit, credit)
-        return fit
-
-    def _language_fixed_levels(
-        self, held: dict[int, float], owners: Rows, codes: npt.NDArray[np.int32], levels: Floats, n: int
-    ) -> Floats:
-        have = np.asarray([held.get(int(c), 0.0) for c in codes.tolist()], dtype=np.float32)
-        credit = np.where(have >= levels, 1.0, np.maximum(0.0, 1.0 - self.weights.language_gap * (levels - have)))
-        fit = np.ones(n, dtype=np.float32)
-        np.minimum.at(fit, owners, credit.astype(np.float32))
-        return fit
-
-    @staticmethod
-    def _location(query: ProfileFeatures, table: FeatureTable, rows: Rows) -> Floats:
-        return location_fits(query.place, table.places(rows)).astype(np.float32)
-
-    # -- the score ------------------------------------------------------------------------------------------
-
     def score(self, query: ProfileFeatures, table: FeatureTable, rows: Rows, cosine: Floats) -> ScoredCandidates:
-        """Score candidates for a query profile.
+        """Score candidates for one query profile (``parts`` and ``totals`` with one query).
 
         Args:
             query: the vacancy (candidates are jobseekers) or the jobseeker (candidates are vacancies).
@@ -220,36 +128,104 @@ class Scorer:
         Returns:
             Scores and their six components per candidate.
         """
-        n = rows.size
-        space = self.space
-        r = table.ragged
-        comps = np.zeros((n, len(COMPONENTS)), dtype=np.float32)
-        comps[:, 0] = np.clip(cosine, 0.0, 1.0)
-        if query.profile.kind is ProfileKind.vacancy:
-            owners, held, _ = r["skills"].gather(rows)
-            i_owners, i_ids, _ = r["inferred"].gather(rows)
-            for col, req in ((1, query.required), (2, query.optional)):
-                ids, w = _dict_arrays(req, space)
-                comps[:, col] = self._coverage_fixed_requirements(ids, w, owners, held, n, (i_owners, i_ids))
-            required = {lang_code(k): float(v) for k, v in query.languages.items()}
-            l_owners, codes, levels = r["languages"].gather(rows)
-            comps[:, 4] = self._language_fixed_requirements(required, l_owners, codes, levels, n)
-        else:
-            held, _ = _dict_arrays(query.skills, space)
-            inferred, _ = _dict_arrays(query.inferred, space)
-            for col, key in ((1, "required"), (2, "optional")):
-                owners, ids, w = r[key].gather(rows)
-                comps[:, col] = self._coverage_fixed_skills(held, owners, ids, w, n, inferred)
-            levels_held = {lang_code(k): float(v) for k, v in query.languages.items()}
-            l_owners, codes, levels = r["languages"].gather(rows)
-            comps[:, 4] = self._language_fixed_levels(levels_held, l_owners, codes, levels, n)
-        occ = self._overlap(query.occupations, space, *r["occupations"].gather(rows), n)
-        grp = self._overlap(query.groups, space, *r["groups"].gather(rows), n)
+        pairs = Pairs(np.zeros(rows.size, dtype=np.int64), rows.astype(np.int64), cosine.astype(np.float32))
+        parts = self.parts(Queries.of_features([query], self.space), table, pairs)
+        return ScoredCandidates(rows, self.totals(parts), parts)
+
+    # -- the terms ------------------------------------------------------------------------------------------
+
+    def _coverage(self, vac: Side, js: Side, key: str, n: int, query_is_vacancy: bool) -> Floats:
+        """How well each pair's jobseeker covers its vacancy's requirements of one kind: the mean credit, weighted."""
+        width = len(self.space.concept_uris)
+        items, req, req_w = vac.per_pair(key)
+        out = np.full(n, self.weights.no_requirement_coverage, dtype=np.float32)
+        if req.size == 0:
+            return out
+        probe = js.owner[items] * width + req.astype(np.int64)
+        credit = np.zeros(req.size, dtype=np.float32)
+        inferred, _ = js.keyed("inferred", width)
+        credit[member(inferred, probe)] = self.weights.inferred_credit
+        held, _ = js.keyed("skills", width)
+        credit = np.maximum(credit, self._related(vac, js, key, items, probe, held, query_is_vacancy))
+        credit[member(held, probe)] = 1.0
+        total = np.bincount(items, weights=req_w, minlength=n)
+        got = np.bincount(items, weights=req_w * credit, minlength=n)
+        has = total > 0
+        out[has] = (got[has] / total[has]).astype(np.float32)
+        return out
+
+    def _related(
+        self,
+        vac: Side,
+        js: Side,
+        key: str,
+        items: Rows,
+        probe: npt.NDArray[np.int64],
+        held: npt.NDArray[np.int64],
+        query_is_vacancy: bool,
+    ) -> Floats:
+        """Per requirement item, the best credit of a related skill the pair's jobseeker states.
+
+        The relation is expanded once per query, on the query's side (its requirements, or its skills), and
+        probed with the candidates' entries; both ways give the maximum over the jobseeker's skills h of
+        credit(requirement, h), the relation being symmetric.
+        """
+        width = len(self.space.concept_uris)
+        if not query_is_vacancy:
+            # The best credit any skill gets from the query's skills, probed with the candidates' requirements.
+            owners, ids, _ = js.table.ragged["skills"].gather(js.rows)
+            pos, rel_ids, rel_credit = self.related.of(ids)
+            keys = owners[pos] * width + rel_ids.astype(np.int64)
+            order = np.lexsort((-rel_credit, keys))
+            keys, rel_credit = keys[order], rel_credit[order]
+            first = np.concatenate([[True], keys[1:] != keys[:-1]]) if keys.size else np.zeros(0, np.bool_)
+            return lookup(keys[first], rel_credit[first], probe)
+        # The skills related to each of the query's requirements, probed with each candidate's skills.
+        credit = np.zeros(probe.size, dtype=np.float32)
+        q_owners, q_ids, _ = vac.table.ragged[key].gather(vac.rows)
+        pos, rel_ids, rel_credit = self.related.of(q_ids)
+        if rel_ids.size == 0 or held.size == 0:
+            return credit
+        entry = pos - np.searchsorted(q_owners, q_owners[pos])
+        keys = q_owners[pos] * width + rel_ids.astype(np.int64)
+        order = np.argsort(keys, kind="stable")
+        keys, entry, rel_credit = keys[order], entry[order], rel_credit[order]
+        pair = held // width
+        probe_held = vac.owner[pair] * width + held % width
+        left = np.searchsorted(keys, probe_held, "left")
+        counts = np.searchsorted(keys, probe_held, "right") - left
+        if not counts.any():
+            return credit
+        take = np.repeat(left - np.cumsum(counts) + counts, counts) + np.arange(int(counts.sum()))
+        item_starts = np.searchsorted(items, np.repeat(pair, counts))
+        np.maximum.at(credit, item_starts + entry[take], rel_credit[take])
+        return credit
+
+    def _occupation(self, queries: Queries, table: FeatureTable, pairs: Pairs) -> Floats:
+        """Histogram intersection of the two occupation distributions, and of their ISCO groups, mixed."""
+        n = len(pairs)
+        width = len(self.space.concept_uris)
+        query = Side(queries.table, queries.rows, pairs.query)
+        overlaps = []
+        for key in ("occupations", "groups"):
+            keys, probs = query.keyed(key, width)
+            owners, ids, values = table.ragged[key].gather(pairs.rows)
+            mine = lookup(keys, probs, pairs.query[owners] * width + ids.astype(np.int64))
+            overlaps.append(np.bincount(owners, weights=np.minimum(mine, values), minlength=n).astype(np.float32))
         share = self.weights.group_share
-        comps[:, 3] = np.clip((1 - share) * occ + share * grp, 0.0, 1.0)
-        comps[:, 5] = self._location(query, table, rows)
-        scores = comps @ self.weights.normalised()
-        return ScoredCandidates(rows, scores.astype(np.float32), comps)
+        fit: Floats = np.clip((1 - share) * overlaps[0] + share * overlaps[1], 0.0, 1.0)
+        return fit
+
+    def _language(self, vac: Side, js: Side, n: int) -> Floats:
+        """The worst credit over the vacancy's language levels (each level missing costs ``language_gap``)."""
+        items, codes, levels = vac.per_pair("languages")
+        held, held_levels = js.keyed("languages", LANGUAGES)
+        have = lookup(held, held_levels, js.owner[items] * LANGUAGES + codes.astype(np.int64))
+        gap = self.weights.language_gap
+        credit = np.where(have >= levels, 1.0, np.maximum(0.0, 1.0 - gap * (levels - have)))
+        fit = np.ones(n, dtype=np.float32)
+        np.minimum.at(fit, items, credit.astype(np.float32))
+        return fit
 
 
 __all__ = ["COMPONENTS", "ScoreWeights", "ScoredCandidates", "Scorer"]

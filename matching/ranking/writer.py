@@ -17,6 +17,8 @@ import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+import numpy.typing as npt
 from sqlalchemy.engine import Connection
 
 from matching.profiles import Profile, ProfileKind, ProfileStore, StoredChange
@@ -60,6 +62,9 @@ class ProfileWriter:
         self.store = store
         self.engine = engine
         self._turn = threading.RLock()
+        self.applied: dict[tuple[ProfileKind, str], tuple[int, npt.NDArray[np.float32] | None]] | None = None
+        """When set to a dict (the nightly batch does): the vector of every profile a catch-up applied, with its
+        change's generation (None: it left matching), so that the batch does not build it a second time."""
 
     def write(self, profiles: Sequence[Profile], *, also: AlsoWrite | None = None) -> dict[ProfileKind, int]:
         """Store profiles and index them, as one unit.
@@ -174,6 +179,11 @@ class ProfileWriter:
         features = [self.engine.features.build(c.profile) for c in latest.values() if c.profile is not None]
         removed = [c.id for c in latest.values() if c.profile is None]
         self.engine.apply(kind, features, removed, generation=generation)
+        if self.applied is not None:
+            built = {f.profile.id: f for f in features}
+            for change in latest.values():
+                f = built.get(change.id)
+                self.applied[(kind, change.id)] = (change.generation, f.vector if f and f.profile.active else None)
 
     def check(self) -> list[IndexCheck]:
         """Compare every kind's index with the store: generation, and counts of profiles and active ones."""

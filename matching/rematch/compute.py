@@ -1,15 +1,16 @@
 """The work of one chunk, on a Dask worker: the lists of many query profiles, exactly as the online path ranks.
 
-For a chunk of query profiles of one kind, one batched FAISS search over the other kind's index returns every
-query's candidates at once; then, per query, the vacancy's own hard filters (language levels and licences,
-``Filters(requirements_met=True)``) and the vectorised ``Scorer`` re-rank them, and the widening the online
-path does when the filters leave too few candidates is done for the queries that need it. The result of a
-query equals ``MatchingEngine.match(kind, id, top, Filters(requirements_met=True))`` (ids, scores and score
-parts); explanations are not computed here, they are rendered when a list is read.
+A chunk's lists are ``matching.ranking.rank_lists`` over the chunk's queries, the very function the online
+query calls with one: one batched FAISS search over the other kind's index returns every query's candidates at
+once, the vacancy's own hard filters (language levels and licences, ``Filters(requirements_met=True)``) and the
+scorer run over every (query, candidate) pair of the chunk in one pass, and the queries whose filters leave too
+few candidates widen their search as the online path does. A list equals ``MatchingEngine.match(kind, id, top,
+Filters(requirements_met=True))`` (ids, scores and score parts); explanations are not computed here, they are
+rendered when a list is read. Each list also gets what a later run needs to patch it (``matching.rematch.state``):
+the candidates around its search's boundary and ``RESERVE`` ranked candidates past its end.
 
-A query's features are read back from the feature table (the row the engine holds for it) with its exact
-profile vector, which the run sends with the chunk: the table holds every value the scorer and the filters
-read, at the precision they read it.
+A query is read from the feature table (the row the engine holds for it) with its exact profile vector, which
+the run sends with the chunk.
 """
 
 from __future__ import annotations
@@ -23,26 +24,22 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from matching.profiles import Profile, ProfileKind
+from matching.profiles import ProfileKind
 from matching.ranking import (
     COMPONENTS,
-    LICENCE_BITS,
-    MIN_CANDIDATES,
     FeatureTable,
     Filters,
-    Mask,
     MatchingEngine,
-    ProfileFeatures,
+    Pairs,
     ProfileIndex,
+    Queries,
+    RankedLists,
     Scorer,
-    apply_filters,
-    lang_name,
-    order_by_score,
     other_kind,
-    place_of,
+    rank_lists,
 )
-from matching.rematch.bulk import Pairs, requirements_met, score_parts
 from matching.rematch.curation import CuratedList
+from matching.rematch.state import ListStates, ids_array, offsets_of, owner_of
 from matching.space import ConceptSpace
 from matching.threads import single_thread
 
@@ -50,6 +47,8 @@ _EMPTY = np.zeros(0, dtype=np.float32)
 BATCH_FILTERS = Filters(requirements_met=True)
 """The hard filters of every batch list: the language levels and driving licences the vacancy asks for (and
 only active jobseekers and open vacancies)."""
+RESERVE = 5
+"""Ranked candidates kept past a list's end, from which a later run fills a list some of whose matches left."""
 
 
 @dataclass
@@ -109,6 +108,11 @@ class ChunkResult:
     fetched: list[int]
     thresholds: list[float | None]
     eligible: list[int]
+    states: ListStates = field(default_factory=ListStates.empty)
+    """Per list, what a later run patches it from."""
+    stateful: npt.NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, np.bool_))
+    """Per list, whether its state is kept (not when its search was widened, nor when staff pinned or excluded
+    profiles on it: such a list is computed again when a change reaches it)."""
     seconds: float = 0.0
     missing: list[str] = field(default_factory=list)
     """Query ids the state does not hold (their lists are left out)."""
@@ -120,53 +124,6 @@ class ChunkResult:
         parts = self.components[start:end].tolist()
         for rank, j in enumerate(range(start, end), start=1):
             yield rank, self.match_ids[j], scores[j - start], tuple(parts[j - start])
-
-
-def query_features(
-    table: FeatureTable, row: int, vector: npt.NDArray[np.float32], kind: ProfileKind
-) -> ProfileFeatures:
-    """The features of a query profile read back from its feature table row and its exact vector.
-
-    Args:
-        table: the feature table of the query's kind.
-        row: the query's row.
-        vector: the query's profile vector, exactly as ``FeatureBuilder.build`` made it.
-        kind: the query's kind.
-
-    Returns:
-        Features that score and filter exactly as the ones built from the profile.
-    """
-    uris = table.space.concept_uris
-
-    def weights(key: str) -> dict[str, float]:
-        ids, values = table.ragged[key].row(row)
-        return {uris[i]: float(v) for i, v in zip(ids.tolist(), values.tolist(), strict=True)}
-
-    scalars = table.scalars
-    code = int(scalars["postcode"][row])
-    postcode = f"{code:04d}" if code else None
-    lang_ids, levels = table.ragged["languages"].row(row)
-    languages = {lang_name(int(c)): int(v) for c, v in zip(lang_ids.tolist(), levels.tolist(), strict=True)}
-    mask = int(scalars["licences"][row])
-    profile = Profile(
-        kind,
-        table.ids[row],
-        active=bool(scalars["active"][row]),
-        languages=languages,
-        postcode=postcode,
-        driving_licences=tuple(name for name, bit in LICENCE_BITS.items() if mask & bit),
-    )
-    return ProfileFeatures(
-        profile=profile,
-        vector=vector,
-        skills=weights("skills"),
-        required=weights("required"),
-        optional=weights("optional"),
-        occupations=weights("occupations"),
-        groups=weights("groups"),
-        place=place_of(postcode),
-        languages=languages,
-    )
 
 
 @contextmanager
@@ -187,61 +144,71 @@ def exact_batch_search() -> Iterator[None]:
         faiss.cvar.distance_compute_blas_threshold = before
 
 
-def _bulk_jobseekers(
-    state: BatchState,
-    qtable: FeatureTable,
-    qrows: list[int],
-    queries: list[ProfileFeatures],
-    found_rows: list[npt.NDArray[np.int64]],
-    found_cosine: list[npt.NDArray[np.float32]],
-    top: int,
-    live: int,
-) -> dict[int, tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]]:
-    """Score parts and kept rows of the jobseeker queries whose first search leaves enough candidates.
-
-    The others (the filters left fewer than ``top``) widen their search one by one, as the online path does.
-    """
-    table = state.tables[ProfileKind.vacancy]
-    rows_q = np.asarray(qrows, dtype=np.int64)
-    pairs = Pairs.of(found_rows, found_cosine)
-    keep = requirements_met(qtable, rows_q, table, pairs)
-    bounds = np.searchsorted(pairs.query, np.arange(len(queries) + 1))
-    kept_per_query = np.bincount(pairs.query[keep], minlength=len(queries))
-    enough = (kept_per_query >= top) | (max(MIN_CANDIDATES, 5 * top) >= live)
-    enough &= np.diff(bounds) > 0
-    if not enough.any():
-        return {}
-    chosen = keep & enough[pairs.query]
-    kept = pairs.take(chosen)
-    parts = score_parts(state.scorer, qtable, rows_q, [q.place for q in queries], table, kept)
-    starts = np.searchsorted(kept.query, np.arange(len(queries) + 1))
-    return {
-        q: (np.ascontiguousarray(parts[starts[q] : starts[q + 1]]), kept.rows[starts[q] : starts[q + 1]])
-        for q in np.flatnonzero(enough).tolist()
-    }
-
-
-def _excluded(table: FeatureTable, rows: npt.NDArray[np.int64], curated: CuratedList | None) -> Mask:
-    """Which rows the list's staff decisions leave in (all when there are none)."""
-    if curated is None or not curated.excluded:
-        return np.ones(rows.size, dtype=np.bool_)
-    return np.fromiter((table.ids[int(r)] not in curated.excluded for r in rows), dtype=np.bool_, count=rows.size)
-
-
 def _pinned(
-    state: BatchState, query: ProfileFeatures, table: FeatureTable, curated: CuratedList | None
+    state: BatchState, queries: Queries, i: int, table: FeatureTable, curated: CuratedList
 ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.float32]]:
-    """Rows and score parts of the list's pinned profiles that are still matchable, in the order pinned."""
-    if curated is None or not curated.pinned:
-        return np.zeros(0, np.int64), np.zeros((0, len(COMPONENTS)), np.float32)
+    """Rows and score parts of a list's pinned profiles that are still matchable, in the order pinned."""
     s = table.scalars
     found = [(table.row_of.get(pid), cos) for pid, cos in curated.pinned]
     live = [(row, cos) for row, cos in found if row is not None and s["alive"][row] and s["active"][row]]
     rows = np.asarray([row for row, _ in live], dtype=np.int64)
-    cosine = np.asarray([cos for _, cos in live], dtype=np.float32)
     if not rows.size:
         return rows, np.zeros((0, len(COMPONENTS)), np.float32)
-    return rows, state.scorer.score(query, table, rows, cosine).components
+    cosine = np.asarray([cos for _, cos in live], dtype=np.float32)
+    one = Queries(queries.kind, queries.table, queries.rows[i : i + 1])
+    return rows, state.scorer.parts(one, table, Pairs(np.zeros(rows.size, np.int64), rows, cosine))
+
+
+def list_states(
+    ranked: RankedLists, table: FeatureTable, live: int, keep: npt.NDArray[np.bool_]
+) -> tuple[ListStates, npt.NDArray[np.bool_]]:
+    """The states a later run patches the lists from: each list's boundaries (one per search, with its edge) and
+    its ranked prefix (the list and its reserve), for the lists to keep a state of (the others get an empty one).
+
+    Args:
+        ranked: the ranked lists (with ``RESERVE`` entries past each list's end).
+        table: the candidates' table.
+        live: profiles in the candidates' index.
+        keep: per list, whether to keep its state.
+
+    Returns:
+        The states, and per list whether it keeps one.
+    """
+    n = keep.size
+    levels = [ranked.edges[i] if keep[i] else [] for i in range(n)]
+    bounds = [edge for level in levels for edge in level]
+    edge_rows = np.concatenate([e[0] for e in bounds]) if bounds else np.zeros(0, np.int64)
+    edge_counts = np.asarray([e[0].size for e in bounds], dtype=np.int64)
+    counts = np.where(keep, np.diff(ranked.offsets), 0)
+    pick = (
+        np.repeat(ranked.offsets[:-1], counts)
+        + np.arange(int(counts.sum()))
+        - np.repeat(np.concatenate([[0], np.cumsum(counts)[:-1]]), counts)
+    )
+    prefix_rows = ranked.rows[pick]
+    bound_offsets = offsets_of(np.asarray([len(level) for level in levels], dtype=np.int64))
+    last = [level[-1] for level in levels if level]
+    past = np.zeros(n, np.int64)
+    past[keep] = [e[0].size - e[2] for e in last]
+    width = len(table) + 1
+    e_list = owner_of(bound_offsets)[owner_of(offsets_of(edge_counts))]
+    ids = table.ids
+    return ListStates(
+        to_end=ranked.fetched + past >= live,
+        complete=ranked.eligible <= counts,
+        bound_offsets=bound_offsets,
+        inside=np.asarray([e[2] for e in bounds], dtype=np.int64),
+        kept=np.asarray(
+            [0 if j == len(level) - 1 else e[3] for level in levels for j, e in enumerate(level)], np.int64
+        ),
+        edge_offsets=offsets_of(edge_counts),
+        edge_ids=ids_array([ids[int(r)] for r in edge_rows]),
+        edge_cosine=np.concatenate([e[1] for e in bounds]).astype(np.float32) if bounds else np.zeros(0, np.float32),
+        listed=np.isin(e_list * width + edge_rows, np.repeat(np.arange(n), counts) * width + prefix_rows),
+        prefix_offsets=offsets_of(counts),
+        prefix_ids=ids_array([ids[int(r)] for r in prefix_rows]),
+        prefix_values=np.concatenate([ranked.scores[pick, None], ranked.parts[pick]], axis=1).astype(np.float32),
+    ), keep
 
 
 def score_chunk(
@@ -264,89 +231,73 @@ def score_chunk(
             exactly the online lists.
 
     Returns:
-        Every list, with the score parts of each match and what the index returned.
+        Every list, with the score parts of each match, what the index returned and each list's state.
     """
     started = time.perf_counter()
     qtable = state.tables[query_kind]
-    kind = other_kind(query_kind)
-    table, index = state.tables[kind], state.indexes[kind]
+    table, index = state.tables[other_kind(query_kind)], state.indexes[other_kind(query_kind)]
     known = [(i, qtable.row_of.get(pid)) for i, pid in enumerate(query_ids)]
-    missing = [query_ids[i] for i, row in known if row is None]
     present = [(i, row) for i, row in known if row is not None]
-    queries = [query_features(qtable, row, vectors[i], query_kind) for i, row in present]
-    result = ChunkResult(
-        query_kind, [q.profile.id for q in queries], np.zeros(1, np.int64), [], _EMPTY, _EMPTY, [], [], []
-    )
-    result.missing = missing
+    queries = Queries(query_kind, qtable, np.asarray([row for _, row in present], dtype=np.int64))
+    ids = [qtable.ids[row] for _, row in present]
+    result = ChunkResult(query_kind, ids, np.zeros(1, np.int64), [], _EMPTY, _EMPTY, [], [], [])
+    result.missing = [query_ids[i] for i, row in known if row is None]
     live = len(index)
-    offsets = [0]
-    wanted = max(MIN_CANDIDATES, 5 * top)
-    scores: list[npt.NDArray[np.float32]] = []
-    components: list[npt.NDArray[np.float32]] = []
-    weights = state.scorer.weights.normalised()
     curated = curated or {}
+    if not ids or not live:
+        n = len(ids)
+        result.offsets = np.zeros(n + 1, np.int64)
+        result.fetched, result.thresholds, result.eligible = [0] * n, [None] * n, [0] * n
+        result.components = np.zeros((0, len(COMPONENTS)), np.float32)
+        result.states = ListStates.empty().take(np.zeros(0, np.int64))
+        result.stateful = np.zeros(n, np.bool_)
+        result.seconds = time.perf_counter() - started
+        return result
+    excluded = [curated[q].excluded if q in curated else frozenset() for q in ids] if curated else None
     with single_thread(), exact_batch_search():
-        if queries and live:
-            found_rows, found_cosine = index.search_many(np.stack([q.vector for q in queries]), wanted)
-        else:
-            found_rows = [np.zeros(0, np.int64) for _ in queries]
-            found_cosine = [np.zeros(0, np.float32) for _ in queries]
-        bulk: dict[int, tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]] = {}
-        if query_kind is ProfileKind.jobseeker and queries and live:
-            bulk = _bulk_jobseekers(
-                state, qtable, [row for _, row in present], queries, found_rows, found_cosine, top, live
-            )
-            bulk = {i: v for i, v in bulk.items() if queries[i].profile.id not in curated}
-        for i, query in enumerate(queries):
-            if not live:
-                result.fetched.append(0)
-                result.thresholds.append(None)
-                result.eligible.append(0)
-                offsets.append(offsets[-1])
-                continue
-            fetch, rows, cosine = wanted, found_rows[i], found_cosine[i]
-            decisions = curated.get(query.profile.id)
-            if i in bulk:
-                parts, kept = bulk[i]
-            else:
-                while True:  # the online path's widening, as in MatchingEngine._rank
-                    keep = apply_filters(BATCH_FILTERS, query, table, rows) & _excluded(table, rows, decisions)
-                    if int(keep.sum()) >= top or fetch >= live:
-                        break
-                    fetch = min(live, fetch * 4)
-                    rows, cosine = index.search(query.vector, fetch)
-                kept = rows[keep]
-                parts = state.scorer.score(query, table, kept, cosine[keep]).components
-            result.fetched.append(int(rows.size))
-            result.thresholds.append(None if rows.size >= live or rows.size == 0 else float(cosine[-1]))
-            result.eligible.append(int(kept.size))
-            total = (parts @ weights).astype(np.float32)
-            order = order_by_score(total, [table.ids[int(r)] for r in kept])
-            pin_rows, pin_parts = _pinned(state, query, table, decisions)
-            if pin_rows.size:
+        ranked = rank_lists(
+            state.scorer,
+            queries,
+            np.ascontiguousarray(vectors[[i for i, _ in present]], dtype=np.float32),
+            table,
+            index,
+            top,
+            BATCH_FILTERS,
+            extra=RESERVE,
+            excluded=excluded,
+        )
+        offsets = [0]
+        scores: list[npt.NDArray[np.float32]] = []
+        components: list[npt.NDArray[np.float32]] = []
+        for i, qid in enumerate(ids):
+            sl = ranked.list_of(i)
+            rows, total, parts = ranked.rows[sl], ranked.scores[sl], ranked.parts[sl]
+            decisions = curated.get(qid)
+            result.fetched.append(int(ranked.fetched[i]))
+            threshold = float(ranked.threshold[i])
+            result.thresholds.append(None if np.isnan(threshold) else threshold)
+            result.eligible.append(int(ranked.eligible[i]))
+            pin_rows = np.zeros(0, np.int64)
+            if decisions is not None and decisions.pinned:
+                pin_rows, pin_parts = _pinned(state, queries, i, table, decisions)
                 pin_rows, pin_parts = pin_rows[:top], pin_parts[:top]
-                order = order[~np.isin(kept[order], pin_rows)]
                 result.match_ids += [table.ids[int(r)] for r in pin_rows]
-                scores.append((pin_parts @ weights).astype(np.float32))
-                components.append(pin_parts.astype(np.float32))
-            order = order[: top - pin_rows.size]
-            result.match_ids += [table.ids[int(r)] for r in kept[order]]
-            scores.append(total[order])
-            components.append(parts[order])
+                scores.append(state.scorer.totals(pin_parts))
+                components.append(pin_parts)
+                rest = ~np.isin(rows, pin_rows)
+                rows, total, parts = rows[rest], total[rest], parts[rest]
+            keep = top - pin_rows.size
+            result.match_ids += [table.ids[int(r)] for r in rows[:keep]]
+            scores.append(total[:keep])
+            components.append(parts[:keep])
             offsets.append(len(result.match_ids))
     result.offsets = np.asarray(offsets, dtype=np.int64)
-    if scores:
-        result.scores = np.concatenate(scores).astype(np.float32)
-        result.components = np.concatenate(components).astype(np.float32).reshape(-1, len(COMPONENTS))
+    undecided = np.asarray([q not in curated for q in ids], dtype=np.bool_)
+    result.states, result.stateful = list_states(ranked, table, live, undecided)
+    result.scores = np.concatenate(scores).astype(np.float32)
+    result.components = np.concatenate(components).astype(np.float32).reshape(-1, len(COMPONENTS))
     result.seconds = time.perf_counter() - started
     return result
 
 
-__all__ = [
-    "BATCH_FILTERS",
-    "BatchState",
-    "ChunkResult",
-    "exact_batch_search",
-    "query_features",
-    "score_chunk",
-]
+__all__ = ["BATCH_FILTERS", "RESERVE", "BatchState", "ChunkResult", "exact_batch_search", "list_states", "score_chunk"]

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -108,11 +108,23 @@ class StoredMatch:
         }
 
 
+class NewMatch(NamedTuple):
+    """A match new in a run: its list and its score."""
+
+    query_kind: ProfileKind
+    query_id: str
+    match_id: str
+    score: float
+
+
 @dataclass
 class ChunkCounts:
     """What committing one chunk changed."""
 
     lists: int = 0
+    """Lists computed (searched and ranked)."""
+    patched: int = 0
+    """Lists brought up to date from their stored state (their matches changed or not)."""
     removed_lists: int = 0
     matches: int = 0
     new: int = 0
@@ -124,6 +136,7 @@ class ChunkCounts:
         """Plain JSON form (without the ids)."""
         return {
             "lists": self.lists,
+            "patched": self.patched,
             "removed_lists": self.removed_lists,
             "matches": self.matches,
             "new": self.new,
@@ -166,6 +179,19 @@ def _mark(conn: Connection) -> str:
     return "?" if conn.dialect.paramstyle == "qmark" else "%s"
 
 
+@dataclass
+class StoredLists:
+    """The stored lists of one kind, as planning reads them: per list its id, threshold (NaN: none), lowest cosine
+    a change must reach (NaN: any or no state), candidates fetched and eligible, and stored state (None: none)."""
+
+    ids: list[str]
+    threshold: npt.NDArray[np.float64]
+    edge_low: npt.NDArray[np.float64]
+    fetched: npt.NDArray[np.int64]
+    eligible: npt.NDArray[np.int64]
+    states: list[bytes | None]
+
+
 @dataclass(frozen=True)
 class _StoredRow:
     """What a chunk commit compares of a stored match: its previous score, and its rank, score and parts."""
@@ -193,6 +219,7 @@ def _bulk_insert(conn: Connection, target: Any, columns: Sequence[str], rows: li
     conn.exec_driver_sql(sql, rows)
 
 
+LIST_COLUMNS = ("query_kind", "query_id", "run_id", "fetched", "threshold", "eligible", "edge_low", "state")
 MATCH_COLUMNS = (
     "query_kind", "query_id", "match_id", "rank", "score", *COMPONENTS, "previous_score", "since_run", "run_id"
 )  # fmt: skip
@@ -437,12 +464,19 @@ class RematchRepository:
             if done:
                 return counts
             old: dict[str, dict[str, _StoredRow]] = defaultdict(dict)
-            columns = [matches.c[n] for n in ("query_id", "match_id", "previous_score", *_COMPARED)]
+            mark = _mark(conn)
+            columns = ", ".join(("query_id", "match_id", "previous_score", *_COMPARED))
             for ids in _chunks(chunk.query_ids):
-                query = select(*columns).where(matches.c.query_kind == kind, matches.c.query_id.in_(ids))
-                for qid, mid, previous, *values in conn.execute(query):
+                sql = (
+                    f"SELECT {columns} FROM {matches.name} WHERE query_kind = {mark} "
+                    f"AND query_id IN ({', '.join(mark for _ in ids)})"
+                )
+                for qid, mid, previous, *values in conn.exec_driver_sql(sql, (kind, *ids)):
                     old[qid][mid] = _StoredRow(previous, tuple(values))
-                conn.execute(delete(lists).where(lists.c.query_kind == kind, lists.c.query_id.in_(ids)))
+            conn.exec_driver_sql(
+                f"DELETE FROM {lists.name} WHERE query_kind = {mark} AND query_id = {mark}",
+                [(kind, q) for q in chunk.query_ids],
+            )
             fresh: list[tuple[Any, ...]] = []
             moved: list[tuple[Any, ...]] = []
             left: list[tuple[Any, ...]] = []
@@ -456,8 +490,24 @@ class RematchRepository:
 
             if result is not None:
                 counts.missing = list(result.missing)
+                kept = result.stateful & result.states.storable() if len(result.states) else result.stateful
+                blobs = result.states.encode() if kept.any() else []
+                lows = result.states.edge_low()
                 for i, qid in enumerate(result.query_ids):
                     computed.add(qid)
+                    blob, low = (blobs[i], lows[i]) if kept[i] else (None, np.nan)
+                    list_rows.append(
+                        (
+                            kind,
+                            qid,
+                            run_id,
+                            result.fetched[i],
+                            result.thresholds[i],
+                            result.eligible[i],
+                            None if np.isnan(low) else float(low),
+                            blob,
+                        )
+                    )
                     before = old.get(qid, {})
                     now: set[str] = set()
                     for rank, mid, score, parts in result.matches(i):
@@ -477,7 +527,6 @@ class RematchRepository:
                     for mid, stored in before.items():
                         if mid not in now:
                             drop(qid, mid, stored)
-                    list_rows.append((kind, qid, run_id, result.fetched[i], result.thresholds[i], result.eligible[i]))
                 counts.lists = len(result.query_ids)
             for qid in chunk.query_ids:
                 if qid in computed:
@@ -486,7 +535,6 @@ class RematchRepository:
                     drop(qid, mid, stored)
                 counts.removed_lists += 1 if qid in old else 0
             counts.dropped = len(gone)
-            mark = _mark(conn)
             key = f"WHERE query_kind = {mark} AND query_id = {mark} AND match_id = {mark}"
             if left:
                 conn.exec_driver_sql(f"DELETE FROM {matches.name} {key}", left)
@@ -494,9 +542,7 @@ class RematchRepository:
                 settings = ", ".join(f"{n} = {mark}" for n in (*_COMPARED, "previous_score", "run_id"))
                 conn.exec_driver_sql(f"UPDATE {matches.name} SET {settings} {key}", moved)
             _bulk_insert(conn, matches, MATCH_COLUMNS, fresh)
-            _bulk_insert(
-                conn, lists, ("query_kind", "query_id", "run_id", "fetched", "threshold", "eligible"), list_rows
-            )
+            _bulk_insert(conn, lists, LIST_COLUMNS, list_rows)
             _bulk_insert(conn, dropped, ("run_id", "query_kind", "query_id", "match_id", "score"), gone)
             conn.execute(
                 update(chunks)
@@ -514,50 +560,105 @@ class RematchRepository:
             rows = conn.execute(select(vectors.c.id, vectors.c.vector).where(vectors.c.kind == kind.value)).all()
         return {pid: np.frombuffer(blob, dtype=np.float32) for pid, blob in rows}
 
-    def thresholds(self, query_kind: ProfileKind) -> dict[str, float | None]:
-        """Per stored list of a kind: the cosine of the last candidate its index search returned (None: all)."""
+    def stored_lists(self, query_kind: ProfileKind) -> StoredLists:
+        """Every stored list of a kind, with what planning and patching read of it (one pass over the table)."""
         lists = table(RematchList)
+        columns = (
+            lists.c.query_id,
+            lists.c.threshold,
+            lists.c.edge_low,
+            lists.c.fetched,
+            lists.c.eligible,
+            lists.c.state,
+        )
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(lists.c.query_id, lists.c.threshold).where(lists.c.query_kind == query_kind.value)
-            ).all()
-        return {qid: (float(t) if t is not None else None) for qid, t in rows}
+            rows = conn.execute(select(*columns).where(lists.c.query_kind == query_kind.value)).all()
+        return StoredLists(
+            ids=[str(r[0]) for r in rows],
+            threshold=np.asarray([np.nan if r[1] is None else r[1] for r in rows], dtype=np.float64),
+            edge_low=np.asarray([np.nan if r[2] is None else r[2] for r in rows], dtype=np.float64),
+            fetched=np.asarray([r[3] for r in rows], dtype=np.int64),
+            eligible=np.asarray([r[4] for r in rows], dtype=np.int64),
+            states=[bytes(r[5]) if r[5] is not None else None for r in rows],
+        )
 
-    def lists_containing(self, query_kind: ProfileKind, match_ids: Iterable[str]) -> set[str]:
-        """Queries of a kind whose stored list holds any of some profiles."""
-        matches = table(RematchMatch)
-        found: set[str] = set()
-        with self.engine.connect() as conn:
-            for ids in _chunks(sorted(set(match_ids))):
-                found |= {
-                    str(r[0])
-                    for r in conn.execute(
-                        select(matches.c.query_id)
-                        .where(matches.c.query_kind == query_kind.value, matches.c.match_id.in_(ids))
-                        .distinct()
-                    )
-                }
-        return found
+    def commit_patch(self, run_id: int, chunk: PlannedChunk, rows: dict[str, Any]) -> ChunkCounts:
+        """Write the patches of a chunk's lists (``PatchOutcome.rows``) and mark the chunk done, in one transaction.
+
+        Each list's row is rewritten in place; its matches change only where the patch says: new matches
+        inserted, matches that left deleted (and recorded as dropped), matches whose rank, score or parts moved
+        updated (their previous score is the score they had); the other rows are left as they are.
+
+        Args:
+            run_id: the run.
+            chunk: the chunk (its lists are the patched ones).
+            rows: what to write.
+
+        Returns:
+            What the chunk changed.
+        """
+        chunks = table(RematchChunk)
+        matches, lists, dropped = table(RematchMatch), table(RematchList), table(RematchDropped)
+        found = rows["counts"]
+        counts = ChunkCounts(
+            patched=found["patched"],
+            matches=found["matches"],
+            new=found["new"],
+            dropped=found["dropped"],
+            changed=found["changed"],
+        )
+        with self.engine.begin() as conn:
+            done = conn.execute(
+                select(chunks.c.committed).where(chunks.c.run_id == run_id, chunks.c.seq == chunk.seq)
+            ).scalar_one()
+            if done:
+                return ChunkCounts()
+            mark = _mark(conn)
+            settings = ", ".join(f"{n} = {mark}" for n in LIST_COLUMNS[2:])
+            conn.exec_driver_sql(
+                f"UPDATE {lists.name} SET {settings} WHERE query_kind = {mark} AND query_id = {mark}",
+                [(*row[2:], row[0], row[1]) for row in rows["lists"]],
+            )
+            key = f"WHERE query_kind = {mark} AND query_id = {mark} AND match_id = {mark}"
+            if rows["deleted"]:
+                conn.exec_driver_sql(f"DELETE FROM {matches.name} {key}", rows["deleted"])
+            if rows["updated"]:
+                settings = ", ".join(f"{n} = {mark}" for n in (*_COMPARED, "previous_score", "run_id"))
+                conn.exec_driver_sql(f"UPDATE {matches.name} SET {settings} {key}", rows["updated"])
+            _bulk_insert(conn, matches, MATCH_COLUMNS, rows["inserted"])
+            _bulk_insert(conn, dropped, ("run_id", "query_kind", "query_id", "match_id", "score"), rows["dropped"])
+            conn.execute(
+                update(chunks)
+                .where(chunks.c.run_id == run_id, chunks.c.seq == chunk.seq)
+                .values(committed=True, counts=counts.to_json(), committed_at=_now())
+            )
+        return counts
 
     # -- reading lists ------------------------------------------------------------------------------------
 
     def _read(self, conn: Connection, where: Any) -> list[StoredMatch]:
         m = table(RematchMatch)
-        rows = conn.execute(select(m).where(where).order_by(m.c.query_kind, m.c.query_id, m.c.rank)).all()
-        return [
-            StoredMatch(
-                query_kind=ProfileKind(r.query_kind),
-                query_id=r.query_id,
-                match_id=r.match_id,
-                rank=int(r.rank),
-                score=round(float(r.score), 6),
-                components={name: round(float(getattr(r, name)), 4) for name in COMPONENTS},
-                previous_score=round(float(r.previous_score), 6) if r.previous_score is not None else None,
-                since_run=int(r.since_run),
-                run_id=int(r.run_id),
+        columns = [m.c[n] for n in ("query_kind", "query_id", "match_id", "rank", "score", *COMPONENTS)]
+        columns += [m.c.previous_score, m.c.since_run, m.c.run_id]
+        query = select(*columns).where(where).order_by(m.c.query_kind, m.c.query_id, m.c.rank)
+        kinds = {kind.value: kind for kind in ProfileKind}
+        out = []
+        for kind, qid, mid, rank, score, *rest in conn.execute(query).tuples():
+            parts, (previous, since, run) = rest[: len(COMPONENTS)], rest[len(COMPONENTS) :]
+            out.append(
+                StoredMatch(
+                    query_kind=kinds[kind],
+                    query_id=qid,
+                    match_id=mid,
+                    rank=int(rank),
+                    score=round(float(score), 6),
+                    components={name: round(float(v), 4) for name, v in zip(COMPONENTS, parts, strict=True)},
+                    previous_score=round(float(previous), 6) if previous is not None else None,
+                    since_run=int(since),
+                    run_id=int(run),
+                )
             )
-            for r in rows
-        ]
+        return out
 
     def list_of(self, query_kind: ProfileKind, query_id: str) -> list[StoredMatch]:
         """The stored list of one query profile, best first."""
@@ -572,6 +673,19 @@ class RematchRepository:
             return self._read(
                 conn, and_(m.c.query_kind == query_kind.value, m.c.query_id == query_id, m.c.since_run > after_run)
             )
+
+    def new_matches(self, run_id: int) -> list[NewMatch]:
+        """Every match that entered a list in a run and is still there, best first per list (what the outbox
+        tells; read through the ``since_run`` index)."""
+        m = table(RematchMatch)
+        kinds = {kind.value: kind for kind in ProfileKind}
+        query = (
+            select(m.c.query_kind, m.c.query_id, m.c.match_id, m.c.score)
+            .where(m.c.since_run == run_id)
+            .order_by(m.c.query_kind, m.c.query_id, m.c.rank)
+        )
+        with self.engine.connect() as conn:
+            return [NewMatch(kinds[k], q, mid, round(float(s), 6)) for k, q, mid, s in conn.execute(query).tuples()]
 
     def new_in_run(self, run_id: int) -> list[StoredMatch]:
         """Every match that entered a list in a run and is still there."""
@@ -600,4 +714,4 @@ class RematchRepository:
         return [(k, q, mid, float(s)) for k, q, mid, s in rows]
 
 
-__all__ = ["ChunkCounts", "PlannedChunk", "RematchRepository", "RunInfo", "StoredMatch"]
+__all__ = ["ChunkCounts", "NewMatch", "PlannedChunk", "RematchRepository", "RunInfo", "StoredLists", "StoredMatch"]

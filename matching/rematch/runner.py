@@ -1,11 +1,12 @@
-"""One rematch run from start to end: resume or plan, compute the chunks on an executor, commit, finish.
+"""One rematch run from start to end: resume or plan, patch and compute the chunks, commit, finish.
 
-The executor (Dask in production, see ``skillmatch.rematch``) computes chunks anywhere; this process commits
-each result as it comes, in its own transaction, so a run stopped at any point (even ``kill -9``) leaves only
-whole chunks behind and the next run resumes at the first chunk not committed. A run is resumed only when the
-profiles have not changed since it started; otherwise it is abandoned and a full run takes over (its partial
-lists were computed on older data), with the abandoned run's new matches counted as the new run's so that
-nobody misses a notification.
+The executor (Dask in production, see ``skillmatch.rematch``) computes chunks anywhere; this process patches
+lists (``matching.rematch.patch``) while planning, and commits each chunk as it comes, in its own transaction,
+so a run stopped at any point (even ``kill -9``) leaves only whole chunks behind and the next run resumes at the
+first chunk not committed (the patches of a pending patch chunk are made again from the same stored state and
+changes, and come out the same). A run is resumed only when the profiles have not changed since it started;
+otherwise it is abandoned and a full run takes over (its partial lists were computed on older data), with the
+abandoned run's new matches counted as the new run's so that nobody misses a notification.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ import numpy.typing as npt
 
 from matching.profiles import ProfileKind, ProfileStore
 from matching.ranking import MatchingEngine, other_kind
-from matching.rematch.compute import BatchState, ChunkResult
+from matching.rematch.compute import BatchState, ChunkResult, score_chunk
 from matching.rematch.curation import NO_CURATIONS, CuratedList, Curations, curated_lists
-from matching.rematch.planner import Plan, plan_run, snapshot
+from matching.rematch.patch import Changes, Patcher, PatchOutcome
+from matching.rematch.planner import Plan, patch_lists, plan_run, snapshot
 from matching.rematch.repository import ChunkCounts, PlannedChunk, RematchRepository, RunInfo
 
 
@@ -45,6 +47,15 @@ class ChunkExecutor(Protocol):
     def compute(self, state: BatchState, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, ChunkResult]]:
         """Each task with its result, in the order they complete."""
         ...
+
+
+class LocalExecutor:
+    """Computes chunks in this process, one after the other (a run with few lists to compute, and tests)."""
+
+    def compute(self, state: BatchState, tasks: Iterable[ChunkTask]) -> Iterator[tuple[ChunkTask, ChunkResult]]:
+        """Each task with its result, in order."""
+        for task in tasks:
+            yield task, score_chunk(state, task.query_kind, task.query_ids, task.vectors, task.top, task.curated)
 
 
 @dataclass
@@ -93,6 +104,8 @@ def run_rematch(
     progress: Progress | None = None,
     say: Callable[[str], None] = lambda _: None,
     curations: Curations = NO_CURATIONS,
+    applied: dict[tuple[ProfileKind, str], tuple[int, Any]] | None = None,
+    _adopt: int | None = None,
 ) -> RunOutcome:
     """Resume the unfinished run, or plan and do a new one.
 
@@ -107,6 +120,7 @@ def run_rematch(
         say: receives one line per notable decision (resume, fall back to a full run).
         curations: consultants' pins and exclusions (none by default); an incremental run recomputes the lists
             whose decisions changed since the base run started.
+        applied: vectors the engine's catch-up already built (``ProfileWriter.applied``), not built again.
 
     Returns:
         The run as recorded, and whether it was resumed.
@@ -123,20 +137,40 @@ def run_rematch(
         say(line)
 
     unfinished = repository.unfinished_run()
-    adopt: int | None = None
-    full = options.full
+    adopt: int | None = _adopt
+    full = options.full or _adopt is not None
     if unfinished is not None:
         current = {kind.value: store.generation(kind) for kind in ProfileKind}
         if unfinished.generations == current and unfinished.versions == versions:
             done, total = repository.chunk_count(unfinished.id)
-            note(f"Resuming run {unfinished.id} ({unfinished.mode}) at chunk {done + 1} of {total}.")
-            vectors = {kind: repository.vectors(kind) for kind in ProfileKind}
-            for (kind, pid), vector in repository.staged_vectors(unfinished.id).items():
+            old = {kind: repository.vectors(kind) for kind in ProfileKind}
+            vectors = {kind: dict(found) for kind, found in old.items()}
+            staged = repository.staged_vectors(unfinished.id)
+            for (kind, pid), vector in staged.items():
                 if vector is None:
                     vectors[kind].pop(pid, None)
                 else:
                     vectors[kind][pid] = vector
             pending = repository.pending_chunks(unfinished.id)
+            patches = _repatch(engine, repository, unfinished.top, pending, old, staged, vectors)
+            if patches is None:
+                reason = "a list of its plan can no longer be patched"
+                repository.abandon_run(unfinished.id, reason)
+                note(f"Run {unfinished.id} did not finish and {reason}: computing every list.")
+                return run_rematch(
+                    engine,
+                    store,
+                    repository,
+                    executor,
+                    options,
+                    versions=versions,
+                    progress=progress,
+                    say=say,
+                    curations=curations,
+                    applied=applied,
+                    _adopt=unfinished.id,
+                )
+            note(f"Resuming run {unfinished.id} ({unfinished.mode}) at chunk {done + 1} of {total}.")
             run = _execute(
                 engine,
                 repository,
@@ -151,6 +185,7 @@ def run_rematch(
                 started=started,
                 counts=unfinished.counts,
                 curations=curations,
+                patches=patches,
             )
             return RunOutcome(run, resumed=True, skipped_chunks=done, notes=notes)
         reason = "the profiles changed" if unfinished.generations != current else "the model or ESCO changed"
@@ -167,9 +202,9 @@ def run_rematch(
     elif base is None and not full:
         note("No earlier successful run: computing every list.")
         full = True
-    snap = snapshot(engine, store, repository, base)
+    snap = snapshot(engine, store, repository, base, applied)
     decided = {kind: curations.changed_since(kind, base.started_at if base else None) for kind in ProfileKind}
-    plan: Plan = plan_run(engine, repository, snap, full=full, decided=decided)
+    plan: Plan = plan_run(engine, repository, snap, full=full, top=options.top, decided=decided)
     chunks = plan.chunks(options.chunk_size)
     plan_seconds = time.perf_counter() - started
     run_id = repository.start_run(
@@ -184,6 +219,7 @@ def run_rematch(
         counts=plan.counts
         | {
             "lists_to_compute": {k.value: len(v) for k, v in plan.compute.items()},
+            "lists_to_patch": {k.value: len(v.lists) for k, v in plan.patches.items()},
             "lists_to_remove": {k.value: len(v) for k, v in plan.remove.items()},
         },
         adopt=adopt,
@@ -202,8 +238,45 @@ def run_rematch(
         started=started,
         counts=None,
         curations=curations,
+        patches=plan.patches,
     )
     return RunOutcome(run, notes=notes)
+
+
+def _repatch(
+    engine: MatchingEngine,
+    repository: RematchRepository,
+    top: int,
+    chunks: list[PlannedChunk],
+    old: dict[ProfileKind, dict[str, Any]],
+    staged: dict[tuple[ProfileKind, str], Any],
+    vectors: dict[ProfileKind, dict[str, Any]],
+) -> dict[ProfileKind, PatchOutcome] | None:
+    """The patches of a resumed run's pending patch chunks, made again from the same stored state and changes
+    (None: some list cannot be patched now, which the same data cannot bring about)."""
+    wanted = {
+        kind: [q for c in chunks if c.action == "patch" and c.query_kind is kind for q in c.query_ids]
+        for kind in ProfileKind
+    }
+    out: dict[ProfileKind, PatchOutcome] = {}
+    if not any(wanted.values()):
+        return out
+    patcher = Patcher(BatchState.of(engine), top)
+    for kind, ids in wanted.items():
+        if not ids:
+            continue
+        other = other_kind(kind)
+        changed = sorted(pid for k, pid in staged if k is other)
+        changes = Changes(
+            changed,
+            {c: old[other][c] for c in changed if c in old[other]},
+            {c: v for c in changed if (v := staged[(other, c)]) is not None},
+        )
+        outcome, _ = patch_lists(patcher, repository.stored_lists(kind), kind, ids, vectors[kind], changes)
+        if outcome.compute or set(ids) - set(outcome.lists):
+            return None
+        out[kind] = outcome
+    return out
 
 
 def _execute(
@@ -221,6 +294,7 @@ def _execute(
     started: float,
     counts: dict[str, Any] | None,
     curations: Curations,
+    patches: dict[ProfileKind, PatchOutcome],
 ) -> RunInfo:
     total = len(chunks)
     done = 0
@@ -230,9 +304,13 @@ def _execute(
     if progress is not None:
         progress(0, total, ChunkCounts())
     try:
-        for chunk in (c for c in chunks if c.action == "remove" or not c.query_ids):
+        for chunk in (c for c in chunks if c.action != "compute" or not c.query_ids):
             t0 = time.perf_counter()
-            changed = repository.commit_chunk(run_id, chunk, None)
+            if chunk.action == "patch" and chunk.query_ids:
+                rows = patches[chunk.query_kind].rows(run_id, chunk.query_ids)
+                changed = repository.commit_patch(run_id, chunk, rows)
+            else:
+                changed = repository.commit_chunk(run_id, chunk, None)
             commit_seconds += time.perf_counter() - t0
             done += 1
             if progress is not None:
@@ -278,6 +356,7 @@ def _execute(
         "chunk_seconds_mean": round(float(np.mean([s for s, _ in chunk_seconds])), 4) if chunk_seconds else None,
         "chunk_lists_per_second": round(float(np.median(per_chunk)), 1) if per_chunk else None,
         "run_seconds": round(time.perf_counter() - started, 3),
+        "workers": getattr(executor, "workers", None),
     }
     if counts is None:
         recorded = repository.run(run_id)
@@ -285,4 +364,4 @@ def _execute(
     return repository.finish_run(run_id, counts, timings)
 
 
-__all__ = ["ChunkExecutor", "ChunkTask", "Progress", "RunOptions", "RunOutcome", "run_rematch"]
+__all__ = ["ChunkExecutor", "ChunkTask", "LocalExecutor", "Progress", "RunOptions", "RunOutcome", "run_rematch"]

@@ -5,8 +5,9 @@
   so a run that stops at any point resumes at the first chunk not committed.
 - ``rematch_match``: the current lists, one row per (list, match), with the six score parts and the run in
   which the match entered the list (``since_run``: "new since the last run" reads it).
-- ``rematch_list``: per list, what the next incremental run needs to know which lists a change can reach (the
-  cosine of the last candidate the index returned, how many were fetched and how many passed the filters).
+- ``rematch_list``: per list, what the next incremental run needs to know which lists a change can reach and to
+  bring them up to date (the cosine of the last candidate the index returned, how many were fetched and how many
+  passed the filters, the candidates around the search's boundary and the ranked ones past the list's end).
 - ``rematch_dropped``: matches a run took out of a list, with their last score.
 - ``rematch_vector`` / ``rematch_staged_vector``: the exact profile vector of every matchable profile as of the
   last successful run (what the next run compares changes against), and the run's new vectors until it succeeds.
@@ -69,7 +70,11 @@ class RematchMatch(SQLModel, table=True):
     """One match of one list: a vacancy's candidate (query_kind vacancy) or a jobseeker's vacancy."""
 
     __tablename__ = "rematch_match"
-    __table_args__ = (Index("ix_rematch_match_member", "query_kind", "match_id"), {"sqlite_with_rowid": False})
+    __table_args__ = (
+        Index("ix_rematch_match_member", "query_kind", "match_id"),
+        Index("ix_rematch_match_since_run", "since_run"),
+        {"sqlite_with_rowid": False},
+    )
 
     query_kind: str = Field(primary_key=True, max_length=16)
     query_id: str = Field(primary_key=True, max_length=64)
@@ -92,7 +97,7 @@ class RematchMatch(SQLModel, table=True):
 
 
 class RematchList(SQLModel, table=True):
-    """What the last computation of one list saw of the index."""
+    """What the last computation (or patch) of one list saw of the index, and what a patch starts from."""
 
     __tablename__ = "rematch_list"
 
@@ -104,7 +109,13 @@ class RematchList(SQLModel, table=True):
     threshold: float | None = None
     """Cosine of the last candidate returned; None when the index returned every profile it holds."""
     eligible: int
-    """Candidates that passed the hard filters."""
+    """Candidates that passed the hard filters (after a patch: at least this many)."""
+    edge_low: float | None = None
+    """The lowest cosine at which a changed profile can change the list: the cosine of the last candidate of its
+    edge (None: any, or no state)."""
+    state: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
+    """The list's edge and reserve (``matching.rematch.state.ListState``); None: a change that reaches the list
+    computes it again."""
 
 
 class RematchDropped(SQLModel, table=True):

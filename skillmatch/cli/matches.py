@@ -142,7 +142,8 @@ def rematch(
     diff = run_info.counts.get("diff", {})
     typer.echo(
         f"Run {run_info.id} ({run_info.mode}{', resumed' if report.outcome.resumed else ''}) succeeded in "
-        f"{report.seconds:.1f} s on {report.workers} workers: {diff.get('lists', 0):,} lists computed, "
+        f"{report.seconds:.1f} s {f'on {report.workers} workers' if report.workers else 'in one process'}: "
+        f"{diff.get('lists', 0):,} lists computed, {diff.get('patched', 0):,} patched, "
         f"{diff.get('removed_lists', 0):,} removed; {diff.get('new', 0):,} new matches, "
         f"{diff.get('dropped', 0):,} dropped, {diff.get('changed', 0):,} with a changed score."
     )
