@@ -7,43 +7,21 @@ administrator lists and undoes learned links."""
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 
-import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app
 from ingestion.models import RecordKind
 from matching.ranking import Band, Explanation, SkillExplanation, band
 from matching.ranking.explain import Labelled
 from skillmatch.runtime import Runtime
-from tests.auth import OWN_DOSSIER, Tokens, bearer, make_tokens
+from tests import test_corrections as api_corrections
+from tests.auth import OWN_DOSSIER, Tokens, bearer
 from tests.esco_uris import BAKE_GOODS, COOK, KNEAD_FOOD, PASTRY_MAKER, TEND_BAKERY_OVENS
-from tests.factories import jobseeker, vacancy
+from tests.factories import vacancy
 
 ORIGIN = {"Origin": "http://testserver"}
-AD = vacancy(
-    id="V-OUVRIER",
-    language="fr",
-    title="Ouvrier boulanger (H/F)",
-    description="Profil recherché : vous savez pétrir des denrées alimentaires. Vous parlez néerlandais.",
-    required_skills=[],
-    language_requirements={},
-)
-
-
-@pytest.fixture
-def world(fresh_runtime: Runtime) -> Iterator[tuple[Runtime, Tokens, TestClient]]:
-    app = create_app(db=fresh_runtime.db, services=fresh_runtime)
-    tokens = make_tokens(fresh_runtime.db)
-    with TestClient(app) as client:
-        fresh_runtime.ingestion.ingest_one(RecordKind.jobseeker, jobseeker())
-        fresh_runtime.ingestion.ingest_one(
-            RecordKind.jobseeker,
-            jobseeker(id="J-PATISSIER", experiences=[{"title": "Pâtissier", "years": 5}], skills=[], summary=None),
-        )
-        fresh_runtime.ingestion.ingest_one(RecordKind.vacancy, AD)
-        yield fresh_runtime, tokens, client
+world = api_corrections.world
+"""The same records as the API's corrections tests: two jobseekers and the vacancy ``V-OUVRIER``."""
 
 
 def _get(client: TestClient, token: str, path: str, lang: str = "fr") -> str:

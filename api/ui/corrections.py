@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Annotated, Literal
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from starlette.responses import RedirectResponse, Response
 
 from api.auth.rules import AuditEntryDep, PrincipalDep
@@ -51,9 +51,36 @@ Lang = Annotated[str, Form(max_length=2, pattern=r"^(|[a-z]{2})$")]
 Level = Annotated[str, Form(max_length=2, pattern=r"^(|[ABC][12])$")]
 
 
-def _form(action: str, uri: str, item: str, text: str, required: str, lang: str, level: str) -> dict[str, str]:
+def _form(
+    action: Annotated[Action, Form()],
+    uri: Uri = "",
+    item: Item = "",
+    text: Text = "",
+    required: Annotated[str, Form(max_length=1)] = "1",
+    lang: Lang = "",
+    level: Level = "",
+) -> dict[str, str]:
+    """A correction form's fields (``api.ui.understood.correct``)."""
     return {"action": action, "uri": uri, "item": item, "text": text, "required": required, "lang": lang,
             "level": level}  # fmt: skip
+
+
+CorrectionForm = Annotated[dict[str, str], Depends(_form)]
+
+
+def options_page(
+    request: Request, services: ServicesDep, typeahead: TypeaheadDep, q: str, kind: ConceptKind, none: str
+) -> Response:
+    """A typeahead's options (an htmx fragment): ESCO concepts of a kind whose label has a word starting with
+    ``q``, each a button that sends its form with the concept (``uri``)."""
+    lang = reader_language(request)
+    found = typeahead.search(q, kind, lang, 8) if q.strip() else []
+    suggestions = []
+    for s in found:
+        label = services.taxonomy.label(s.uri, lang)
+        suggestions.append({"uri": s.uri, "label": label.text, "lang": label.lang, "matched_label": s.label})
+    verb = "choose" if kind is ConceptKind.occupation else "add"
+    return page(request, "_options.html", suggestions=suggestions, q=q, verb=verb, none=none)
 
 
 @router.post("/vacancies/{vacancy_id}/corrections")
@@ -62,19 +89,10 @@ def correct_vacancy(
     corrections: CorrectionsDep,
     principal: PrincipalDep,
     trail: AuditEntryDep,
-    action: Annotated[Action, Form()],
-    uri: Uri = "",
-    item: Item = "",
-    text: Text = "",
-    required: Annotated[str, Form(max_length=1)] = "1",
-    lang: Lang = "",
-    level: Level = "",
+    form: CorrectionForm,
 ) -> Response:
     """Correct what the engine understood from a vacancy; its candidates are ranked again at once."""
-    said = correct(
-        RecordKind.vacancy, vacancy_id, _form(action, uri, item, text, required, lang, level), corrections,
-        principal, trail,
-    )  # fmt: skip
+    said = correct(RecordKind.vacancy, vacancy_id, form, corrections, principal, trail)
     return RedirectResponse(f"/ui/vacancies/{vacancy_id}?{urlencode({'said': said})}#understood-h", status_code=303)
 
 
@@ -109,18 +127,10 @@ def correct_dossier(
     corrections: CorrectionsDep,
     principal: PrincipalDep,
     trail: AuditEntryDep,
-    action: Annotated[Action, Form()],
-    uri: Uri = "",
-    item: Item = "",
-    text: Text = "",
-    lang: Lang = "",
-    level: Level = "",
+    form: CorrectionForm,
 ) -> Response:
     """Correct what the engine understood from a dossier (a consultant: it teaches the engine for the title)."""
-    said = correct(
-        RecordKind.jobseeker, jobseeker_id, _form(action, uri, item, text, "1", lang, level), corrections,
-        principal, trail,
-    )  # fmt: skip
+    said = correct(RecordKind.jobseeker, jobseeker_id, form, corrections, principal, trail)
     return RedirectResponse(f"/ui/jobseekers/{jobseeker_id}?{urlencode({'said': said})}#understood-h", status_code=303)
 
 
@@ -129,20 +139,12 @@ def correct_my_dossier(
     corrections: CorrectionsDep,
     principal: PrincipalDep,
     trail: AuditEntryDep,
-    action: Annotated[Action, Form()],
-    uri: Uri = "",
-    item: Item = "",
-    text: Text = "",
-    lang: Lang = "",
-    level: Level = "",
+    form: CorrectionForm,
 ) -> Response:
     """Correct what the engine understood from my dossier: it changes my dossier only (it teaches nothing)."""
     if principal.jobseeker_id is None:
         raise UnknownProfile("this user owns no dossier")
-    said = correct(
-        RecordKind.jobseeker, principal.jobseeker_id, _form(action, uri, item, text, "1", lang, level), corrections,
-        principal, trail,
-    )  # fmt: skip
+    said = correct(RecordKind.jobseeker, principal.jobseeker_id, form, corrections, principal, trail)
     return RedirectResponse(f"/ui/me?{urlencode({'said': said})}#understood-h", status_code=303)
 
 
@@ -155,13 +157,7 @@ def occupation_options(
 ) -> Response:
     """The occupations' typeahead (an htmx fragment): ESCO occupations whose label has a word starting with ``q``;
     each option sends its form with that occupation."""
-    lang = reader_language(request)
-    found = typeahead.search(q, ConceptKind.occupation, lang, 8) if q.strip() else []
-    suggestions = []
-    for s in found:
-        label = services.taxonomy.label(s.uri, lang)
-        suggestions.append({"uri": s.uri, "label": label.text, "lang": label.lang, "matched_label": s.label})
-    return page(request, "_options.html", suggestions=suggestions, q=q, verb="choose", none="no_occupation_found")
+    return options_page(request, services, typeahead, q, ConceptKind.occupation, "no_occupation_found")
 
 
 @router.get("/admin/learned-links")
@@ -201,4 +197,4 @@ def undo_learned_link(
     return RedirectResponse("/ui/admin/learned-links?saved=undone&undone=all", status_code=303)
 
 
-__all__ = ["router"]
+__all__ = ["SAID", "options_page", "router"]

@@ -29,6 +29,7 @@ from api.deps import (
 from api.routes.common import VacancyId
 from api.routes.records import read_row, read_rows
 from api.ui.corrections import SAID as CORRECTED
+from api.ui.corrections import options_page
 from api.ui.i18n import reader_language
 from api.ui.render import page
 from api.ui.understood import LEVELS, understood
@@ -198,14 +199,8 @@ def skill_options(
 ) -> Response:
     """The typeahead's options (an htmx fragment): ESCO skills whose label has a word starting with ``q``
     (``pick=1``: for a form that takes a coded skill only, so it offers no "as typed")."""
-    lang = reader_language(request)
-    found = typeahead.search(q, ConceptKind.skill, lang, 8) if q.strip() else []
-    suggestions = []
-    for s in found:
-        label = services.taxonomy.label(s.uri, lang)
-        suggestions.append({"uri": s.uri, "label": label.text, "lang": label.lang, "matched_label": s.label})
     none = "no_concept_found" if pick else "no_skill_found"
-    return page(request, "_options.html", suggestions=suggestions, q=q, verb="add", none=none)
+    return options_page(request, services, typeahead, q, ConceptKind.skill, none)
 
 
 @router.get("/me/vacancies/{vacancy_id}")
