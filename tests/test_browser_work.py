@@ -395,7 +395,7 @@ def test_jobseeker_corrects_their_own_dossier_in_dutch(site: WorkSite, page: Any
     inferred = seen.locator("li.skill-inferred").first
     name = inferred.locator("> span").first.inner_text().split("\n")[0].strip()
     with page.expect_navigation():
-        inferred.get_by_role("button", name=re.compile("^Verwijderen")).click()
+        inferred.get_by_role("button", name=re.compile("^Vaardigheid verwijderen")).click()
     assert "noch de tekst noch het beroep brengt ze terug" in page.get_by_role("status").first.inner_text()
     assert name not in [t.split("\n")[0].strip() for t in seen.locator("li.skill-inferred > span").all_inner_texts()]
     assert site.runtime.linker.learned is not None
