@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 
 from ingestion.models import RecordKind
@@ -19,6 +20,9 @@ from tests.auth import OWN_DOSSIER, Tokens, bearer
 from tests.esco_uris import BAKE_GOODS, COOK, KNEAD_FOOD, PASTRY_MAKER, TEND_BAKERY_OVENS
 from tests.factories import vacancy
 
+pytestmark = pytest.mark.parametrize("slice_db", ["sqlite"], indirect=True)
+"""The pages on SQLite only: the corrections they send are the API's, tested on both databases
+(``tests/test_corrections.py``)."""
 ORIGIN = {"Origin": "http://testserver"}
 world = api_corrections.world
 """The same records as the API's corrections tests: two jobseekers and the vacancy ``V-OUVRIER``."""
