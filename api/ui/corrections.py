@@ -10,7 +10,7 @@ key of its words (``saved``/``said``): never a text the link carries.
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Query, Request
@@ -24,6 +24,7 @@ from api.ui.i18n import reader_language
 from api.ui.render import page
 from api.ui.understood import LEVELS, correct, understood
 from esco_data import ConceptKind
+from ingestion.corrections import CorrectionAction
 from ingestion.models import RecordKind
 from matching.errors import UnknownProfile
 from matching.linking import InvalidLearnedLink, UnknownLearnedLink
@@ -35,13 +36,12 @@ SAID = frozenset(
         "correction_empty",
         "correction_invalid",
         "correction_unchanged",
-        *(f"corrected_{a}" for a in ("occupation", "add_skill", "remove_skill", "language")),
-        *(f"corrected_{a}_taught" for a in ("occupation", "add_skill", "remove_skill")),
+        *(f"corrected_{a.value}" for a in CorrectionAction),
+        *(f"corrected_{a.value}_taught" for a in CorrectionAction if a is not CorrectionAction.language),
     }
 )
 """What a page may say after a correction (keys of its words, ``said_<key>``)."""
 
-Action = Literal["occupation", "add_skill", "remove_skill", "language"]
 Uri = Annotated[
     str, Form(max_length=200, pattern=r"^(|http://data\.europa\.eu/esco/(skill|occupation)/[A-Za-z0-9._~/-]+)$")
 ]
@@ -52,7 +52,7 @@ Level = Annotated[str, Form(max_length=2, pattern=r"^(|[ABC][12])$")]
 
 
 def _form(
-    action: Annotated[Action, Form()],
+    action: Annotated[CorrectionAction, Form()],
     uri: Uri = "",
     item: Item = "",
     text: Text = "",
@@ -61,7 +61,7 @@ def _form(
     level: Level = "",
 ) -> dict[str, str]:
     """A correction form's fields (``api.ui.understood.correct``)."""
-    return {"action": action, "uri": uri, "item": item, "text": text, "required": required, "lang": lang,
+    return {"action": action.value, "uri": uri, "item": item, "text": text, "required": required, "lang": lang,
             "level": level}  # fmt: skip
 
 

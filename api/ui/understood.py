@@ -21,8 +21,7 @@ from typing import Any
 from api.audit import AuditEntry
 from api.auth.roles import Principal
 from api.routes.corrections_common import answer, teaches
-from esco_data import ConceptKind
-from ingestion.corrections import CEFR_LEVELS, CorrectionService
+from ingestion.corrections import CEFR_LEVELS, CorrectionAction, CorrectionService
 from ingestion.models import RecordKind
 from ingestion.validation import InvalidRecord
 from matching.errors import UnknownProfile
@@ -30,8 +29,6 @@ from matching.profiles import Origin, Profile, ProfileKind, ProfileStore, Role
 
 MAX_PROPOSALS = 5
 """Distinct occupations shown per title."""
-ACTIONS = ("occupation", "add_skill", "remove_skill", "language")
-"""What ``action`` may name in a correction form."""
 LEVELS = CEFR_LEVELS
 
 
@@ -100,11 +97,6 @@ class Understood:
     licences: list[str]
     corrections: list[dict[str, Any]]
 
-    @property
-    def proposed(self) -> set[str]:
-        """Every occupation proposed or stated (the typeahead need not repeat them)."""
-        return {p.uri for t in self.titles for p in t.proposals} | {t.chosen for t in self.titles if t.chosen}
-
 
 def _titles(
     kind: RecordKind, data: dict[str, Any], links: list[dict[str, Any]], history: list[dict[str, Any]]
@@ -122,7 +114,11 @@ def _titles(
     out = []
     for item, title_field, text, chosen in raw:
         target = "occupation_uri" if item == "title" else f"{item}.occupation_uri"
-        done = [c for c in history if c["action"] == "occupation" and c["field"] == target and not c.get("undone_at")]
+        done = [
+            c
+            for c in history
+            if c["action"] == CorrectionAction.occupation and c["field"] == target and not c.get("undone_at")
+        ]
         confirmed = done[-1] if done and chosen and done[-1].get("chosen") == chosen else None
         proposals: dict[str, Proposal] = {}
         for link in links:
@@ -233,20 +229,18 @@ def correct(
     action, uri = form.get("action", ""), form.get("uri", "").strip()
     who = {"actor": principal.subject, "role": principal.role.value}
     try:
-        if action == "occupation" and uri:
-            if uri not in corrections.taxonomy or corrections.taxonomy.concept(uri).kind is not ConceptKind.occupation:
-                raise InvalidRecord([])
+        if action == CorrectionAction.occupation and uri:
             item = form.get("item") or None
             done = corrections.set_occupation(kind, record_id, uri, teach=teaches(principal), item=item, **who)
-        elif action == "add_skill" and uri:
+        elif action == CorrectionAction.add_skill and uri:
             text = form.get("text", "").strip() or None
             required = form.get("required", "1") == "1"
             done = corrections.add_skill(
                 kind, record_id, uri, teach=teaches(principal), text=text, required=required, **who
             )
-        elif action == "remove_skill" and uri:
+        elif action == CorrectionAction.remove_skill and uri:
             done = corrections.remove_skill(kind, record_id, uri, teach=teaches(principal), **who)
-        elif action == "language" and form.get("lang", "").strip():
+        elif action == CorrectionAction.language and form.get("lang", "").strip():
             level = form.get("level", "").strip() or None
             done = corrections.set_language(kind, record_id, form["lang"], level, **who)
         else:
@@ -261,4 +255,4 @@ def correct(
     return f"corrected_{action}" + ("_taught" if done.learned else "")
 
 
-__all__ = ["ACTIONS", "LEVELS", "MAX_PROPOSALS", "Understood", "correct", "understood"]
+__all__ = ["LEVELS", "MAX_PROPOSALS", "Understood", "correct", "understood"]
