@@ -39,8 +39,9 @@ WITH_PG := $(BIN)/python -m tests.pg_server --
 # concept space share one (tests/conftest.py).
 XDIST := -n auto --dist loadfile --no-loadscope-reorder
 
+# The slowest tests are listed at the end of each run: what to look at first when make test nears its budget.
 test: install browser-deps
-	$(WITH_PG) $(BIN)/pytest $(XDIST)
+	$(WITH_PG) $(BIN)/pytest $(XDIST) --durations=15
 
 test-fast: install
 	$(WITH_PG) $(BIN)/pytest $(XDIST) -m "not slow and not browser"

@@ -17,6 +17,9 @@ from wordfreq import zipf_frequency
 
 ALLOWED = frozenset({"esco", "csv", "json", "token", "tokens", "skillmatch", "rbo", "gender"})
 """Shared terms: names of standards and formats, the product's name, words Dutch took from English (gender)."""
+HOMOGRAPHS = {"fr": frozenset({"four"}), "nl": frozenset()}
+"""Words of the page's language spelled like a more common English word: French "four" (oven), in ESCO's French
+labels of bakers' skills ("utiliser un four") that the pages show."""
 RAW_KEY = re.compile(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+(?:\.[a-z_]+)?\b")
 DATA = re.compile(r"\S*[\d_@/:\-]\S*|\b[A-Z]{1,5}\b")
 WORD = re.compile(r"[^\W\d_]+")
@@ -37,7 +40,7 @@ def english_words(text: str, lang: str) -> list[str]:
     found = set()
     for word in WORD.findall(DATA.sub(" ", text)):
         w = word.lower()
-        if len(w) < 2 or w in ALLOWED:
+        if len(w) < 2 or w in ALLOWED or w in HOMOGRAPHS.get(lang, ()):
             continue
         en = zipf_frequency(w, "en")
         if en >= 3.0 and en - zipf_frequency(w, lang) >= 1.0:
@@ -66,4 +69,4 @@ PAGE_TEXT = """() => {
 """JavaScript for Playwright's ``page.evaluate``: the text a reader meets (text, titles, labels, placeholders,
 confirmations), without elements marked as being in another language."""
 
-__all__ = ["ALLOWED", "PAGE_TEXT", "english_words", "raw_keys"]
+__all__ = ["ALLOWED", "HOMOGRAPHS", "PAGE_TEXT", "english_words", "raw_keys"]

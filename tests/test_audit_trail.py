@@ -133,6 +133,9 @@ def _request(key: str, ids: dict[str, str]) -> dict[str, Any]:
         "POST /ui/me/opt-out": {"out": "false"},
         "POST /ui/me/erase": {"confirm": "yes"},
         "POST /ui/me/vacancies/{vacancy_id}/interest": {"interested": "true"},
+        "POST /ui/vacancies/{vacancy_id}/corrections": {"action": "occupation", "uri": PASTRY_MAKER},
+        "POST /ui/jobseekers/{jobseeker_id}/corrections": {"action": "language", "lang": "nl", "level": "B1"},
+        "POST /ui/me/corrections": {"action": "language", "lang": "nl", "level": "B2"},
     }
     if key in json_bodies:
         return {"json": json_bodies[key]}

@@ -108,7 +108,7 @@ def test_consultant_searches_filters_switches_language_and_exports(site: Site, p
 
     page.get_by_label("Niveau minimum (NL)").select_option("B2")
     with page.expect_navigation():
-        page.get_by_role("button", name="Appliquer").click()
+        page.get_by_role("button", name="Appliquer", exact=True).click()
     ids = page.locator("ol.results > li h3").all_inner_texts()
     assert "J-BAKER-A2" not in ids and "J-BAKER-NL" in ids
 

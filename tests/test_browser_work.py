@@ -11,6 +11,7 @@ holds no English word and no raw catalogue key (``tests/english.py``).
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -256,7 +257,7 @@ def _pages(site: WorkSite) -> list[tuple[str, Role | None]]:
             url = url.replace("{" + name + "}", value)
         if path == "/ui/me/vacancies/{vacancy_id}":
             url = f"/ui/me/vacancies/{VACANCY}"
-        pages.append((url + ("?q=bak" if path.endswith("/typeahead/skills") else ""), role))
+        pages.append((url + ("?q=bak" if path.endswith(("/typeahead/skills", "/typeahead/occupations")) else ""), role))
     skill = quote(site.runtime.engine.store.get(_jobseeker_kind(), "J-BAKER-FR").skills[0].uri)  # type: ignore[union-attr]
     c, j, a = Role.consultant, Role.jobseeker, Role.admin
     pages += [
@@ -270,6 +271,10 @@ def _pages(site: WorkSite) -> list[tuple[str, Role | None]]:
         ("/ui/me/progress?said=confirm_needed", j), (f"/ui/me/vacancies/{FLAGGED}?said=interested", j),
         ("/ui/admin/audit?actor=nobody", a), ("/ui/admin/audit", a), ("/ui/admin/exposure", a), ("/ui/admin/runs", a),
         ("/ui/admin/users?saved=disabled", a),
+        (f"/ui/vacancies/{VACANCY}?said=corrected_occupation_taught", c), ("/ui/me?said=corrected_language", j),
+        ("/ui/jobseekers/J-BAKER-NL?said=correction_invalid", c), ("/ui/typeahead/skills?pick=1&q=zzzz", c),
+        ("/ui/typeahead/occupations?q=zzzz", c), ("/ui/admin/learned-links?saved=undone&undone=all", a),
+        ("/ui/admin/learned-links?q=zzzz", a),
     ]  # fmt: skip
     return pages
 
@@ -309,3 +314,90 @@ def test_every_page_in_french_and_dutch_has_no_english(site: WorkSite, chromium:
         for context in contexts.values():
             context.close()
     assert problems == {}, json.dumps(problems, ensure_ascii=False, indent=1)
+
+
+def _scores(page: Any) -> list[tuple[str, str]]:
+    ids = _ids(page)
+    return list(zip(ids, page.locator("ol.results > li .score strong").all_inner_texts(), strict=True))
+
+
+def _paste(page: Any, base: str, title: str) -> str:
+    page.goto(f"{base}/ui/vacancies")
+    page.locator("#v-title").fill(title)
+    page.locator("#v-lang").select_option("fr")
+    page.locator("#v-description").fill("Vous savez pétrir des denrées alimentaires. Vous parlez néerlandais.")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Créer et chercher des candidats").click()
+    return str(page.url.split("/ui/vacancies/")[1].split("?")[0])
+
+
+def test_consultant_confirms_another_occupation_the_engine_learns_and_an_admin_undoes_it(
+    site: WorkSite, page: Any, chromium: Any
+) -> None:
+    sign_in(page, site.base, site.tokens.consultant)
+    first = _paste(page, site.base, "Ouvrier boulanger (H/F)")
+    seen = page.locator("#understood")
+    assert seen.get_by_role("heading", name="Ce que le moteur a compris").is_visible()
+    proposed = seen.locator("ol.proposals > li .proposal").all_inner_texts()
+    assert 1 <= len(proposed) <= 5 and proposed[0].startswith("boulanger") and len(set(proposed)) == len(proposed)
+    assert seen.get_by_text("lue dans le texte").first.is_visible()  # a skill read from the ad, with its words
+    before = _scores(page)
+    assert before and page.locator("ol.results .band").count() == len(before)
+    assert_accessible(page)
+
+    # Another occupation, found with the typeahead: one click stores it and the candidates change at once.
+    seen.get_by_label("Un autre métier (recherche ESCO)").fill("cuisin")
+    option = page.get_by_role("button", name=re.compile(r"^Choisir.*cuisinier"))
+    option.first.wait_for()
+    with page.expect_navigation():
+        option.first.click()
+    assert "le même intitulé sera d'abord proposé avec ce métier" in page.get_by_role("status").first.inner_text()
+    assert "cuisinier" in seen.locator("p.chosen").inner_text()
+    after = _scores(page)
+    assert after != before
+
+    # The same title pasted again is proposed with the confirmed occupation first, said so.
+    second = _paste(page, site.base, "OUVRIER BOULANGER - h/f")
+    top = page.locator("#understood ol.proposals > li").first
+    assert top.locator(".proposal").inner_text().startswith("cuisinier")
+    assert "confirmé par un conseiller le" in top.inner_text()
+
+    # An administrator finds the learned link and undoes it: the first vacancy is back as it was.
+    admin = chromium.new_context(locale="fr-BE").new_page()
+    sign_in(admin, site.base, site.tokens.admin)
+    admin.goto(f"{site.base}/ui/admin/learned-links?q=boulanger")
+    row = admin.locator("#learned tbody tr").first
+    assert "cuisinier" in row.inner_text() and "confirmé" in row.inner_text()
+    assert_accessible(admin)
+    admin.once("dialog", lambda dialog: dialog.accept())
+    with admin.expect_navigation():
+        row.get_by_role("button", name=re.compile("^Annuler ce lien")).click()
+    assert admin.get_by_role("status").first.inner_text().startswith("Le lien est annulé")
+    assert "annulé le" in admin.locator("#learned tbody tr").first.inner_text()
+    admin.context.close()
+    page.goto(f"{site.base}/ui/vacancies/{first}")
+    assert page.locator("#understood p.chosen").count() == 0 and _scores(page) == before
+    for pasted in (first, second):  # the other tests count the open vacancies
+        httpx.post(f"{site.base}/vacancies/{pasted}/close", headers=bearer(site.tokens.consultant)).raise_for_status()
+
+
+def test_jobseeker_corrects_their_own_dossier_in_dutch(site: WorkSite, page: Any) -> None:
+    sign_in(page, site.base, site.tokens.jobseeker, lang="nl")
+    seen = page.locator("#understood")
+    assert seen.get_by_role("heading", name="Wat de motor begreep").is_visible()
+    assert seen.get_by_text("afgeleid uit het beroep (waarschijnlijk, niet opgegeven)").first.is_visible()
+    seen.locator("#set-lang").select_option("en")
+    seen.locator("#set-level").select_option("B2")
+    with page.expect_navigation():
+        seen.get_by_role("button", name="Niveau bewaren").click()
+    assert page.get_by_role("status").first.inner_text() == "Het taalniveau is bewaard."
+    assert "Engels B2" in seen.inner_text()
+    inferred = seen.locator("li.skill-inferred").first
+    name = inferred.locator("> span").first.inner_text().split("\n")[0].strip()
+    with page.expect_navigation():
+        inferred.get_by_role("button", name=re.compile("^Vaardigheid verwijderen")).click()
+    assert "noch de tekst noch het beroep brengt ze terug" in page.get_by_role("status").first.inner_text()
+    assert name not in [t.split("\n")[0].strip() for t in seen.locator("li.skill-inferred > span").all_inner_texts()]
+    assert site.runtime.linker.learned is not None
+    assert all(link.role != "jobseeker" for link in site.runtime.linker.learned.search())
+    assert_accessible(page)

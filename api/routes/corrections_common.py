@@ -100,7 +100,9 @@ class CorrectionOut(BaseModel):
     record: RecordOut
 
 
-SkillQuery = Annotated[str, Query(pattern=r"^http://data\.europa\.eu/esco/skill/[A-Za-z0-9._~/-]+$")]
+SkillQuery = Annotated[
+    str, Query(pattern=r"^http://data\.europa\.eu/esco/skill/[A-Za-z0-9._~/-]+$", examples=[_SKILL_EXAMPLE])
+]
 LangPath = Annotated[str, Path(pattern=r"^[a-z]{2}$", description="A language code.", examples=["nl"])]
 
 __all__ = [

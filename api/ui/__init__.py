@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.requests import Request
 from starlette.responses import Response
 
-from api.ui import admin, consultant, jobseeker, queue, sign_in, vacancy_list
+from api.ui import admin, consultant, corrections, jobseeker, queue, sign_in, vacancy_list
 from api.ui.i18n import reader_language, translator
 from api.ui.render import HERE, page
 
@@ -32,7 +32,7 @@ def _page_error(request: Request, status: int, detail: str, dossier_gone: bool =
 
 def install_ui(app: FastAPI) -> None:
     """Add the web pages, their static files and the error pages to the app."""
-    for module in (sign_in, vacancy_list, consultant, queue, jobseeker, admin):
+    for module in (sign_in, vacancy_list, consultant, corrections, queue, jobseeker, admin):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.state.page_error = _page_error

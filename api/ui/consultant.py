@@ -14,17 +14,28 @@ from api.anonymise import anonymise
 from api.audit_actions import AuditAction
 from api.auth.policy import PLACEMENT
 from api.auth.rules import AuditEntryDep, PrincipalDep
-from api.deps import AuditDep, EngineDep, FairnessDep, InterestsDep, ServicesDep, ShortlistsDep
+from api.deps import (
+    AuditDep,
+    CorrectionsDep,
+    EngineDep,
+    FairnessDep,
+    InterestsDep,
+    ServicesDep,
+    ShortlistsDep,
+)
 from api.routes.common import VacancyId, build_filters, filter_params
 from api.routes.records import read_row
 from api.routes.shortlists import export_shortlist
 from api.shortlist import ShortlistStatus
+from api.ui.corrections import SAID
 from api.ui.i18n import reader_language
 from api.ui.render import page
+from api.ui.understood import LEVELS, understood
 from api.ui.vacancy_list import occupation_uri
+from ingestion.models import RecordKind
 from matching.errors import UnknownProfile
 from matching.fairness import DecisionAction, InvalidDecision
-from matching.ranking import Filters
+from matching.ranking import Band, Filters
 
 router = APIRouter(prefix="/ui/vacancies", include_in_schema=False)
 FIRST_PAGE, MORE, MOST = 20, 20, 200
@@ -51,6 +62,7 @@ def candidates_page(
     principal: PrincipalDep,
     audit: AuditDep,
     trail: AuditEntryDep,
+    corrections: CorrectionsDep,
     nl: Annotated[str, Query(max_length=2)] = "",
     fr: Annotated[str, Query(max_length=2)] = "",
     region: Annotated[str, Query(max_length=20)] = "",
@@ -59,9 +71,11 @@ def candidates_page(
     k: Annotated[int, Query(ge=1, le=MOST)] = FIRST_PAGE,
     who: Annotated[str, Query(max_length=64)] = "",
     saved: Annotated[str, Query(max_length=32)] = "",
+    said: Annotated[str, Query(max_length=40)] = "",
 ) -> Response:
-    """A vacancy's screen flags first, then its candidates as shown (pins on top, exclusions out and listed
-    apart), how many pass the filters, more of them, and one person looked up (audited)."""
+    """A vacancy's screen flags first, what the engine understood from it (to confirm or correct in one click),
+    then its candidates as shown (pins on top, exclusions out and listed apart) with their band, how many pass
+    the filters, more of them, and one person looked up (audited)."""
     row = read_row(engine, "vacancy", vacancy_id)
     filters = _filters(nl, fr, region, licence, max_km)
     lang = reader_language(request)
@@ -80,6 +94,7 @@ def candidates_page(
             filter_params(filters) | {"k": k, "lang": lang, "page": True}, why=PLACEMENT,
         )  # fmt: skip
     form = {"nl": nl, "fr": fr, "region": region, "licence": licence, "max_km": max_km}
+    bands = {c.match.band for c in shown.candidates} if shown else set()
     here = {key: value for key, value in form.items() if value}
     return page(
         request,
@@ -98,6 +113,11 @@ def candidates_page(
         saved=saved,
         shortlisted={e.jobseeker_id: e.status.value for e in shortlists.of(vacancy_id)},
         interested={i.jobseeker_id for i in interests.of_vacancy(vacancy_id)},
+        seen=understood(RecordKind.vacancy, row, fairness.engine.store, corrections),
+        levels=LEVELS,
+        said=said if said in SAID else "",
+        no_strong=bool(bands) and not bands & {Band.strong, Band.occupation_only},
+        occupation_only=bands == {Band.occupation_only},
     )
 
 

@@ -17,6 +17,7 @@ from api.auth.roles import Principal
 from api.auth.rules import COOKIE, AuditEntryDep, PrincipalDep
 from api.deps import (
     AuditDep,
+    CorrectionsDep,
     EngineDep,
     FairnessDep,
     IngestionDep,
@@ -27,8 +28,11 @@ from api.deps import (
 )
 from api.routes.common import VacancyId
 from api.routes.records import read_row, read_rows
+from api.ui.corrections import SAID as CORRECTED
+from api.ui.corrections import options_page
 from api.ui.i18n import reader_language
 from api.ui.render import page
+from api.ui.understood import LEVELS, understood
 from esco_data import ConceptKind, UnknownConcept
 from ingestion.models import RecordKind
 from ingestion.schemas import ESCO_SKILL_PREFIX
@@ -71,11 +75,13 @@ def my_dossier(
     interests: InterestsDep,
     principal: PrincipalDep,
     trail: AuditEntryDep,
-    said: Annotated[str, Query(max_length=32)] = "",
+    corrections: CorrectionsDep,
+    said: Annotated[str, Query(max_length=40)] = "",
     skill: Annotated[str, Query(max_length=300)] = "",
     at: Annotated[int | None, Query(ge=0, le=1000)] = None,
 ) -> Response:
-    """My dossier and the vacancies suggested for it (audited as a suggestion list).
+    """My dossier, what the engine understood from it (to confirm or correct in one click), and the vacancies
+    suggested for it (audited as a suggestion list).
 
     What the page says after a change is a key of its words (``said``), an ESCO concept (``skill``) and the
     place of a skill in the dossier (``at``): never a text the link carries, so a forged link cannot make the
@@ -84,6 +90,7 @@ def my_dossier(
     row = read_row(engine, "jobseeker", dossier_id)
     held = row["data"].get("skills") or []
     text = (held[at].get("text") or "") if at is not None and at < len(held) else ""
+    corrected = said if said in CORRECTED else ""
     said = said if said in SAID else ""
     skill = skill if skill.startswith(ESCO_SKILL_PREFIX) else ""
     lang = reader_language(request)
@@ -102,6 +109,9 @@ def my_dossier(
         said=said,
         said_skill=skill,
         said_text=text,
+        seen=understood(RecordKind.jobseeker, row, fairness.engine.store, corrections),
+        levels=LEVELS,
+        corrected=corrected,
     )
 
 
@@ -185,15 +195,12 @@ def skill_options(
     services: ServicesDep,
     typeahead: TypeaheadDep,
     q: Annotated[str, Query(max_length=100)] = "",
+    pick: Annotated[int, Query(ge=0, le=1)] = 0,
 ) -> Response:
-    """The typeahead's options (an htmx fragment): ESCO skills whose label has a word starting with ``q``."""
-    lang = reader_language(request)
-    found = typeahead.search(q, ConceptKind.skill, lang, 8) if q.strip() else []
-    suggestions = []
-    for s in found:
-        label = services.taxonomy.label(s.uri, lang)
-        suggestions.append({"uri": s.uri, "label": label.text, "lang": label.lang, "matched_label": s.label})
-    return page(request, "_options.html", suggestions=suggestions, q=q)
+    """The typeahead's options (an htmx fragment): ESCO skills whose label has a word starting with ``q``
+    (``pick=1``: for a form that takes a coded skill only, so it offers no "as typed")."""
+    none = "no_concept_found" if pick else "no_skill_found"
+    return options_page(request, services, typeahead, q, ConceptKind.skill, none)
 
 
 @router.get("/me/vacancies/{vacancy_id}")

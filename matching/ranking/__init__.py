@@ -5,7 +5,7 @@ location, language and driving licence rules.
 
 from matching.ranking.concurrency import ConcurrencyMode
 from matching.ranking.engine import MIN_CANDIDATES, Match, MatchingEngine, other_kind
-from matching.ranking.explain import Explanation, SkillExplanation
+from matching.ranking.explain import BAND_RULE, Band, BandRule, Explanation, SkillExplanation, band
 from matching.ranking.features import ProfileFeatures
 from matching.ranking.filters import Filters, apply_filters, filter_pairs
 from matching.ranking.index import HNSW_EF_CONSTRUCTION, HNSW_EF_SEARCH, HNSW_M, IndexType, ProfileIndex
@@ -22,6 +22,9 @@ from matching.ranking.table import FeatureTable, lang_name
 from matching.ranking.writer import IndexCheck, ProfileWriter
 
 __all__ = [
+    "BAND_RULE",
+    "Band",
+    "BandRule",
     "COMPONENTS",
     "EDGE",
     "HNSW_EF_CONSTRUCTION",
@@ -56,6 +59,7 @@ __all__ = [
     "Scorer",
     "SkillExplanation",
     "apply_filters",
+    "band",
     "cefr_name",
     "file_sha256",
     "filter_pairs",

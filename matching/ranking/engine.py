@@ -27,7 +27,7 @@ from esco_data import DEFAULT_LANGUAGE, Taxonomy
 from matching.errors import IndexUnavailable, UnknownProfile
 from matching.profiles import Profile, ProfileKind, ProfileStore
 from matching.ranking.concurrency import ConcurrencyMode, StateGuard, make_guard
-from matching.ranking.explain import Explainer, Explanation
+from matching.ranking.explain import Band, Explainer, Explanation, band
 from matching.ranking.features import FeatureBuilder, FeatureWeights, ProfileFeatures
 from matching.ranking.filters import Filters
 from matching.ranking.index import IndexType, ProfileIndex
@@ -51,11 +51,14 @@ class Match:
     score: float
     components: dict[str, float]
     explanation: Explanation | None = None
+    band: Band | None = None
+    """What the score means (strong, partial, weak, occupation only; ``explain.band``), with the explanation."""
 
     def to_json(self) -> dict[str, Any]:
         """Plain JSON form."""
         data = asdict(self)
         data["kind"] = self.kind.value
+        data["band"] = self.band.value if self.band is not None else None
         return data
 
 
@@ -318,22 +321,26 @@ class MatchingEngine:
             held = self._candidate_profiles(query, table, ranked.rows) if explain else {}
             matches = []
             for row, score, parts in zip(ranked.rows.tolist(), ranked.scores.tolist(), ranked.parts, strict=True):
+                explained = (
+                    self.explainer.explain(
+                        query,
+                        table,
+                        row,
+                        lang,
+                        held.get(table.ids[row]),
+                        inferred_credit=self.scorer.weights.inferred_credit,
+                    )  # fmt: skip
+                    if explain
+                    else None
+                )
                 matches.append(
                     Match(
                         id=table.ids[row],
                         kind=kind,
                         score=round(score, 6),
                         components={n: round(float(v), 4) for n, v in zip(COMPONENTS, parts, strict=True)},
-                        explanation=self.explainer.explain(
-                            query,
-                            table,
-                            row,
-                            lang,
-                            held.get(table.ids[row]),
-                            inferred_credit=self.scorer.weights.inferred_credit,
-                        )
-                        if explain
-                        else None,
+                        explanation=explained,
+                        band=band(score, explained) if explained is not None else None,
                     )
                 )
         return matches

@@ -9,6 +9,7 @@ the record does not state, is *likely* ("likely, from your experience as ..."), 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 
 import numpy as np
@@ -221,6 +222,61 @@ class Explainer:
         return out
 
 
+class Band(StrEnum):
+    """What a score means for one candidate, the same on every vacancy (``band``)."""
+
+    strong = "strong"
+    partial = "partial"
+    weak = "weak"
+    occupation_only = "occupation_only"
+    """The vacancy states no required skill: the match rests on the occupation and the rest."""
+
+
+@dataclass(frozen=True)
+class BandRule:
+    """The limits of the bands: shares of the vacancy's required skills, and the score a strong match needs.
+
+    A share counts required skills, so a band says the same thing on a vacancy with 2 required skills as on one
+    with 20; only skills the candidate states (or a person confirmed) count as held: a likely (inferred) skill
+    never makes a match strong.
+    """
+
+    strong_held: float = 0.5
+    """A strong match holds at least this share of the required skills ..."""
+    strong_score: float = 0.5
+    """... and scores at least this."""
+    partial_covered: float = 0.25
+    """A partial match holds, comes close to (a related skill) or likely has at least this share."""
+
+
+BAND_RULE = BandRule()
+
+
+def band(score: float, explanation: Explanation, rule: BandRule = BAND_RULE) -> Band:
+    """The band of an explained match: the one rule for the API and the pages.
+
+    Args:
+        score: the match's score (0-1).
+        explanation: its explanation (the vacancy's required skills, each matched, partial, likely or missing).
+        rule: the limits.
+
+    Returns:
+        ``occupation_only`` when the vacancy states no required skill; ``strong`` when the candidate holds
+        (stated or confirmed) at least ``strong_held`` of them and the score reaches ``strong_score`` (so a
+        candidate holding none is never strong); ``partial`` when held, related and likely skills cover at
+        least ``partial_covered`` of them; else ``weak``.
+    """
+    held, related, likely = len(explanation.matched), len(explanation.partial), len(explanation.likely)
+    required = held + related + likely + len(explanation.missing)
+    if required == 0:
+        return Band.occupation_only
+    if held > 0 and held / required >= rule.strong_held and score >= rule.strong_score:
+        return Band.strong
+    if (held + related + likely) / required >= rule.partial_covered:
+        return Band.partial
+    return Band.weak
+
+
 def _evidence(stated: ProfileConcept | None) -> dict[str, Any] | None:
     """Where a record states a skill: its field, and for text its span and words."""
     if stated is None or stated.field is None:
@@ -231,4 +287,13 @@ def _evidence(stated: ProfileConcept | None) -> dict[str, Any] | None:
     return found
 
 
-__all__ = ["Explainer", "Explanation", "LanguageExplanation", "Labelled", "SkillExplanation"]
+__all__ = [
+    "BAND_RULE",
+    "Band",
+    "BandRule",
+    "Explainer",
+    "Explanation",
+    "LanguageExplanation",
+    "Labelled",
+    "SkillExplanation",
+]

@@ -13,6 +13,7 @@ import numpy as np
 
 from matching.profiles import Profile
 from matching.ranking.engine import Match, MatchingEngine, other_kind
+from matching.ranking.explain import band
 from matching.ranking.scoring import COMPONENTS
 
 
@@ -54,16 +55,21 @@ def score_pairs(
         rows = np.asarray([row for _, row in wanted], dtype=np.int64)
         cosine = (np.stack(vectors) @ features.vector).astype(np.float32)
         scored = engine.scorer.score(features, table, rows, cosine)
-        return [
-            Match(
-                id=person,
-                kind=kind,
-                score=round(float(scored.scores[i]), 6),
-                components={n: round(float(v), 4) for n, v in zip(COMPONENTS, scored.components[i], strict=True)},
-                explanation=engine.explainer.explain(features, table, row, lang) if explain else None,
+        out = []
+        for i, (person, row) in enumerate(wanted):
+            explained = engine.explainer.explain(features, table, row, lang) if explain else None
+            score = float(scored.scores[i])
+            out.append(
+                Match(
+                    id=person,
+                    kind=kind,
+                    score=round(score, 6),
+                    components={n: round(float(v), 4) for n, v in zip(COMPONENTS, scored.components[i], strict=True)},
+                    explanation=explained,
+                    band=band(score, explained) if explained is not None else None,
+                )
             )
-            for i, (person, row) in enumerate(wanted)
-        ]
+        return out
 
 
 __all__ = ["score_pairs"]
