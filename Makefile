@@ -76,7 +76,8 @@ bench: install
 	$(REPORT) ingestion -- $(BIN)/python -m benchmarks.ingestion
 	$(REPORT) ingestion_real -- $(BIN)/python -m benchmarks.ingestion --data $(EVAL)/real-offers-dev/matching-real-dev --vacancies-only
 	$(REPORT) matching -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/matching-dev --run-out-prefix benchmarks/out/matching-dev
-	$(REPORT) matching_real -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/real-offers-dev/matching-real-dev --run-out-prefix benchmarks/out/matching-real-dev
+	$(REPORT) matching_real -- $(BIN)/python -m benchmarks.matching --data $(EVAL)/real-offers-dev/matching-real-dev --run-out-prefix benchmarks/out/matching-real-dev --confirm-occupations
+	$(REPORT) score_weights -- $(BIN)/python -m benchmarks.score_weights
 	$(REPORT) speed -- $(BIN)/python -m benchmarks.speed
 	$(REPORT) serve -- $(BIN)/python -m benchmarks.serve
 	$(REPORT) link_threshold -- $(BIN)/python -m benchmarks.link_threshold

@@ -1,7 +1,7 @@
 """Matching benchmark on a matching-dev style set, with three baselines measured in the same run.
 
 Usage:
-    python -m benchmarks.matching --data DIR --run-out-prefix P
+    python -m benchmarks.matching --data DIR --run-out-prefix P [--confirm-occupations]
 
 Both files are ingested through the normal ingestion path into a fresh temporary database (the concept space
 of the configured data directory is reused). Jobseekers are ranked for every vacancy and vacancies for every
@@ -18,6 +18,11 @@ jobseekers in the vacancy -> jobseekers rankings, and nDCG@10 per group in the o
 attributes are read here, never by the engine); then the
 fairness lines of ``benchmarks.fairness`` (exposure among candidates of equal relevance grade, what chance
 alone gives, the counterfactual gender check with rank-biased overlap, and the targets).
+
+``--confirm-occupations`` (a set whose source offers give the gold occupations): then each vacancy's gold
+occupation is confirmed through the corrections service (``CorrectionService.set_occupation``, as a consultant
+does in the pages, for that vacancy only: nothing is taught to the linker) and both directions are ranked again
+(``skillmatch_occupations_confirmed``).
 """
 
 from __future__ import annotations
@@ -45,7 +50,7 @@ from ingestion.models import RecordKind
 from ingestion.readers import read_file
 from matching.fairness import exposure_by_group, quality_by_group
 from matching.profiles import ProfileKind
-from matching.ranking import Filters
+from matching.ranking import Filters, Match
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from skillmatch.settings import get_settings
@@ -125,12 +130,40 @@ def _baseline_runs(
     return runs
 
 
+def ingested(data: Path, folder: Path, *, echo: bool = True) -> tuple[Runtime, float]:
+    """A runtime over a fresh database in ``folder`` (the configured concept space reused) with the set's
+    jobseekers, then its vacancies, ingested through the normal path.
+
+    Args:
+        data: the set's folder (jobseekers.jsonl, vacancies.jsonl, matching-dev layout).
+        folder: a scratch folder for the database and the profile indexes.
+        echo: print one JSON line per file ingested.
+
+    Returns:
+        The runtime and the seconds the ingestion took.
+    """
+    settings = get_settings()
+    db = make_engine(f"sqlite:///{folder / 'bench.db'}")
+    load_esco(db, settings.esco_dir)
+    runtime = Runtime.open(settings, db=db, index_dir=folder / "indexes")
+    started = time.perf_counter()
+    for kind, name in ((RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")):
+        summary = runtime.ingestion.ingest(kind, read_file(data / name), source=name, fmt=RecordFormat.matching_dev)
+        if echo:
+            print(json.dumps({"ingested": name, **summary.as_dict(), "warnings": len(summary.warnings)}), flush=True)
+    return runtime, time.perf_counter() - started
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--run-out-prefix", type=Path, required=True)
+    parser.add_argument(
+        "--confirm-occupations",
+        action="store_true",
+        help="then confirm each vacancy's gold occupation through the corrections service and rank again",
+    )
     args = parser.parse_args(argv)
-    settings = get_settings()
     jobseekers = _records(args.data / "jobseekers.jsonl")
     vacancies = _records(args.data / "vacancies.jsonl")
     qrels = {
@@ -138,17 +171,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "j2v": _qrels(args.data / "qrels_jobseeker_to_vacancies.tsv"),
     }
     with tempfile.TemporaryDirectory() as tmp:
-        db = make_engine(f"sqlite:///{Path(tmp) / 'bench.db'}")
-        load_esco(db, settings.esco_dir)
-        runtime = Runtime.open(settings, db=db, index_dir=Path(tmp) / "indexes")
-        service = runtime.ingestion
-        started = time.perf_counter()
-        for kind, name in ((RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")):
-            summary = service.ingest(kind, read_file(args.data / name), source=name, fmt=RecordFormat.matching_dev)
-            print(json.dumps({"ingested": name, **summary.as_dict(), "warnings": len(summary.warnings)}), flush=True)
-        ingest_seconds = time.perf_counter() - started
+        runtime, ingest_seconds = ingested(args.data, Path(tmp))
         engine = runtime.engine
-        no_filters = Filters(active_only=False)
         directions = {
             "v2j": (ProfileKind.vacancy, vacancies, jobseekers, engine.candidates),
             "j2v": (ProfileKind.jobseeker, jobseekers, vacancies, engine.vacancies_for),
@@ -163,10 +187,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             occupation_sets["gold_occupation_oracle"] = {**linked, **gold}
         for direction, (_, queries, docs, rank) in directions.items():
             started = time.perf_counter()
-            runs: dict[str, list[tuple[str, float]]] = {}
-            for record in queries:
-                matches = rank(record["id"], DEPTH, no_filters)
-                runs[record["id"]] = [(m.id, m.score) for m in matches]
+            runs = _ranked(queries, rank)
             seconds = time.perf_counter() - started
             write_run(Path(f"{args.run_out_prefix}.{direction}.trec"), runs, "skillmatch")
             ids = {q: [d for d, _ in r] for q, r in runs.items()}
@@ -212,6 +233,25 @@ def main(argv: Sequence[str] | None = None) -> None:
                 print(json.dumps({"direction": direction, **audit_line}), flush=True)
         for line in fairness_lines(runtime, args.data):
             print(json.dumps(line, ensure_ascii=False), flush=True)
+        if args.confirm_occupations:
+            if gold is None:
+                raise SystemExit("--confirm-occupations needs the set's source offers (the gold occupations)")
+            for vacancy_id, uris in gold.items():
+                runtime.corrections.set_occupation(
+                    RecordKind.vacancy, vacancy_id, sorted(uris)[0], actor="benchmark", role="consultant", teach=False
+                )
+            for direction, (_, queries, _, rank) in directions.items():
+                ids = {q: [d for d, _ in r] for q, r in _ranked(queries, rank).items()}
+                line = {"direction": direction, "system": "skillmatch_occupations_confirmed"}
+                print(json.dumps(line | summarise(ids, qrels[direction])), flush=True)
+
+
+def _ranked(
+    queries: list[dict[str, Any]], rank: Callable[[str, int, Filters], list[Match]]
+) -> dict[str, list[tuple[str, float]]]:
+    """The engine's list (top ``DEPTH``, soft scoring only) for every query record."""
+    no_filters = Filters(active_only=False)
+    return {record["id"]: [(m.id, m.score) for m in rank(record["id"], DEPTH, no_filters)] for record in queries}
 
 
 def _baselines(

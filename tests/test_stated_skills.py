@@ -111,6 +111,8 @@ def test_every_matched_skill_is_stated_in_the_raw_record(ingested: tuple[Runtime
                 confirmed += 1
             continue
         assert isinstance(value, str), (holder, path)
+        # A skill read from text names its span; one without (a title's occupation's skill) was inferred.
+        assert "span" in item.evidence, (holder, uri, item.evidence)
         start, end = item.evidence["span"]
         assert 0 <= start < end <= len(value), (holder, path, start, end)
         if re.fullmatch(r"skills\[\d+\]\.text", path):
