@@ -27,7 +27,7 @@ class VacancyOccupationIn(BaseModel):
         extra="forbid", json_schema_extra={"examples": [{"uri": _OCCUPATION_EXAMPLE, "rejected": []}]}
     )
 
-    uri: OccupationUri
+    uri: OccupationUri = Field(examples=[_OCCUPATION_EXAMPLE])
     rejected: list[OccupationUri] = Field(
         default_factory=list, max_length=20, description="Proposed occupations the title is not (not proposed again)."
     )
@@ -52,7 +52,7 @@ class SkillIn(BaseModel):
         json_schema_extra={"examples": [{"uri": _SKILL_EXAMPLE, "text": "cuire du pain", "required": True}]},
     )
 
-    uri: SkillUri
+    uri: SkillUri = Field(examples=[_SKILL_EXAMPLE])
     text: str | None = Field(
         default=None,
         min_length=1,
