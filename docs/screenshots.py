@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from api.auth import Role, TokenStore
 from ingestion.rights_models import ContestRecord
 from matching.fairness import ExposureStore
-from skillmatch.cli import DEMO_DIR, DEMO_USERS
+from skillmatch.cli.records import DEMO_DIR, DEMO_USERS
 from skillmatch.db import make_engine
 from skillmatch.schema import create_tables
 from skillmatch.server import create_app
@@ -45,7 +45,7 @@ def demo_tokens() -> dict[str, str]:
 def audit_attributes() -> None:
     """The demo's audit attributes in the restricted table, when it is empty (so the exposure page has groups)."""
     settings = get_settings()
-    store = ExposureStore(make_engine(settings.audit_database_url or settings.database_url))
+    store = ExposureStore(make_engine(settings.exposure_database_url or settings.database_url))
     source = DEMO_DIR / "audit_attributes.csv"
     if store.count() == 0 and source.exists():
         with source.open(encoding="utf-8") as fh:
