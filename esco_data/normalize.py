@@ -31,6 +31,26 @@ _TYPOGRAPHIC = str.maketrans(
 """Typographic apostrophes and dashes, as their ASCII forms."""
 
 
+class _AccentFold(dict[int, str]):
+    """Each character's accent-free form, worked out on first sight (a ``str.translate`` table).
+
+    Removing the combining marks of a compatibility decomposition works character by character (canonical
+    reordering only moves combining marks, which go), so a table of characters folds a text as a whole would.
+    Characters past U+2FFF (CJK, emoji, private use) are folded each time, not kept: the table stays small
+    whatever the input.
+    """
+
+    def __missing__(self, code: int) -> str:
+        decomposed = unicodedata.normalize("NFKD", chr(code).translate(_LIGATURES))
+        folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+        if code < 0x3000:
+            self[code] = folded
+        return folded
+
+
+_ACCENT_FOLD = _AccentFold()
+
+
 def strip_accents(text: str) -> str:
     """Remove diacritics: ``"boulangère"`` -> ``"boulangere"``.
 
@@ -41,8 +61,9 @@ def strip_accents(text: str) -> str:
         The text with combining marks removed (compatibility forms decomposed; the ligatures "œ" and "æ"
         become "oe" and "ae").
     """
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LIGATURES))
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    if text.isascii():
+        return text
+    return text.translate(_ACCENT_FOLD)
 
 
 def fold_text(text: str) -> str:

@@ -212,5 +212,34 @@ def test_ensure_rebuilds_when_the_release_or_model_differs(
     rebuilt, built = ensure_concept_space(slice_taxonomy, encoder, directory)
     assert built
     assert rebuilt.manifest[field] == manifest[field]
+    # The replaced space's label vectors are reused when the model is the same.
+    reembedded = rebuilt.manifest["unique_texts"] if field == "model_id" else 0
+    assert rebuilt.manifest["embedded_texts"] == reembedded
     assert read_manifest(directory) == rebuilt.manifest
     assert not ensure_concept_space(slice_taxonomy, encoder, directory)[1]
+
+
+def test_a_rebuild_embeds_only_the_labels_the_replaced_space_lacks(
+    space: ConceptSpace, encoder: Encoder, slice_taxonomy: Taxonomy
+) -> None:
+    from matching.space.concept_space import build_concept_space
+
+    # The replaced space lacks three labels (their texts changed, as an ESCO release changes some): only those
+    # are embedded, and the result equals a build from nothing.
+    texts = list(space.label_texts)
+    changed = sorted(set(texts))[:3]
+    older = dataclasses.replace(
+        space,
+        label_texts=[f"{t} (older wording)" if t in changed else t for t in texts],
+        label_vectors=np.asarray(space.label_vectors).copy(),
+    )
+    older.label_vectors[[i for i, t in enumerate(texts) if t in changed]] = 0.0
+    rebuilt = build_concept_space(slice_taxonomy, encoder, reuse=older)
+    assert rebuilt.manifest["embedded_texts"] == 3
+    fresh = build_concept_space(slice_taxonomy, encoder)
+    assert fresh.manifest["embedded_texts"] == fresh.manifest["unique_texts"]
+    np.testing.assert_allclose(rebuilt.label_vectors, fresh.label_vectors, atol=1e-6)
+    np.testing.assert_allclose(rebuilt.concept_vectors, fresh.concept_vectors, atol=1e-6)
+    # Another model's space gives nothing to reuse.
+    other = dataclasses.replace(space, manifest={**space.manifest, "model_id": "another-model"})
+    assert build_concept_space(slice_taxonomy, encoder, reuse=other).manifest["embedded_texts"] == len(set(texts))

