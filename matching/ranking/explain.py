@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -18,7 +19,7 @@ from esco_data import Taxonomy
 from matching.profiles import Profile, ProfileConcept, ProfileKind
 from matching.ranking.features import ProfileFeatures
 from matching.ranking.languages import cefr_name
-from matching.ranking.location import distances_km, location_fits, place_values
+from matching.ranking.location import Place, PlaceColumns, distances_km, location_fits, place_values
 from matching.ranking.related import RELATION_HIERARCHY, RelatedSkills
 from matching.ranking.table import FeatureTable, lang_name
 from matching.space import ConceptSpace
@@ -203,23 +204,43 @@ class Explainer:
 
     @staticmethod
     def _location(query: ProfileFeatures, table: FeatureTable, row: int) -> dict[str, Any]:
-        mine = query.place
         other = table.places(np.asarray([row], dtype=np.int64))
-        code = int(other.postcode[0])
-        out: dict[str, Any] = {
-            "query_postcode": mine.postcode if mine else None,
-            "candidate_postcode": f"{code:04d}" if code else None,
-            # At the score's precision, so that the explanation shows the score's own location component.
-            "fit": round(float(location_fits(mine, other).astype(np.float32)[0]), 4),
+        # The row's stored columns, with an unknown position as None (NaN equals nothing, so it cannot be a key).
+        lat, lon = float(other.lat[0]), float(other.lon[0])
+        stored = (int(other.postcode[0]), int(other.region[0]), int(other.commune[0]))
+        return dict(_location_of(query.place, *stored, None if lat != lat else lat, None if lon != lon else lon))
+
+
+@lru_cache(maxsize=4096)
+def _location_of(
+    mine: Place | None, code: int, region: int, commune: int, lat: float | None, lon: float | None
+) -> tuple[tuple[str, Any], ...]:
+    """The location part of an explanation, from the query's place and the candidate's stored place columns.
+
+    Kept by its inputs (places are few: a query's twenty explanations mostly repeat a handful of pairs); the
+    same column functions as the score, on a column of one.
+    """
+    other = PlaceColumns(
+        postcode=np.asarray([code], dtype=np.int16),
+        region=np.asarray([region], dtype=np.int8),
+        commune=np.asarray([commune], dtype=np.int8),
+        lat=np.asarray([np.nan if lat is None else lat], dtype=np.float32),
+        lon=np.asarray([np.nan if lon is None else lon], dtype=np.float32),
+    )
+    out: dict[str, Any] = {
+        "query_postcode": mine.postcode if mine else None,
+        "candidate_postcode": f"{code:04d}" if code else None,
+        # At the score's precision, so that the explanation shows the score's own location component.
+        "fit": round(float(location_fits(mine, other).astype(np.float32)[0]), 4),
+    }
+    if mine and code:
+        mine_values = place_values(mine)
+        out |= {
+            "same_commune": bool(mine_values["commune"]) and mine_values["commune"] == commune,
+            "same_region": mine_values["region"] == region,
+            "km": round(float(distances_km(mine, other)[0]), 1),
         }
-        if mine and code:
-            mine_values = place_values(mine)
-            out |= {
-                "same_commune": bool(mine_values["commune"]) and mine_values["commune"] == int(other.commune[0]),
-                "same_region": mine_values["region"] == int(other.region[0]),
-                "km": round(float(distances_km(mine, other)[0]), 1),
-            }
-        return out
+    return tuple(out.items())
 
 
 class Band(StrEnum):
