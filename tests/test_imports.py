@@ -55,6 +55,7 @@ THIRD_PARTY = {
     "rapidfuzz",
     "scipy",
     "sentence_transformers",
+    "sentencepiece",
     "sklearn",
     "sqlalchemy",
     "sqlmodel",
