@@ -73,10 +73,34 @@ def esco_slice_dir(esco_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
 
 @pytest.fixture(scope="session")
-def full_esco(esco_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Engine, LoadReport]:
+def full_esco_template(esco_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, LoadReport]:
+    """A SQLite file with the full ESCO release loaded once per test process, never written after, and the
+    load report: ``full_esco_copy`` gives each user a copy of its own (a copy takes a second, a load ten)."""
+    path = tmp_path_factory.mktemp("full-template") / "esco.db"
+    engine = make_engine(f"sqlite:///{path}")
+    report = load_esco(engine, esco_dir)
+    engine.dispose()
+    return path, report
+
+
+@pytest.fixture(scope="session")
+def full_esco_copy(full_esco_template: tuple[Path, LoadReport], tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """Make a database of one's own with the full ESCO release in it: ``full_esco_copy(name) -> Engine``."""
+    import sqlite3
+
+    def copy(name: str) -> Engine:
+        path = tmp_path_factory.mktemp(name) / "esco.db"
+        with sqlite3.connect(full_esco_template[0]) as source, sqlite3.connect(path) as target:
+            source.backup(target)
+        return make_engine(f"sqlite:///{path}")
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def full_esco(full_esco_template: tuple[Path, LoadReport], full_esco_copy: Any) -> tuple[Engine, LoadReport]:
     """A database with the full ESCO release loaded once for the session, and the load report."""
-    engine = make_engine(f"sqlite:///{tmp_path_factory.mktemp('full') / 'esco.db'}")
-    return engine, load_esco(engine, esco_dir)
+    return full_esco_copy("full"), full_esco_template[1]
 
 
 @pytest.fixture(scope="session")

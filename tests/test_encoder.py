@@ -291,3 +291,17 @@ def test_the_compiled_tokenizer_gives_the_bundled_pieces(slice_taxonomy: Taxonom
                 text, out_type=int, add_bos=bos, add_eos=eos
             ), text
     np.testing.assert_array_equal(UseModel(1).encode_numpy(_ODD_TEXTS), USE_REFERENCE().encode(_ODD_TEXTS))
+
+
+def test_a_spread_batch_gives_the_vectors_of_one_pass_and_leaves_blas_as_it_was(slice_taxonomy: Taxonomy) -> None:
+    from threadpoolctl import threadpool_info
+
+    texts = [label.text for concept in slice_taxonomy.concepts() for label in slice_taxonomy.labels(concept.uri)]
+    texts = texts[:1500]
+    model = UseModel(2)
+    before = [(pool["internal_api"], pool["num_threads"]) for pool in threadpool_info()]
+    spread = model.encode_spread(texts)
+    assert [(pool["internal_api"], pool["num_threads"]) for pool in threadpool_info()] == before
+    assert spread.shape == (len(texts), 512) and spread.dtype == np.float32 and spread.flags.c_contiguous
+    np.testing.assert_allclose(spread, model.encode_numpy(texts), atol=1e-5)
+    np.testing.assert_array_equal(UseModel(1).encode_spread(texts[:10]), UseModel(1).encode_numpy(texts[:10]))

@@ -1,6 +1,7 @@
-"""schemathesis over the OpenAPI document, with a token per role: every check, at least 50 examples per
-operation, the stateful phase included. Each role's run covers the operations that role may call (the
-authorisation matrix covers the refusals).
+"""schemathesis over the OpenAPI document, with a token per role: every check, the coverage phase (the
+boundaries of every parameter and body), at least 20 fuzzed examples per operation, the stateful phase
+included. Each role's run covers the operations that role may call (the authorisation matrix covers the
+refusals).
 
 In ``make test`` the run is reproducible: a fixed seed, deterministic generation and no example database, so a
 red run is a real defect that the next run finds again. ``make explore`` (``SKILLMATCH_EXPLORE=1``) runs it
@@ -31,7 +32,7 @@ from tests.factories import jobseeker, vacancy
 
 pytestmark = pytest.mark.slow
 EXPLORE = os.environ.get("SKILLMATCH_EXPLORE") == "1"
-EXAMPLES = 500 if EXPLORE else 50
+EXAMPLES = 500 if EXPLORE else 20
 
 
 @pytest.fixture(scope="module")
@@ -82,6 +83,9 @@ def _command(base: str, token: str, ops: list[str]) -> list[str]:
         "--checks", "all",
         "--max-examples", str(EXAMPLES),
         "--phases", "examples,coverage,fuzzing,stateful",
+        # Hypothesis' health check on how examples are drawn (with 20 examples, one operation's draws were "filtered
+        # too much"): it says nothing of how the service answers, and a red run must mean a defect.
+        "--suppress-health-check", "filter_too_much",
         "--header", f"Authorization: Bearer {token}",
         *[arg for op in ops for arg in ("--include-name", op)],
         "--workers", "1",  # hypothesis is not thread-safe here (internal errors with 2)

@@ -17,13 +17,11 @@ from typing import Any
 
 import pytest
 
-from esco_data import load_esco
 from ingestion.adapters import RecordFormat, adapter
 from ingestion.models import RecordKind
 from ingestion.readers import read_file
 from matching.profiles import ProfileKind
 from matching.ranking import SkillExplanation
-from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT, get_settings
 
@@ -33,12 +31,13 @@ _PART = re.compile(r"^(\w+)(?:\[(\d+)\])?$")
 
 
 @pytest.fixture(scope="module")
-def ingested(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Runtime, dict[str, dict[str, Any]]]]:
+def ingested(
+    tmp_path_factory: pytest.TempPathFactory, full_esco_copy: Any
+) -> Iterator[tuple[Runtime, dict[str, dict[str, Any]]]]:
     """The runtime with matching-real-dev ingested, and the jobseekers' raw records (native layout) by id."""
     settings = get_settings()
     tmp: Path = tmp_path_factory.mktemp("stated")
-    db = make_engine(f"sqlite:///{tmp / 'stated.db'}")
-    load_esco(db, settings.esco_dir)
+    db = full_esco_copy("stated-db")
     runtime = Runtime.open(settings, db=db, index_dir=tmp / "indexes")
     jobseekers: dict[str, dict[str, Any]] = {}
     for kind, name in ((RecordKind.jobseeker, "jobseekers.jsonl"), (RecordKind.vacancy, "vacancies.jsonl")):

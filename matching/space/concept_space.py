@@ -154,7 +154,7 @@ def build_concept_space(
     with tqdm(total=len(todo), desc="embedding ESCO labels", unit="label", disable=not progress) as bar:
         for start in range(0, len(todo), batch):
             chunk = todo[start : start + batch]
-            unique_vectors[todo_rows[start : start + len(chunk)]] = encoder.encode(chunk, store=False)
+            unique_vectors[todo_rows[start : start + len(chunk)]] = encoder.encode(chunk, store=False, spread=True)
             bar.update(len(chunk))
     label_vectors = unique_vectors[[position[t] for t in texts]]
     label_concept_arr = np.asarray(label_concepts, dtype=np.int32)

