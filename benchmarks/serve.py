@@ -147,10 +147,14 @@ class Workload:
 
 
 def _memory(pid: int) -> dict[str, float]:
-    """Resident memory of a process and its children, in MB (and how much of it maps files)."""
+    """Resident memory of a process and its children, in MB: resident (RSS), how much of it maps files, the
+    proportional share (PSS: a page shared by n processes counts 1/n) and what is the process's own (USS: freed
+    when it exits)."""
     root = psutil.Process(pid)
     procs = [root, *root.children(recursive=True)]
     rss = sum(p.memory_info().rss for p in procs)
+    full = [p.memory_full_info() for p in procs]
+    pss, uss = sum(m.pss for m in full), sum(m.uss for m in full)
     file_backed = 0
     for p in procs:
         try:
@@ -160,7 +164,12 @@ def _memory(pid: int) -> dict[str, float]:
         for line in status.splitlines():
             if line.startswith(("RssFile:", "RssShmem:")):
                 file_backed += int(line.split()[1]) * 1024
-    return {"rss_mb": round(rss / MB), "rss_file_mb": round(file_backed / MB)}
+    return {
+        "rss_mb": round(rss / MB),
+        "rss_file_mb": round(file_backed / MB),
+        "pss_mb": round(pss / MB),
+        "uss_mb": round(uss / MB),
+    }
 
 
 class Server:

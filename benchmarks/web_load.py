@@ -2,7 +2,7 @@
 
 Usage:
     python -m benchmarks.web_load [--jobseekers 10000] [--rate 50] [--seconds 60] [--steps 50 60 70 80 100 150]
-                                  [--workers 1 2]
+                                  [--workers 1 2] [--mixed 30 10] [--mixed-seconds 30]
 
 A scratch database gets ESCO and the demo set (matching-dev, through the normal ingestion path), then synthetic
 jobseeker profiles up to ``--jobseekers`` (seeded, from ESCO occupations and their essential skills, written
@@ -16,7 +16,12 @@ time (one JSON line), then each step rate for ``--step-seconds`` (one line each,
 p99 passes 100 ms), then the highest step rate whose p99 stayed within 100 ms with no error, and the audit rows
 written. With ``--workers 1 2`` the same runs are made against ``skillmatch serve --workers 1``, then
 ``--workers 2``, on the same database in the same run; every line says its number of workers and the CPU
-seconds the load generator itself used (on a shared machine it takes cores from the server).
+seconds the load generator itself used (on a shared machine it takes cores from the server) and the server's
+processes used. The summary gives the server's memory per process (USS: private, PSS: shared pages split).
+``--mixed S U`` adds an open-loop mixed run: S searches/s and U upserts/s of real-size dossiers (matching-real-dev's,
+new ids, linked cold), with latency per kind and the server CPU per upsert (the run's server CPU less the searches'
+at the fixed rate's cost per search). Last, a projection (not a measurement) of a 16-core server from the CPU per
+search.
 """
 
 from __future__ import annotations
@@ -36,6 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
+import psutil
 from sqlalchemy import func, select
 
 from api.audit import AuditRow
@@ -44,7 +50,7 @@ from benchmarks.common import percentile
 from benchmarks.load import DEMO, _free_port, _wait_ready
 from benchmarks.speed import Generator
 from esco_data import load_esco
-from ingestion.adapters import RecordFormat
+from ingestion.adapters import RecordFormat, adapter
 from ingestion.models import RecordKind
 from ingestion.readers import read_file
 from matching.profiles import ProfileKind
@@ -54,6 +60,52 @@ from skillmatch.settings import Settings, get_settings
 
 P99_TARGET_MS = 100.0
 CONNECTIONS = 64
+REAL_DOSSIERS = DEMO.parent / "real-offers-dev" / "matching-real-dev" / "jobseekers.jsonl"
+"""Real-size dossiers for the mixed run's upserts (not in the demo set, so their texts are linked cold)."""
+MB = 1024 * 1024
+
+
+def _tree(pid: int) -> list[psutil.Process]:
+    root = psutil.Process(pid)
+    return [root, *root.children(recursive=True)]
+
+
+def server_cpu(pid: int) -> float:
+    """CPU seconds used so far by the server's processes (user and system)."""
+    total = 0.0
+    for proc in _tree(pid):
+        try:
+            times = proc.cpu_times()
+        except psutil.NoSuchProcess:  # pragma: no cover - a worker restarting
+            continue
+        total += times.user + times.system
+    return total
+
+
+def server_memory(pid: int) -> dict[str, Any]:
+    """The server's memory: per process resident (RSS), proportional (PSS) and private (USS) MB, and totals."""
+    rows = []
+    for proc in _tree(pid):
+        info = proc.memory_full_info()
+        rows.append({"rss": round(info.rss / MB), "pss": round(info.pss / MB), "uss": round(info.uss / MB)})
+    return {
+        "processes": len(rows),
+        "uss_mb_per_process": [r["uss"] for r in rows],
+        "rss_mb_total": sum(r["rss"] for r in rows),
+        "pss_mb_total": sum(r["pss"] for r in rows),
+        "uss_mb_total": sum(r["uss"] for r in rows),
+    }
+
+
+def real_dossiers(limit: int) -> list[dict[str, Any]]:
+    """Real-size dossiers in the API's layout, with ids of their own."""
+    native = adapter(RecordKind.jobseeker.value, RecordFormat.matching_dev)
+    out = []
+    for i, line in enumerate(REAL_DOSSIERS.read_text(encoding="utf-8").splitlines()[:limit]):
+        record = native(json.loads(line))
+        record["id"] = f"MX{i:05d}"
+        out.append(record)
+    return out
 
 
 def prepare(settings: Settings, data: Path, jobseekers: int) -> tuple[list[str], str]:
@@ -122,6 +174,60 @@ async def open_loop(base: str, token: str, vacancies: list[str], rate: float, se
     }
 
 
+async def mixed_loop(
+    base: str,
+    token: str,
+    vacancies: list[str],
+    dossiers: list[dict[str, Any]],
+    searches: float,
+    upserts: float,
+    seconds: float,
+) -> dict[str, Any]:
+    """Searches and dossier upserts, each on its own fixed schedule; latency from the scheduled time, per kind."""
+    rng = random.Random(int(searches * 100 + upserts))
+    latencies: dict[str, list[float]] = {"search": [], "upsert": []}
+    errors: list[str] = []
+    limits = httpx.Limits(max_connections=CONNECTIONS, max_keepalive_connections=CONNECTIONS)
+    headers = {"Authorization": f"Bearer {token}"}
+    due_times = [(i / searches, "search") for i in range(int(searches * seconds))]
+    due_times += [(i / upserts, "upsert") for i in range(int(upserts * seconds))]
+    due_times.sort()
+    pending = iter(dossiers)
+
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits, headers=headers) as http:
+
+        async def one(due: float, kind: str) -> None:
+            try:
+                if kind == "search":
+                    response = await http.get(f"/vacancies/{rng.choice(vacancies)}/candidates", params={"k": 10})
+                else:
+                    response = await http.post("/jobseekers", json=next(pending))
+                if response.status_code not in (200, 201):
+                    errors.append(f"{kind} {response.status_code}")
+            except httpx.HTTPError as exc:
+                errors.append(f"{kind} {type(exc).__name__}")
+            latencies[kind].append(time.perf_counter() - due)
+
+        start = time.perf_counter() + 0.2
+        tasks = []
+        for offset, kind in due_times:
+            due = start + offset
+            delay = due - time.perf_counter()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            tasks.append(asyncio.create_task(one(due, kind)))
+        await asyncio.gather(*tasks)
+        elapsed = time.perf_counter() - start
+    line: dict[str, Any] = {"searches_per_s": searches, "upserts_per_s": upserts, "seconds": round(elapsed, 1)}
+    for kind, values in latencies.items():
+        line[f"{kind}_requests"] = len(values)
+        line[f"{kind}_p50_ms"] = round(percentile(values, 50) * 1000, 1)
+        line[f"{kind}_p99_ms"] = round(percentile(values, 99) * 1000, 1)
+    line["errors"] = len(errors)
+    line["error_kinds"] = sorted(set(errors))
+    return line
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobseekers", type=int, default=10_000)
@@ -131,6 +237,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--step-seconds", type=float, default=20.0)
     parser.add_argument("--data", type=Path, default=DEMO)
     parser.add_argument("--workers", type=int, nargs="+", default=[1], help="server processes, one run each")
+    parser.add_argument(
+        "--mixed", type=float, nargs=2, metavar=("SEARCHES", "UPSERTS"), default=None,
+        help="after the steps, an open-loop mixed run: searches/s and upserts/s of real-size dossiers",
+    )  # fmt: skip
+    parser.add_argument("--mixed-seconds", type=float, default=30.0)
     args = parser.parse_args(argv)
     base_settings = get_settings()
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,18 +284,22 @@ def run(
                 fresh.get("/esco/skills", params={"q": "bak"}, headers={"Authorization": f"Bearer {token}"},
                           timeout=900).raise_for_status()  # fmt: skip
         asyncio.run(open_loop(base, token, vacancies, 10, 3))
-        cpu = time.process_time()
+        cpu, served = time.process_time(), server_cpu(process.pid)
         fixed = asyncio.run(open_loop(base, token, vacancies, args.rate, args.seconds))
         fixed["client_cpu_s"] = round(time.process_time() - cpu, 1)
+        fixed["server_cpu_s"] = round(server_cpu(process.pid) - served, 1)
+        per_search_ms = 1000 * fixed["server_cpu_s"] / max(fixed["requests"], 1)
+        fixed["server_cpu_ms_per_search"] = round(per_search_ms, 2)
         print(
             json.dumps({"phase": "fixed", "workers": workers, "jobseekers_indexed": int(profiles), **fixed}),
             flush=True,
         )
         best = None
         for rate in args.steps:
-            cpu = time.process_time()
+            cpu, served = time.process_time(), server_cpu(process.pid)
             step = asyncio.run(open_loop(base, token, vacancies, rate, args.step_seconds))
             step["client_cpu_s"] = round(time.process_time() - cpu, 1)
+            step["server_cpu_s"] = round(server_cpu(process.pid) - served, 1)
             print(json.dumps({"phase": "step", "workers": workers, **step}), flush=True)
             if step["p99_ms"] > P99_TARGET_MS or step["errors"]:
                 break
@@ -194,7 +309,33 @@ def run(
             audited = conn.execute(select(func.count()).select_from(AuditRow.__table__)).scalar_one()  # type: ignore[attr-defined]
         db.dispose()
         summary = {"phase": "summary", "workers": workers, "highest_rate_p99_within_100ms": best}
-        print(json.dumps(summary | {"audit_rows": audited}), flush=True)
+        print(json.dumps(summary | {"audit_rows": audited} | server_memory(process.pid)), flush=True)
+        if args.mixed is not None:
+            searches, upserts = args.mixed
+            dossiers = real_dossiers(int(upserts * args.mixed_seconds) + 1)
+            cpu, served = time.process_time(), server_cpu(process.pid)
+            line = asyncio.run(mixed_loop(base, token, vacancies, dossiers, searches, upserts, args.mixed_seconds))
+            line["client_cpu_s"] = round(time.process_time() - cpu, 1)
+            line["server_cpu_s"] = round(server_cpu(process.pid) - served, 1)
+            # The upserts' share of the server's CPU: what the searches did not take at the fixed rate's cost.
+            upsert_cpu = line["server_cpu_s"] - line["search_requests"] * per_search_ms / 1000
+            line["server_cpu_ms_per_upsert"] = round(1000 * upsert_cpu / max(line["upsert_requests"], 1), 1)
+            print(json.dumps({"phase": "mixed", "workers": workers, **line}), flush=True)
+        cores = 16
+        print(
+            json.dumps(
+                {
+                    "phase": "projection (not measured)",
+                    "workers": workers,
+                    "cores": cores,
+                    "from": f"{per_search_ms:.2f} server CPU ms per signed-in, audited search",
+                    "searches_per_s_if_cpu_bound": round(cores * 1000 / per_search_ms),
+                    "database_writes_per_s": "one audit row per search, plus each upsert's record, profile and "
+                    "change-log rows",
+                }
+            ),
+            flush=True,
+        )
     finally:
         process.send_signal(signal.SIGINT)
         try:

@@ -64,12 +64,15 @@ def shots(vacancy: str, jobseeker: str) -> dict[str, list[tuple[str, str]]]:
             ("", f"/ui/vacancies/{vacancy}"),
             ("list", "/ui/vacancies?sort=flags"),
             ("lookup", f"/ui/vacancies/{vacancy}?who={jobseeker}#lookup"),
+            ("understood", f"/ui/vacancies/{vacancy}#understood-h"),
+            ("dossier", f"/ui/jobseekers/{jobseeker}"),
             ("queue", "/ui/queue"),
         ],
         "admin": [
             ("users", "/ui/admin/users"),
             ("exposure", "/ui/admin/exposure"),
             ("runs", "/ui/admin/runs"),
+            ("learned", "/ui/admin/learned-links"),
         ],
     }
 

@@ -8,6 +8,10 @@ sentence-transformers model saved in a local folder replaces it by configuration
 (``SKILLMATCH_MODEL_NAME=/path/to/model``). Nothing is downloaded.
 
 ``Encoder`` adds an on-disk cache keyed by model and text, so that the same text is never encoded twice.
+
+The bundled model's tokenizer is run by sentencepiece's compiled library (``_CompiledTokenizer``), with the
+package's own pure-Python tokenizer for the rare texts where the two differ: the pieces, hence the vectors, are
+the package's.
 """
 
 from __future__ import annotations
