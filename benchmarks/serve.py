@@ -187,7 +187,9 @@ class Server:
         started = time.perf_counter()
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                [str(SKILLMATCH), "serve", "--port", str(self.port)],
+                # One worker: the figures are a process's (``serve`` starts one per core by default; several
+                # processes are benchmarks.web_load's --workers).
+                [str(SKILLMATCH), "serve", "--port", str(self.port), "--workers", "1"],
                 env=_env(self.data_dir),
                 stdout=log,
                 stderr=subprocess.STDOUT,

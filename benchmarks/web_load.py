@@ -97,11 +97,15 @@ def server_memory(pid: int) -> dict[str, Any]:
     }
 
 
-def real_dossiers(limit: int) -> list[dict[str, Any]]:
-    """Real-size dossiers in the API's layout, with ids of their own."""
+def real_dossiers(limit: int, skip: int = 0) -> list[dict[str, Any]]:
+    """Real-size dossiers in the API's layout, with ids of their own (``skip``: past those an earlier run sent,
+    so that each run's dossiers are new to the service and their texts to the encoder)."""
     native = adapter(RecordKind.jobseeker.value, RecordFormat.matching_dev)
+    lines = REAL_DOSSIERS.read_text(encoding="utf-8").splitlines()
+    if skip + limit > len(lines):
+        raise SystemExit(f"{REAL_DOSSIERS} holds {len(lines)} dossiers: too few for {skip + limit}")
     out = []
-    for i, line in enumerate(REAL_DOSSIERS.read_text(encoding="utf-8").splitlines()[:limit]):
+    for i, line in enumerate(lines[skip : skip + limit], start=skip):
         record = native(json.loads(line))
         record["id"] = f"MX{i:05d}"
         out.append(record)
@@ -312,7 +316,8 @@ def run(
         print(json.dumps(summary | {"audit_rows": audited} | server_memory(process.pid)), flush=True)
         if args.mixed is not None:
             searches, upserts = args.mixed
-            dossiers = real_dossiers(int(upserts * args.mixed_seconds) + 1)
+            count = int(upserts * args.mixed_seconds) + 1
+            dossiers = real_dossiers(count, skip=count * args.workers.index(workers))
             cpu, served = time.process_time(), server_cpu(process.pid)
             line = asyncio.run(mixed_loop(base, token, vacancies, dossiers, searches, upserts, args.mixed_seconds))
             line["client_cpu_s"] = round(time.process_time() - cpu, 1)
