@@ -148,8 +148,8 @@ def build_concept_space(
             rows = [position[text] for text in reused]
             unique_vectors[rows] = reuse.label_vectors[list(reused.values())]
             missing[rows] = False
-    todo = [unique[i] for i in np.flatnonzero(missing)]
     todo_rows = np.flatnonzero(missing)
+    todo = [unique[i] for i in todo_rows]
     batch = 4096
     with tqdm(total=len(todo), desc="embedding ESCO labels", unit="label", disable=not progress) as bar:
         for start in range(0, len(todo), batch):
