@@ -22,6 +22,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.responses import HTMLResponse, JSONResponse
 
 from api.auth.policy import rule_for
+from api.errors import problem_schemas
 
 router = APIRouter(include_in_schema=False)
 SWAGGER = "/swagger-ui"
@@ -53,6 +54,8 @@ def openapi_document(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema is not None:
         return app.openapi_schema
     document = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas.update(problem_schemas())  # what every error response refers to (api.errors.ERROR_RESPONSES)
     for path, operations in document.get("paths", {}).items():
         for method, operation in operations.items():
             rule = rule_for(method.upper(), path)

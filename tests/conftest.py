@@ -37,10 +37,17 @@ it is built once (on a clean clone) while the other processes run the rest."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The full-space modules first: on a clean clone they build the concept space, the longest single piece of
-    work, while the other test processes run the rest (``make test`` keeps this order: --no-loadscope-reorder).
-    Every process collects the same order, as xdist requires."""
-    items.sort(key=lambda item: item.nodeid.split("::", 1)[0] not in FULL_SPACE_FILES)
+    """The longest work first, so that no process is left running one long module while the others are done
+    (``make test`` keeps this order: --no-loadscope-reorder): the full-space modules (on a clean clone they build
+    the concept space, the longest single piece of work), then every module with a test marked slow, then the
+    rest, each group in file order. Every process collects the same order, as xdist requires."""
+    slow_modules = {item.nodeid.split("::", 1)[0] for item in items if item.get_closest_marker("slow") is not None}
+
+    def rank(item: pytest.Item) -> int:
+        module = item.nodeid.split("::", 1)[0]
+        return 0 if module in FULL_SPACE_FILES else 1 if module in slow_modules else 2
+
+    items.sort(key=rank)  # a stable sort: file order within each group
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:

@@ -217,6 +217,14 @@ def test_the_openapi_document_carries_the_security_scheme_and_every_error(servic
     operation = spec["paths"]["/vacancies/{vacancy_id}/candidates"]["get"]
     assert operation["security"] == [{"bearer": []}]
     assert {"400", "401", "403", "404", "405", "413", "422", "429", "500", "503"} <= set(operation["responses"])
+    # Every error is documented as problem details, in the media type it is sent with, with a schema that resolves.
+    assert operation["responses"]["404"]["content"] == {
+        "application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}
+    }
+    problem = spec["components"]["schemas"]["Problem"]
+    assert set(problem["required"]) == {"type", "title", "status", "detail", "code"}
+    assert problem["properties"]["errors"]["items"] == {"$ref": "#/components/schemas/FieldProblem"}
+    assert set(spec["components"]["schemas"]["FieldProblem"]["properties"]) == {"field", "reason"}
     assert spec["paths"]["/health"]["get"]["security"] == []  # public, and says so
     body = spec["paths"]["/jobseekers"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"]
