@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from api.auth.config import AuthConfig
 
@@ -18,12 +19,15 @@ class ApiConfig:
         ready_lag_seconds: an index behind the database by writes committed at most this long ago still answers
             ready (with its lag): with several processes each one is behind for a moment after every write of
             another. 0: any lag is not ready.
+        typeahead_store: where the typeahead's index of ESCO labels is kept between starts (None: built at
+            each start, a few seconds of CPU beside the first requests).
     """
 
     auth: AuthConfig = field(default_factory=AuthConfig)
     max_body_bytes: int = 1_000_000
     token_days: float = 90
     ready_lag_seconds: float = 0.0
+    typeahead_store: Path | None = None
 
 
 __all__ = ["ApiConfig"]

@@ -130,7 +130,8 @@ async def get_typeahead(request: Request, services: ServicesDep) -> Typeahead:
     """The ESCO label typeahead (built at the first search when start-up has not built it yet)."""
     typeahead: Typeahead | None = getattr(request.app.state, "typeahead", None)
     if typeahead is None or typeahead.taxonomy is not services.taxonomy:
-        typeahead = request.app.state.typeahead = Typeahead(services.taxonomy)
+        store = request.app.state.config.typeahead_store
+        typeahead = request.app.state.typeahead = Typeahead(services.taxonomy, store=store)
     return typeahead
 
 

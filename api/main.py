@@ -121,8 +121,9 @@ def create_app(
         stop = threading.Event()
         opened: Services | None = app.state.services
         if opened is not None:
-            # Built in the background so that start-up is not slower; the first keystrokes wait for it.
-            app.state.typeahead = Typeahead(opened.taxonomy)
+            # Built (or read from its store) in the background so that start-up is not slower; the first
+            # keystrokes wait for it.
+            app.state.typeahead = Typeahead(opened.taxonomy, store=config.typeahead_store)
             threading.Thread(target=app.state.typeahead.build, daemon=True).start()
         if opened is not None and sync_seconds > 0:
             threading.Thread(
