@@ -30,8 +30,8 @@ log = logging.getLogger(__name__)
 KEEP = 50
 """Candidates ranked per query: enough for k results after one per concept."""
 
-STORE_FORMAT = 1
-"""Format of the stored index (``Typeahead(store=...)``); another format is rebuilt."""
+STORE_FORMAT = 2
+"""Format of the stored index (``Typeahead(store=...)``); another format is rebuilt. 2: keys as UTF-8 bytes."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,12 +45,29 @@ class Suggestion:
     preferred: bool
 
 
+class _Keys:
+    """Sorted keys held as one UTF-8 string and their offsets (a tenth of the memory of as many ``str``), read
+    as a sequence of ``bytes`` by ``bisect``: UTF-8 sorts as the code points it encodes."""
+
+    def __init__(self, keys: list[str]) -> None:
+        encoded = [key.encode() for key in keys]
+        self.blob = b"".join(encoded)
+        self.offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=self.offsets[1:])
+
+    def __len__(self) -> int:
+        return len(self.offsets) - 1
+
+    def __getitem__(self, i: int) -> bytes:
+        return self.blob[self.offsets[i] : self.offsets[i + 1]]
+
+
 class _Index:
     """Entries of one kind and language: sorted keys, and per key its label and rank."""
 
-    def __init__(self, keys: list[str], entries: npt.NDArray[np.int64], ranks: npt.NDArray[np.int64],
+    def __init__(self, keys: list[str], entries: npt.NDArray[np.int32], ranks: npt.NDArray[np.int32],
                  labels: list[tuple[str, str, bool]]) -> None:  # fmt: skip
-        self.keys = keys
+        self.keys = _Keys(keys)
         self.entries = entries
         self.ranks = ranks
         self.labels = labels
@@ -141,8 +158,8 @@ class Typeahead:
             items.sort()
             indexes[where] = _Index(
                 [k for k, _, _ in items],
-                np.fromiter((e for _, e, _ in items), dtype=np.int64, count=len(items)),
-                np.fromiter((r for _, _, r in items), dtype=np.int64, count=len(items)),
+                np.fromiter((e for _, e, _ in items), dtype=np.int32, count=len(items)),
+                np.fromiter((r for _, _, r in items), dtype=np.int32, count=len(items)),
                 labels[where],
             )
         return indexes
@@ -166,8 +183,9 @@ class Typeahead:
         norm = normalize_label(query)
         if index is None or not norm:
             return []
-        lo = bisect.bisect_left(index.keys, norm)
-        hi = bisect.bisect_left(index.keys, norm + "\U0010ffff", lo)
+        start = norm.encode()
+        lo = bisect.bisect_left(index.keys, start)
+        hi = bisect.bisect_left(index.keys, start + b"\xff", lo)  # 0xff is no UTF-8 byte
         if hi <= lo:
             return []
         ranks = index.ranks[lo:hi]
