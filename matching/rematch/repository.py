@@ -643,7 +643,7 @@ class RematchRepository:
         query = select(*columns).where(where).order_by(m.c.query_kind, m.c.query_id, m.c.rank)
         kinds = {kind.value: kind for kind in ProfileKind}
         out = []
-        for kind, qid, mid, rank, score, *rest in conn.execute(query).tuples():
+        for kind, qid, mid, rank, score, *rest in conn.execute(query):
             parts, (previous, since, run) = rest[: len(COMPONENTS)], rest[len(COMPONENTS) :]
             out.append(
                 StoredMatch(
@@ -685,7 +685,7 @@ class RematchRepository:
             .order_by(m.c.query_kind, m.c.query_id, m.c.rank)
         )
         with self.engine.connect() as conn:
-            return [NewMatch(kinds[k], q, mid, round(float(s), 6)) for k, q, mid, s in conn.execute(query).tuples()]
+            return [NewMatch(kinds[k], q, mid, round(float(s), 6)) for k, q, mid, s in conn.execute(query)]
 
     def new_in_run(self, run_id: int) -> list[StoredMatch]:
         """Every match that entered a list in a run and is still there."""
