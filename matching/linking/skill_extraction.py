@@ -492,10 +492,10 @@ class SkillExtractor:
             uri = hit.uri
             if uri in self.languages or (uri in self.knowledge and not clause.knowing):
                 continue
-            rows = self._own_rows(uri, None)
+            rows = self._rows(uri)
             # Words are compared with the labels of the text's language only: "accompagnement" is no
             # "accompany", "espace" no "space".
-            own = self._own_rows(uri, lang)
+            own = self._in_lang(rows, lang)
             if lang == "fr" and cfg.head_agreement and not own.size:
                 continue  # every French skill has a French label: an English one reached from French is a false friend
             coverage = 0.0
@@ -548,8 +548,8 @@ class SkillExtractor:
         """
         linked = self.linker.link_many(texts, "skill", lang, k=PHRASE_CANDIDATES)
         self._prime_heads(
-            (strip_framing(text), self._label_rows(c.uri, lang))
-            for text, found in zip(texts, linked, strict=True)
+            (phrase, self._label_rows(c.uri, lang))
+            for phrase, found in zip(map(strip_framing, texts), linked, strict=True)
             for c in found
             if c.learned_link is None
         )
@@ -572,15 +572,19 @@ class SkillExtractor:
 
     def _label_rows(self, uri: str, lang: str | None) -> npt.NDArray[np.int64]:
         """The rows of a skill's labels in a language (all of them when it has none in that language)."""
-        own = self._own_rows(uri, lang)
-        return own if own.size else self._own_rows(uri, None)
+        rows = self._rows(uri)
+        own = self._in_lang(rows, lang)
+        return own if own.size else rows
 
-    def _own_rows(self, uri: str, lang: str | None) -> npt.NDArray[np.int64]:
-        """The rows of a skill's labels in a language (none when it has none in it), or all its rows (None)."""
+    def _rows(self, uri: str) -> npt.NDArray[np.int64]:
+        """The rows of all of a skill's labels in the index."""
         index = self.index
         local = index.local_of(self.linker.space.index_of(uri))
-        rows = np.arange(index.offsets[local], index.offsets[local + 1], dtype=np.int64)
-        return rows[index.label_langs[rows] == LANG_CODES[lang]] if lang in LANG_CODES else rows
+        return np.arange(index.offsets[local], index.offsets[local + 1], dtype=np.int64)
+
+    def _in_lang(self, rows: npt.NDArray[np.int64], lang: str | None) -> npt.NDArray[np.int64]:
+        """Those of some label rows in a language (possibly none), or all of them when the language is unknown."""
+        return rows[self.index.label_langs[rows] == LANG_CODES[lang]] if lang in LANG_CODES else rows
 
     def _agrees(self, text: str, rows: npt.NDArray[np.int64]) -> bool:
         """Whether a phrase agrees in head and complement with one of some labels (``agreement``)."""
@@ -626,7 +630,8 @@ class SkillExtractor:
                 words.update(dict.fromkeys(self._label_words(row)))
         missing = [w for w in words if w not in cache]
         if len(cache) + len(missing) > _MAX_WORD_VECTORS:
-            missing = list(words)  # the cache is emptied first: every word of this batch is encoded again
+            cache.clear()  # full: emptied first, so every word of this batch is encoded
+            missing = list(words)
         if missing:
             self._encode_words(missing)
 
