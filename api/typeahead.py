@@ -10,8 +10,9 @@ alternative one, a shorter label before a longer one; one result per concept.
 from __future__ import annotations
 
 import bisect
+import json
 import logging
-import pickle
+import mmap
 import threading
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,15 +24,16 @@ import numpy.typing as npt
 
 from esco_data import LANGUAGES, ConceptKind, LabelType, Taxonomy
 from esco_data.normalize import normalize_label
-from matching.atomic import atomic_file
+from matching.atomic import atomic_dir
 
 log = logging.getLogger(__name__)
 
 KEEP = 50
 """Candidates ranked per query: enough for k results after one per concept."""
 
-STORE_FORMAT = 2
-"""Format of the stored index (``Typeahead(store=...)``); another format is rebuilt. 2: keys as UTF-8 bytes."""
+STORE_FORMAT = 3
+"""Format of the stored index (``Typeahead(store=...)``); another format is rebuilt. 2: keys as UTF-8 bytes.
+3: a folder of plain arrays, memory-mapped, the labels read from the taxonomy by their row."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,13 +49,19 @@ class Suggestion:
 
 class _Keys:
     """Sorted keys held as one UTF-8 string and their offsets (a tenth of the memory of as many ``str``), read
-    as a sequence of ``bytes`` by ``bisect``: UTF-8 sorts as the code points it encodes."""
+    as a sequence of ``bytes`` by ``bisect``: UTF-8 sorts as the code points it encodes. The string is a
+    ``bytes`` when built, a read-only memory map of the stored file when read."""
 
-    def __init__(self, keys: list[str]) -> None:
+    def __init__(self, blob: bytes | mmap.mmap, offsets: npt.NDArray[np.int64]) -> None:
+        self.blob = blob
+        self.offsets = offsets
+
+    @classmethod
+    def of(cls, keys: list[str]) -> _Keys:
         encoded = [key.encode() for key in keys]
-        self.blob = b"".join(encoded)
-        self.offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
-        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=self.offsets[1:])
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, encoded), dtype=np.int64, count=len(encoded)), out=offsets[1:])
+        return cls(b"".join(encoded), offsets)
 
     def __len__(self) -> int:
         return len(self.offsets) - 1
@@ -62,15 +70,28 @@ class _Keys:
         return self.blob[self.offsets[i] : self.offsets[i + 1]]
 
 
+@dataclass(frozen=True, slots=True)
 class _Index:
-    """Entries of one kind and language: sorted keys, and per key its label and rank."""
+    """Entries of one kind and language: sorted keys, and per key its label (a row of the taxonomy's labels)
+    and rank."""
 
-    def __init__(self, keys: list[str], entries: npt.NDArray[np.int32], ranks: npt.NDArray[np.int32],
-                 labels: list[tuple[str, str, bool]]) -> None:  # fmt: skip
-        self.keys = _Keys(keys)
-        self.entries = entries
-        self.ranks = ranks
-        self.labels = labels
+    keys: _Keys
+    entries: npt.NDArray[np.int32]
+    ranks: npt.NDArray[np.int32]
+
+
+def _mapped(path: Path) -> Any:
+    """A stored array, memory-mapped read-only, as a plain array over the map (indexing a ``np.memmap`` costs
+    more)."""
+    return np.load(path, mmap_mode="r", allow_pickle=False).view(np.ndarray)
+
+
+def _map_bytes(path: Path) -> bytes | mmap.mmap:
+    """A file's bytes, memory-mapped read-only (an empty file cannot be mapped: its bytes are empty)."""
+    with path.open("rb") as fh:
+        if fh.seek(0, 2) == 0:
+            return b""
+        return mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _rank(at_start: bool, preferred: bool, length: int) -> int:
@@ -85,8 +106,9 @@ class Typeahead:
         """Args:
         taxonomy: the ESCO taxonomy.
         languages: languages to index.
-        store: a file where the built index is kept for the next start (read instead of built when it is of
-            this release and these languages): building takes seconds of CPU, reading a fraction of one.
+        store: a folder where the built index is kept for the next start (mapped instead of built when it is
+            of these labels and languages): building takes seconds of CPU, mapping a fraction of one, and the
+            processes of one host share the mapped pages.
         """
         self.taxonomy = taxonomy
         self.languages = languages
@@ -96,7 +118,13 @@ class Typeahead:
 
     def _key(self) -> dict[str, Any]:
         release = self.taxonomy.release
-        return {"format": STORE_FORMAT, "checksum": release.checksum, "languages": list(self.languages)}
+        return {
+            "format": STORE_FORMAT,
+            "checksum": release.checksum,
+            "languages": list(self.languages),
+            # The entries are rows of the taxonomy's labels: the same labels in the same order.
+            "labels": self.taxonomy.label_digest(),
+        }
 
     def build(self) -> None:
         """Build the index now (otherwise the first search does), or read it from ``store``."""
@@ -112,33 +140,48 @@ class Typeahead:
                 self._write(self.store, self._indexes)
 
     def _read(self) -> dict[tuple[ConceptKind, str], _Index] | None:
-        if self.store is None or not self.store.exists():
+        if self.store is None or not (self.store / "manifest.json").exists():
             return None
         try:
-            with self.store.open("rb") as fh:
-                key, indexes = pickle.load(fh)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError, TypeError, ValueError) as exc:
+            manifest = json.loads((self.store / "manifest.json").read_text())
+            if not isinstance(manifest, dict) or manifest.get("key") != self._key():
+                return None
+            indexes: dict[tuple[ConceptKind, str], _Index] = {}
+            for stem, (kind, lang) in manifest["indexes"].items():
+                indexes[(ConceptKind(kind), lang)] = _Index(
+                    _Keys(_map_bytes(self.store / f"{stem}.keys"), _mapped(self.store / f"{stem}.offsets.npy")),
+                    _mapped(self.store / f"{stem}.entries.npy"),
+                    _mapped(self.store / f"{stem}.ranks.npy"),
+                )
+        except (OSError, ValueError, KeyError, TypeError, AttributeError) as exc:
             log.warning("the stored typeahead index %s cannot be read (%s): building it", self.store, exc)
-            return None
-        if key != self._key() or not isinstance(indexes, dict):
             return None
         return indexes
 
-    def _write(self, path: Path, indexes: dict[tuple[ConceptKind, str], _Index]) -> None:
-        def write(tmp: Path) -> None:
-            with tmp.open("wb") as fh:
-                pickle.dump((self._key(), indexes), fh, protocol=pickle.HIGHEST_PROTOCOL)
-
+    def _write(self, directory: Path, indexes: dict[tuple[ConceptKind, str], _Index]) -> None:
+        """Store the index as plain arrays in a folder, which later starts map (the processes of one host share
+        its pages) instead of unpickling a copy each."""
         try:
-            atomic_file(path, write)
+            with atomic_dir(directory) as tmp:
+                stems: dict[str, list[str]] = {}
+                for (kind, lang), index in indexes.items():
+                    stem = f"{kind.value}-{lang}"
+                    (tmp / f"{stem}.keys").write_bytes(bytes(index.keys.blob))
+                    np.save(tmp / f"{stem}.offsets.npy", index.keys.offsets, allow_pickle=False)
+                    np.save(tmp / f"{stem}.entries.npy", index.entries, allow_pickle=False)
+                    np.save(tmp / f"{stem}.ranks.npy", index.ranks, allow_pickle=False)
+                    stems[stem] = [kind.value, lang]
+                (tmp / "manifest.json").write_text(json.dumps({"key": self._key(), "indexes": stems}))
         except OSError as exc:  # a read-only or full data directory: the next start builds it again
-            log.warning("could not store the typeahead index in %s: %s", path, exc)
+            log.warning("could not store the typeahead index in %s: %s", directory, exc)
+            return
+        legacy = directory.with_name("typeahead.pickle")  # format 2, one pickled file
+        legacy.unlink(missing_ok=True)
 
     def _build(self) -> dict[tuple[ConceptKind, str], _Index]:
         kinds: dict[str, ConceptKind] = {}
         rows: dict[tuple[ConceptKind, str], list[tuple[str, int, int]]] = defaultdict(list)
-        labels: dict[tuple[ConceptKind, str], list[tuple[str, str, bool]]] = defaultdict(list)
-        for label in self.taxonomy.all_labels():
+        for row, label in enumerate(self.taxonomy.all_labels()):
             if label.lang not in self.languages or label.label_type is LabelType.hidden:
                 continue
             kind = kinds.get(label.uri)
@@ -146,21 +189,17 @@ class Typeahead:
                 kind = kinds[label.uri] = self.taxonomy.concept(label.uri).kind
             if kind not in (ConceptKind.skill, ConceptKind.occupation):
                 continue
-            key: tuple[ConceptKind, str] = (kind, label.lang)
-            entry = len(labels[key])
             preferred = label.label_type is LabelType.preferred
-            labels[key].append((label.uri, label.text, preferred))
             words = label.norm.split()
             for i in range(len(words)):
-                rows[key].append((" ".join(words[i:]), entry, _rank(i == 0, preferred, len(label.text))))
+                rows[(kind, label.lang)].append((" ".join(words[i:]), row, _rank(i == 0, preferred, len(label.text))))
         indexes: dict[tuple[ConceptKind, str], _Index] = {}
         for where, items in rows.items():
             items.sort()
             indexes[where] = _Index(
-                [k for k, _, _ in items],
+                _Keys.of([k for k, _, _ in items]),
                 np.fromiter((e for _, e, _ in items), dtype=np.int32, count=len(items)),
                 np.fromiter((r for _, _, r in items), dtype=np.int32, count=len(items)),
-                labels[where],
             )
         return indexes
 
@@ -194,12 +233,13 @@ class Typeahead:
         order = best[np.argsort(ranks[best], kind="stable")]
         out: list[Suggestion] = []
         seen: set[str] = set()
+        label_at = self.taxonomy.label_at
         for position in order:
-            uri, text, preferred = index.labels[int(index.entries[lo + position])]
+            uri, text, _, label_type = label_at(int(index.entries[lo + position]))
             if uri in seen:
                 continue
             seen.add(uri)
-            out.append(Suggestion(uri, text, lang, preferred))
+            out.append(Suggestion(uri, text, lang, label_type is LabelType.preferred))
             if len(out) == k:
                 break
         return out

@@ -7,6 +7,7 @@ explanations never query the database for a label. ``snapshot`` turns it into by
 
 from __future__ import annotations
 
+import hashlib
 import pickle
 from collections import defaultdict
 from collections.abc import Iterator
@@ -333,6 +334,23 @@ class Taxonomy:
         """Every label of every concept, concept by concept."""
         for i in range(len(self._label_text)):
             yield self._label(i)
+
+    def label_digest(self) -> str:
+        """A digest of every label's concept, text, language and type in ``all_labels`` order: what an index
+        that names labels by their row (``label_at``) was built over."""
+        digest: str | None = self.__dict__.get("_label_digest")
+        if digest is None:
+            h = hashlib.blake2b(digest_size=16)
+            h.update("\x00".join(self._label_uri).encode())
+            h.update("\x00".join(self._label_text).encode())
+            h.update("\x00".join(self._label_lang).encode())
+            h.update(self._label_type)
+            digest = self.__dict__["_label_digest"] = h.hexdigest()
+        return digest
+
+    def label_at(self, i: int) -> tuple[str, str, str, LabelType]:
+        """The i-th label of ``all_labels`` as (concept URI, text, language, type), without building a ``Label``."""
+        return self._label_uri[i], self._label_text[i], self._label_lang[i], _TYPES[self._label_type[i]]
 
     def has_label(self, uri: str, lang: str) -> bool:
         """Whether a concept has a label of its own in a language (no fallback)."""

@@ -3,8 +3,9 @@ unwritable store costs a build, never a wrong answer."""
 
 from __future__ import annotations
 
+import json
 import logging
-import pickle
+import mmap
 from pathlib import Path
 
 import pytest
@@ -38,38 +39,53 @@ def answers(typeahead: Typeahead) -> list[list[tuple[str, str, str, bool]]]:
     return [[(s.uri, s.label, s.lang, s.preferred) for s in typeahead.search(q, k, lang)] for q, k, lang in QUERIES]
 
 
-def test_a_stored_index_answers_as_the_built_one_and_is_read_not_built(
+def test_a_stored_index_answers_as_the_built_one_and_is_mapped_not_built(
     slice_taxonomy: Taxonomy, tmp_path: Path
 ) -> None:
     built = Typeahead(slice_taxonomy)
     expected = answers(built)
     assert expected[0][0][0] == U.BAKER and not expected[-1]
-    store = tmp_path / "typeahead.pickle"
+    store = tmp_path / "typeahead"
+    legacy = tmp_path / "typeahead.pickle"  # the previous format's file goes once the folder is written
+    legacy.write_bytes(b"format 2")
     CountingTypeahead.builds = 0
     first = CountingTypeahead(slice_taxonomy, store=store)
-    assert answers(first) == expected and CountingTypeahead.builds == 1 and store.exists()
+    assert answers(first) == expected and CountingTypeahead.builds == 1
+    assert (store / "manifest.json").exists() and not legacy.exists()
     second = CountingTypeahead(slice_taxonomy, store=store)
     assert answers(second) == expected and CountingTypeahead.builds == 1  # read, not built
+    assert second._indexes is not None
+    index = next(iter(second._indexes.values()))
+    assert isinstance(index.keys.blob, mmap.mmap) and not index.ranks.flags.owndata and not index.ranks.flags.writeable
 
 
-def test_a_store_of_another_release_or_format_is_rebuilt(slice_taxonomy: Taxonomy, tmp_path: Path) -> None:
-    store = tmp_path / "typeahead.pickle"
+def test_a_store_of_other_labels_or_format_is_rebuilt(slice_taxonomy: Taxonomy, tmp_path: Path) -> None:
+    store = tmp_path / "typeahead"
     expected = answers(Typeahead(slice_taxonomy, store=store))
-    key, indexes = pickle.loads(store.read_bytes())
-    for other in ({**key, "checksum": "another release"}, {**key, "format": key["format"] + 1}):
-        store.write_bytes(pickle.dumps((other, {})))  # an empty index: answering from it would find nothing
+    manifest = json.loads((store / "manifest.json").read_text())
+    key = manifest["key"]
+    others = ({**key, "checksum": "another release"}, {**key, "format": key["format"] + 1}, {**key, "labels": "x"})
+    for other in others:
+        # The same arrays under another key: answering from them would name labels of other rows.
+        (store / "manifest.json").write_text(json.dumps({**manifest, "key": other}))
         CountingTypeahead.builds = 0
         assert answers(CountingTypeahead(slice_taxonomy, store=store)) == expected
         assert CountingTypeahead.builds == 1
-        assert pickle.loads(store.read_bytes())[0] == key  # replaced by this release's index
+        assert json.loads((store / "manifest.json").read_text())["key"] == key  # replaced by this index
 
 
+@pytest.mark.parametrize("damage", ["manifest", "array", "missing"])
 def test_an_unreadable_store_is_rebuilt_with_a_warning(
-    slice_taxonomy: Taxonomy, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    slice_taxonomy: Taxonomy, tmp_path: Path, caplog: pytest.LogCaptureFixture, damage: str
 ) -> None:
-    expected = answers(Typeahead(slice_taxonomy))
-    store = tmp_path / "typeahead.pickle"
-    store.write_bytes(b"not a pickle")
+    store = tmp_path / "typeahead"
+    expected = answers(Typeahead(slice_taxonomy, store=store))
+    if damage == "manifest":
+        (store / "manifest.json").write_text("not json")
+    elif damage == "array":
+        next(store.glob("*.ranks.npy")).write_bytes(b"not an array")
+    else:
+        next(store.glob("*.keys")).unlink()
     with caplog.at_level(logging.WARNING, logger="api.typeahead"):
         assert answers(Typeahead(slice_taxonomy, store=store)) == expected
     assert "cannot be read" in caplog.text
@@ -80,7 +96,7 @@ def test_a_store_that_cannot_be_written_only_costs_the_next_build(
 ) -> None:
     expected = answers(Typeahead(slice_taxonomy))
     (tmp_path / "a-file").write_text("not a folder")
-    store = tmp_path / "a-file" / "typeahead.pickle"
+    store = tmp_path / "a-file" / "typeahead"
     with caplog.at_level(logging.WARNING, logger="api.typeahead"):
         assert answers(Typeahead(slice_taxonomy, store=store)) == expected
     assert "could not store" in caplog.text and not store.exists()
