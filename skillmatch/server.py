@@ -13,6 +13,7 @@ from skillmatch.db import make_engine
 from skillmatch.private_files import restrict_new_files, secure_data_dir
 from skillmatch.runtime import Runtime
 from skillmatch.schema import create_tables
+from skillmatch.serving import limit_malloc_arenas
 from skillmatch.settings import Settings, get_settings, resolve_path
 
 
@@ -59,6 +60,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings: settings to use (default: from the environment).
     """
     settings = settings or get_settings()
+    limit_malloc_arenas()  # before the request threads start
     restrict_new_files()
     secure_data_dir(settings.data_dir)
     db = make_engine(settings.database_url)

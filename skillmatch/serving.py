@@ -7,6 +7,7 @@ indexes are memory-mapped files, shared between workers by the operating system'
 
 from __future__ import annotations
 
+import ctypes
 import os
 from pathlib import Path
 
@@ -60,6 +61,36 @@ def workers_to_start(settings: Settings, asked: int | None) -> int:
     return default_workers(settings.worker_memory_mb)
 
 
+MALLOC_ARENAS = 2
+"""glibc malloc arenas a serving process keeps: its request threads hold the interpreter's lock in turn, and
+with one arena per thread (up to eight per core) each arena keeps memory of its own that the others cannot
+reuse: about 40 MB of private memory per worker on the demo set (``benchmarks/README.md``)."""
+
+_M_ARENA_MAX = -8
+"""glibc's ``mallopt`` parameter for the most arenas (malloc.h)."""
+
+
+def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
+    """Cap this process's malloc arenas (arenas made later count; those already made stay).
+
+    An operator's ``MALLOC_ARENA_MAX``, which glibc reads at start, is left as set.
+
+    Args:
+        arenas: the most arenas.
+
+    Returns:
+        Whether the cap was set (False: another C library, or ``MALLOC_ARENA_MAX`` set).
+    """
+    if "MALLOC_ARENA_MAX" in os.environ:
+        return False
+    try:
+        mallopt = ctypes.CDLL(None).mallopt  # the C library this process runs on
+    except (OSError, AttributeError):
+        return False
+    mallopt.argtypes, mallopt.restype = [ctypes.c_int, ctypes.c_int], ctypes.c_int
+    return bool(mallopt(_M_ARENA_MAX, arenas))
+
+
 def prepare_database(settings: Settings) -> None:
     """Migrate the database once, before the workers start (they would otherwise race to migrate a SQLite
     file; PostgreSQL's migration holds an advisory lock)."""
@@ -70,4 +101,12 @@ def prepare_database(settings: Settings) -> None:
         db.dispose()
 
 
-__all__ = ["available_mb", "cores", "default_workers", "prepare_database", "workers_to_start"]
+__all__ = [
+    "MALLOC_ARENAS",
+    "available_mb",
+    "cores",
+    "default_workers",
+    "limit_malloc_arenas",
+    "prepare_database",
+    "workers_to_start",
+]
