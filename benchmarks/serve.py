@@ -1,7 +1,7 @@
 """Start-up time and resident memory of `skillmatch serve`, as a subprocess on a free loopback port.
 
 Usage:
-    python -m benchmarks.serve [--scenarios demo 100k] [--jobseekers 100000] [--queries 200] [--keep]
+    python -m benchmarks.serve [--scenarios demo 100k] [--jobseekers 100000] [--queries 200] [--workers 1] [--keep]
 
 Each scenario gets a scratch data directory (a temporary folder in the configured data directory): the
 concept space and linker indexes of the configured data directory are copied in (brought up to date first
@@ -20,6 +20,11 @@ start also 200 mixed queries (skill and title links, candidates for a vacancy, v
 p50/p99 per kind, errors) and the resident memory of the server process and its children after them
 (psutil; `rss_file_mb` is the part backed by memory-mapped files). Targets: ready <= 5 s with the link and
 the search each within 1 s; resident memory <= 1.0 GB with the demo set, <= 1.5 GB with 100k jobseekers.
+
+With `--workers N` (default 1) the server runs N worker processes under uvicorn's supervisor; the mixed queries
+then come from 2N concurrent clients, so that every worker answers some, and the memory line gives each
+process's private memory (`uss_mb_per_process`, the supervisor first). Target (issue 23): a worker beyond the
+first adds <= 400 MB of private memory on the demo set.
 """
 
 from __future__ import annotations
@@ -154,6 +159,7 @@ def _memory(pid: int) -> dict[str, float]:
     procs = [root, *root.children(recursive=True)]
     rss = sum(p.memory_info().rss for p in procs)
     full = [p.memory_full_info() for p in procs]
+    per_process = [round(m.uss / MB) for m in full]
     pss, uss = sum(m.pss for m in full), sum(m.uss for m in full)
     file_backed = 0
     for p in procs:
@@ -169,14 +175,16 @@ def _memory(pid: int) -> dict[str, float]:
         "rss_file_mb": round(file_backed / MB),
         "pss_mb": round(pss / MB),
         "uss_mb": round(uss / MB),
+        "uss_mb_per_process": per_process,
     }
 
 
 class Server:
     """`skillmatch serve` on a free port, its output in a log file of the data directory."""
 
-    def __init__(self, data_dir: Path) -> None:
+    def __init__(self, data_dir: Path, workers: int = 1) -> None:
         self.data_dir = data_dir
+        self.workers = workers
         self.port = _free_port()
         self.base = f"http://127.0.0.1:{self.port}"
         self.log = data_dir / "serve.log"
@@ -187,9 +195,9 @@ class Server:
         started = time.perf_counter()
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
-                # One worker: the figures are a process's (``serve`` starts one per core by default; several
-                # processes are benchmarks.web_load's --workers).
-                [str(SKILLMATCH), "serve", "--port", str(self.port), "--workers", "1"],
+                # One worker unless asked: the figures are then a process's (``serve`` starts one per core by
+                # default; their throughput is benchmarks.web_load's --workers).
+                [str(SKILLMATCH), "serve", "--port", str(self.port), "--workers", str(self.workers)],
                 env=_env(self.data_dir),
                 stdout=log,
                 stderr=subprocess.STDOUT,
@@ -285,21 +293,26 @@ def measure_start(server: Server, workload: Workload, token: str) -> dict[str, A
 
 
 def run_queries(server: Server, workload: Workload, n: int, token: str) -> dict[str, Any]:
-    """n mixed queries, one at a time: p50/p99 per kind and the number of answers other than 200."""
+    """n mixed queries, one at a time per worker (2 clients per worker beyond one): p50/p99 per kind and the
+    number of answers other than 200."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    clients = 1 if server.workers == 1 else 2 * server.workers
+    with ThreadPoolExecutor(clients) as pool:
+        answers = list(pool.map(lambda item: (item[0], *_send(server.base, item[1], token)), workload.queries(n)))
     times: dict[str, list[float]] = {}
     errors = 0
-    for kind, query in workload.queries(n):
-        status, seconds = _send(server.base, query, token)
+    for kind, status, seconds in answers:
         times.setdefault(kind, []).append(seconds)
         errors += status != 200
-    line: dict[str, Any] = {"queries": n, "errors": errors}
+    line: dict[str, Any] = {"queries": n, "clients": clients, "errors": errors}
     for kind, values in times.items():
         line[f"{kind}_p50_ms"] = round(percentile(values, 50) * 1000, 1)
         line[f"{kind}_p99_ms"] = round(percentile(values, 99) * 1000, 1)
     return line
 
 
-def run_scenario(scenario: str, jobseekers: int, queries: int, keep: bool) -> None:
+def run_scenario(scenario: str, jobseekers: int, queries: int, keep: bool, workers: int = 1) -> None:
     """Prepare a scenario, start the server twice, print one JSON line per start."""
     settings = get_settings()
     scratch = Path(tempfile.mkdtemp(prefix=f"serve-bench-{scenario}-", dir=settings.data_dir))
@@ -308,9 +321,9 @@ def run_scenario(scenario: str, jobseekers: int, queries: int, keep: bool) -> No
         started = time.perf_counter()
         held, token = prepare(scratch, scenario, jobseekers, workload)
         prepared = round(time.perf_counter() - started, 1)
-        server = Server(scratch)
+        server = Server(scratch, workers)
         for start in ("first", "second"):
-            line: dict[str, Any] = {"scenario": scenario, **held, "start": start}
+            line: dict[str, Any] = {"scenario": scenario, **held, "workers": workers, "start": start}
             if start == "first":
                 line["prepare_seconds"] = prepared
             try:
@@ -335,10 +348,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--scenarios", nargs="+", choices=["demo", "100k"], default=["demo", "100k"])
     parser.add_argument("--jobseekers", type=int, default=100_000, help="synthetic jobseekers of the 100k scenario")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=1, help="server processes (`serve --workers`)")
     parser.add_argument("--keep", action="store_true", help="keep the scratch data directories")
     args = parser.parse_args(argv)
     for scenario in args.scenarios:
-        run_scenario(scenario, args.jobseekers, args.queries, args.keep)
+        run_scenario(scenario, args.jobseekers, args.queries, args.keep, args.workers)
 
 
 if __name__ == "__main__":
