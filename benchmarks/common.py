@@ -65,3 +65,17 @@ def percentile(values: Sequence[float], q: float) -> float:
 
 
 __all__ = ["percentile", "product_linker", "read_tsv", "write_run"]
+
+
+def anonymous_mb(pid: int) -> int | None:
+    """A process's anonymous memory in MB (``Anonymous`` of /proc/PID/smaps_rollup): its heap and arrays, never
+    shared with a process it did not fork. Its USS also counts the pages of mapped files that no other process
+    has touched yet, which are the page cache's and become shared as soon as another process reads them; None
+    where the file cannot be read."""
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith("Anonymous:"):
+                return int(line.split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        return None
+    return None

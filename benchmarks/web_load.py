@@ -46,7 +46,7 @@ from sqlalchemy import func, select
 
 from api.audit import AuditRow
 from api.auth import Role, TokenStore
-from benchmarks.common import percentile
+from benchmarks.common import anonymous_mb, percentile
 from benchmarks.load import DEMO, _free_port, _wait_ready
 from benchmarks.speed import Generator
 from esco_data import load_esco
@@ -83,14 +83,23 @@ def server_cpu(pid: int) -> float:
 
 
 def server_memory(pid: int) -> dict[str, Any]:
-    """The server's memory: per process resident (RSS), proportional (PSS) and private (USS) MB, and totals."""
+    """The server's memory: per process resident (RSS), proportional (PSS), private (USS) and anonymous MB, and
+    totals."""
     rows = []
     for proc in _tree(pid):
         info = proc.memory_full_info()
-        rows.append({"rss": round(info.rss / MB), "pss": round(info.pss / MB), "uss": round(info.uss / MB)})
+        rows.append(
+            {
+                "rss": round(info.rss / MB),
+                "pss": round(info.pss / MB),
+                "uss": round(info.uss / MB),
+                "anon": anonymous_mb(proc.pid),
+            }
+        )
     return {
         "processes": len(rows),
         "uss_mb_per_process": [r["uss"] for r in rows],
+        "anon_mb_per_process": [r["anon"] for r in rows],
         "rss_mb_total": sum(r["rss"] for r in rows),
         "pss_mb_total": sum(r["pss"] for r in rows),
         "uss_mb_total": sum(r["uss"] for r in rows),

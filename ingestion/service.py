@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection
 from tqdm import tqdm
 
 from ingestion.adapters import RecordFormat, adapter
+from ingestion.build_pool import BuildPool
 from ingestion.models import RecordKind
 from ingestion.profile_builder import BuiltProfile, ProfileBuilder
 from ingestion.readers import RawRecord
@@ -130,6 +131,8 @@ class IngestionService:
         self.repository = repository
         self.builder = builder
         self.writer = writer
+        self.pool: BuildPool | None = None
+        """Worker processes that build a batch's profiles (``ingest``); None: built in this process."""
 
     def validate(self, kind: RecordKind, data: dict[str, Any]) -> tuple[AnyRecord, list[str]]:
         """Validate one record (see ``RecordValidator.validate``).
@@ -203,7 +206,14 @@ class IngestionService:
         valid, rejected = prepared.valid, prepared.rejected
         existing = self.repository.existing_hashes(kind, list(valid))
         changed = {rid: v for rid, v in valid.items() if existing.get(rid) != v[1]}
-        built = self._keep_opt_outs(kind, self.builder.build([v[0] for v in changed.values()]) if changed else [])
+        records = [v[0] for v in changed.values()]
+        if not records:
+            built = []
+        elif self.pool is not None:
+            built = self.pool.build(self.builder, records)
+        else:
+            built = self.builder.build(records)
+        built = self._keep_opt_outs(kind, built)
         flags = [self.repository.screen_flags(v[0]) for v in changed.values()]
         outcome = {"quarantined": 0, "already_quarantined": 0}
 

@@ -8,6 +8,7 @@ The settings are read here and only plain values go into the core packages.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
@@ -20,6 +21,7 @@ from sqlalchemy.engine import Engine
 from tqdm import tqdm
 
 from esco_data import Taxonomy
+from ingestion.build_pool import BuildPool
 from ingestion.corrections import CorrectionService
 from ingestion.profile_builder import ProfileBuilder
 from ingestion.repository import RecordRepository
@@ -75,6 +77,19 @@ def linker_config(settings: Settings) -> LinkerConfig:
     """The linker's configuration as the settings give it (its weights are tuned in code; the default language
     is a setting)."""
     return LinkerConfig(default_language=settings.default_language.value)
+
+
+def open_builder(settings: Settings) -> ProfileBuilder:
+    """A profile builder over a data directory whose ESCO, concept space and linker indexes are built: what a
+    worker process of a batch ingestion (``ingestion.build_pool``) opens, the linker as ``Runtime.open`` sets it
+    (its first-use parts read from disk, the links consultants taught it)."""
+    db = make_engine(settings.database_url)
+    encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
+    taxonomy = load_taxonomy(db, settings.data_dir)
+    linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir, config=linker_config(settings))
+    linker.learned = LearnedLinks(db, refresh_seconds=max(settings.sync_seconds, 1.0))
+    warm_linker(linker, settings.data_dir)
+    return ProfileBuilder(taxonomy, linker)
 
 
 @dataclass
@@ -167,6 +182,19 @@ class Runtime:
         return cls(
             settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, fairness, corrections, report
         )
+
+    def build_in_processes(self, processes: int) -> BuildPool | None:
+        """Let batch ingestion build profiles in ``processes`` worker processes (started on first use); close
+        the pool it returns when done. Fewer than 2: none, profiles are built in this process.
+
+        Args:
+            processes: worker processes.
+        """
+        if processes < 2:
+            return None
+        pool = BuildPool(functools.partial(open_builder, self.settings), processes)
+        self.ingestion.pool = pool
+        return pool
 
     def check(self) -> list[IndexCheck]:
         """How each index compares with the database (the readiness check)."""
@@ -272,4 +300,4 @@ def _fairness(
     )
 
 
-__all__ = ["Runtime", "linker_config", "matching_engine"]
+__all__ = ["Runtime", "linker_config", "matching_engine", "open_builder"]

@@ -21,7 +21,14 @@ demo_app = typer.Typer(help="The demo data set.", no_args_is_help=True)
 DEMO_DIR = REPO_ROOT.parent / "shared" / "eval" / "matching-dev"
 
 
-def _ingest(kind_name: str, path: Path, fmt: str, runtime: Runtime | None = None) -> None:
+def _build_processes(asked: int | None) -> int:
+    """Worker processes that build a batch's profiles: those asked for, else one per core as memory allows."""
+    from skillmatch.serving import default_workers
+
+    return asked if asked is not None else default_workers(get_settings().worker_memory_mb)
+
+
+def _ingest(kind_name: str, path: Path, fmt: str, runtime: Runtime | None = None, workers: int | None = None) -> None:
     from ingestion.adapters import RecordFormat
     from ingestion.models import RecordKind
     from ingestion.readers import read_file
@@ -38,9 +45,15 @@ def _ingest(kind_name: str, path: Path, fmt: str, runtime: Runtime | None = None
         records = list(read_file(path))
     except (ValueError, OSError) as exc:
         raise fail(str(exc)) from exc
-    summary = service.ingest(
-        RecordKind(kind_name), records, source=str(path), fmt=record_format, progress=True, total=len(records)
-    )
+    pool = runtime.build_in_processes(_build_processes(workers)) if service.pool is None else None
+    try:
+        summary = service.ingest(
+            RecordKind(kind_name), records, source=str(path), fmt=record_format, progress=True, total=len(records)
+        )
+    finally:
+        if pool is not None:
+            pool.close()
+            service.pool = None
     runtime.save()
     typer.echo(
         f"{summary.total:,} {_PLURAL[kind_name]} read in {summary.seconds:.1f} s: {summary.accepted:,} accepted, "
@@ -58,28 +71,40 @@ def _ingest(kind_name: str, path: Path, fmt: str, runtime: Runtime | None = None
 
 _PLURAL = {"jobseeker": "jobseekers", "vacancy": "vacancies"}
 FormatOption = Annotated[str, typer.Option("--format", help="Record layout: native or matching-dev.")]
+WorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers",
+        min=1,
+        help="Processes that link the records (default: one per core, as memory allows; 1: this process only).",
+    ),
+]
 
 
 @ingest_app.command("jobseekers")
 def ingest_jobseekers(
-    file: Annotated[Path, typer.Argument(help="A .jsonl or .csv file.")], fmt: FormatOption = "native"
+    file: Annotated[Path, typer.Argument(help="A .jsonl or .csv file.")],
+    fmt: FormatOption = "native",
+    workers: WorkersOption = None,
 ) -> None:
     """Ingest jobseekers: bad records go to the quarantine with reasons, the rest go in (idempotent).
 
     Example: skillmatch ingest jobseekers dossiers.jsonl
     """
-    _ingest("jobseeker", file, fmt)
+    _ingest("jobseeker", file, fmt, workers=workers)
 
 
 @ingest_app.command("vacancies")
 def ingest_vacancies(
-    file: Annotated[Path, typer.Argument(help="A .jsonl or .csv file.")], fmt: FormatOption = "native"
+    file: Annotated[Path, typer.Argument(help="A .jsonl or .csv file.")],
+    fmt: FormatOption = "native",
+    workers: WorkersOption = None,
 ) -> None:
     """Ingest vacancies (screened for discriminatory wording; flagged ones are kept with their flags).
 
     Example: skillmatch ingest vacancies vacancies.csv
     """
-    _ingest("vacancy", file, fmt)
+    _ingest("vacancy", file, fmt, workers=workers)
 
 
 @quarantine_app.command("export")
@@ -116,14 +141,21 @@ def quarantine_export(
 @demo_app.command("load")
 def demo_load(
     data: Annotated[Path, typer.Option("--data", help="A matching-dev style folder.")] = DEMO_DIR,
+    workers: WorkersOption = None,
 ) -> None:
     """Ingest the demo data set (600 jobseekers and 600 vacancies, read from ../shared, never copied).
 
     Example: skillmatch demo load
     """
     runtime = open_runtime()
-    for kind, name in (("jobseeker", "jobseekers.jsonl"), ("vacancy", "vacancies.jsonl")):
-        _ingest(kind, data / name, "matching-dev", runtime)
+    pool = runtime.build_in_processes(_build_processes(workers))  # one set of workers for both files
+    try:
+        for kind, name in (("jobseeker", "jobseekers.jsonl"), ("vacancy", "vacancies.jsonl")):
+            _ingest(kind, data / name, "matching-dev", runtime)
+    finally:
+        if pool is not None:
+            pool.close()
+            runtime.ingestion.pool = None
 
 
 DEMO_USERS = (("demo-consultant", "consultant", None), ("demo-jobseeker", "jobseeker", "J00001"),
