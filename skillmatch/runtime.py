@@ -12,7 +12,9 @@ import functools
 import logging
 import threading
 import time
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -183,18 +185,31 @@ class Runtime:
             settings, db, taxonomy, linker, store, engine, writer, ingestion, directory, fairness, corrections, report
         )
 
-    def build_in_processes(self, processes: int) -> BuildPool | None:
-        """Let batch ingestion build profiles in ``processes`` worker processes (started on first use); close
-        the pool it returns when done. Fewer than 2: none, profiles are built in this process.
+    @contextmanager
+    def building_in_processes(self, processes: int) -> Iterator[BuildPool | None]:
+        """Within the block, batch ingestion builds profiles in ``processes`` processes: this one and workers
+        started on first use (None, and nothing changes, for fewer than 2).
+
+        Every process then encodes with one BLAS thread: two processes of two threads each on two cores made
+        each piece three times slower than one process alone (OpenBLAS's threads wait by spinning).
 
         Args:
-            processes: worker processes.
+            processes: processes that build, this one included.
         """
         if processes < 2:
-            return None
-        pool = BuildPool(functools.partial(open_builder, self.settings), processes)
-        self.ingestion.pool = pool
-        return pool
+            yield None
+            return
+        single = self.settings.model_copy(update={"encode_threads": 1})
+        encoder = make_encoder(single.data_dir, single.model_name, 1)
+        encoder.load_model()
+        previous = self.linker.encoder
+        pool = BuildPool(functools.partial(open_builder, single), processes)
+        self.linker.encoder, self.ingestion.pool = encoder, pool
+        try:
+            yield pool
+        finally:
+            pool.close()
+            self.linker.encoder, self.ingestion.pool = previous, None
 
     def check(self) -> list[IndexCheck]:
         """How each index compares with the database (the readiness check)."""

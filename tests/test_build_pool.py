@@ -3,7 +3,6 @@ they build, in order, are those one process builds."""
 
 from __future__ import annotations
 
-import functools
 from typing import Any
 
 import pytest
@@ -11,7 +10,7 @@ import pytest
 from ingestion.build_pool import MIN_PER_WORKER, BuildPool
 from ingestion.models import RecordKind
 from ingestion.profile_builder import BuiltProfile, ProfileBuilder
-from skillmatch.runtime import Runtime, open_builder
+from skillmatch.runtime import Runtime
 from tests.factories import SOURDOUGH, jobseeker, vacancy
 
 pytestmark = pytest.mark.slow
@@ -53,15 +52,18 @@ def test_profiles_built_in_worker_processes_are_those_one_process_builds(slice_r
     service = slice_runtime.ingestion
     records = [service.validate(kind, data)[0] for kind, data in _records()]
     here = service.builder.build(records)
-    pool = BuildPool(functools.partial(open_builder, slice_runtime.settings), 2)
-    try:
+    encoder = slice_runtime.linker.encoder
+    with slice_runtime.building_in_processes(2) as pool:
+        assert pool is not None and service.pool is pool
+        assert slice_runtime.linker.encoder.threads == 1  # one BLAS thread per process while they share the cores
         there = pool.build(service.builder, records)
         assert pool._pool is not None  # the workers did build
-    finally:
-        pool.close()
+    assert service.pool is None and slice_runtime.linker.encoder is encoder
     assert len(there) == len(records)
     assert [b.profile.id for b in there] == [r.id for r in records]
     assert _plain(there) == _plain(here)
+    with slice_runtime.building_in_processes(1) as none:
+        assert none is None and service.pool is None
 
 
 def test_a_segment_too_small_to_share_is_built_in_this_process(slice_runtime: Runtime) -> None:

@@ -45,15 +45,11 @@ def _ingest(kind_name: str, path: Path, fmt: str, runtime: Runtime | None = None
         records = list(read_file(path))
     except (ValueError, OSError) as exc:
         raise fail(str(exc)) from exc
-    pool = runtime.build_in_processes(_build_processes(workers)) if service.pool is None else None
-    try:
+    building = runtime.building_in_processes(_build_processes(workers) if service.pool is None else 1)
+    with building:
         summary = service.ingest(
             RecordKind(kind_name), records, source=str(path), fmt=record_format, progress=True, total=len(records)
         )
-    finally:
-        if pool is not None:
-            pool.close()
-            service.pool = None
     runtime.save()
     typer.echo(
         f"{summary.total:,} {_PLURAL[kind_name]} read in {summary.seconds:.1f} s: {summary.accepted:,} accepted, "
@@ -148,14 +144,9 @@ def demo_load(
     Example: skillmatch demo load
     """
     runtime = open_runtime()
-    pool = runtime.build_in_processes(_build_processes(workers))  # one set of workers for both files
-    try:
+    with runtime.building_in_processes(_build_processes(workers)):  # one set of workers for both files
         for kind, name in (("jobseeker", "jobseekers.jsonl"), ("vacancy", "vacancies.jsonl")):
             _ingest(kind, data / name, "matching-dev", runtime)
-    finally:
-        if pool is not None:
-            pool.close()
-            runtime.ingestion.pool = None
 
 
 DEMO_USERS = (("demo-consultant", "consultant", None), ("demo-jobseeker", "jobseeker", "J00001"),
