@@ -49,7 +49,7 @@ def api_config(settings: Settings) -> ApiConfig:
         max_body_bytes=settings.max_body_bytes,
         token_days=settings.token_days,
         ready_lag_seconds=settings.ready_lag_seconds,
-        typeahead_store=settings.data_dir / "typeahead",
+        typeahead_store=settings.typeahead_dir,
     )
 
 

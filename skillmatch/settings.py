@@ -273,6 +273,11 @@ class Settings(BaseSettings):
         return self.index_dir if self.index_dir is not None else self.data_dir / "indexes"
 
     @property
+    def typeahead_dir(self) -> Path:
+        """Where the pages' typeahead index of ESCO labels is stored (built by ``esco load``, mapped by ``serve``)."""
+        return self.data_dir / "typeahead"
+
+    @property
     def is_sqlite(self) -> bool:
         """Whether the database is SQLite (the embedded default)."""
         return self.database_url.startswith("sqlite")
