@@ -196,10 +196,13 @@ class Runtime:
         Args:
             processes: processes that build, this one included.
         """
-        if processes < 2:
-            yield None
+        url = self.db.url
+        if processes < 2 or (url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:")):
+            yield None  # an in-memory database is this process's alone
             return
-        single = self.settings.model_copy(update={"encode_threads": 1})
+        # The workers open this runtime's database, which a caller may have given instead of the settings' URL.
+        database_url = url.render_as_string(hide_password=False)
+        single = self.settings.model_copy(update={"encode_threads": 1, "database_url": database_url})
         encoder = make_encoder(single.data_dir, single.model_name, 1)
         encoder.load_model()
         previous = self.linker.encoder
