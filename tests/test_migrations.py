@@ -3,13 +3,18 @@ and a migrated schema equal to the models (so that no table or column is missing
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect, text
 from sqlalchemy.engine import Engine
 from sqlmodel import SQLModel
 
-from skillmatch.schema import create_tables, current_revision, head
+from skillmatch.db import make_engine
+from skillmatch.schema import HEAD, create_tables, current_revision, head
 
 
 def _differences(engine: Engine) -> list[object]:
@@ -61,3 +66,24 @@ def test_a_database_at_the_first_revision_gets_the_rematch_list_state(engine: En
     assert _differences(engine) == []
     with engine.connect() as conn:  # a list from before has no state: the next change that reaches it computes it
         assert conn.execute(text("SELECT threshold, edge_low, state FROM rematch_list")).one() == (0.5, None, None)
+
+
+def test_the_head_revision_is_the_migrations_head() -> None:
+    assert HEAD == head()
+
+
+def test_a_start_over_a_migrated_database_imports_no_alembic(tmp_path: Path) -> None:
+    # The supervisor migrates; each serving process then finds the database at the head with one query and
+    # never imports Alembic (about 10 MB per process).
+    url = f"sqlite:///{tmp_path / 'migrated.db'}"
+    create_tables(make_engine(url))
+    script = (
+        "import sys\n"
+        "import skillmatch.server\n"
+        "from skillmatch.db import make_engine\n"
+        "from skillmatch.schema import create_tables\n"
+        f"create_tables(make_engine({url!r}))\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('alembic', 'mako')))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120)
+    assert done.stdout.strip() == "[]"
