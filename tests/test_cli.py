@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -67,3 +69,11 @@ def test_esco_load_missing_folder_fails_clearly(isolated_settings: Path) -> None
     result = runner.invoke(app, ["esco", "load", "--esco-dir", str(missing)])
     assert result.exit_code == 1
     assert f"Error: ESCO source not found: {missing} does not exist" in result.output
+
+
+def test_a_spawned_worker_importing_the_module_entry_point_runs_no_command() -> None:
+    # Batch ingestion's workers are spawned: each imports the parent's main module again as ``__mp_main__``.
+    # Under ``python -m skillmatch.cli`` that module must not run the command a second time.
+    script = "import runpy; runpy.run_module('skillmatch.cli.__main__', run_name='__mp_main__'); print('imported')"
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0 and done.stdout.strip() == "imported", done.stdout + done.stderr

@@ -2,4 +2,5 @@
 
 from skillmatch.cli import main
 
-main()
+if __name__ == "__main__":  # not when a spawned worker process (batch ingestion) imports this module again
+    main()
