@@ -21,7 +21,7 @@ from ingestion.readers import read_jsonl
 from ingestion.schemas import JobseekerIn, VacancyIn
 from ingestion.self_screen import screen_self_description
 from ingestion.strict_json import DuplicateKey, loads_strict
-from ingestion.text_clean import _INVISIBLE, EmptyText, clean_text, hidden_ranges, printable
+from ingestion.text_clean import _INVISIBLE, _REMOVED, EmptyText, _keep, clean_text, hidden_ranges, printable
 from ingestion.validation import protected_warnings, validation_errors
 from tests.factories import jobseeker, vacancy
 
@@ -294,3 +294,13 @@ def test_the_hidden_characters_are_those_unicode_says() -> None:
     assert [r for r in hidden_ranges() if not (r[0] == r[1] and r[0] in spaces_inside)] == [
         r for r in expected if not (r[0] == r[1] and r[0] in spaces_inside)
     ]
+
+
+def test_the_removal_regex_refuses_what_the_character_rule_refuses_on_every_code_point() -> None:
+    """``clean_text`` removes characters with one regex (``_REMOVED``); ``_keep`` says, a character at a time from
+    its Unicode category, what must go. They agree on every code point but the line breaks, which are one ``\\n``
+    before either looks."""
+    breaks = {"\n", "\r", "\x85", "\u2028", "\u2029"}
+    every = "".join(chr(cp) for cp in range(0x110000) if chr(cp) not in breaks)
+    assert _REMOVED.sub("", every) == "".join(c for c in every if _keep(c, multiline=True))
+    assert _REMOVED.sub("", every) == "".join(c for c in every if _keep(c, multiline=False))
