@@ -28,6 +28,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from esco_data import normalize_label
 
@@ -99,13 +100,25 @@ def words_of(text: str) -> list[Word]:
     out: list[Word] = []
     bound = False
     for raw in _TOKEN.findall(text.lower()):
-        norm = normalize_label(raw)
-        if norm in PREPOSITIONS:
+        preposition, free, after_preposition = _token_words(raw)
+        if preposition:
             bound = True
-        if norm and norm not in STOP_WORDS and norm not in _POSSESSIVES and not norm.isdigit():
-            out.extend(Word(raw, part, bound) for part in norm.split())
+        if free:
+            out.extend(after_preposition if bound else free)
             bound = False
     return out
+
+
+@lru_cache(maxsize=1 << 15)
+def _token_words(raw: str) -> tuple[bool, tuple[Word, ...], tuple[Word, ...]]:
+    """What one token (lower case) gives ``words_of``: whether it is a preposition, and its content words (none
+    when it is no content word), unbound and bound. Agreement splits the same candidate labels again and again,
+    and normalising their tokens each time was a tenth of a cold jobseeker ingestion; a few megabytes at most."""
+    norm = normalize_label(raw)
+    if norm and norm not in STOP_WORDS and norm not in _POSSESSIVES and not norm.isdigit():
+        parts = norm.split()
+        return norm in PREPOSITIONS, tuple(Word(raw, p) for p in parts), tuple(Word(raw, p, True) for p in parts)
+    return norm in PREPOSITIONS, (), ()
 
 
 _TOKEN = re.compile(r"[^\W_]+", re.UNICODE)
@@ -158,8 +171,14 @@ def any_agrees(phrase: str, labels: Iterable[tuple[str, str | None]], similar: S
         labels: the labels to try.
         similar: whether two heads are one in other forms.
     """
-    words = words_of(phrase)
-    return any(agrees(words, words_of(text), lang, similar) for text, lang in labels)
+    return any_agrees_words(words_of(phrase), ((words_of(text), lang) for text, lang in labels), similar)
+
+
+def any_agrees_words(
+    phrase: Sequence[Word], labels: Iterable[tuple[Sequence[Word], str | None]], similar: Similar = _never
+) -> bool:
+    """``any_agrees`` over words already split (``words_of``): the phrase's, and each label's with its language."""
+    return any(agrees(phrase, words, lang, similar) for words, lang in labels)
 
 
 __all__ = [
@@ -168,6 +187,7 @@ __all__ = [
     "Word",
     "agrees",
     "any_agrees",
+    "any_agrees_words",
     "content_words",
     "heads",
     "same_word",

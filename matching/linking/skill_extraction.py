@@ -32,7 +32,7 @@ import numpy as np
 import numpy.typing as npt
 
 from esco_data import ConceptKind, normalize_label
-from matching.linking.agreement import STOP_WORDS, any_agrees, same_word, singular, words_of
+from matching.linking.agreement import STOP_WORDS, any_agrees_words, same_word, singular, words_of
 from matching.linking.learned import PhraseVerdicts
 from matching.linking.linked import LinkedConcept, LinkKind
 from matching.linking.names import is_name
@@ -589,8 +589,8 @@ class SkillExtractor:
     def _agrees(self, text: str, rows: npt.NDArray[np.int64]) -> bool:
         """Whether a phrase agrees in head and complement with one of some labels (``agreement``)."""
         index = self.index
-        labels = ((index.texts[int(r)], index.lang_of(int(r))) for r in rows)
-        return any_agrees(text, labels, self._similar_heads)
+        labels = ((words_of(index.texts[r]), index.lang_of(r)) for r in rows.tolist())
+        return any_agrees_words(words_of(text), labels, self._similar_heads)
 
     def _similar_heads(self, a: str, b: str) -> bool:
         """Whether two words are one head in other forms: their vectors are close ("gestion" / "gérer")."""
