@@ -410,6 +410,12 @@ class EncoderCache:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             conn = sqlite3.connect(self.path, check_same_thread=False, timeout=60)
             conn.execute("PRAGMA journal_mode=WAL")
+            # A cache: a commit need not reach the disk before the next one (WAL keeps the file consistent; a
+            # power cut may lose the last vectors, which are encoded again), and the log is copied back every
+            # 16 MB rather than every 4 (a vector fills a page of its own). Ad hoc, 21,000 vectors put in 266
+            # commits as a cold ingestion does: 3.0-3.4 s against 4.2-4.5 s with SQLite's defaults.
+            conn.execute("PRAGMA synchronous=NORMAL")
+            conn.execute("PRAGMA wal_autocheckpoint=4000")
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS vectors (model TEXT NOT NULL, key BLOB NOT NULL, vector BLOB NOT NULL,"
                 " PRIMARY KEY (model, key)) WITHOUT ROWID"
