@@ -22,7 +22,8 @@ from esco_data import ConceptKind, Taxonomy, loaded_release
 from matching.atomic import atomic_dir, atomic_file, exclusive
 from matching.linking import LabelIndex, LexicalIndex, Linker, LinkerConfig, LinkKind, OccupationDocs
 from matching.ranking import RelatedConfig, RelatedSkills
-from matching.space import KIND_CODES, ConceptSpace, Encoder, ensure_concept_space
+from matching.build_cache import adopt as build_cache_adopt
+from matching.space import KIND_CODES, ConceptSpace, Encoder, ensure_concept_space, expected_manifest
 
 LINKER_FORMAT = 8
 """Version of ``linker.json``; each part of the linker indexes has its own format below."""
@@ -124,6 +125,7 @@ def prepare_linker(
     *,
     config: LinkerConfig | None = None,
     progress: bool = False,
+    build_cache: Path | None = None,
 ) -> tuple[Linker, dict[str, Any]]:
     """The linker over the concept space, reusing what is stored when it matches the release and model.
 
@@ -136,16 +138,21 @@ def prepare_linker(
         data_dir: the data directory.
         config: linker weights.
         progress: show progress bars while building.
+        build_cache: a build cache shared by data directories (``matching.build_cache``), or None: what the
+            data directory lacks for this release and model is taken from it before anything is built.
 
     Returns:
-        The linker, and a report: whether the concept space and the indexes were built or reused, seconds.
+        The linker, and a report: whether the concept space and the indexes were built or reused (and what was
+        taken from the build cache), seconds.
     """
     started = time.perf_counter()
     directory = concept_space_dir(data_dir)
     # Two processes starting on one data directory (the service and a rematch, two test workers): the second
     # waits for the first one's build and reuses it.
     with exclusive(data_dir / "concept_space.lock"):
+        adopted = build_cache_adopt(build_cache, data_dir, expected_manifest(taxonomy, encoder))
         linker, report = _prepare_linker(taxonomy, encoder, directory, config, progress)
+    report["from_build_cache"] = adopted
     report["seconds"] = round(time.perf_counter() - started, 1)
     return linker, report
 

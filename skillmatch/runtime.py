@@ -149,7 +149,12 @@ class Runtime:
             stages.update()
             stages.set_postfix_str("concept space and linker")
             linker, report = prepare_linker(
-                taxonomy, encoder, settings.data_dir, config=linker_config(settings), progress=progress
+                taxonomy,
+                encoder,
+                settings.data_dir,
+                config=linker_config(settings),
+                progress=progress,
+                build_cache=settings.build_cache_dir,
             )
             stages.set_postfix_str("encoder")
             model.result()

@@ -39,6 +39,14 @@ def resolve_path(path: Path) -> Path:
     return path if path.is_absolute() else (REPO_ROOT / path).resolve()
 
 
+def default_build_cache() -> Path:
+    """The build cache's default place: ``skillmatch/`` in the user's cache folder (XDG_CACHE_HOME, ~/.cache)."""
+    import os
+
+    root = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(root).expanduser() / "skillmatch"
+
+
 def _renamed(name: str, old: str) -> AliasChoices:
     """The environment variables of a renamed setting: its name, then its old name (still read, so a deployment
     configured before the rename keeps working)."""
@@ -64,6 +72,11 @@ class Settings(BaseSettings):
     encode_threads: int = Field(default=2, ge=1, le=64)
     index_type: IndexType = IndexType.auto
     index_dir: Path | None = Field(default=None, description="Saved profile indexes; default: indexes/ in data_dir.")
+    build_cache_dir: Path | None = Field(
+        default_factory=lambda: default_build_cache(),
+        description="Concept spaces and typeahead indexes shared by data directories, one per ESCO release and "
+        "model (empty: none); default: skillmatch/ in the user's cache folder (XDG_CACHE_HOME or ~/.cache).",
+    )
     concurrency: ConcurrencyMode = Field(
         default=ConcurrencyMode.rwlock,
         description="How searches and the one writer share the indexes: 'rwlock' or 'snapshot'.",
@@ -247,6 +260,13 @@ class Settings(BaseSettings):
     @classmethod
     def _absolute_or_none(cls, value: Path | None) -> Path | None:
         return resolve_path(value) if value is not None else None
+
+    @field_validator("build_cache_dir", mode="before")
+    @classmethod
+    def _cache_or_none(cls, value: object) -> object:
+        if value is None or (isinstance(value, str) and value.strip().lower() in ("", "none", "off")):
+            return None
+        return resolve_path(Path(str(value))) if isinstance(value, str | Path) else value
 
     @model_validator(mode="after")
     def _defaults(self) -> Settings:

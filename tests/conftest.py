@@ -30,6 +30,10 @@ hypothesis_settings.register_profile("ci", derandomize=True, database=None, prin
 hypothesis_settings.register_profile("explore", max_examples=2_000, derandomize=False, print_blob=True)
 hypothesis_settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
+# The tests build what they use: a build cache shared with other data directories (``matching.build_cache``)
+# would hand them a concept space built by another run; the tests of the cache give it a folder of their own.
+os.environ["SKILLMATCH_BUILD_CACHE_DIR"] = ""
+
 SHARED = REPO_ROOT.parent / "shared"
 FULL_SPACE_FILES = frozenset({"tests/test_full_esco.py", "tests/test_stated_skills.py"})
 """The modules over the configured data directory's full concept space: one test process runs them all, so that

@@ -57,6 +57,7 @@ def test_esco_load_then_up_to_date(esco_slice_dir: Path, isolated_settings: Path
     assert "11 occupations" in result.output
     # Everything a server's start reads is built, the pages' typeahead index included (a start maps it).
     assert (isolated_settings / "data" / "typeahead" / "manifest.json").exists()
+    assert "build cache" not in result.output  # the test session runs with none (``matching.build_cache``)
     again = runner.invoke(app, ["esco", "load", "--esco-dir", str(esco_slice_dir)])
     assert again.exit_code == 0
     assert "is up to date" in again.output and "nothing changed" in again.output

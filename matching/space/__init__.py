@@ -8,6 +8,7 @@ from matching.space.concept_space import (
     SPACE_KINDS,
     ConceptSpace,
     ensure_concept_space,
+    expected_manifest,
     load_concept_space,
     mapped_array,
 )
@@ -21,6 +22,7 @@ __all__ = [
     "Encoder",
     "Vectors",
     "ensure_concept_space",
+    "expected_manifest",
     "load_concept_space",
     "mapped_array",
     "model_id",
