@@ -20,9 +20,9 @@ from tqdm import tqdm
 
 from esco_data import ConceptKind, Taxonomy, loaded_release
 from matching.atomic import atomic_dir, atomic_file, exclusive
+from matching.build_cache import adopt as build_cache_adopt
 from matching.linking import LabelIndex, LexicalIndex, Linker, LinkerConfig, LinkKind, OccupationDocs
 from matching.ranking import RelatedConfig, RelatedSkills
-from matching.build_cache import adopt as build_cache_adopt
 from matching.space import KIND_CODES, ConceptSpace, Encoder, ensure_concept_space, expected_manifest
 
 LINKER_FORMAT = 8
