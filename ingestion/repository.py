@@ -162,7 +162,7 @@ class RecordRepository:
             "record_id": printable(record_id[:200]) if record_id else None,
             "field": printable(errors[0].field[:500]),
             "reason": printable(errors[0].reason),
-            "errors": [{"field": printable(e.field), "reason": printable(e.reason)} for e in errors],
+            "errors": [_stored_error(e) for e in errors],
             "raw": printable(kept),
             "raw_hash": raw_hash,
             "created_at": now,
@@ -184,6 +184,16 @@ class RecordRepository:
             .where(table.c.kind == kind.value, table.c.record_id.in_(list(ids)), table.c.resolved_at.is_(None))
             .values(resolved_at=now)
         )
+
+
+def _stored_error(error: FieldError) -> dict[str, Any]:
+    """A quarantined record's error as stored: field and reason, and its kind and values when known (the pages
+    word the reason in the reader's language from them)."""
+    stored: dict[str, Any] = {"field": printable(error.field), "reason": printable(error.reason)}
+    if error.code:
+        stored["code"] = error.code
+        stored["params"] = {name: printable(value) for name, value in error.params}
+    return stored
 
 
 __all__ = ["RecordRepository", "content_hash"]

@@ -23,10 +23,11 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from esco_data import Language
 from ingestion.self_screen import screen_self_description
-from ingestion.text_clean import BLANK_OR_VISIBLE, SPACES, VISIBLE, clean_text
+from ingestion.text_clean import BLANK_OR_VISIBLE, SPACES, VISIBLE, EmptyText, clean_text
 from matching.ranking import Cefr, DrivingLicence, Region
 
 ESCO_SKILL_PREFIX = "http://data.europa.eu/esco/skill/"
@@ -122,14 +123,14 @@ def _lower(value: Any) -> Any:
 def _not_bool(value: Any) -> Any:
     # pydantic reads true as 1 in a number field; a number is never a yes/no.
     if isinstance(value, bool):
-        raise ValueError("expected a number, not true or false")
+        raise PydanticCustomError("number_not_boolean", "expected a number, not true or false")
     return value
 
 
 def _date_text(value: Any) -> Any:
     # pydantic reads a number as seconds since 1970 in a date field: 0 would become 1970-01-01.
     if not isinstance(value, str | date):
-        raise ValueError("expected a date as YYYY-MM-DD")
+        raise PydanticCustomError("date_text", "expected a date as YYYY-MM-DD")
     return value
 
 
@@ -137,7 +138,9 @@ def _cefr(value: Any) -> Any:
     if isinstance(value, str):
         value = value.strip().upper()
         if value not in Cefr.__members__:
-            raise ValueError(f"CEFR level must be one of A1, A2, B1, B2, C1, C2, not {value!r}")
+            raise PydanticCustomError(
+                "cefr_level", "CEFR level must be one of A1, A2, B1, B2, C1, C2, not {value}", {"value": repr(value)}
+            )
     return value
 
 
@@ -184,7 +187,10 @@ class _Schema(BaseModel):
         # Every text field: invisible and control characters removed, empty-once-cleaned refused (a list's
         # texts are cleaned by the item's own schema, so that an error names the item).
         if isinstance(value, str):
-            return clean_text(value, multiline=info.field_name in _MULTILINE_FIELDS)
+            try:
+                return clean_text(value, multiline=info.field_name in _MULTILINE_FIELDS)
+            except EmptyText as exc:
+                raise PydanticCustomError("invisible_only", str(exc)) from None
         return value
 
 
@@ -228,7 +234,7 @@ class SkillItem(_Schema):
     @model_validator(mode="after")
     def _uri_or_text(self) -> SkillItem:
         if not self.uri and not self.text:
-            raise ValueError("a skill needs an ESCO skill URI or a text")
+            raise PydanticCustomError("skill_uri_or_text", "a skill needs an ESCO skill URI or a text")
         return self
 
 
@@ -265,7 +271,9 @@ class DesiredOccupation(_Schema):
     @model_validator(mode="after")
     def _title_or_uri(self) -> DesiredOccupation:
         if not self.title and not self.occupation_uri:
-            raise ValueError("a desired occupation needs a title or an ESCO occupation URI")
+            raise PydanticCustomError(
+                "occupation_title_or_uri", "a desired occupation needs a title or an ESCO occupation URI"
+            )
         return self
 
 

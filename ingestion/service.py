@@ -189,7 +189,9 @@ class IngestionService:
         prepared = _Prepared(raws)
         for raw in raws:
             if raw.data is None:
-                prepared.rejected.append((raw, [FieldError("(record)", raw.error or "unreadable record")], None))
+                prepared.rejected.append(
+                    (raw, [FieldError("(record)", raw.error or "unreadable record", "unreadable")], None)
+                )
                 continue
             try:
                 record, warnings = self.validator.validate(kind, to_native(raw.data))

@@ -24,6 +24,15 @@ class FieldError:
 
     field: str
     reason: str
+    code: str = ""
+    """The kind of problem (pydantic's error type, or one of ours such as ``unknown_esco_skill``), so that the
+    pages can say it in their reader's language; empty when only the English reason says it."""
+    params: tuple[tuple[str, str], ...] = ()
+    """The values the reason names (a bound, the value found, a URI), as (name, text) pairs."""
+
+
+_PARAMS = frozenset({"max_length", "min_length", "ge", "gt", "le", "lt", "expected", "value"})
+"""The context of a pydantic error that the pages' wording may name."""
 
 
 class InvalidRecord(Exception):
@@ -51,11 +60,13 @@ def validation_errors(exc: ValidationError) -> list[FieldError]:
     for err in exc.errors(include_url=False):
         loc = [p for p in err["loc"] if not (isinstance(p, str) and p.startswith(("function-", "literal[")))]
         message = err["msg"].removeprefix("Value error, ")
+        params = {key: str(value) for key, value in (err.get("ctx") or {}).items() if key in _PARAMS}
         if err["type"] == "missing":
             message = "this field is required"
         elif err["type"] == "string_pattern_mismatch":
-            message = f"{message} (found {str(err.get('input'))[:80]!r})"
-        errors.append(FieldError(field_path(loc), message))
+            params["found"] = str(err.get("input"))[:80]
+            message = f"{message} (found {params['found']!r})"
+        errors.append(FieldError(field_path(loc), message, err["type"], tuple(sorted(params.items()))))
     return errors
 
 
@@ -117,7 +128,7 @@ class RecordValidator:
 
         def check(path: str, uri: str | None, kinds: tuple[ConceptKind, ...], what: str) -> None:
             if uri is not None and (uri not in tx or tx.concept(uri).kind not in kinds):
-                errors.append(FieldError(path, f"unknown ESCO {what}: {uri}"))
+                errors.append(FieldError(path, f"unknown ESCO {what}: {uri}", f"unknown_esco_{what}", (("uri", uri),)))
 
         occupation = (ConceptKind.occupation,)
         for i, uri in enumerate(record.excluded_skills):

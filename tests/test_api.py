@@ -473,7 +473,8 @@ def test_quarantine_lists_rejected_records(client: TestClient, fresh_runtime: Ru
         "record_id": "J-BAD",
         "field": "languages.fr",
         "reason": CEFR_D1,
-        "errors": [{"field": "languages.fr", "reason": CEFR_D1}],
+        # The kind of problem and the values it names, beside the English reason: the pages word it from them.
+        "errors": [{"field": "languages.fr", "reason": CEFR_D1, "code": "cefr_level", "params": {"value": "'D1'"}}],
         "resolved_at": None,
     }
     # The original line without contact details (protected attributes were never stored in it here).

@@ -18,6 +18,7 @@ from api.config import ApiConfig
 from api.main import create_app
 from esco_data import load_esco
 from ingestion.models import RecordKind
+from ingestion.readers import read_jsonl
 from skillmatch.db import make_engine
 from skillmatch.runtime import Runtime
 from tests.auth import Tokens, bearer, make_tokens
@@ -30,7 +31,7 @@ from tests.esco_uris import (
     ORDER_SUPPLIES,
     TEND_BAKERY_OVENS,
 )
-from tests.factories import jobseeker, vacancy
+from tests.factories import jobseeker, jsonl, vacancy, without
 
 pytestmark = pytest.mark.browser
 FLAGGED = "V-BOULANGER-FLAG"
@@ -212,8 +213,13 @@ def test_admin_sees_users_audit_and_quarantine(site: Site, page: Any) -> None:
     table = page.locator("table.grid").inner_text()
     assert "kandidaten gezocht" in table and FLAGGED in table and "candidate_search" not in table
     assert_accessible(page)
+    # A dossier refused by validation: its reason is read in the page's language, not in the validation's English.
+    site.runtime.ingestion.ingest(RecordKind.jobseeker, read_jsonl(jsonl([without(jobseeker(), "id")])), source="x")
     with page.expect_navigation():
         page.get_by_role("link", name="Quarantaine").click()
+    table = page.locator("table.grid").inner_text()
+    assert "verplicht veld ontbreekt" in table and "required" not in table
+    assert page.locator("table.grid [lang=en]").count() == 0
     assert_accessible(page)
     with page.expect_navigation():
         page.get_by_role("link", name="Blootstelling per groep").click()

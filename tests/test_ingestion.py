@@ -4,12 +4,15 @@ ones are stored and profiled with their provenance, and running a batch again ch
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.engine import Engine
 
+from api.ui.admin import quarantine_reason
+from api.ui.i18n import translator
 from ingestion.adapters import RecordFormat
 from ingestion.models import JobseekerRecord, RecordKind, VacancyRecord
 from ingestion.quarantine import export_quarantine
@@ -124,9 +127,9 @@ def test_batch_accepts_every_good_line_and_quarantines_exactly_the_bad_ones(serv
     assert summary.total == 100
     assert counts(service.repository.engine) == {"jobseeker": 95, "vacancy": 0, "quarantine": 5, "profile": 95}
     rows = export_quarantine(service.repository.engine)
-    assert [(r["line"], r["record_id"], r["field"], r["reason"], r["errors"]) for r in rows] == [
-        (line, record_id, errors[0][0], errors[0][1], [{"field": f, "reason": r} for f, r in errors])
-        for line, (_, record_id, errors) in BAD_LINES.items()
+    said = [[(e["field"], e["reason"]) for e in r["errors"]] for r in rows]
+    assert [(r["line"], r["record_id"], r["field"], r["reason"], e) for r, e in zip(rows, said, strict=True)] == [
+        (line, record_id, errors[0][0], errors[0][1], errors) for line, (_, record_id, errors) in BAD_LINES.items()
     ]
     assert {r["kind"] for r in rows} == {"jobseeker"}
     assert {r["source"] for r in rows} == {"dossiers.jsonl"}
@@ -135,6 +138,44 @@ def test_batch_accepts_every_good_line_and_quarantines_exactly_the_bad_ones(serv
         ids = set(conn.execute(text("SELECT id FROM jobseeker")).scalars())
     good = {f"J{n:03d}" for n in range(1, 101) if n not in BAD_LINES}
     assert ids == good
+
+
+MORE_BAD_VACANCIES = [
+    vacancy(id="V-DATE", valid_until=20261231),
+    vacancy(id="V-BOOL", openings=True),
+    vacancy(id="V-BLANK", title="\u200b\u200b"),
+    vacancy(id="V-HOURS", hours_per_week=90),
+    vacancy(id="V-ITEM", required_skills=[{"source": "cv"}]),
+    vacancy(id="V-OCC", occupation_uri=UNKNOWN_OCCUPATION),
+    vacancy(id="V-LANG", language_requirements={"nl": "B3"}),
+]
+"""Vacancies refused for other kinds of problem than ``BAD_LINES``."""
+
+
+def test_every_quarantine_reason_is_worded_in_french_and_dutch(service: IngestionService) -> None:
+    # What an administrator reads on the quarantine page: the reason in the page's language, from the kind of
+    # problem stored with the row, never the validation's English.
+    service.ingest(RecordKind.jobseeker, read_jsonl(batch_text()), source="dossiers.jsonl")
+    service.ingest(RecordKind.vacancy, read_jsonl(jsonl(MORE_BAD_VACANCIES)), source="offres.jsonl")
+    rows = export_quarantine(service.repository.engine)
+    assert len(rows) == len(BAD_LINES) + len(MORE_BAD_VACANCIES)
+    codes = {r["errors"][0]["code"] for r in rows}
+    assert {"unreadable", "missing", "string_too_long", "unknown_esco_skill", "cefr_level", "date_text"} <= codes
+    english = re.compile(r"\b(?:should|must|expected|field|required|unknown|needs|invalid|empty|not)\b")
+    for lang in ("fr", "nl"):
+        words = translator(lang)
+        for row in rows:
+            said = quarantine_reason(row, words)
+            assert said is not None, (lang, row["errors"][0])
+            assert not english.search(said) and "{" not in said, (lang, said)
+    unknown = next(r for r in rows if r["errors"][0]["code"] == "unknown_esco_skill")
+    assert quarantine_reason(unknown, translator("nl")) == f"onbekende ESCO-vaardigheid: {UNKNOWN_SKILL}"
+    cefr = next(r for r in rows if r["record_id"] == "J096")
+    said = "niveau du CECR attendu parmi A1, A2, B1, B2, C1, C2, et non 'D1'"
+    assert quarantine_reason(cefr, translator("fr")) == said
+    # A row stored before kinds were, or of a kind without wording: the English reason is shown (marked so).
+    assert quarantine_reason({"reason": "x", "errors": [{"field": "id", "reason": "x"}]}, translator("fr")) is None
+    assert quarantine_reason({"errors": [{"code": "a_new_kind", "params": {}}]}, translator("nl")) is None
 
 
 def test_quarantine_export_returns_the_original_line(service: IngestionService) -> None:
@@ -218,11 +259,18 @@ def test_single_record_errors_are_raised_not_quarantined(service: IngestionServi
     with pytest.raises(InvalidRecord) as caught:
         service.ingest_one(RecordKind.jobseeker, jobseeker(skills=[UNKNOWN_SKILL], languages={"fr": "D1"}))
     # Schema errors come first; ESCO URIs are checked only on a schema-valid record.
-    assert caught.value.errors == [FieldError("languages.fr", CEFR_D1)]
+    assert caught.value.errors == [FieldError("languages.fr", CEFR_D1, "cefr_level", (("value", "'D1'"),))]
     assert str(caught.value) == f"languages.fr: {CEFR_D1}"
     with pytest.raises(InvalidRecord) as unknown:
         service.ingest_one(RecordKind.vacancy, vacancy(occupation_uri=UNKNOWN_OCCUPATION))
-    assert unknown.value.errors == [FieldError("occupation_uri", f"unknown ESCO occupation: {UNKNOWN_OCCUPATION}")]
+    assert unknown.value.errors == [
+        FieldError(
+            "occupation_uri",
+            f"unknown ESCO occupation: {UNKNOWN_OCCUPATION}",
+            "unknown_esco_occupation",
+            (("uri", UNKNOWN_OCCUPATION),),
+        )
+    ]
     assert counts(service.repository.engine) == {"jobseeker": 0, "vacancy": 0, "quarantine": 0, "profile": 0}
 
 
@@ -231,7 +279,12 @@ def test_skill_uuid_given_as_occupation_is_unknown(service: IngestionService) ->
     with pytest.raises(InvalidRecord) as caught:
         service.ingest_one(RecordKind.jobseeker, jobseeker(desired_occupations=[BAKER, wrong]))
     assert caught.value.errors == [
-        FieldError("desired_occupations[1].occupation_uri", f"unknown ESCO occupation: {wrong}")
+        FieldError(
+            "desired_occupations[1].occupation_uri",
+            f"unknown ESCO occupation: {wrong}",
+            "unknown_esco_occupation",
+            (("uri", wrong),),
+        )
     ]
 
 

@@ -22,6 +22,7 @@ from api.auth.rules import AuditEntryDep, PrincipalDep
 from api.auth.tokens import UserError
 from api.deps import AuditDep, ConfigDep, EngineDep, FairnessDep, JobsDep, TokensDep
 from api.routes.common import MAX_ID, RowId
+from api.ui.i18n import Words, reader_language, translator
 from api.ui.render import page
 from ingestion.quarantine import export_quarantine
 from matching.rematch import RematchRepository
@@ -151,8 +152,26 @@ def audit_page(
 @router.get("/quarantine")
 def quarantine_page(request: Request, engine: EngineDep) -> Response:
     """Rejected records with the field and reason (the original lines are not shown here)."""
-    rows = export_quarantine(engine, limit=500)
+    words = translator(reader_language(request))
+    rows = [row | {"said": quarantine_reason(row, words)} for row in export_quarantine(engine, limit=500)]
     return page(request, "admin_quarantine.html", rows=rows)
+
+
+def quarantine_reason(row: dict[str, Any], words: Words) -> str | None:
+    """A quarantined record's first reason in the reader's language, from the kind of problem stored with it
+    (``ingestion.validation.FieldError.code``) and the values it names; None when its kind has no wording (a row
+    stored before kinds were, or a problem only the English reason says), and the English reason is shown."""
+    errors = row.get("errors")
+    first = errors[0] if isinstance(errors, list) and errors and isinstance(errors[0], dict) else {}
+    code = first.get("code")
+    if not isinstance(code, str) or f"qr_{code}" not in words:
+        return None
+    stored = first.get("params")
+    params: dict[str, Any] = stored if isinstance(stored, dict) else {}
+    try:
+        return words[f"qr_{code}"].format(**params)
+    except (KeyError, IndexError, ValueError):
+        return None
 
 
 @router.get("/exposure")
