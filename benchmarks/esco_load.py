@@ -33,8 +33,8 @@ def _cpu() -> float:
 
 
 def _run(data_dir: Path, args: list[str], cache: Path) -> tuple[float, float, str]:
-    """Run ``skillmatch ARGS`` on a data directory and build cache: wall seconds, CPU seconds, the last line it
-    printed about the concept space (or its last line)."""
+    """Run ``skillmatch ARGS`` on a data directory and build cache: wall seconds, CPU seconds, the first line it
+    printed about the concept space (built, reused), or its last line."""
     env = {**os.environ, "SKILLMATCH_DATA_DIR": str(data_dir), "SKILLMATCH_BUILD_CACHE_DIR": str(cache)}
     env.pop("SKILLMATCH_DATABASE_URL", None)
     cmd = [sys.executable, "-m", "skillmatch.cli", *args]
@@ -42,7 +42,7 @@ def _run(data_dir: Path, args: list[str], cache: Path) -> tuple[float, float, st
     done = subprocess.run(cmd, env=env, capture_output=True, text=True, check=True)
     lines = done.stdout.strip().splitlines() or [""]
     said = [line for line in lines if line.startswith("Concept space")] or lines[-1:]
-    return time.perf_counter() - started, _cpu() - cpu, said[-1]
+    return time.perf_counter() - started, _cpu() - cpu, said[0]
 
 
 def main() -> None:
