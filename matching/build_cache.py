@@ -101,8 +101,12 @@ def adopt(cache_dir: Path | None, data_dir: Path, wanted: dict[str, Any]) -> lis
         if part != "concept_space" and (target / "manifest.json").is_file():
             continue
         started = time.perf_counter()
-        with atomic_dir(target) as tmp:
-            _link_tree(source, tmp)
+        try:
+            with atomic_dir(target) as tmp:
+                _link_tree(source, tmp)
+        except OSError as exc:  # the cache is a shortcut: the data directory builds the part instead
+            log.warning("%s could not be taken from the build cache %s (%s): building it", part, entry, exc)
+            continue
         taken.append(part)
         log.info("%s taken from the build cache %s in %.1f s", part, entry, time.perf_counter() - started)
     return taken
@@ -124,8 +128,16 @@ def publish(cache_dir: Path | None, data_dir: Path) -> bool:
         data_dir: the data directory, its concept space built.
 
     Returns:
-        Whether an entry was written.
+        Whether an entry was written (not when the cache cannot be written: a warning is logged, nothing fails).
     """
+    try:
+        return _publish(cache_dir, data_dir)
+    except OSError as exc:
+        log.warning("the build could not be kept in the build cache %s (%s)", cache_dir, exc)
+        return False
+
+
+def _publish(cache_dir: Path | None, data_dir: Path) -> bool:
     manifest_path = data_dir / "concept_space" / "manifest.json"
     if cache_dir is None or not manifest_path.is_file():
         return False

@@ -11,7 +11,7 @@ import pytest
 from typer.testing import CliRunner
 
 from matching.atomic import atomic_file
-from matching.build_cache import adopt
+from matching.build_cache import adopt, publish
 from skillmatch.cli import app
 from skillmatch.settings import get_settings
 
@@ -63,3 +63,8 @@ def test_a_second_data_directory_takes_the_build_from_the_cache_and_a_damaged_en
     assert adopt(cache, tmp_path / "third", wanted) == ["typeahead"]
     assert not (tmp_path / "third" / "concept_space").exists()
     assert adopt(cache, tmp_path / "fourth", wanted | {"model_id": "another-model"}) == []
+
+    # A cache that cannot be written fails nothing: the build is simply not kept.
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert publish(blocked, tmp_path / "second") is False
