@@ -44,6 +44,7 @@ def test_a_second_data_directory_takes_the_build_from_the_cache_and_a_damaged_en
 
     second = _esco_load(tmp_path / "second", esco_slice_dir, monkeypatch)
     assert "Concept space reused" in second and "linker indexes reused" in second, second
+    assert "Taken from the build cache" in second and "concept_space, typeahead" in second
     assert "kept in the build cache" not in second  # the entry holds this build already
     for name in ("concept_space/label_vectors.npy", "concept_space/dense_skill.faiss", "typeahead/manifest.json"):
         theirs, ours = (tmp_path / "first" / name).stat(), (tmp_path / "second" / name).stat()

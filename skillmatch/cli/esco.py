@@ -66,6 +66,8 @@ def esco_load(
         f"Concept space {r['concept_space']} ({r['concepts']:,} concepts, {r['labels']:,} labels), "
         f"linker indexes {r['linker_indexes']}, profile indexes: {indexes}; in {r['seconds']:.1f} s."
     )
+    if taken := r.get("from_build_cache"):
+        typer.echo(f"Taken from the build cache {runtime.settings.build_cache_dir}: {', '.join(taken)}.")
     # The pages' typeahead index too: built at a server's start instead, it took seconds of CPU beside the
     # first requests (a candidate search waited a second for it), and again at every start stopped before it
     # was stored.
