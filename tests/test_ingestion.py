@@ -172,6 +172,8 @@ def test_every_quarantine_reason_is_worded_in_french_and_dutch(service: Ingestio
     unknown = next(r for r in rows if r["errors"][0]["code"] == "unknown_esco_skill")
     assert quarantine_reason(unknown, translator("nl")) == f"onbekende ESCO-vaardigheid: {UNKNOWN_SKILL}"
     cefr = next(r for r in rows if r["record_id"] == "J096")
+    hours = next(r for r in rows if r["record_id"] == "V-HOURS")  # a bound written as the reader writes numbers
+    assert quarantine_reason(hours, translator("nl")) == "de waarde mag hoogstens 60 zijn"
     said = "niveau du CECR attendu parmi A1, A2, B1, B2, C1, C2, et non 'D1'"
     assert quarantine_reason(cefr, translator("fr")) == said
     # A row stored before kinds were, or of a kind without wording: the English reason is shown (marked so).

@@ -8,6 +8,7 @@ A run started here goes on in a thread of the serving process; its progress is w
 from __future__ import annotations
 
 import logging
+import math
 import threading
 from collections.abc import Callable
 from datetime import UTC, date, datetime, time, timedelta
@@ -169,9 +170,20 @@ def quarantine_reason(row: dict[str, Any], words: Words) -> str | None:
     stored = first.get("params")
     params: dict[str, Any] = stored if isinstance(stored, dict) else {}
     try:
-        return words[f"qr_{code}"].format(**params)
+        return words[f"qr_{code}"].format(**{name: _number(str(value)) for name, value in params.items()})
     except (KeyError, IndexError, ValueError):
         return None
+
+
+def _number(value: str) -> str:
+    """A bound as French and Dutch write it ("60", "2,5"); any other value as it is."""
+    try:
+        number = float(value)
+    except ValueError:
+        return value
+    if not math.isfinite(number) or value.strip().lower() in ("nan", "inf", "infinity"):
+        return value
+    return str(int(number)) if number.is_integer() else value.replace(".", ",")
 
 
 @router.get("/exposure")

@@ -364,7 +364,7 @@ _FR: dict[str, str] = {
     "user_saved_disabled": "Le compte est désactivé : ses jetons ne fonctionnent plus.",
     "user_saved_created": "L'utilisateur est créé ; émettez-lui un jeton.",
     "user_saved_revoked": "Le jeton est révoqué.",
-    "quarantine_help": "Fiches refusées à l'import, avec le champ en cause et la raison (enregistrée en anglais).",
+    "quarantine_help": "Fiches refusées à l'import, avec le champ en cause et la raison.",
     "attr_gender": "Genre",
     "attr_age_band": "Tranche d'âge",
     "attr_nationality_group": "Nationalité",
@@ -756,8 +756,7 @@ _NL: dict[str, str] = {
     "user_saved_disabled": "Het account is gedeactiveerd: zijn tokens werken niet meer.",
     "user_saved_created": "De gebruiker is aangemaakt; geef hem een token.",
     "user_saved_revoked": "Het token is ingetrokken.",
-    "quarantine_help": "Bij de import geweigerde dossiers en vacatures, met het betrokken veld en de reden (in het "
-    "Engels vastgelegd).",
+    "quarantine_help": "Bij de import geweigerde dossiers en vacatures, met het betrokken veld en de reden.",
     "attr_gender": "Gender",
     "attr_age_band": "Leeftijdsgroep",
     "attr_nationality_group": "Nationaliteit",
