@@ -54,6 +54,10 @@ from skillmatch.schema import create_exposure_tables, create_tables
 from skillmatch.settings import Settings
 
 log = logging.getLogger("skillmatch.rematch")
+BATCH_CACHE_MB = 256
+"""SQLite's page cache for the run's connections: a patch chunk rewrites thousands of lists' rows and states in one
+transaction, and with SQLite's default 2 MB their pages spilled to the log before the commit (at 100k x 20k the
+incremental run's commits took 17 s with the default cache, 12 s with this one, measured ad hoc)."""
 
 
 class RematchBusy(Exception):
@@ -111,7 +115,7 @@ class MatchingState:
             ConceptSpaceNotBuilt: the concept space is missing or was built for another release or model.
         """
         started = time.perf_counter()
-        db = db if db is not None else make_engine(settings.database_url)
+        db = db if db is not None else make_engine(settings.database_url, cache_mb=BATCH_CACHE_MB)
         create_tables(db)
         taxonomy = load_taxonomy(db, settings.data_dir)
         wanted = {"esco_checksum": taxonomy.release.checksum, "model_id": model_id(settings.model_name)}

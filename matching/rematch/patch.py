@@ -182,6 +182,9 @@ class _Lookup:
         every = np.asarray(list(ids), dtype=str) if len(ids) else np.zeros(0, dtype=str)
         self.order = np.argsort(every, kind="stable").astype(np.int64)
         self.sorted = every[self.order]
+        self.rank = np.empty(every.size, dtype=np.int64)
+        """Per row, its id's place in the order of ids (one id, one rank): ids compared as integers."""
+        self.rank[self.order] = np.searchsorted(self.sorted, self.sorted)
 
     def __call__(self, ids: npt.NDArray[Any]) -> Rows:
         if self.sorted.size == 0 or ids.size == 0:
@@ -405,7 +408,11 @@ class Patcher:
         n_values = np.concatenate(
             [states.prefix_values[p_keep], np.concatenate([scores[joins, None], parts[joins]], axis=1)]
         ).astype(np.float32)
-        order = np.lexsort((n_id, -_rounded(n_values[:, 0]), n_list))
+        # Ties go to the lower id; the ids' ranks order alike and sort far faster than the strings.
+        id_rank = self._rows(other_kind(query_kind)).rank
+        known_rows = bool((n_rows >= 0).all()) and id_rank.size > 0
+        n_key = id_rank[n_rows] if known_rows else n_id
+        order = np.lexsort((n_key, -_rounded(n_values[:, 0]), n_list))
         n_list, n_id, n_rows, n_values = n_list[order], n_id[order], n_rows[order], n_values[order]
         n_count = np.bincount(n_list, minlength=n).astype(np.int64)
         n_pos = np.arange(n_list.size) - offsets_of(n_count)[n_list]
@@ -454,7 +461,12 @@ class Patcher:
             prefix_values=n_values[n_sel],
         )
         out.reasons["patched"] += int(chosen.size)
-        out.top = self._changes(states, p_list, p_pos, ok, renumber, n_list, n_id, n_values, n_pos)
+        # (a listed profile no longer in the table is in no new list: a code of its own, past every rank)
+        codes = None
+        if known_rows:
+            old_codes = np.where(p_row >= 0, id_rank[np.maximum(p_row, 0)], id_rank.size + np.arange(p_row.size))
+            codes = (old_codes, id_rank[n_rows])
+        out.top = self._changes(states, p_list, p_pos, ok, renumber, n_list, n_id, n_values, n_pos, codes)
         out.reasons["patched, matches changed"] += int(
             np.unique(np.concatenate([v["list"] for v in out.top.values()])).size
         )
@@ -471,8 +483,12 @@ class Patcher:
         n_id: npt.NDArray[np.str_],
         n_values: npt.NDArray[np.float32],
         n_pos: Rows,
+        codes: tuple[Rows, Rows] | None = None,
     ) -> dict[str, Any]:
-        """The stored matches' changes: the old list (the prefix's first entries) against the new one."""
+        """The stored matches' changes: the old list (the prefix's first entries) against the new one.
+
+        ``codes``: an integer per prefix entry and per new entry, equal where the ids are (default: the ids are
+        numbered here)."""
         top = self.top
         old_sel = (p_pos < top) & ok[p_list]
         new_sel = (n_pos < top) & ok[n_list]
@@ -484,10 +500,15 @@ class Patcher:
         old_rank = p_pos[old_sel] + 1
         new_list, new_id, new_values = renumber[n_list[new_sel]], n_id[new_sel], n_values[new_sel]
         new_rank = n_pos[new_sel] + 1
-        every, codes = np.unique(np.concatenate([old_id, new_id]).astype(str), return_inverse=True)
-        span = max(1, every.size)
-        old_key = old_list * span + codes[: old_id.size]
-        new_key = new_list * span + codes[old_id.size :]
+        if codes is None:
+            every, numbered = np.unique(np.concatenate([old_id, new_id]).astype(str), return_inverse=True)
+            span = max(1, every.size)
+            old_code, new_code = numbered[: old_id.size], numbered[old_id.size :]
+        else:
+            old_code, new_code = codes[0][old_sel], codes[1][new_sel]
+            span = int(max(old_code.max(initial=0), new_code.max(initial=0))) + 1
+        old_key = old_list * span + old_code
+        new_key = new_list * span + new_code
         was, where = _member(old_key, new_key)
         still, _ = _member(new_key, old_key)
         moved = np.zeros(new_key.size, dtype=np.bool_)
