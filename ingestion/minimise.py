@@ -77,7 +77,7 @@ def minimise_line(raw: str, data: Any = None) -> str:
 
 
 def _mask(value: Any, key: str | None = None) -> Any:
-    if key is not None and key.strip().lower() in CONTACT_FIELDS:
+    if key is not None and contact_field(key):
         return REMOVED
     if isinstance(value, dict):
         return {k: _mask(v, k if isinstance(k, str) else None) for k, v in value.items()}
@@ -86,6 +86,38 @@ def _mask(value: Any, key: str | None = None) -> Any:
     if isinstance(value, str):  # contact fields are masked whole above; an address elsewhere (a summary) too
         return _EMAIL.sub(REMOVED, value)
     return value
+
+
+def contact_field(path: str) -> bool:
+    """Whether a field path (``contact.email``, ``consultant_email``) names a contact detail."""
+    parts = (p.strip().lower() for p in re.split(r"[.\[\]]", path) if p.strip())
+    return any(p in CONTACT_FIELDS or p.endswith(("_email", "_phone")) for p in parts)
+
+
+HIDDEN = "the value found is not shown: contact details"
+"""Said instead of the value a contact field was refused for."""
+CONTACT_FORM = "contact_pattern_mismatch"
+"""The kind of problem of a contact field whose value has not the expected form (its value never shown)."""
+_FOUND = re.compile(r" \(found .*\)$", re.DOTALL)
+
+
+def mask_reason(field: str, reason: str) -> str:
+    """A quarantine reason as exports show it: the value found in a contact field masked."""
+    return _FOUND.sub(f" ({HIDDEN})", reason) if contact_field(field) else reason
+
+
+def mask_error(error: dict[str, Any]) -> dict[str, Any]:
+    """A stored quarantine error as exports show it: for a contact field, the value found neither in its reason
+    nor in its values (errors stored before validation left it out)."""
+    field = str(error.get("field", ""))
+    if not contact_field(field):
+        return error
+    masked = dict(error, reason=mask_reason(field, str(error.get("reason", ""))))
+    params = masked.get("params")
+    if isinstance(params, dict) and "found" in params:
+        masked["params"] = {name: value for name, value in params.items() if name != "found"}
+        masked["code"] = CONTACT_FORM
+    return masked
 
 
 def mask_contact(raw: str) -> str:
@@ -99,4 +131,15 @@ def mask_contact(raw: str) -> str:
     return json.dumps(_mask(data), ensure_ascii=False)
 
 
-__all__ = ["CONTACT_FIELDS", "REMOVED", "mask_contact", "minimise_data", "minimise_line"]
+__all__ = [
+    "CONTACT_FIELDS",
+    "CONTACT_FORM",
+    "HIDDEN",
+    "REMOVED",
+    "contact_field",
+    "mask_contact",
+    "mask_error",
+    "mask_reason",
+    "minimise_data",
+    "minimise_line",
+]

@@ -1,7 +1,8 @@
 """Reading the quarantine: rejected records with where they came from and why; and its retention.
 
 Every reader (the API, the admin page, ``skillmatch quarantine export``) goes through ``export_quarantine``,
-which masks contact details in the original line (``ingestion.minimise.mask_contact``); protected attributes
+which masks contact details in the original line (``ingestion.minimise.mask_contact``) and in the reasons (the
+value a contact field was refused for, ``mask_error``: rows stored before validation left it out); protected attributes
 never reached it (``minimise_line`` at storage). ``purge_quarantine`` deletes rows past the retention period.
 """
 
@@ -13,7 +14,7 @@ from typing import Any
 from sqlalchemy import delete, select
 from sqlalchemy.engine import Engine
 
-from ingestion.minimise import mask_contact
+from ingestion.minimise import mask_contact, mask_error, mask_reason
 from ingestion.models import QuarantineRecord
 
 QUARANTINE_COLUMNS = (
@@ -60,6 +61,10 @@ def export_quarantine(
     for row in rows:
         if isinstance(row["raw"], str):
             row["raw"] = mask_contact(row["raw"])
+        if isinstance(row["reason"], str):
+            row["reason"] = mask_reason(str(row["field"] or ""), row["reason"])
+        if isinstance(row["errors"], list):
+            row["errors"] = [mask_error(e) if isinstance(e, dict) else e for e in row["errors"]]
     return rows
 
 

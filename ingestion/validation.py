@@ -12,6 +12,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from esco_data import ConceptKind, Taxonomy
+from ingestion.minimise import CONTACT_FORM, HIDDEN, contact_field
 from ingestion.models import RecordKind
 from ingestion.schemas import JobseekerIn, VacancyIn
 
@@ -63,10 +64,13 @@ def validation_errors(exc: ValidationError) -> list[FieldError]:
         params = {key: str(value) for key, value in (err.get("ctx") or {}).items() if key in _PARAMS}
         if err["type"] == "missing":
             message = "this field is required"
-        elif err["type"] == "string_pattern_mismatch":
+        code = err["type"]
+        if code == "string_pattern_mismatch" and contact_field(field_path(loc)):
+            code, message = CONTACT_FORM, f"{message} ({HIDDEN})"  # an address or number is personal data
+        elif code == "string_pattern_mismatch":
             params["found"] = str(err.get("input"))[:80]
             message = f"{message} (found {params['found']!r})"
-        errors.append(FieldError(field_path(loc), message, err["type"], tuple(sorted(params.items()))))
+        errors.append(FieldError(field_path(loc), message, code, tuple(sorted(params.items()))))
     return errors
 
 

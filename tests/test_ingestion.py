@@ -14,6 +14,7 @@ from sqlalchemy.engine import Engine
 from api.ui.admin import quarantine_reason
 from api.ui.i18n import translator
 from ingestion.adapters import RecordFormat
+from ingestion.minimise import mask_error
 from ingestion.models import JobseekerRecord, RecordKind, VacancyRecord
 from ingestion.quarantine import export_quarantine
 from ingestion.readers import read_csv, read_jsonl
@@ -148,6 +149,7 @@ MORE_BAD_VACANCIES = [
     vacancy(id="V-ITEM", required_skills=[{"source": "cv"}]),
     vacancy(id="V-OCC", occupation_uri=UNKNOWN_OCCUPATION),
     vacancy(id="V-LANG", language_requirements={"nl": "B3"}),
+    vacancy(id="V-MAIL", consultant_email="desk.ebo.example.be"),
 ]
 """Vacancies refused for other kinds of problem than ``BAD_LINES``."""
 
@@ -176,9 +178,32 @@ def test_every_quarantine_reason_is_worded_in_french_and_dutch(service: Ingestio
     assert quarantine_reason(hours, translator("nl")) == "de waarde mag hoogstens 60 zijn"
     said = "niveau du CECR attendu parmi A1, A2, B1, B2, C1, C2, et non 'D1'"
     assert quarantine_reason(cefr, translator("fr")) == said
+    # A contact detail of the wrong form is refused without its value being shown, in any language.
+    mail = next(r for r in rows if r["record_id"] == "V-MAIL")
+    assert "desk.ebo" not in json.dumps(mail, default=str)
+    assert quarantine_reason(mail, translator("nl")) == (
+        "het contactgegeven heeft niet de verwachte vorm (de waarde wordt niet getoond)"
+    )
     # A row stored before kinds were, or of a kind without wording: the English reason is shown (marked so).
     assert quarantine_reason({"reason": "x", "errors": [{"field": "id", "reason": "x"}]}, translator("fr")) is None
     assert quarantine_reason({"errors": [{"code": "a_new_kind", "params": {}}]}, translator("nl")) is None
+
+
+def test_a_contact_value_in_a_reason_stored_before_it_was_left_out_is_masked_on_export() -> None:
+    stored = {
+        "field": "contact.phone",
+        "reason": "String should match pattern '^[+0-9 ()./-]{6,40}$' (found '0470 12 34 5x')",
+        "code": "string_pattern_mismatch",
+        "params": {"found": "0470 12 34 5x"},
+    }
+    assert mask_error(stored) == {
+        "field": "contact.phone",
+        "reason": "String should match pattern '^[+0-9 ()./-]{6,40}$' (the value found is not shown: contact details)",
+        "code": "contact_pattern_mismatch",
+        "params": {},
+    }
+    postcode = stored | {"field": "location.postcode", "reason": "String should match pattern 'x' (found '10000')"}
+    assert mask_error(postcode) == postcode  # not a contact detail: the value helps to fix the record
 
 
 def test_quarantine_export_returns_the_original_line(service: IngestionService) -> None:
