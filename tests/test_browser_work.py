@@ -325,6 +325,7 @@ def _paste(page: Any, base: str, title: str) -> str:
     page.goto(f"{base}/ui/vacancies")
     page.locator("#v-title").fill(title)
     page.locator("#v-lang").select_option("fr")
+    page.get_by_label("Code postal").fill("1000")
     page.locator("#v-description").fill("Vous savez pétrir des denrées alimentaires. Vous parlez néerlandais.")
     with page.expect_navigation():
         page.get_by_role("button", name="Créer et chercher des candidats").click()

@@ -76,9 +76,16 @@ def test_the_vacancy_page_shows_what_was_understood_and_a_correction_changes_the
     assert after[0] == "J-PATISSIER" and after != before
     # The same title pasted again is proposed with the confirmed occupation first, said so.
     again = client.post(
-        "/ui/vacancies", data={"title": "OUVRIER BOULANGER - Bruxelles", "language": "fr"},
+        "/ui/vacancies", data={"title": "OUVRIER BOULANGER - Bruxelles", "language": "fr", "postcode": "1000"},
         headers=bearer(tokens.consultant) | ORIGIN, follow_redirects=False,
     )  # fmt: skip
+    pasted = again.headers["location"].split("/ui/vacancies/")[1].split("?")[0]
+    assert runtime.corrections._stored(RecordKind.vacancy, pasted)[0]["postcode"] == "1000"  # its place counts
+    refused = client.post(
+        "/ui/vacancies", data={"title": "Boulanger", "language": "fr", "postcode": "12"},
+        headers=bearer(tokens.consultant) | ORIGIN, follow_redirects=False,
+    )  # fmt: skip
+    assert refused.status_code == 422 and "<li>Code postal: " in refused.text
     seen = _section(_get(client, tokens.consultant, again.headers["location"], lang="nl"))
     first = re.search(r'<li><span class="proposal">(.*?)</span>\s*(.*?)</li>', seen, re.S)
     assert first is not None and "gebakmaker" in first.group(1).lower()

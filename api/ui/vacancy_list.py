@@ -157,14 +157,17 @@ def paste_vacancy(
     language: Annotated[str, Form(pattern=f"^({'|'.join(LANGUAGES)})$")] = LANGUAGES[0],
     description: Annotated[str, Form(max_length=20_000)] = "",
     skills: Annotated[str, Form(max_length=5_000)] = "",
+    postcode: Annotated[str, Form(max_length=8)] = "",
 ) -> Response:
-    """Store a pasted vacancy (linked to ESCO and screened like any other) and show its candidates."""
+    """Store a pasted vacancy (linked to ESCO and screened like any other) and show its candidates; its place
+    (the postcode) counts in the ranking from the start, the rest is on its edit page."""
     record = {
         "id": f"V-UI-{secrets.token_hex(4)}",
         "title": title,
         "language": language,
         "description": description or None,
         "required_skills": [line.strip() for line in skills.splitlines() if line.strip()],
+        "postcode": _optional(postcode),
     }
     try:
         result = service.ingest_one(RecordKind.vacancy, record)
