@@ -469,6 +469,8 @@ class CorrectionService:
         def keep(conn: Connection) -> None:
             learned.clear()
             for phrase_text, uri, verdict in verdicts:
+                if not self.linker.phrase_key(phrase_text, link_kind, lang):
+                    continue  # a phrase with no words the linker reads teaches nothing (the correction stands)
                 learned.append(
                     self.linker.learn(
                         phrase_text, link_kind, uri, verdict, proposed=proposals, actor=actor, role=role, lang=lang,

@@ -1,4 +1,6 @@
-"""schemathesis hooks: generated ESCO URIs are replaced with URIs of the ESCO slice the test server holds.
+"""schemathesis hooks: generated ESCO URIs are replaced with URIs of the ESCO slice the test server holds; the
+users and tokens the runs sign in with are kept out of the admin run's reach; the jobseeker's run works on their
+own dossier.
 
 A random string after ``http://data.europa.eu/esco/skill/`` matches the schema's pattern but names no
 concept; the server rightly answers 422 for it (a rule no schema can state). Mapping such URIs onto real ones
@@ -56,6 +58,32 @@ def _known(value: Any) -> Any:
     return value
 
 
+def _ids(name: str) -> set[str]:
+    return set(os.environ.get(name, "").split())
+
+
+PROTECTED = {"user_id": _ids("SKILLMATCH_ST_PROTECTED_USERS"), "token_id": _ids("SKILLMATCH_ST_PROTECTED_TOKENS")}
+"""The users and tokens the runs sign in with, by id (``tests/test_schemathesis.py``)."""
+SPARE = {"user_id": os.environ.get("SKILLMATCH_ST_SPARE_USER"), "token_id": os.environ.get("SKILLMATCH_ST_SPARE_TOKEN")}
+"""A user and a token that take the admin run's calls on a protected one (disabled, revoked: nobody signs in
+with them)."""
+OWN_DOSSIER = os.environ.get("SKILLMATCH_ST_OWN_DOSSIER")
+RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+"""A dossier id as the schema has it (``ingestion.schemas.RecordId``)."""
+"""In the jobseeker's run, the dossier they own: their operations are called on it."""
+
+
+def _path(parameters: dict[str, Any], own: str | None) -> dict[str, Any]:
+    mapped = dict(parameters)
+    for name, spare in SPARE.items():
+        if spare is not None and str(mapped.get(name)) in PROTECTED[name]:
+            mapped[name] = int(spare)
+    # (a schema-valid id only: an invalid one is the coverage phase's case of a refusal, and stays)
+    if own is not None and RECORD_ID.fullmatch(str(mapped.get("jobseeker_id", ""))):
+        mapped["jobseeker_id"] = own
+    return mapped
+
+
 @schemathesis.hook
 def map_case(ctx: Any, case: Any) -> Any:
     """Real ESCO URIs and the dossier's own titles in request bodies and queries (every phase, the coverage
@@ -65,3 +93,14 @@ def map_case(ctx: Any, case: Any) -> Any:
     if isinstance(case.query, dict):
         case.query = _known(case.query)
     return case
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
+    """The runs' own users and tokens out of the admin's reach, and the jobseeker's own dossier, in every call of
+    every phase (explicit examples and the stateful phase's linked values included, which ``map_case`` does not
+    see; schemathesis judges the case again after this edit)."""
+    if isinstance(case.path_parameters, dict):
+        mapped = _path(case.path_parameters, OWN_DOSSIER)
+        if mapped != case.path_parameters:  # (an edit makes schemathesis judge the case again)
+            case.path_parameters = mapped

@@ -53,6 +53,9 @@ def test_pin_exclude_and_revoke_through_the_api(client: TestClient) -> None:
     log = client.get(f"{base}/decisions").json()
     assert [d["action"] for d in log] == ["exclude", "revoke"]
     assert {d["by"] for d in log} == {"consultant-0"}  # the signed-in consultant, not a name from the body
+    nothing = client.post(f"{base}/decisions", json=body | {"action": "revoke", "reason": "encore"})
+    assert nothing.status_code == 409 and "neither pinned nor excluded" in nothing.json()["detail"]
+    assert len(client.get(f"{base}/decisions").json()) == 2
     assert client.post(f"{base}/decisions", json=body, headers=ADMIN).status_code == 403
 
 
@@ -139,6 +142,8 @@ def test_rights_routes(client: TestClient) -> None:
     assert client.get("/jobseekers/J-BAKER-NL/notice").status_code == 403
     assert client.get("/jobseekers/J-BAKER-NL/notice", params=DESK).json()["lang"] == "nl"
     assert client.get("/jobseekers/J-BAKER-FR/export", params=DESK).json()["dossier"]["id"] == "J-BAKER-FR"
+    refused = client.put("/jobseekers/J-BAKER-FR/opt-out", params=DESK, json={"opted_out": 0})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "opted_out"  # not coerced
     assert client.put("/jobseekers/J-BAKER-FR/opt-out", params=DESK, json={"opted_out": True}).json()["changed"]
     ids = [m["id"] for m in client.get("/vacancies/V-BAKKER-NL/candidates").json()]
     assert ids == ["J-BAKER-NL"]

@@ -229,3 +229,15 @@ def test_undoing_a_rejection_keeps_the_confirmation_beside_it(world: tuple[Runti
     assert _ok(client.get("/vacancies/V-OUVRIER", headers=consultant))["data"]["occupation_uri"] == PASTRY_MAKER
     found = [c.uri for c in runtime.linker.link(TITLE, "occupation", k=20)]
     assert found[0] == PASTRY_MAKER and BAKER in found
+
+
+def test_a_title_with_no_words_takes_a_consultants_occupation_and_teaches_nothing(
+    world: tuple[Runtime, Tokens, TestClient],
+) -> None:
+    # There is no phrase to remember a link by: the correction stands, nothing is learned (it answered 500).
+    runtime, tokens, client = world
+    runtime.ingestion.ingest_one(RecordKind.vacancy, vacancy(id="V-SIGNS", title="0 - ***"))
+    assert runtime.linker.phrase_key("0 - ***", "occupation", "fr") == ""
+    done = _ok(client.put("/vacancies/V-SIGNS/occupation", json={"uri": BAKER}, headers=_as(tokens, "consultant")))
+    assert done["record"]["data"]["occupation_uri"] == BAKER
+    assert done["learned"] == [] and done["correction"]["learned_links"] == []

@@ -9,9 +9,10 @@ from pydantic import BaseModel, Field
 
 from api.auth.rules import AuditEntryDep, PrincipalDep
 from api.deps import FairnessDep
+from api.errors import Conflict
 from api.routes.common import KParam, LangParam, RowId, filter_params, filters_dependency
 from ingestion.text_clean import VISIBLE
-from matching.fairness import MAX_REASON, DecisionAction
+from matching.fairness import MAX_REASON, DecisionAction, InvalidDecision
 from matching.ranking import Filters
 
 router = APIRouter(prefix="/oversight", tags=["oversight"])
@@ -69,7 +70,10 @@ def decide(vacancy_id: str, decision: DecisionIn, fairness: FairnessDep, princip
     """
     log = fairness.oversight
     act = {DecisionAction.pin: log.pin, DecisionAction.exclude: log.exclude, DecisionAction.revoke: log.revoke}
-    return act[decision.action](vacancy_id, decision.jobseeker_id, decision.reason, principal.name).to_json()
+    try:
+        return act[decision.action](vacancy_id, decision.jobseeker_id, decision.reason, principal.name).to_json()
+    except InvalidDecision as exc:  # a revocation of nothing (the reason's rules are the body's schema)
+        raise Conflict(str(exc)) from exc
 
 
 @router.get("/vacancies/{vacancy_id}/decisions")

@@ -19,6 +19,7 @@ from api.auth.roles import Role
 from api.auth.rules import PrincipalDep
 from api.deps import AuditDep, FairnessDep
 from api.routes.common import JobseekerId, LangParam, VacancyId
+from api.strict import strict_body
 from ingestion.text_clean import VISIBLE
 from matching.guidance import basiskit, missing_required, skill_gaps
 from matching.profiles import Profile, ProfileKind
@@ -84,14 +85,14 @@ def export(
     return found
 
 
-@router.put("/{jobseeker_id}/opt-out")
+@router.put("/{jobseeker_id}/opt-out", dependencies=[strict_body(OptOutIn)])
 def opt_out(jobseeker_id: JobseekerId, body: OptOutIn, fairness: FairnessDep) -> dict[str, Any]:
     """Refuse (or accept again) to be proposed to employers; one's own suggestions stay."""
     changed = fairness.rights.set_opt_out(jobseeker_id, body.opted_out)
     return {"jobseeker_id": jobseeker_id, "opted_out": body.opted_out, "changed": changed}
 
 
-@router.post("/{jobseeker_id}/contests", status_code=status.HTTP_201_CREATED)
+@router.post("/{jobseeker_id}/contests", status_code=status.HTTP_201_CREATED, dependencies=[strict_body(ContestIn)])
 def contest(jobseeker_id: JobseekerId, body: ContestIn, fairness: FairnessDep) -> dict[str, Any]:
     """Contest a suggestion, or how suggestions are made: the request reaches a consultant."""
     return fairness.rights.contest(jobseeker_id, body.message, body.vacancy_id)
