@@ -73,8 +73,29 @@ RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 """In the jobseeker's run, the dossier they own: their operations are called on it."""
 
 
+PAIR = (os.environ.get("SKILLMATCH_ST_VACANCY"), os.environ.get("SKILLMATCH_ST_DOSSIER"))
+"""The test's vacancy and dossier: an operation on a pair of them (the shortlist, one candidate's place) is called
+on that pair, which exists, instead of on ids that do not (404 every time: the operation was never reached)."""
+
+
+ERASED = {
+    ("DELETE", "/jobseekers/{jobseeker_id}"): {
+        "jobseeker_id": (PAIR[1], os.environ.get("SKILLMATCH_ST_SPARE_DOSSIER"))
+    },
+    ("DELETE", "/vacancies/{vacancy_id}"): {"vacancy_id": (PAIR[0], os.environ.get("SKILLMATCH_ST_SPARE_VACANCY"))},
+}
+"""Per erasing operation, the test's record it would erase and the spare erased instead."""
+CONTEST = os.environ.get("SKILLMATCH_ST_CONTEST")
+"""The test's one contest: answering it is reached (any other id answers 404 every time)."""
+
+
 def _path(parameters: dict[str, Any], own: str | None) -> dict[str, Any]:
     mapped = dict(parameters)
+    pair = (str(mapped.get("vacancy_id", "")), str(mapped.get("jobseeker_id", "")))
+    if None not in PAIR and all(RECORD_ID.fullmatch(i) for i in pair):
+        mapped["vacancy_id"], mapped["jobseeker_id"] = PAIR
+    if CONTEST is not None and str(mapped.get("contest_id", "")).isdigit() and int(mapped["contest_id"]) > 0:
+        mapped["contest_id"] = int(CONTEST)
     for name, spare in SPARE.items():
         if spare is not None and str(mapped.get(name)) in PROTECTED[name]:
             mapped[name] = int(spare)
@@ -102,5 +123,9 @@ def before_call(ctx: Any, case: Any, kwargs: dict[str, Any]) -> None:
     see; schemathesis judges the case again after this edit)."""
     if isinstance(case.path_parameters, dict):
         mapped = _path(case.path_parameters, OWN_DOSSIER)
+        # The test's dossier and vacancy are erased by no run (the operations above work on them): a spare takes it.
+        for name, (kept, spare) in ERASED.get((case.method.upper(), case.path), {}).items():
+            if kept is not None and spare is not None and mapped.get(name) == kept:
+                mapped[name] = spare
         if mapped != case.path_parameters:  # (an edit makes schemathesis judge the case again)
             case.path_parameters = mapped

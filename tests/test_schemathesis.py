@@ -24,6 +24,7 @@ from api.main import create_app
 from esco_data import ConceptKind, load_esco
 from ingestion.models import RecordKind
 from skillmatch.db import make_engine
+from skillmatch.rematch import rematch
 from skillmatch.runtime import Runtime
 from skillmatch.settings import REPO_ROOT
 from tests.auth import OWN_DOSSIER, Tokens, make_tokens
@@ -34,21 +35,29 @@ pytestmark = pytest.mark.slow
 EXPLORE = os.environ.get("SKILLMATCH_EXPLORE") == "1"
 EXAMPLES = 500 if EXPLORE else 20
 CONFIG = Path(__file__).with_name("schemathesis.toml")
+SPARE_DOSSIER, SPARE_VACANCY = "J-SPARE", "V-SPARE"
+"""Records the admin run erases instead of the test's own (``tests/schemathesis_hooks.py``)."""
 
 
 @pytest.fixture(scope="module")
 def service(
     slice_runtime: Runtime, esco_slice_dir: Path, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[tuple[str, Tokens, Runtime]]:
+) -> Iterator[tuple[str, Tokens, Runtime, int]]:
     folder = tmp_path_factory.mktemp("schemathesis")
     db = make_engine(f"sqlite:///{folder / 'st.db'}")
     load_esco(db, esco_slice_dir)
     runtime = Runtime.open(slice_runtime.settings, db=db, index_dir=folder / "indexes")
     runtime.ingestion.ingest_one(RecordKind.jobseeker, jobseeker())
     runtime.ingestion.ingest_one(RecordKind.vacancy, vacancy())
+    runtime.ingestion.ingest_one(RecordKind.jobseeker, jobseeker(id=SPARE_DOSSIER))  # erased instead (the hooks)
+    runtime.ingestion.ingest_one(RecordKind.vacancy, vacancy(id=SPARE_VACANCY))
+    contest = runtime.fairness.rights.contest(str(jobseeker()["id"]), "Pourquoi me propose-t-on ce métier ?")
+    runtime.save()  # the rematch below opens the saved indexes
+    # A nightly run, so that the rematch's operations answer from a run (without one they answer 404 only).
+    rematch(slice_runtime.settings.model_copy(update={"index_dir": folder / "indexes"}), workers=1, send=False, db=db)
     app = create_app(db=db, services=runtime, config=ApiConfig(auth=AuthConfig(failures_per_minute=0)))
     with serve(app) as base:
-        yield base, make_tokens(db), runtime
+        yield base, make_tokens(db), runtime, int(contest["id"])
     db.dispose()
 
 
@@ -56,7 +65,7 @@ def _identities(tokens: Tokens) -> dict[str, str]:
     """What the hooks need to keep the runs' own users and tokens out of the admin's reach: the admin run
     disables users and revokes tokens by id, and ids 1, 2, 3 are the first any generator tries (the consultant's
     and the admin's own: their runs then met only 401 and tested nothing). A spare user and token take those
-    calls instead."""
+    calls instead. Also the test's vacancy and dossier, which operations on a pair of them are called on."""
     store = tokens.store
     _ = tokens.of(Role.jobseeker)  # issued now, so that its user and token are protected too
     protected_users = [u.id for u in store.users()]
@@ -68,6 +77,10 @@ def _identities(tokens: Tokens) -> dict[str, str]:
         "SKILLMATCH_ST_PROTECTED_TOKENS": " ".join(map(str, protected_tokens)),
         "SKILLMATCH_ST_SPARE_USER": str(spare.id),
         "SKILLMATCH_ST_SPARE_TOKEN": str(spare_token),
+        "SKILLMATCH_ST_VACANCY": str(vacancy()["id"]),
+        "SKILLMATCH_ST_DOSSIER": str(jobseeker()["id"]),
+        "SKILLMATCH_ST_SPARE_DOSSIER": SPARE_DOSSIER,
+        "SKILLMATCH_ST_SPARE_VACANCY": SPARE_VACANCY,
     }
 
 
@@ -123,9 +136,9 @@ def _command(base: str, token: str, ops: list[str]) -> list[str]:
     ]  # fmt: skip
 
 
-def test_schemathesis_finds_no_failure_for_any_role(service: tuple[str, Tokens, Runtime], tmp_path: Path) -> None:
+def test_schemathesis_finds_no_failure_for_any_role(service: tuple[str, Tokens, Runtime, int], tmp_path: Path) -> None:
     """One schemathesis process per role, side by side (the service serves them all at once)."""
-    base, tokens, runtime = service
+    base, tokens, runtime, contest = service
     env = {
         **os.environ,
         "SCHEMATHESIS_HOOKS": "tests.schemathesis_hooks",
@@ -133,6 +146,7 @@ def test_schemathesis_finds_no_failure_for_any_role(service: tuple[str, Tokens, 
         "SKILLMATCH_ST_OCCUPATIONS": " ".join(c.uri for c in runtime.taxonomy.concepts(ConceptKind.occupation)),
         "PYTHONPATH": str(REPO_ROOT),
         **_identities(tokens),
+        "SKILLMATCH_ST_CONTEST": str(contest),
     }
     runs = {}
     tested: set[str] = set()
