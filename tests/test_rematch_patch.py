@@ -32,6 +32,7 @@ from matching.rematch import (
     score_chunk,
 )
 from matching.rematch.curation import curated_lists
+from matching.rematch.patch import _Lookup
 from matching.rematch.planner import matchable
 from matching.rematch.state import ids_array
 from skillmatch.rematch import MatchingState
@@ -238,3 +239,13 @@ def test_list_states_read_back_as_written() -> None:
     assert np.isnan(low[written.to_end | (last < 0)]).all()
     some = np.flatnonzero(~written.to_end & (last >= 0) & (np.diff(edge_offsets)[np.maximum(last, 0)] > 0))
     assert some.size and all(low[i] == written.edge_cosine[edge_offsets[last[i] + 1] - 1] for i in some)
+
+
+def test_ids_ranked_in_the_order_of_their_strings() -> None:
+    # The patch sorts ties and compares matches by these ranks instead of the ids: equal ids must share a rank
+    # and the ranks must order as the strings do (code points: "V10" before "V2", "Z" before "ä").
+    ids = ["V10", "V2", "V10", "A", "ä", "V1", "Z", "", "V2"]
+    rank = _Lookup(ids).rank
+    for i, a in enumerate(ids):
+        for j, b in enumerate(ids):
+            assert (rank[i] < rank[j]) == (a < b) and (rank[i] == rank[j]) == (a == b), (a, b)
