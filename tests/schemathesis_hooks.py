@@ -68,9 +68,9 @@ SPARE = {"user_id": os.environ.get("SKILLMATCH_ST_SPARE_USER"), "token_id": os.e
 """A user and a token that take the admin run's calls on a protected one (disabled, revoked: nobody signs in
 with them)."""
 OWN_DOSSIER = os.environ.get("SKILLMATCH_ST_OWN_DOSSIER")
-RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
-"""A dossier id as the schema has it (``ingestion.schemas.RecordId``)."""
 """In the jobseeker's run, the dossier they own: their operations are called on it."""
+RECORD_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+"""A record id as the schema has it (``ingestion.schemas.RecordId``)."""
 
 
 PAIR = (os.environ.get("SKILLMATCH_ST_VACANCY"), os.environ.get("SKILLMATCH_ST_DOSSIER"))
