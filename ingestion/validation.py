@@ -64,13 +64,13 @@ def validation_errors(exc: ValidationError) -> list[FieldError]:
         params = {key: str(value) for key, value in (err.get("ctx") or {}).items() if key in _PARAMS}
         if err["type"] == "missing":
             message = "this field is required"
-        code = err["type"]
-        if code == "string_pattern_mismatch" and contact_field(field_path(loc)):
+        code, path = err["type"], field_path(loc)
+        if code == "string_pattern_mismatch" and contact_field(path):
             code, message = CONTACT_FORM, f"{message} ({HIDDEN})"  # an address or number is personal data
         elif code == "string_pattern_mismatch":
             params["found"] = str(err.get("input"))[:80]
             message = f"{message} (found {params['found']!r})"
-        errors.append(FieldError(field_path(loc), message, code, tuple(sorted(params.items()))))
+        errors.append(FieldError(path, message, code, tuple(sorted(params.items()))))
     return errors
 
 
