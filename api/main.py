@@ -39,6 +39,15 @@ from services import InterestSignals, JobStore
 log = logging.getLogger("skillmatch.api")
 
 
+def _build_routes(app: FastAPI) -> None:
+    """Build what FastAPI builds for each route on first use (its dependencies, parameters and body models: some
+    0.2 s for this app), so that no first request of a page or an operation waits for it."""
+    from fastapi.routing import iter_route_contexts
+
+    for _ in iter_route_contexts(app.routes):
+        pass
+
+
 def _keep_in_step(services: Services, every: float, stop: threading.Event) -> None:
     """Apply the change log: the profiles other processes wrote (other serving processes on this host or others,
     a batch ingestion, a rematch), polled every ``every`` seconds and, on PostgreSQL, as soon as one commits."""
@@ -118,6 +127,8 @@ def create_app(
                 app.state.services = open_services()
             except TaxonomyNotLoaded:
                 log.warning("ESCO is not loaded: run `skillmatch esco load`; matching routes answer 503")
+        if services is None:  # the service's own start (tests share their services and build on use)
+            threading.Thread(target=_build_routes, args=(app,), name="routes-warm-up", daemon=True).start()
         stop = threading.Event()
         opened: Services | None = app.state.services
         if opened is not None:

@@ -9,6 +9,7 @@ that each pattern finds the copies it is there to find.
 from __future__ import annotations
 
 import ast
+import functools
 import io
 import re
 import textwrap
@@ -70,7 +71,9 @@ def _code(text: str) -> str:
     return "".join(lines)
 
 
+@functools.cache
 def _sources() -> dict[str, str]:
+    """Every module's code, read once for all the rules (a few seconds)."""
     return {
         path.relative_to(REPO_ROOT).as_posix(): _code(path.read_text(encoding="utf-8"))
         for package in PACKAGES
