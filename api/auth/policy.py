@@ -271,9 +271,9 @@ def _declared(routes: Any, prefix: str = "") -> Iterator[tuple[str, Any]]:
 
     for route in routes:
         inner = getattr(route, "original_router", None)
-        context = getattr(route, "include_context", None)
-        if inner is not None and isinstance(getattr(context, "prefix", None), str):
-            yield from _declared(inner.routes, prefix + context.prefix)
+        included = getattr(getattr(route, "include_context", None), "prefix", None)
+        if inner is not None and isinstance(included, str):
+            yield from _declared(inner.routes, prefix + included)
         elif getattr(route, "path", None) is not None:
             yield prefix, route
         else:
