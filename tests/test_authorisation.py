@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 from httpx import Response
 
 from api.auth import AuthConfig, Role
-from api.auth.policy import ON_BEHALF, POLICY, readme_table, route_keys, rule_for
+from api.auth.policy import ON_BEHALF, POLICY, check_routes, readme_table, route_keys, rule_for
 from api.config import ApiConfig
 from api.main import create_app
 from api.shortlist import ShortlistStatus
@@ -168,6 +168,32 @@ def test_every_route_has_a_rule_and_every_rule_a_route(world: World) -> None:
     endpoints = _endpoints(world.app)
     assert [str(e) for e, _ in endpoints if rule_for(e.method, e.path) is None] == []
     assert sorted(set(POLICY) - {str(e) for e, _ in endpoints}) == []  # no rule left for a route that is gone
+
+
+def test_the_routes_checked_are_those_the_app_serves(world: World) -> None:
+    """The check reads the routes as declared (nothing built); FastAPI's own iteration builds them: same list."""
+    from fastapi.routing import iter_route_contexts
+
+    built = [
+        (method, str(route.path))
+        for route in iter_route_contexts(world.app.routes)
+        for method in sorted(getattr(route, "methods", None) or ()) or ["GET"]
+        if method != "HEAD"
+    ]
+    assert [(m, p) for m, p, _ in route_keys(world.app)] == built
+
+
+def test_an_app_with_a_route_without_a_rule_is_refused() -> None:
+    from fastapi import APIRouter
+
+    inner, outer = APIRouter(prefix="/inner"), APIRouter()
+    inner.add_api_route("/unruled", lambda: None, methods=["POST"])
+    outer.include_router(inner, prefix="/outer")
+    app = FastAPI(docs_url=None, redoc_url=None, openapi_url=None)
+    app.include_router(outer)
+    app.add_api_route("/also-unruled", lambda: None)
+    with pytest.raises(RuntimeError, match=r"\['POST /outer/inner/unruled', 'GET /also-unruled'\]"):
+        check_routes(app)
 
 
 def test_the_readme_table_of_routes_is_the_rule_table() -> None:
