@@ -215,8 +215,8 @@ def _postgresql(conn: Connection) -> bool:
 
 
 def _copy(conn: Connection, target: str, columns: Sequence[str], rows: Iterable[tuple[Any, ...]]) -> None:
-    """PostgreSQL: rows into a table through one COPY stream, in the connection's transaction (a full run's
-    millions of rows one statement each took most of its commit: 154 s of 221 s at 100k x 20k)."""
+    """PostgreSQL: rows into a table through one COPY stream, in the connection's transaction (one statement per
+    row made most of a full run's commit; the figures are in benchmarks/README.md, rematch on PostgreSQL)."""
     raw = conn.connection.driver_connection
     assert raw is not None
     with raw.cursor() as cursor, cursor.copy(f"COPY {target} ({', '.join(columns)}) FROM STDIN") as copy:
