@@ -319,6 +319,7 @@ def run_queries(server: Server, workload: Workload, n: int, token: str) -> dict[
 def run_scenario(scenario: str, jobseekers: int, queries: int, keep: bool, workers: int = 1) -> None:
     """Prepare a scenario, start the server twice, print one JSON line per start."""
     settings = get_settings()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)  # a fresh clone has none yet
     scratch = Path(tempfile.mkdtemp(prefix=f"serve-bench-{scenario}-", dir=settings.data_dir))
     workload = Workload(DEMO_DIR)
     try:
