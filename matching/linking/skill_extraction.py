@@ -508,7 +508,7 @@ class SkillExtractor:
                 # One word alone is never enough for the dense path ("empathique" is no "empathise").
                 if len(self.words.content_words(clause.text)) < 2:
                     continue
-                dense = float((index.vectors[rows] @ self._vector(clause.text)).max()) if rows.size else 0.0
+                dense = float(index.dense_scores(self._vector(clause.text)[None, :], rows).max()) if rows.size else 0.0
                 if dense < cfg.dense_alone:
                     continue
                 coverage = max(coverage, dense)
