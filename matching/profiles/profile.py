@@ -82,16 +82,32 @@ class ProfileConcept:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> ProfileConcept:
-        """Inverse of ``to_json``."""
+        """Inverse of ``to_json``.
+
+        Raises:
+            ValueError: a role or origin that does not exist.
+        """
+        get = data.get
+        try:
+            role, origin = _ROLES[get("role", "held")], _ORIGINS[get("origin", "confirmed")]
+        except (KeyError, TypeError):  # (what the enums themselves would say)
+            role, origin = Role(get("role", "held")), Origin(get("origin", "confirmed"))
+        span = get("span")
         return cls(
             uri=data["uri"],
-            role=Role(data.get("role", "held")),
-            origin=Origin(data.get("origin", "confirmed")),
-            confidence=float(data.get("confidence", 1.0)),
-            source=data.get("source"),
-            field=data.get("field"),
-            span=(int(data["span"][0]), int(data["span"][1])) if data.get("span") else None,
+            role=role,
+            origin=origin,
+            confidence=float(get("confidence", 1.0)),
+            source=get("source"),
+            field=get("field"),
+            span=(int(span[0]), int(span[1])) if span else None,
         )
+
+
+_ROLES: dict[str, Role] = {r.value: r for r in Role}
+_ORIGINS: dict[str, Origin] = {o.value: o for o in Origin}
+"""Members by value: a stored profile names one per concept, and a profile is read per search (explanations) and
+by the thousand at a rebuild, where the enums' own lookup was a third of the time."""
 
 
 @dataclass(slots=True)
