@@ -68,7 +68,7 @@ lint: install
 EVAL := ../shared/eval
 REPORT := $(BIN)/python -m benchmarks.report
 
-bench: install
+bench: bytecode
 	$(REPORT) esco_load -- $(BIN)/python -m benchmarks.esco_load
 	$(REPORT) linking_fra -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/melo/fra_q_fr_c_fr --run-out benchmarks/out/fra.trec
 	$(REPORT) linking_nld -- $(BIN)/python -m benchmarks.linking --data $(EVAL)/melo/nld_q_nl_c_nl --run-out benchmarks/out/nld.trec
