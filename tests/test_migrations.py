@@ -51,34 +51,6 @@ def test_a_database_from_before_migrations_is_taken_over(engine: Engine) -> None
         assert conn.execute(text("SELECT deleted, generation FROM profile")).one() == (False, 0)
 
 
-def test_a_database_at_0006_gets_the_index_that_profile_counts_read(engine: Engine) -> None:
-    create_tables(engine)
-    with engine.begin() as conn:
-        conn.execute(text("DROP INDEX ix_profile_kind_deleted_active"))
-        conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
-    assert _differences(engine) != []
-    create_tables(engine)
-    assert current_revision(engine) == head()
-    assert "ix_profile_kind_deleted_active" in {i["name"] for i in inspect(engine).get_indexes("profile")}
-    assert _differences(engine) == []
-
-
-def test_counting_profiles_reads_the_index_not_the_rows(tmp_path: Path) -> None:
-    from matching.profiles import ProfileKind, ProfileStore
-
-    engine = make_engine(f"sqlite:///{tmp_path / 'count.db'}")
-    create_tables(engine)
-    store = ProfileStore(engine)
-    statements: list[str] = []
-    with engine.connect() as conn:
-        for active_only in (False, True):
-            query = store.count_query(ProfileKind.jobseeker, active_only=active_only)
-            compiled = query.compile(conn, compile_kwargs={"literal_binds": True})
-            statements += [row[-1] for row in conn.execute(text(f"EXPLAIN QUERY PLAN {compiled}"))]
-    assert statements and all("COVERING INDEX ix_profile_kind_deleted_active" in s for s in statements), statements
-    assert store.count(ProfileKind.jobseeker) == 0
-
-
 def test_a_database_at_the_first_revision_gets_the_rematch_list_state(engine: Engine) -> None:
     create_tables(engine)
     with engine.begin() as conn:  # rematch_list as the first revision made it, with a list stored

@@ -34,11 +34,7 @@ class ProfileRow(SQLModel, table=True):
     """A profile as stored: its kind and id, whether it is matchable, and the profile as JSON."""
 
     __tablename__ = "profile"
-    __table_args__ = (
-        Index("ix_profile_kind_generation", "kind", "generation"),
-        # Counting a kind's profiles (readiness, every start) reads this index alone, not the rows with their JSON.
-        Index("ix_profile_kind_deleted_active", "kind", "deleted", "active"),
-    )
+    __table_args__ = (Index("ix_profile_kind_generation", "kind", "generation"),)
 
     kind: str = Field(primary_key=True, max_length=16)
     id: str = Field(primary_key=True, max_length=64)
@@ -361,17 +357,12 @@ class ProfileStore:
 
     def count(self, kind: ProfileKind, *, active_only: bool = False) -> int:
         """Number of stored profiles of a kind (tombstones not counted)."""
-        with self.engine.connect() as conn:
-            return int(conn.execute(self.count_query(kind, active_only=active_only)).scalar_one())
-
-    @staticmethod
-    def count_query(kind: ProfileKind, *, active_only: bool = False) -> Any:
-        """The query ``count`` runs (it reads ``ix_profile_kind_deleted_active`` alone, never the rows)."""
         table = _table()
         query = select(func.count()).where(table.c.kind == kind.value, ~table.c.deleted)
         if active_only:
             query = query.where(table.c.active.is_(True))
-        return query
+        with self.engine.connect() as conn:
+            return int(conn.execute(query).scalar_one())
 
 
 __all__ = ["CHANNEL", "PROFILE_TABLES", "ProfileChange", "ProfileRow", "ProfileStore", "StoredChange", "create_tables"]
