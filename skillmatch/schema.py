@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
-HEAD = "0006"
+HEAD = "0007"
 """The newest revision of the migrations, as ``head`` reads it from them (a test holds the two equal)."""
 _LOCK = 0x534B4D  # any constant: the advisory lock that one migrating process holds on PostgreSQL
 

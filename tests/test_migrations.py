@@ -6,11 +6,12 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
-from sqlalchemy import inspect, text
-from sqlalchemy.engine import Engine
+from sqlalchemy import event, inspect, text
+from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from skillmatch.db import make_engine
@@ -49,6 +50,55 @@ def test_a_database_from_before_migrations_is_taken_over(engine: Engine) -> None
     assert {"deleted", "generation"} <= columns
     with engine.connect() as conn:
         assert conn.execute(text("SELECT deleted, generation FROM profile")).one() == (False, 0)
+
+
+def test_a_database_at_0006_gets_the_index_that_profile_counts_read(engine: Engine) -> None:
+    create_tables(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP INDEX ix_profile_kind_active_deleted"))
+        conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    assert _differences(engine) != []
+    create_tables(engine)
+    assert current_revision(engine) == head()
+    assert "ix_profile_kind_active_deleted" in {i["name"] for i in inspect(engine).get_indexes("profile")}
+    assert _differences(engine) == []
+
+
+def _plan(conn: Connection, query: Any) -> list[str]:
+    """SQLite's plan for a query as the driver receives it: the statement SQLAlchemy sends, parameters bound."""
+    sent: list[tuple[str, Any]] = []
+
+    def capture(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        sent.append((statement, parameters))
+
+    event.listen(conn, "before_cursor_execute", capture)
+    try:
+        conn.execute(query).all()
+    finally:
+        event.remove(conn, "before_cursor_execute", capture)
+    ((statement, parameters),) = sent
+    return [row[-1] for row in conn.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)]
+
+
+def test_counting_profiles_reads_the_index_and_reads_by_id_keep_the_primary_key(tmp_path: Path) -> None:
+    from sqlalchemy import select
+
+    from matching.profiles import ProfileKind, ProfileRow, ProfileStore
+
+    engine = make_engine(f"sqlite:///{tmp_path / 'count.db'}")
+    create_tables(engine)
+    store = ProfileStore(engine)
+    table = ProfileRow.__table__  # type: ignore[attr-defined]
+    by_ids = select(table.c.data).where(
+        table.c.kind == "jobseeker", table.c.id.in_(["J1", "J2", "J3"]), ~table.c.deleted
+    )
+    with engine.connect() as conn:
+        counting = _plan(conn, store.count_query(ProfileKind.jobseeker))
+        reading = _plan(conn, by_ids)
+    assert counting and all("COVERING INDEX ix_profile_kind_active_deleted" in s for s in counting), counting
+    # The explanations' read of a page of profiles by id: the primary key, never a scan of the kind's range.
+    assert reading and all("sqlite_autoindex_profile_1 (kind=? AND id=?)" in s for s in reading), reading
+    assert store.counts(ProfileKind.jobseeker) == (0, 0)
 
 
 def test_a_database_at_the_first_revision_gets_the_rematch_list_state(engine: Engine) -> None:

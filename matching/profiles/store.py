@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Integer, String, delete, func, insert, select, text, update
+from sqlalchemy import JSON, Column, Index, Integer, String, case, delete, func, insert, select, text, update
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Field, SQLModel
 
@@ -34,7 +34,14 @@ class ProfileRow(SQLModel, table=True):
     """A profile as stored: its kind and id, whether it is matchable, and the profile as JSON."""
 
     __tablename__ = "profile"
-    __table_args__ = (Index("ix_profile_kind_generation", "kind", "generation"),)
+    __table_args__ = (
+        Index("ix_profile_kind_generation", "kind", "generation"),
+        # Counting a kind's profiles (readiness, every start) reads this index alone, not the rows with their JSON.
+        # ``active`` comes before ``deleted`` on purpose: a read by ids (``kind = ? AND id IN (...) AND NOT
+        # deleted``) can use only its first column, so SQLite keeps the primary key for it; with ``deleted``
+        # second, the planner took this index for such reads and scanned a kind's whole range.
+        Index("ix_profile_kind_active_deleted", "kind", "active", "deleted"),
+    )
 
     kind: str = Field(primary_key=True, max_length=16)
     id: str = Field(primary_key=True, max_length=64)
@@ -357,12 +364,22 @@ class ProfileStore:
 
     def count(self, kind: ProfileKind, *, active_only: bool = False) -> int:
         """Number of stored profiles of a kind (tombstones not counted)."""
-        table = _table()
-        query = select(func.count()).where(table.c.kind == kind.value, ~table.c.deleted)
-        if active_only:
-            query = query.where(table.c.active.is_(True))
+        stored, active = self.counts(kind)
+        return active if active_only else stored
+
+    def counts(self, kind: ProfileKind) -> tuple[int, int]:
+        """A kind's stored profiles and its active ones (tombstones not counted), read together."""
         with self.engine.connect() as conn:
-            return int(conn.execute(query).scalar_one())
+            stored, active = conn.execute(self.count_query(kind)).one()
+        return int(stored), int(active or 0)
+
+    @staticmethod
+    def count_query(kind: ProfileKind) -> Any:
+        """The query ``counts`` runs: it reads ``ix_profile_kind_active_deleted`` alone, never the rows."""
+        table = _table()
+        return select(func.count(), func.sum(case((table.c.active, 1), else_=0))).where(
+            table.c.kind == kind.value, ~table.c.deleted
+        )
 
 
 __all__ = ["CHANNEL", "PROFILE_TABLES", "ProfileChange", "ProfileRow", "ProfileStore", "StoredChange", "create_tables"]

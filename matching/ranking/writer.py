@@ -251,14 +251,15 @@ class ProfileWriter:
             if state.generation < store_generation:
                 since = self.store.behind_since(kind, state.generation)
                 behind_seconds = None if since is None else max(0.0, (now - since).total_seconds())
+            stored, stored_active = self.store.counts(kind)
             check = IndexCheck(
                 kind=kind,
                 index_generation=state.generation,
                 store_generation=store_generation,
                 indexed=state.indexed,
-                stored_active=self.store.count(kind, active_only=True),
+                stored_active=stored_active,
                 profiles=state.table.alive_count,
-                stored=self.store.count(kind),
+                stored=stored,
                 behind_seconds=behind_seconds,
                 damaged=bool(state.damaged),
             )
