@@ -482,6 +482,61 @@ def test_first_use_parts_are_stored_once_and_read_back_at_the_next_start(
     assert prepare_linker(taxonomy, encoder, data_dir)[1]["first_use_parts"] == "reused"
 
 
+PHRASES = {
+    "fr": ["pétrir la pâte", "gestion de la caisse", "cuire du pain", "accueillir les clients", "gérer un magasin"],
+    "nl": ["deeg kneden", "brood bakken", "klanten helpen", "de kassa bedienen", "een winkel beheren"],
+}
+
+
+def _typed(linker: Linker) -> list[str | None]:
+    return [c.uri if c else None for lang, texts in PHRASES.items() for c in linker.skills.link_phrases(texts, lang)]
+
+
+def test_the_skill_labels_words_are_encoded_once_stored_mapped_and_change_no_link(
+    slice_runtime: Runtime, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    data_dir = _stored_copy(slice_runtime, tmp_path)
+    directory = concept_space_dir(data_dir)
+    manifest, stored = directory / "skill_head_words.json", directory / "skill_head_words.npy"
+    manifest.unlink(missing_ok=True)
+    stored.unlink(missing_ok=True)
+    taxonomy, encoder = slice_runtime.taxonomy, slice_runtime.linker.encoder
+    plain, report = prepare_linker(taxonomy, encoder, data_dir)  # encodes every word itself, as before
+    assert report["skill_head_words"] != "reused" and not plain.skills.head_words_adopted
+    first, _ = prepare_linker(taxonomy, encoder, data_dir)
+    warm_linker(first, data_dir)
+    assert first.skills.head_words_adopted and stored.exists() and manifest.exists()
+    again, report = prepare_linker(taxonomy, encoder, data_dir)
+    assert report["skill_head_words"] == "reused"
+    rows, table = again.skills._head_words or ({}, None)
+    assert isinstance(table, np.memmap)  # mapped from the file, not read into the process
+    assert list(rows) == plain.skills.head_word_list() and table.shape == (len(rows), 512)
+    sample = list(rows)[:40]
+    np.testing.assert_allclose(table[[rows[w] for w in sample]], encoder.encode(sample, use_cache=False), atol=1e-5)
+    # The same typed skills and extracted skills as a linker that encodes every word it compares.
+    assert _typed(again) == _typed(plain) and any(_typed(plain))
+    assert _extracted(again) == _extracted(plain)
+    # A label's own words are never encoded again: only a phrase's words that no label has.
+    index = again.skills.index
+    fresh, _ = prepare_linker(taxonomy, encoder, data_dir)
+    fresh.skills._prime_heads([(index.texts[0], np.arange(3, dtype=np.int64))])
+    assert fresh.skills._word_vectors() == {}
+    fresh.skills._prime_heads([("zqxwv " + index.texts[0], np.arange(3, dtype=np.int64))])
+    assert list(fresh.skills._word_vectors()) == ["zqxwv"]
+    # Built for other code (a change to the agreement's words, say): not read.
+    key = json.loads(manifest.read_text())
+    manifest.write_text(json.dumps(key | {"key": key["key"] | {"code": "0" * 64}}))
+    assert prepare_linker(taxonomy, encoder, data_dir)[1]["skill_head_words"] != "reused"
+    # Damaged: said, and built again by the next warm-up.
+    manifest.write_text(json.dumps(key))
+    stored.write_bytes(stored.read_bytes()[:100])
+    with caplog.at_level(logging.WARNING, logger="matching.resources"):
+        damaged, report = prepare_linker(taxonomy, encoder, data_dir)
+    assert report["skill_head_words"] != "reused" and "cannot be used" in caplog.text
+    warm_linker(damaged, data_dir)
+    assert prepare_linker(taxonomy, encoder, data_dir)[1]["skill_head_words"] == "reused"
+
+
 def _pickled_from(module: str, name: str) -> bytes:
     """A pickle of an object whose class lives in ``module`` (a path the code had before it moved)."""
     import pickle

@@ -359,6 +359,7 @@ class SkillExtractor:
         self.knowledge = knowledge
         self.languages = languages
         self._words: SkillLabelWords | None = None
+        self._head_words: tuple[dict[str, int], npt.NDArray[np.float32]] | None = None
         self._building = lock if lock is not None else threading.RLock()
 
     @property
@@ -380,6 +381,32 @@ class SkillExtractor:
         if words.indptr.size != len(self.index.texts) + 1:
             raise ValueError("these label words are of another skill index")
         self._words = words
+
+    def head_word_list(self) -> list[str]:
+        """The words of every skill label as head agreement compares them (``agreement.words_of``), once each,
+        in the order of the label rows: what ``adopt_head_words`` takes vectors of."""
+        words: dict[str, None] = {}
+        for text in self.index.texts:
+            words.update(dict.fromkeys(w.raw for w in words_of(text)))
+        return list(words)
+
+    def adopt_head_words(self, words: Sequence[str], vectors: npt.NDArray[np.float32]) -> None:
+        """Take the vectors of the skill labels' words (``head_word_list``), computed once per concept space and
+        mapped read-only from a file (``matching.resources``): head agreement then encodes only the words of a
+        phrase that no skill label has, instead of every word new to the process.
+
+        Args:
+            words: the words, in the order of the vectors' rows.
+            vectors: one unit vector per word, from this linker's encoder.
+        """
+        if vectors.ndim != 2 or vectors.shape[0] != len(words) or vectors.dtype != np.float32:
+            raise ValueError("these are not the vectors of these words")
+        self._head_words = ({w: i for i, w in enumerate(words)}, vectors)
+
+    @property
+    def head_words_adopted(self) -> bool:
+        """Whether the vectors of the skill labels' words are held (``adopt_head_words``)."""
+        return self._head_words is not None
 
     def extract_many(self, texts: Sequence[str], lang: str | None = None) -> list[list[ExtractedSkill]]:
         """The skills each text states, one entry per skill (its best clause), most confident first.
@@ -594,11 +621,20 @@ class SkillExtractor:
 
     def _similar_heads(self, a: str, b: str) -> bool:
         """Whether two words are one head in other forms: their vectors are close ("gestion" / "gérer")."""
-        cache = self._word_vectors()
-        missing = [w for w in (a, b) if w not in cache]
-        if missing:
-            self._encode_words(missing)
-        return float(cache[a] @ cache[b]) >= self.config.head_cosine
+        va, vb = self._head_vector(a), self._head_vector(b)
+        if va is None or vb is None:
+            self._encode_words([w for w, v in ((a, va), (b, vb)) if v is None])
+            cache = self._word_vectors()
+            va = cache[a] if va is None else va
+            vb = cache[b] if vb is None else vb
+        return float(va @ vb) >= self.config.head_cosine
+
+    def _head_vector(self, word: str) -> npt.NDArray[np.float32] | None:
+        """A word's vector: a skill label's word from the mapped table, else one encoded by this process."""
+        held = self._head_words
+        if held is not None and (row := held[0].get(word)) is not None:
+            return held[1][row]
+        return self._word_vectors().get(word)
 
     def _word_vectors(self) -> dict[str, npt.NDArray[np.float32]]:
         """The vectors of the words ``_similar_heads`` compared, by word (at most ``_MAX_WORD_VECTORS``)."""
@@ -628,10 +664,12 @@ class SkillExtractor:
             words.update(dict.fromkeys(w.raw for w in words_of(text)))
             for row in rows.tolist():
                 words.update(dict.fromkeys(self._label_words(row)))
-        missing = [w for w in words if w not in cache]
+        held = self._head_words[0] if self._head_words is not None else {}
+        wanted = [w for w in words if w not in held]  # a label's word is in the mapped table
+        missing = [w for w in wanted if w not in cache]
         if len(cache) + len(missing) > _MAX_WORD_VECTORS:
             cache.clear()  # full: emptied first, so every word of this batch is encoded
-            missing = list(words)
+            missing = wanted
         if missing:
             self._encode_words(missing)
 
