@@ -317,12 +317,18 @@ def _adopt_stored_first_use(linker: Linker, directory: Path) -> bool:
     return True
 
 
-def warm_linker(linker: Linker, data_dir: Path) -> None:
+def warm_linker(linker: Linker, data_dir: Path, *, head_words: bool = True) -> None:
     """Build what the linker builds on first use (``Linker.warm``), and store it for the next start unless
     ``prepare_linker`` read it from there; then the vectors of the skill labels' words, once per concept space.
 
     Run by start-up in a background thread: a request that needs a part meanwhile waits for that one build.
     A data directory that cannot be written to only costs the next start the same build.
+
+    Args:
+        linker: the linker.
+        data_dir: the data directory.
+        head_words: build the skill labels' word vectors when none are stored (off in a worker process of a batch
+            ingestion: the process that started it builds them, once).
     """
     directory = concept_space_dir(data_dir)
     linker.warm()
@@ -332,7 +338,7 @@ def warm_linker(linker: Linker, data_dir: Path) -> None:
             _store_pickle(path, manifest, linker.first_use_parts(), _first_use_key(linker.space))
         except OSError as exc:
             log.warning("could not store the first-use parts of the linker in %s: %s", directory, exc)
-    if not linker.skills.head_words_adopted:
+    if head_words and not linker.skills.head_words_adopted:
         _build_head_words(linker, directory)
 
 

@@ -90,7 +90,7 @@ def open_builder(settings: Settings) -> ProfileBuilder:
     taxonomy = load_taxonomy(db, settings.data_dir)
     linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir, config=linker_config(settings))
     linker.learned = LearnedLinks(db, refresh_seconds=max(settings.sync_seconds, 1.0))
-    warm_linker(linker, settings.data_dir)
+    warm_linker(linker, settings.data_dir, head_words=False)  # (the parent's start-up builds those)
     return ProfileBuilder(taxonomy, linker)
 
 

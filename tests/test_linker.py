@@ -503,6 +503,8 @@ def test_the_skill_labels_words_are_encoded_once_stored_mapped_and_change_no_lin
     taxonomy, encoder = slice_runtime.taxonomy, slice_runtime.linker.encoder
     plain, report = prepare_linker(taxonomy, encoder, data_dir)  # encodes every word itself, as before
     assert report["skill_head_words"] != "reused" and not plain.skills.head_words_adopted
+    warm_linker(plain, data_dir, head_words=False)  # as a batch ingestion's worker warms: builds none
+    assert not plain.skills.head_words_adopted and not stored.exists()
     first, _ = prepare_linker(taxonomy, encoder, data_dir)
     warm_linker(first, data_dir)
     assert first.skills.head_words_adopted and stored.exists() and manifest.exists()

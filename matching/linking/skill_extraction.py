@@ -659,13 +659,14 @@ class SkillExtractor:
         done there.
         """
         cache = self._word_vectors()
+        held = self._head_words[0] if self._head_words is not None else {}
         words: dict[str, None] = {}
         for text, rows in pairs:
             words.update(dict.fromkeys(w.raw for w in words_of(text)))
-            for row in rows.tolist():
-                words.update(dict.fromkeys(self._label_words(row)))
-        held = self._head_words[0] if self._head_words is not None else {}
-        wanted = [w for w in words if w not in held]  # a label's word is in the mapped table
+            if not held:  # (with the mapped table, every label's word is in it: only the phrases' are looked up)
+                for row in rows.tolist():
+                    words.update(dict.fromkeys(self._label_words(row)))
+        wanted = [w for w in words if w not in held]
         missing = [w for w in wanted if w not in cache]
         if len(cache) + len(missing) > _MAX_WORD_VECTORS:
             cache.clear()  # full: emptied first, so every word of this batch is encoded
