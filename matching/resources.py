@@ -393,7 +393,8 @@ def _adopt_stored_head_words(linker: Linker, directory: Path) -> bool:
         stored = json.loads(manifest.read_text())
         if not isinstance(stored, dict) or stored.get("key") != _head_words_key(linker.space):
             return False
-        vectors = np.load(path, mmap_mode="r")
+        # A plain array over the mapped file: a row of an np.memmap is a memmap too, slow to make per word.
+        vectors = np.asarray(np.load(path, mmap_mode="r"))
         linker.skills.adopt_head_words(list(stored["words"]), vectors)
     except FileNotFoundError:
         return False

@@ -511,7 +511,7 @@ def test_the_skill_labels_words_are_encoded_once_stored_mapped_and_change_no_lin
     again, report = prepare_linker(taxonomy, encoder, data_dir)
     assert report["skill_head_words"] == "reused"
     rows, table = again.skills._head_words or ({}, None)
-    assert isinstance(table, np.memmap)  # mapped from the file, not read into the process
+    assert table is not None and isinstance(table.base, np.memmap)  # mapped from the file, not read in
     assert list(rows) == plain.skills.head_word_list() and table.shape == (len(rows), 512)
     sample = list(rows)[:40]
     np.testing.assert_allclose(table[[rows[w] for w in sample]], encoder.encode(sample, use_cache=False), atol=1e-5)

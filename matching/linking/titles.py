@@ -411,7 +411,10 @@ class LabelWords:
         """How specific a word is among the labels: 0 for the commonest, 1 for a word of one label."""
         frequency = self.normaliser.frequency
         n = max(frequency.get(word, 0), 1)
-        top = max(self.__dict__.setdefault("_top", max(frequency.values(), default=1)), 2)
+        top = self.__dict__.get("_top")
+        if top is None:  # the commonest word's count, once (not a scan of every word per call)
+            top = self.__dict__["_top"] = max(frequency.values(), default=1)
+        top = max(top, 2)
         return float(max(0.0, 1.0 - np.log(n) / np.log(top)))
 
 
