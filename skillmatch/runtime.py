@@ -164,10 +164,11 @@ class Runtime:
         related = prepare_related(taxonomy, linker, settings.data_dir)
         stages.update()
         # What the linker builds on first use is built now, beside the rest of start-up: the first requests
-        # wait for that one build instead of each building a copy.
-        threading.Thread(
-            target=warm_linker, args=(linker, settings.data_dir), name="linker-warm-up", daemon=True
-        ).start()
+        # wait for that one build instead of each building a copy. Not a daemon: a short command (``esco load``)
+        # waits for it at exit, so that what it builds is stored, instead of the interpreter stopping it in the
+        # middle (once the skill labels' words were encoded there, an ``esco load`` of ``benchmarks.esco_load``
+        # died with SIGABRT; a daemon thread stopped inside native code is the likely cause, not confirmed).
+        threading.Thread(target=warm_linker, args=(linker, settings.data_dir), name="linker-warm-up").start()
         store = ProfileStore(db)
         engine = matching_engine(settings, db, taxonomy, linker.space, related, store)
         writer = ProfileWriter(store, engine)
