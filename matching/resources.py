@@ -283,11 +283,17 @@ _FIRST_USE_CODE = ("titles", "gender", "gender_forms", "skill_extraction", "text
 them."""
 
 
-def _first_use_key(space: ConceptSpace) -> dict[str, Any]:
+def _code_key(space: ConceptSpace, fmt: int, modules: tuple[str, ...]) -> dict[str, Any]:
+    """What a stored part was built for: its format, the linker indexes' concept space, and the code of the
+    modules (of ``matching.linking``) that make it."""
     code = hashlib.sha256()
-    for name in _FIRST_USE_CODE:
+    for name in modules:
         code.update((Path(__file__).parent / "linking" / f"{name}.py").read_bytes())
-    return {"format": FIRST_USE_FORMAT, **_linker_manifest(space), "code": code.hexdigest()}
+    return {"format": fmt, **_linker_manifest(space), "code": code.hexdigest()}
+
+
+def _first_use_key(space: ConceptSpace) -> dict[str, Any]:
+    return _code_key(space, FIRST_USE_FORMAT, _FIRST_USE_CODE)
 
 
 def _first_use_paths(directory: Path) -> tuple[Path, Path]:
@@ -349,10 +355,7 @@ _HEAD_WORDS_CODE = ("agreement", "skill_extraction")
 
 
 def _head_words_key(space: ConceptSpace) -> dict[str, Any]:
-    code = hashlib.sha256()
-    for name in _HEAD_WORDS_CODE:
-        code.update((Path(__file__).parent / "linking" / f"{name}.py").read_bytes())
-    return {"format": HEAD_WORDS_FORMAT, **_linker_manifest(space), "code": code.hexdigest()}
+    return _code_key(space, HEAD_WORDS_FORMAT, _HEAD_WORDS_CODE)
 
 
 def _head_words_paths(directory: Path) -> tuple[Path, Path]:

@@ -386,6 +386,15 @@ def _stored_copy(runtime: Runtime, tmp_path: Path) -> Path:
     return data_dir
 
 
+def _stored_copy_without(runtime: Runtime, tmp_path: Path, *names: str) -> tuple[Path, list[Path]]:
+    """``_stored_copy`` with some files of its concept space removed; their paths."""
+    data_dir = _stored_copy(runtime, tmp_path)
+    paths = [concept_space_dir(data_dir) / name for name in names]
+    for path in paths:
+        path.unlink(missing_ok=True)
+    return data_dir, paths
+
+
 def test_indexes_of_the_pickle_format_keep_their_dense_part(slice_runtime: Runtime, tmp_path: Path) -> None:
     data_dir = _stored_copy(slice_runtime, tmp_path)
     directory = concept_space_dir(data_dir)
@@ -449,11 +458,9 @@ def _extracted(linker: Linker) -> list[list[str]]:
 def test_first_use_parts_are_stored_once_and_read_back_at_the_next_start(
     slice_runtime: Runtime, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    data_dir = _stored_copy(slice_runtime, tmp_path)
-    directory = concept_space_dir(data_dir)
-    manifest, stored = directory / "linker_first_use.json", directory / "linker_first_use.pkl"
-    manifest.unlink(missing_ok=True)
-    stored.unlink(missing_ok=True)
+    data_dir, (manifest, stored) = _stored_copy_without(
+        slice_runtime, tmp_path, "linker_first_use.json", "linker_first_use.pkl"
+    )
     taxonomy, encoder = slice_runtime.taxonomy, slice_runtime.linker.encoder
     first, report = prepare_linker(taxonomy, encoder, data_dir)
     assert report["first_use_parts"] != "reused" and "_titles" not in first.__dict__
@@ -495,11 +502,9 @@ def _typed(linker: Linker) -> list[str | None]:
 def test_the_skill_labels_words_are_encoded_once_stored_mapped_and_change_no_link(
     slice_runtime: Runtime, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    data_dir = _stored_copy(slice_runtime, tmp_path)
-    directory = concept_space_dir(data_dir)
-    manifest, stored = directory / "skill_head_words.json", directory / "skill_head_words.npy"
-    manifest.unlink(missing_ok=True)
-    stored.unlink(missing_ok=True)
+    data_dir, (manifest, stored) = _stored_copy_without(
+        slice_runtime, tmp_path, "skill_head_words.json", "skill_head_words.npy"
+    )
     taxonomy, encoder = slice_runtime.taxonomy, slice_runtime.linker.encoder
     plain, report = prepare_linker(taxonomy, encoder, data_dir)  # encodes every word itself, as before
     assert report["skill_head_words"] != "reused" and not plain.skills.head_words_adopted
