@@ -633,7 +633,8 @@ class SkillExtractor:
         """A word's vector: a skill label's word from the mapped table, else one encoded by this process."""
         held = self._head_words
         if held is not None and (row := held[0].get(word)) is not None:
-            return held[1][row]
+            vector: npt.NDArray[np.float32] = held[1][row]
+            return vector
         return self._word_vectors().get(word)
 
     def _word_vectors(self) -> dict[str, npt.NDArray[np.float32]]:
