@@ -6,11 +6,14 @@ rebuilt only when the ESCO release or the model changes.
 
 from __future__ import annotations
 
+import atexit
 import hashlib
 import json
 import logging
 import pickle
+import threading
 import time
+import weakref
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -323,6 +326,34 @@ def _adopt_stored_first_use(linker: Linker, directory: Path) -> bool:
     return True
 
 
+_EXITING = threading.Event()
+"""Set when the interpreter exits: a warm-up stops at its next batch of words instead of being stopped by the
+interpreter inside the encoder."""
+_WARM_UPS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
+_EXIT_WAIT_SECONDS = 30.0
+
+
+def start_warm_up(linker: Linker, data_dir: Path) -> threading.Thread:
+    """``warm_linker`` in a background thread, which the interpreter's exit stops between two batches of words.
+
+    A daemon thread, so that a short command does not wait for what only a later start needs; at exit it is
+    told to stop and awaited until it does (it stops before its next batch of the encoder's work: the encoding of
+    the skill labels' words, the part a daemon thread must not be cut in, is never left midway; an ``esco load``
+    whose exit cut it there died with SIGABRT once).
+    """
+    thread = threading.Thread(target=warm_linker, args=(linker, data_dir), name="linker-warm-up", daemon=True)
+    _WARM_UPS.add(thread)
+    thread.start()
+    return thread
+
+
+@atexit.register
+def _stop_warm_ups() -> None:
+    _EXITING.set()
+    for thread in list(_WARM_UPS):
+        thread.join(timeout=_EXIT_WAIT_SECONDS)
+
+
 def warm_linker(linker: Linker, data_dir: Path, *, head_words: bool = True) -> None:
     """Build what the linker builds on first use (``Linker.warm``), and store it for the next start unless
     ``prepare_linker`` read it from there; then the vectors of the skill labels' words, once per concept space.
@@ -358,6 +389,11 @@ def _head_words_key(space: ConceptSpace) -> dict[str, Any]:
     return _code_key(space, HEAD_WORDS_FORMAT, _HEAD_WORDS_CODE)
 
 
+_HEAD_WORDS_BATCH = 2_048
+"""Words per encoder call when the skill labels' words are built (a multiple of the encoder's batch of 256, so
+the vectors are those of one call over all the words)."""
+
+
 def _head_words_paths(directory: Path) -> tuple[Path, Path]:
     """The words with the key they were built for (JSON, written last), and their vectors (``.npy``)."""
     return directory / "skill_head_words.json", directory / "skill_head_words.npy"
@@ -368,7 +404,12 @@ def _build_head_words(linker: Linker, directory: Path) -> None:
     ESCO), store them, and give them to the linker mapped from the file (one copy shared by every process)."""
     started = time.perf_counter()
     words = linker.skills.head_word_list()
-    vectors = linker.encoder.encode(words, use_cache=False, store=False).astype(np.float32, copy=False)
+    parts = []
+    for start in range(0, len(words), _HEAD_WORDS_BATCH):
+        if _EXITING.is_set():
+            return  # the process exits: a later start builds them
+        parts.append(linker.encoder.encode(words[start : start + _HEAD_WORDS_BATCH], use_cache=False, store=False))
+    vectors = np.concatenate(parts).astype(np.float32, copy=False) if parts else np.zeros((0, 0), np.float32)
     manifest, path = _head_words_paths(directory)
 
     def write_vectors(tmp: Path) -> None:
@@ -452,5 +493,6 @@ __all__ = [
     "prepare_related",
     "prepare_related_skills",
     "taxonomy_snapshot_path",
+    "start_warm_up",
     "warm_linker",
 ]

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -43,7 +42,14 @@ from matching.ranking import (
     read_manifest,
     save_indexes,
 )
-from matching.resources import load_taxonomy, make_encoder, prepare_linker, prepare_related, warm_linker
+from matching.resources import (
+    load_taxonomy,
+    make_encoder,
+    prepare_linker,
+    prepare_related,
+    start_warm_up,
+    warm_linker,
+)
 from matching.space import ConceptSpace
 from services import FairnessConfig, FairnessServices, RightsService
 from skillmatch.db import make_engine
@@ -164,11 +170,8 @@ class Runtime:
         related = prepare_related(taxonomy, linker, settings.data_dir)
         stages.update()
         # What the linker builds on first use is built now, beside the rest of start-up: the first requests
-        # wait for that one build instead of each building a copy. Not a daemon: a short command (``esco load``)
-        # waits for it at exit, so that what it builds is stored, instead of the interpreter stopping it in the
-        # middle (once the skill labels' words were encoded there, an ``esco load`` of ``benchmarks.esco_load``
-        # died with SIGABRT; a daemon thread stopped inside native code is the likely cause, not confirmed).
-        threading.Thread(target=warm_linker, args=(linker, settings.data_dir), name="linker-warm-up").start()
+        # wait for that one build instead of each building a copy.
+        start_warm_up(linker, settings.data_dir)
         store = ProfileStore(db)
         engine = matching_engine(settings, db, taxonomy, linker.space, related, store)
         writer = ProfileWriter(store, engine)

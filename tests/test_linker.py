@@ -15,6 +15,7 @@ import pytest
 
 from esco_data import ConceptKind, Taxonomy
 from esco_data.strings import StringColumn
+from matching import resources
 from matching.linking import Linker, LinkKind
 from matching.resources import concept_space_dir, prepare_linker, warm_linker
 from skillmatch.runtime import Runtime
@@ -510,6 +511,12 @@ def test_the_skill_labels_words_are_encoded_once_stored_mapped_and_change_no_lin
     assert report["skill_head_words"] != "reused" and not plain.skills.head_words_adopted
     warm_linker(plain, data_dir, head_words=False)  # as a batch ingestion's worker warms: builds none
     assert not plain.skills.head_words_adopted and not stored.exists()
+    resources._EXITING.set()  # the interpreter exits: the words are left for a later start, never half-built
+    try:
+        warm_linker(plain, data_dir)
+    finally:
+        resources._EXITING.clear()
+    assert not plain.skills.head_words_adopted and not stored.exists() and not manifest.exists()
     first, _ = prepare_linker(taxonomy, encoder, data_dir)
     warm_linker(first, data_dir)
     assert first.skills.head_words_adopted and stored.exists() and manifest.exists()
