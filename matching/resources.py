@@ -400,8 +400,9 @@ def _head_words_paths(directory: Path) -> tuple[Path, Path]:
 
 
 def _build_head_words(linker: Linker, directory: Path) -> None:
-    """Encode every word of the skill labels in one batch (about 25,000 words, 7-8 s on two cores for all of
-    ESCO), store them, and give them to the linker mapped from the file (one copy shared by every process)."""
+    """Encode every word of the skill labels (about 25,000 words, 7-8 s on two cores for all of ESCO) in calls of
+    ``_HEAD_WORDS_BATCH`` words, stopping between two calls when the process exits; store them, and give them to
+    the linker mapped from the file (one copy shared by every process)."""
     started = time.perf_counter()
     words = linker.skills.head_word_list()
     parts = []
