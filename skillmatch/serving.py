@@ -91,6 +91,37 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     return bool(mallopt(_M_ARENA_MAX, arenas))
 
 
+WORKER_PRELOAD = "skillmatch.worker_preload"
+"""The module whose import loads what every worker holds unchanged (the language detector's models)."""
+
+
+def fork_workers_from_preloaded_server(preload: str = WORKER_PRELOAD) -> bool:
+    """Have uvicorn start its workers from a forkserver that imported ``preload`` first, so that they share it.
+
+    uvicorn spawns each worker (a fresh interpreter that loads everything again); a forkserver is a process of its
+    own that imports ``preload`` once and then forks each worker, also the ones uvicorn starts again after a
+    crash. Memory that no worker writes after the fork stays shared (copy on write). The forkserver runs none of
+    the service (no database, no request threads); lingua's models are loaded without its pool of threads.
+
+    Args:
+        preload: the module the forkserver imports (an import error there only loses the sharing).
+
+    Returns:
+        Whether uvicorn will use it (False where this uvicorn has no such hook or forkserver is not available).
+    """
+    import multiprocessing
+
+    import uvicorn._subprocess as uvicorn_subprocess
+
+    if not hasattr(uvicorn_subprocess, "spawn") or "forkserver" not in multiprocessing.get_all_start_methods():
+        return False
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([preload])
+    # ``get_subprocess`` reads this module attribute for each worker it starts.
+    setattr(uvicorn_subprocess, "spawn", context)  # noqa: B010 (uvicorn's attribute, typed as a spawn context)
+    return True
+
+
 def prepare_database(settings: Settings) -> None:
     """Migrate the database once, before the workers start (they would otherwise race to migrate a SQLite
     file; PostgreSQL's migration holds an advisory lock)."""
@@ -103,9 +134,11 @@ def prepare_database(settings: Settings) -> None:
 
 __all__ = [
     "MALLOC_ARENAS",
+    "WORKER_PRELOAD",
     "available_mb",
     "cores",
     "default_workers",
+    "fork_workers_from_preloaded_server",
     "limit_malloc_arenas",
     "prepare_database",
     "workers_to_start",

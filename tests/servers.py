@@ -62,4 +62,19 @@ def stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(10)
 
 
-__all__ = ["serve", "stop", "wait_ready"]
+def report_worker(out: str, sockets: object = None) -> None:
+    """Stand in for a worker's server (``serve --workers N`` calls it in each worker with its sockets): write to
+    ``out`` what the worker inherited, as JSON: whether the language detector is already loaded, the memory it
+    shares with other processes (Shared_Dirty: pages written before a fork, never since), its parent's command."""
+    import json
+
+    from matching.linking.langdetect import _detector
+
+    rollup = Path("/proc/self/smaps_rollup").read_text().splitlines()
+    shared_kb = sum(int(line.split()[1]) for line in rollup if line.startswith("Shared_Dirty:"))
+    parent = Path(f"/proc/{os.getppid()}/cmdline").read_bytes().replace(b"\0", b" ").decode()
+    report = {"detector_loaded": _detector.cache_info().currsize == 1, "shared_dirty_mb": shared_kb // 1024}
+    Path(out).write_text(json.dumps(report | {"parent": parent}))
+
+
+__all__ = ["report_worker", "serve", "stop", "wait_ready"]

@@ -4,6 +4,7 @@ and how many workers ``skillmatch serve`` starts."""
 
 from __future__ import annotations
 
+import json
 import os
 import platform
 import subprocess
@@ -153,3 +154,39 @@ def test_a_serving_process_caps_its_malloc_arenas() -> None:
     assert set_ == "False" and int(heaps) > 2
     set_, _ = run("capped", MALLOC_ARENA_MAX="4")
     assert set_ == "False"
+
+
+_WORKERS_SCRIPT = """
+import sys
+from functools import partial
+
+import uvicorn
+import uvicorn._subprocess as uvicorn_subprocess
+
+from skillmatch.serving import fork_workers_from_preloaded_server
+from tests.servers import report_worker
+
+assert fork_workers_from_preloaded_server()
+config = uvicorn.Config("skillmatch.server:create_app", factory=True, log_config=None)
+targets = [partial(report_worker, f"{sys.argv[1]}/{i}.json") for i in range(2)]
+workers = [uvicorn_subprocess.get_subprocess(config, target, []) for target in targets]
+for worker in workers:
+    worker.start()
+for worker in workers:
+    worker.join(120)
+    assert worker.exitcode == 0, worker.exitcode
+"""
+
+
+@pytest.mark.skipif(not Path("/proc/self/smaps_rollup").exists(), reason="Linux")
+def test_workers_are_forked_from_a_server_that_loaded_the_language_detector_once(tmp_path: Path) -> None:
+    # serve --workers N: uvicorn starts each worker through the hook the script sets; the detector's models
+    # (about 120 MB) are loaded once, before the fork, and stay shared: without the hook each worker is spawned
+    # and holds none of it yet.
+    root = Path(__file__).resolve().parents[1]
+    subprocess.run([sys.executable, "-c", _WORKERS_SCRIPT, str(tmp_path)], cwd=root, check=True, timeout=180)
+    reports = [json.loads((tmp_path / f"{i}.json").read_text()) for i in range(2)]
+    for report in reports:
+        assert report["detector_loaded"], report
+        assert report["shared_dirty_mb"] >= 100, report
+        assert "forkserver" in report["parent"], report

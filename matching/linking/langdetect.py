@@ -7,13 +7,31 @@ from typing import Any
 
 from esco_data import LANGUAGES
 
+WARM_TEXT = "Bonjour, je cherche un emploi de boulanger."
+"""A text whose detection loads every model of the detector (lingua loads all of them at the first text)."""
+
 
 @lru_cache(maxsize=1)
 def _detector() -> Any:
+    """The detector, its models loaded.
+
+    They are loaded by a first detection rather than lingua's preloading, which loads them from a pool of threads
+    that stays: a process without those threads can fork workers that share the models (``preload``).
+    """
     from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
 
     languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in LANGUAGES]
-    return LanguageDetectorBuilder.from_languages(*languages).with_preloaded_language_models().build()
+    detector = LanguageDetectorBuilder.from_languages(*languages).build()
+    detector.compute_language_confidence_values(WARM_TEXT)
+    return detector
+
+
+def preload() -> None:
+    """Load the detector's models now (about 120 MB, never written after loading).
+
+    A process that loads them and then forks shares them with its children (``skillmatch.worker_preload``).
+    """
+    _detector()
 
 
 def detect_language(text: str, *, min_confidence: float = 0.5) -> str | None:
@@ -35,4 +53,4 @@ def detect_language(text: str, *, min_confidence: float = 0.5) -> str | None:
     return code
 
 
-__all__ = ["detect_language"]
+__all__ = ["WARM_TEXT", "detect_language", "preload"]

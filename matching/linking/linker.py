@@ -23,7 +23,7 @@ from sqlalchemy.engine import Connection
 from esco_data import DEFAULT_LANGUAGE, ConceptKind, normalize_label
 from matching.linking.gender_forms import GenderForms
 from matching.linking.label_index import LabelIndex
-from matching.linking.langdetect import detect_language
+from matching.linking.langdetect import WARM_TEXT, detect_language
 from matching.linking.learned import NO_VERDICTS, InvalidLearnedLink, LearnedLink, LearnedLinks, PhraseVerdicts, Verdict
 from matching.linking.linked import LinkedConcept, LinkKind
 from matching.linking.occupation_docs import OccupationDocs
@@ -697,7 +697,7 @@ class Linker:
             self._title_tools()
             _ = self.skills.words
             _ = self.gender_forms
-        self.detect_language("Bonjour, je cherche un emploi de boulanger.")
+        self.detect_language(WARM_TEXT)
 
     def extract_many(
         self, texts: Sequence[str], kind: LinkKind = "skill", lang: str | None = None

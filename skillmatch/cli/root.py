@@ -52,7 +52,7 @@ def serve(
     import uvicorn
 
     from skillmatch.logs import configure_logging
-    from skillmatch.serving import prepare_database, workers_to_start
+    from skillmatch.serving import fork_workers_from_preloaded_server, prepare_database, workers_to_start
     from skillmatch.settings import get_settings
 
     configure_logging()
@@ -60,6 +60,7 @@ def serve(
     count = workers_to_start(settings, workers)
     if count > 1:
         prepare_database(settings)
+        fork_workers_from_preloaded_server()
     typer.echo(f"serving on http://{host}:{port} with {count} worker{'s' if count > 1 else ''}", err=True)
     # The access log is the app's own (route templates, no query strings or ids): uvicorn's is off.
     uvicorn.run(
