@@ -238,12 +238,12 @@ class Linker:
         if flat:
             position = {f: i for i, f in enumerate(flat)}
             vectors = self.encoder.encode(flat)
-            # One batched graph search for every form (OpenMP over queries), then each text on one thread.
+            # One batched graph search for every form (OpenMP over queries), then the texts on one thread.
             hits = index.dense_hits(vectors, self.config.candidates)
             with single_thread():
-                for i in todo:
-                    rows = [position[f] for f in queries[i].forms]
-                    results[i] = self._rank(index, queries[i], vectors[rows], hits[rows], k)
+                ranked = self._rank_many(index, [queries[i] for i in todo], vectors, hits, position, k)
+            for i, found in zip(todo, ranked, strict=True):
+                results[i] = found
         return [r or [] for r in results]
 
     @cached_property
@@ -554,34 +554,86 @@ class Linker:
         forms += [f for f in title.extra_forms if f not in forms]
         return _Query(forms, variants_end, title, lang or detect_language(text))
 
+    def _rank_many(
+        self,
+        index: LabelIndex,
+        queries: Sequence[_Query],
+        vectors: npt.NDArray[np.float32],
+        hits: npt.NDArray[np.int64],
+        position: dict[str, int],
+        k: int,
+    ) -> list[list[LinkedConcept]]:
+        """Rank the concepts of each query (``_rank``), the lexical part of all queries in batches.
+
+        Args:
+            index: the label index of the kind linked.
+            queries: the queries (each with forms).
+            vectors: the encoded forms, one row per distinct form.
+            hits: the dense search's label rows for each form (-1 past the last).
+            position: each form's row in ``vectors`` and ``hits``.
+            k: concepts per query.
+
+        Returns:
+            Up to k concepts per query, best first: the same as ranking one query at a time, as the batched
+            lexical search and exact scores sum the same postings in the same order.
+        """
+        cfg = self.config
+        lexical = index.lexical
+        forms = list(dict.fromkeys(f for query in queries for f in query.forms))
+        weighted = {f: lexical.query(f) for f in forms}
+        proposed = dict(zip(forms, lexical.candidates_many([weighted[f] for f in forms], cfg.candidates), strict=True))
+        scored: list[tuple[_Query, list[int], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]
+        scored = []
+        for query in queries:
+            at = [position[f] for f in query.forms]
+            dense_hits = hits[at]
+            label_hits = [dense_hits[dense_hits >= 0]] + [proposed[f] for f in query.forms]
+            if cfg.rescore_all_labels:
+                concepts = np.unique(index.label_concepts[np.concatenate(label_hits)])
+                if concepts.size == 0:
+                    scored.append((query, at, concepts, concepts, concepts))
+                    continue
+                rows, groups = index.labels_of(concepts)
+            else:
+                # Only the labels that either search proposed are scored exactly (a hub concept with hundreds of
+                # labels costs no more than any other).
+                rows = np.unique(np.concatenate(label_hits))
+                if rows.size == 0:
+                    scored.append((query, at, rows, rows, rows))
+                    continue
+                concepts, groups = np.unique(index.label_concepts[rows], return_inverse=True)
+            scored.append((query, at, rows, concepts, groups))
+        pairs = [(weighted[f], rows) for query, _, rows, _, _ in scored if rows.size for f in query.forms]
+        exact = iter(lexical.scores_for_many([q for q, _ in pairs], [rows for _, rows in pairs]))
+        out: list[list[LinkedConcept]] = []
+        for query, at, rows, concepts, groups in scored:
+            if rows.size == 0:
+                out.append([])
+                continue
+            lex = np.stack([next(exact) for _ in query.forms], axis=1)
+            out.append(self._rank(index, query, vectors[at], rows, concepts, groups, lex, k))
+        return out
+
     def _rank(
         self,
         index: LabelIndex,
         query: _Query,
         vectors: npt.NDArray[np.float32],
-        dense_hits: npt.NDArray[np.int64],
+        rows: npt.NDArray[np.int64],
+        concepts: npt.NDArray[np.int64],
+        groups: npt.NDArray[np.int64],
+        lex: npt.NDArray[np.float32],
         k: int,
     ) -> list[LinkedConcept]:
+        """Fuse the dense and lexical scores of a query's candidate labels (``rows``, of ``concepts``; ``groups``
+        gives each row's concept) into a score per concept; ``lex`` holds the exact lexical score of each row
+        (rows) for each form (columns)."""
         cfg = self.config
         forms = query.forms
         dense_weight = cfg.skill_dense_weight if index is self.indexes.get("skill") else cfg.occupation_dense_weight
-        lexical = [index.lexical.query(f) for f in forms]
-        label_hits = [dense_hits[dense_hits >= 0]] + [index.lexical.candidates(q, cfg.candidates) for q in lexical]
-        if cfg.rescore_all_labels:
-            concepts = np.unique(index.label_concepts[np.concatenate(label_hits)])
-            if concepts.size == 0:
-                return []
-            rows, groups = index.labels_of(concepts)
-        else:
-            # Only the labels that either search proposed are scored exactly (a hub concept with hundreds of
-            # labels costs no more than any other).
-            rows = np.unique(np.concatenate(label_hits))
-            if rows.size == 0:
-                return []
-            concepts, groups = np.unique(index.label_concepts[rows], return_inverse=True)
         type_weight = np.asarray(cfg.type_weights, dtype=np.float32)[index.label_types[rows]][:, None]
         dense = index.dense_scores(vectors, rows) * type_weight  # (labels, forms)
-        lex = np.stack([index.lexical.scores_for(q, rows) for q in lexical], axis=1) * type_weight
+        lex = lex * type_weight
         if query.lang in LANG_CODES:
             same = index.label_langs[rows] == LANG_CODES[query.lang]
             lex *= np.where(same, 1.0, cfg.other_language_lexical).astype(np.float32)[:, None]
