@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from fastapi import FastAPI
+from sqlalchemy.engine import Engine
 
 from api.auth.config import AuthConfig, JwtConfig
 from api.config import ApiConfig
@@ -13,7 +14,7 @@ from skillmatch.db import make_engine
 from skillmatch.private_files import restrict_new_files, secure_data_dir
 from skillmatch.runtime import Runtime
 from skillmatch.schema import create_tables
-from skillmatch.serving import limit_malloc_arenas
+from skillmatch.serving import freeze_start_up_objects, limit_malloc_arenas
 from skillmatch.settings import Settings, get_settings, resolve_path
 
 
@@ -67,10 +68,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     create_tables(db)
     return build_app(
         db=db,
-        open_services=lambda: Runtime.open(settings, db=db),
+        open_services=lambda: _open_runtime(settings, db),
         sync_seconds=settings.sync_seconds,
         config=api_config(settings),
     )
+
+
+def _open_runtime(settings: Settings, db: Engine) -> Runtime:
+    """Open the service's runtime, then freeze what it loaded out of the garbage collector's scans."""
+    runtime = Runtime.open(settings, db=db)
+    freeze_start_up_objects()
+    return runtime
 
 
 __all__ = ["api_config", "create_app"]

@@ -8,6 +8,7 @@ indexes are memory-mapped files, shared between workers by the operating system'
 from __future__ import annotations
 
 import ctypes
+import gc
 import os
 from pathlib import Path
 
@@ -122,6 +123,23 @@ def fork_workers_from_preloaded_server(preload: str = WORKER_PRELOAD) -> bool:
     return True
 
 
+def freeze_start_up_objects() -> int:
+    """Leave what start-up loaded out of the cyclic garbage collector's scans from now on (``gc.freeze``).
+
+    A serving process holds about half a million objects loaded at start-up (the taxonomy, the linker's parts)
+    for as long as it lives; each full collection scanned them all, about 0.1-0.2 s spent inside whichever request
+    happened to trigger it (measured in the largest dossier's requests). Frozen, a full collection scans only what
+    was made since (about 0.02 s). In a forked worker, frozen objects also keep their pages shared, as no
+    collection writes to them. Cyclic garbage that exists at this moment is never freed: call it once loading is
+    done.
+
+    Returns:
+        The objects now frozen.
+    """
+    gc.freeze()
+    return gc.get_freeze_count()
+
+
 def prepare_database(settings: Settings) -> None:
     """Migrate the database once, before the workers start (they would otherwise race to migrate a SQLite
     file; PostgreSQL's migration holds an advisory lock)."""
@@ -139,6 +157,7 @@ __all__ = [
     "cores",
     "default_workers",
     "fork_workers_from_preloaded_server",
+    "freeze_start_up_objects",
     "limit_malloc_arenas",
     "prepare_database",
     "workers_to_start",

@@ -16,5 +16,7 @@ from __future__ import annotations
 
 import skillmatch.server  # noqa: F401  (the modules every worker imports)
 from matching.linking.langdetect import preload
+from skillmatch.serving import freeze_start_up_objects
 
 preload()
+freeze_start_up_objects()  # no collection in a worker writes to these objects' pages

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 from collections.abc import Iterator
@@ -38,6 +39,15 @@ SHARED = REPO_ROOT.parent / "shared"
 FULL_SPACE_FILES = frozenset({"tests/test_full_esco.py", "tests/test_stated_skills.py"})
 """The modules over the configured data directory's full concept space: one test process runs them all, so that
 it is built once (on a clean clone) while the other processes run the rest."""
+
+
+@pytest.fixture(autouse=True)
+def _unfreeze_after_a_served_app() -> Iterator[None]:
+    """A service opened in a test freezes the whole test process's objects (``freeze_start_up_objects``): they
+    go back to the garbage collector after the test, so that what later tests drop is still collected."""
+    yield
+    if gc.get_freeze_count():
+        gc.unfreeze()
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
