@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import secrets
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -50,11 +51,14 @@ def atomic_file(path: Path, write: Callable[[Path], object]) -> None:
         path: the file to (re)place.
         write: called with the temporary path to write to.
 
+    Two processes that write the same file at once each write a temporary file of their own (its name holds the
+    process and a random part): each rename puts a whole file in place, the last one stays.
+
     Raises:
         Whatever ``write`` raises; the temporary file is removed and ``path`` is left as it was.
     """
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}-{secrets.token_hex(4)}.tmp")
     try:
         write(tmp)
         with tmp.open("rb") as fh:

@@ -69,3 +69,18 @@ def test_a_second_data_directory_takes_the_build_from_the_cache_and_a_damaged_en
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     assert publish(blocked, tmp_path / "second") is False
+
+
+def test_two_writers_of_one_file_each_write_a_whole_file(tmp_path: Path) -> None:
+    # A second writer that starts while the first one writes (another process building the same part) writes a
+    # temporary file of its own: each rename puts a whole file in place, and the last one stays.
+    target = tmp_path / "part.bin"
+
+    def first(tmp: Path) -> None:
+        tmp.write_bytes(b"first " * 1000)
+        atomic_file(target, lambda other: other.write_bytes(b"second"))
+        assert target.read_bytes() == b"second"
+
+    atomic_file(target, first)
+    assert target.read_bytes() == b"first " * 1000
+    assert [p.name for p in tmp_path.iterdir()] == ["part.bin"]  # no temporary file left
