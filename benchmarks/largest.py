@@ -32,7 +32,7 @@ from benchmarks.common import cold_runtime
 from esco_data.models import ConceptKind
 from ingestion.schemas import MAX_ITEMS, MAX_SUMMARY
 from skillmatch.runtime import Runtime
-from skillmatch.serving import freeze_start_up_objects
+from skillmatch.serving import freeze_when_warm
 
 
 def dossiers(runtime: Runtime, count: int, seed: int = 0) -> list[dict[str, Any]]:
@@ -69,7 +69,7 @@ def run(count: int) -> list[dict[str, Any]]:
     """Post ``count`` largest dossiers, then update each; the client-side seconds of every request."""
     with tempfile.TemporaryDirectory() as tmp:
         runtime = cold_runtime(Path(tmp))
-        freeze_start_up_objects()  # as the service does once its runtime is open (``skillmatch.server``)
+        freeze_when_warm().join()  # as the service does once its runtime is open (``skillmatch.server``)
         db = runtime.db
         tokens = TokenStore(db)
         token = tokens.issue(tokens.add_user("largest-consultant", Role.consultant).id, days=1).token

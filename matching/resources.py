@@ -347,6 +347,20 @@ def start_warm_up(linker: Linker, data_dir: Path) -> threading.Thread:
     return thread
 
 
+def wait_for_warm_ups(timeout: float | None = None) -> bool:
+    """Wait until every warm-up started in this process has finished.
+
+    Args:
+        timeout: seconds to wait for each, or None: as long as it takes.
+
+    Returns:
+        Whether none is still running.
+    """
+    for thread in list(_WARM_UPS):
+        thread.join(timeout=timeout)
+    return not any(thread.is_alive() for thread in list(_WARM_UPS))
+
+
 @atexit.register
 def _stop_warm_ups() -> None:
     _EXITING.set()
@@ -495,5 +509,6 @@ __all__ = [
     "prepare_related_skills",
     "taxonomy_snapshot_path",
     "start_warm_up",
+    "wait_for_warm_ups",
     "warm_linker",
 ]

@@ -14,7 +14,7 @@ from skillmatch.db import make_engine
 from skillmatch.private_files import restrict_new_files, secure_data_dir
 from skillmatch.runtime import Runtime
 from skillmatch.schema import create_tables
-from skillmatch.serving import freeze_start_up_objects, limit_malloc_arenas
+from skillmatch.serving import freeze_when_warm, limit_malloc_arenas
 from skillmatch.settings import Settings, get_settings, resolve_path
 
 
@@ -75,9 +75,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
 
 def _open_runtime(settings: Settings, db: Engine) -> Runtime:
-    """Open the service's runtime, then freeze what it loaded out of the garbage collector's scans."""
+    """Open the service's runtime; once warm, what it loaded is frozen out of the garbage collector's scans."""
     runtime = Runtime.open(settings, db=db)
-    freeze_start_up_objects()
+    freeze_when_warm()
     return runtime
 
 
