@@ -582,27 +582,12 @@ class Linker:
         forms = list(dict.fromkeys(f for query in queries for f in query.forms))
         weighted = {f: lexical.query(f) for f in forms}
         proposed = dict(zip(forms, lexical.candidates_many([weighted[f] for f in forms], cfg.candidates), strict=True))
-        scored: list[tuple[_Query, list[int], npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]]
         scored = []
         for query in queries:
             at = [position[f] for f in query.forms]
             dense_hits = hits[at]
             label_hits = [dense_hits[dense_hits >= 0]] + [proposed[f] for f in query.forms]
-            if cfg.rescore_all_labels:
-                concepts = np.unique(index.label_concepts[np.concatenate(label_hits)])
-                if concepts.size == 0:
-                    scored.append((query, at, concepts, concepts, concepts))
-                    continue
-                rows, groups = index.labels_of(concepts)
-            else:
-                # Only the labels that either search proposed are scored exactly (a hub concept with hundreds of
-                # labels costs no more than any other).
-                rows = np.unique(np.concatenate(label_hits))
-                if rows.size == 0:
-                    scored.append((query, at, rows, rows, rows))
-                    continue
-                concepts, groups = np.unique(index.label_concepts[rows], return_inverse=True)
-            scored.append((query, at, rows, concepts, groups))
+            scored.append((query, at, *self._candidate_rows(index, np.concatenate(label_hits))))
         pairs = [(weighted[f], rows) for query, _, rows, _, _ in scored if rows.size for f in query.forms]
         exact = iter(lexical.scores_for_many([q for q, _ in pairs], [rows for _, rows in pairs]))
         out: list[list[LinkedConcept]] = []
@@ -613,6 +598,23 @@ class Linker:
             lex = np.stack([next(exact) for _ in query.forms], axis=1)
             out.append(self._rank(index, query, vectors[at], rows, concepts, groups, lex, k))
         return out
+
+    def _candidate_rows(
+        self, index: LabelIndex, label_hits: npt.NDArray[np.int64]
+    ) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+        """The labels a query scores exactly, given the label rows either search proposed: the rows, their
+        concepts, and each row's concept as an index into them (all empty when nothing was proposed)."""
+        if self.config.rescore_all_labels:
+            concepts = np.unique(index.label_concepts[label_hits])
+            if concepts.size == 0:
+                return concepts, concepts, concepts
+            rows, groups = index.labels_of(concepts)
+            return rows, concepts, groups
+        # Only the labels that either search proposed are scored exactly (a hub concept with hundreds of labels
+        # costs no more than any other).
+        rows = np.unique(label_hits)
+        concepts, groups = np.unique(index.label_concepts[rows], return_inverse=True)
+        return rows, concepts, groups
 
     def _rank(
         self,
