@@ -9,7 +9,8 @@ the data directory (copied where the cache is on another file system).
 Sharing files is safe because nothing writes a stored file in place: every part is written beside its target
 and renamed over it (``matching.atomic``), which gives the data directory a file of its own and leaves the
 cache's as it was. An adopted part is checked as a built one is, by its own manifest: a part of an older format
-is rebuilt, and a damaged one too. ``esco load`` publishes what it has built; the two newest entries are kept.
+is rebuilt, and a damaged one too. ``esco load`` publishes what it has built, and a start's warm-up what it
+builds after (the linker's first-use parts, the skill labels' word vectors); the two newest entries are kept.
 The cache holds what ESCO and the code give, nothing of any record; it is the user's own, as the data directory
 is (created private, in the user's cache folder by default), since a data directory reads pickles from it.
 """
@@ -159,7 +160,14 @@ def _publish(cache_dir: Path | None, data_dir: Path) -> bool:
 
 
 _KEYS = {
-    "concept_space": ("manifest.json", "linker.json", "related.json", "occupation_docs.json", "linker_first_use.json"),
+    "concept_space": (
+        "manifest.json",
+        "linker.json",
+        "related.json",
+        "occupation_docs.json",
+        "linker_first_use.json",
+        "skill_head_words.json",
+    ),
     "typeahead": ("manifest.json",),
 }
 """The manifests of each part's pieces: an entry holds a data directory's build when they are the same files."""

@@ -25,6 +25,7 @@ from tqdm import tqdm
 from esco_data import ConceptKind, Taxonomy, loaded_release
 from matching.atomic import atomic_dir, atomic_file, exclusive
 from matching.build_cache import adopt as build_cache_adopt
+from matching.build_cache import publish as build_cache_publish
 from matching.linking import LabelIndex, LexicalIndex, Linker, LinkerConfig, LinkKind, OccupationDocs
 from matching.ranking import RelatedConfig, RelatedSkills
 from matching.space import KIND_CODES, ConceptSpace, Encoder, ensure_concept_space, expected_manifest
@@ -333,7 +334,7 @@ _WARM_UPS: weakref.WeakSet[threading.Thread] = weakref.WeakSet()
 _EXIT_WAIT_SECONDS = 30.0
 
 
-def start_warm_up(linker: Linker, data_dir: Path) -> threading.Thread:
+def start_warm_up(linker: Linker, data_dir: Path, build_cache: Path | None = None) -> threading.Thread:
     """``warm_linker`` in a background thread, which the interpreter's exit stops between two batches of words.
 
     A daemon thread, so that a short command does not wait for what only a later start needs; at exit it is
@@ -341,7 +342,13 @@ def start_warm_up(linker: Linker, data_dir: Path) -> threading.Thread:
     the skill labels' words, the part a daemon thread must not be cut in, is never left midway; an ``esco load``
     whose exit cut it there died with SIGABRT once).
     """
-    thread = threading.Thread(target=warm_linker, args=(linker, data_dir), name="linker-warm-up", daemon=True)
+    thread = threading.Thread(
+        target=warm_linker,
+        args=(linker, data_dir),
+        kwargs={"build_cache": build_cache},
+        name="linker-warm-up",
+        daemon=True,
+    )
     _WARM_UPS.add(thread)
     thread.start()
     return thread
@@ -368,9 +375,11 @@ def _stop_warm_ups() -> None:
         thread.join(timeout=_EXIT_WAIT_SECONDS)
 
 
-def warm_linker(linker: Linker, data_dir: Path, *, head_words: bool = True) -> None:
+def warm_linker(linker: Linker, data_dir: Path, *, head_words: bool = True, build_cache: Path | None = None) -> None:
     """Build what the linker builds on first use (``Linker.warm``), and store it for the next start unless
     ``prepare_linker`` read it from there; then the vectors of the skill labels' words, once per concept space.
+    What it stored goes into the build cache too, when one is given (``esco load`` publishes the concept space
+    before these are built: a data directory that takes it from the cache would build them again).
 
     Run by start-up in a background thread: a request that needs a part meanwhile waits for that one build.
     A data directory that cannot be written to only costs the next start the same build.
@@ -380,17 +389,23 @@ def warm_linker(linker: Linker, data_dir: Path, *, head_words: bool = True) -> N
         data_dir: the data directory.
         head_words: build the skill labels' word vectors when none are stored (off in a worker process of a batch
             ingestion: the process that started it builds them, once).
+        build_cache: the build cache shared by data directories (``matching.build_cache``), or None.
     """
     directory = concept_space_dir(data_dir)
     linker.warm()
+    stored = False
     if not linker.first_use_adopted:
         manifest, path = _first_use_paths(directory)
         try:
             _store_pickle(path, manifest, linker.first_use_parts(), _first_use_key(linker.space))
+            stored = True
         except OSError as exc:
             log.warning("could not store the first-use parts of the linker in %s: %s", directory, exc)
     if head_words and not linker.skills.head_words_adopted:
-        _build_head_words(linker, directory)
+        stored = _build_head_words(linker, directory) or stored
+    if stored and build_cache is not None and not _EXITING.is_set():
+        with exclusive(data_dir / "concept_space.lock"):  # no build half-way through in another process
+            build_cache_publish(build_cache, data_dir)
 
 
 HEAD_WORDS_FORMAT = 1
@@ -413,16 +428,16 @@ def _head_words_paths(directory: Path) -> tuple[Path, Path]:
     return directory / "skill_head_words.json", directory / "skill_head_words.npy"
 
 
-def _build_head_words(linker: Linker, directory: Path) -> None:
+def _build_head_words(linker: Linker, directory: Path) -> bool:
     """Encode every word of the skill labels (about 25,000 words, 7-8 s on two cores for all of ESCO) in calls of
     ``_HEAD_WORDS_BATCH`` words, stopping between two calls when the process exits; store them, and give them to
-    the linker mapped from the file (one copy shared by every process)."""
+    the linker mapped from the file (one copy shared by every process). Whether they were stored."""
     started = time.perf_counter()
     words = linker.skills.head_word_list()
     parts = []
     for start in range(0, len(words), _HEAD_WORDS_BATCH):
         if _EXITING.is_set():
-            return  # the process exits: a later start builds them
+            return False  # the process exits: a later start builds them
         parts.append(linker.encoder.encode(words[start : start + _HEAD_WORDS_BATCH], use_cache=False, store=False))
     vectors = np.concatenate(parts).astype(np.float32, copy=False) if parts else np.zeros((0, 0), np.float32)
     manifest, path = _head_words_paths(directory)
@@ -438,10 +453,11 @@ def _build_head_words(linker: Linker, directory: Path) -> None:
     except OSError as exc:
         log.warning("could not store the skill labels' word vectors in %s: %s", directory, exc)
         linker.skills.adopt_head_words(words, vectors)
-        return
+        return False
     if not _adopt_stored_head_words(linker, directory):  # pragma: no cover - only if the files just written fail
         linker.skills.adopt_head_words(words, vectors)
     log.info("skill labels' word vectors: %d words in %.1f s", len(words), time.perf_counter() - started)
+    return True
 
 
 def _adopt_stored_head_words(linker: Linker, directory: Path) -> bool:

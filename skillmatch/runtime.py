@@ -171,7 +171,7 @@ class Runtime:
         stages.update()
         # What the linker builds on first use is built now, beside the rest of start-up: the first requests
         # wait for that one build instead of each building a copy.
-        start_warm_up(linker, settings.data_dir)
+        start_warm_up(linker, settings.data_dir, settings.build_cache_dir)
         store = ProfileStore(db)
         engine = matching_engine(settings, db, taxonomy, linker.space, related, store)
         writer = ProfileWriter(store, engine)

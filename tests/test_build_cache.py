@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from matching.atomic import atomic_file
 from matching.build_cache import adopt, publish
+from matching.resources import wait_for_warm_ups
 from skillmatch.cli import app
 from skillmatch.settings import get_settings
 
@@ -32,6 +33,7 @@ def _esco_load(data_dir: Path, esco_dir: Path, monkeypatch: pytest.MonkeyPatch) 
     get_settings.cache_clear()
     result = runner.invoke(app, ["esco", "load", "--esco-dir", str(esco_dir)])
     assert result.exit_code == 0, result.output
+    assert wait_for_warm_ups(timeout=120)  # the start-up's warm-up (in this process) publishes what it built
     return result.output
 
 
@@ -46,7 +48,16 @@ def test_a_second_data_directory_takes_the_build_from_the_cache_and_a_damaged_en
     assert "Concept space reused" in second and "linker indexes reused" in second, second
     assert "Taken from the build cache" in second and "concept_space, typeahead" in second
     assert "kept in the build cache" not in second  # the entry holds this build already
-    for name in ("concept_space/label_vectors.npy", "concept_space/dense_skill.faiss", "typeahead/manifest.json"):
+    # The skill labels' word vectors, built by the first start's warm-up after `esco load` had published the
+    # concept space, are in the cache too: the second data directory takes them instead of encoding them again.
+    assert (entry / "concept_space" / "skill_head_words.npy").is_file()
+    for name in (
+        "concept_space/label_vectors.npy",
+        "concept_space/dense_skill.faiss",
+        "typeahead/manifest.json",
+        "concept_space/skill_head_words.npy",
+        "concept_space/linker_first_use.pkl",
+    ):
         theirs, ours = (tmp_path / "first" / name).stat(), (tmp_path / "second" / name).stat()
         assert (theirs.st_ino, theirs.st_dev) == (ours.st_ino, ours.st_dev), name  # one file on disk, not a copy
 
