@@ -14,6 +14,7 @@ import pickle
 import threading
 import time
 import weakref
+from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -54,6 +55,11 @@ _KINDS: dict[LinkKind, tuple[int, ...]] = {
 def concept_space_dir(data_dir: Path) -> Path:
     """Where the concept space and linker indexes are stored."""
     return data_dir / "concept_space"
+
+
+def building(data_dir: Path) -> AbstractContextManager[None]:
+    """The data directory's build lock: no process reads or publishes a concept space that another is building."""
+    return exclusive(data_dir / "concept_space.lock")
 
 
 def taxonomy_snapshot_path(data_dir: Path) -> Path:
@@ -155,7 +161,7 @@ def prepare_linker(
     directory = concept_space_dir(data_dir)
     # Two processes starting on one data directory (the service and a rematch, two test workers): the second
     # waits for the first one's build and reuses it.
-    with exclusive(data_dir / "concept_space.lock"):
+    with building(data_dir):
         adopted = build_cache_adopt(build_cache, data_dir, expected_manifest(taxonomy, encoder))
         linker, report = _prepare_linker(taxonomy, encoder, directory, config, progress)
     report["from_build_cache"] = adopted
@@ -404,7 +410,7 @@ def warm_linker(linker: Linker, data_dir: Path, *, head_words: bool = True, buil
     if head_words and not linker.skills.head_words_adopted:
         stored = _build_head_words(linker, directory) or stored
     if stored and build_cache is not None and not _EXITING.is_set():
-        with exclusive(data_dir / "concept_space.lock"):  # no build half-way through in another process
+        with building(data_dir):
             build_cache_publish(build_cache, data_dir)
 
 
@@ -517,6 +523,7 @@ def _open_index(
 
 
 __all__ = [
+    "building",
     "concept_space_dir",
     "load_taxonomy",
     "make_encoder",

@@ -76,10 +76,10 @@ def esco_load(
     Typeahead(runtime.taxonomy, store=runtime.settings.typeahead_dir).build()
     runtime.save()
     # Another data directory over the same release and model takes these from the build cache.
-    from matching.atomic import exclusive
     from matching.build_cache import publish
+    from matching.resources import building
 
-    with exclusive(runtime.settings.data_dir / "concept_space.lock"):  # no build half-way through in another process
+    with building(runtime.settings.data_dir):
         kept = publish(runtime.settings.build_cache_dir, runtime.settings.data_dir)
     if kept:
         typer.echo(f"Concept space and typeahead index kept in the build cache {runtime.settings.build_cache_dir}.")
