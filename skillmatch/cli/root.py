@@ -49,8 +49,13 @@ def serve(
 
     Example: skillmatch serve --port 8000 --workers 2
     """
+    import os
+    import tempfile
+    from pathlib import Path
+
     import uvicorn
 
+    from skillmatch.balancing import BOARD_ENV, create_board
     from skillmatch.logs import configure_logging
     from skillmatch.serving import fork_workers_from_preloaded_server, prepare_database, workers_to_start
     from skillmatch.settings import get_settings
@@ -58,23 +63,28 @@ def serve(
     configure_logging()
     settings = get_settings()
     count = workers_to_start(settings, workers)
-    if count > 1:
-        prepare_database(settings)
-        fork_workers_from_preloaded_server()
-    typer.echo(f"serving on http://{host}:{port} with {count} worker{'s' if count > 1 else ''}", err=True)
-    # The access log is the app's own (route templates, no query strings or ids): uvicorn's is off.
-    uvicorn.run(
-        "skillmatch.server:create_app",
-        factory=True,
-        host=host,
-        port=port,
-        workers=count,
-        # A worker answers the supervisor's health check from a thread, which waits while start-up holds the
-        # interpreter (reading the taxonomy snapshot, the indexes): the default 5 s would kill it while it opens.
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
-        access_log=False,
-        log_config=None,
-    )
+    with tempfile.TemporaryDirectory(prefix="skillmatch-serve-") as run_dir:
+        if count > 1:
+            prepare_database(settings)
+            fork_workers_from_preloaded_server()
+            # The workers spread the connections evenly (skillmatch.balancing); they inherit the board's name.
+            os.environ[BOARD_ENV] = str(create_board(Path(run_dir) / "accept.board"))
+        typer.echo(f"serving on http://{host}:{port} with {count} worker{'s' if count > 1 else ''}", err=True)
+        # The access log is the app's own (route templates, no query strings or ids): uvicorn's is off.
+        uvicorn.run(
+            "skillmatch.server:create_app",
+            factory=True,
+            host=host,
+            port=port,
+            workers=count,
+            loop="skillmatch.balancing:BalancedLoop" if count > 1 else "auto",
+            # A worker answers the supervisor's health check from a thread, which waits while start-up holds the
+            # interpreter (reading the taxonomy snapshot, the indexes): the default 5 s would kill it while it
+            # opens.
+            timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+            access_log=False,
+            log_config=None,
+        )
 
 
 def main() -> None:
