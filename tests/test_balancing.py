@@ -12,14 +12,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from skillmatch.balancing import BOARD_ENV, AcceptBoard, BalancedLoop, create_board
+from skillmatch.balancing import BOARD_ENV, CORES_ENV, AcceptBoard, BalancedLoop, create_board, worker_cores
 
 SPAWN = multiprocessing.get_context("spawn")
 
 
-def _worker(sock: socket.socket, board: str, ready: Any) -> None:
+def _worker(sock: socket.socket, board: str, cores: str, ready: Any) -> None:
     """A worker: say its process id on each connection it accepts, and keep the connection open."""
-    os.environ[BOARD_ENV] = board
+    os.environ[BOARD_ENV], os.environ[CORES_ENV] = board, cores
 
     async def greet(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         writer.write(f"{os.getpid()}\n".encode())
@@ -29,7 +29,7 @@ def _worker(sock: socket.socket, board: str, ready: Any) -> None:
 
     async def main() -> None:
         server = await asyncio.start_server(greet, sock=sock)
-        ready.put(os.getpid())
+        ready.put((os.getpid(), sorted(os.sched_getaffinity(0))))
         await server.serve_forever()
 
     loop = BalancedLoop()
@@ -54,17 +54,24 @@ def _open(port: int, count: int) -> tuple[list[socket.socket], Counter[int]]:
     return connections, by_worker
 
 
-def test_two_workers_accept_connections_in_turn_and_a_killed_one_does_not_hold_new_ones_back(tmp_path: Path) -> None:
+def test_two_workers_run_on_a_core_each_accept_connections_in_turn_and_a_killed_one_does_not_hold_new_ones_back(
+    tmp_path: Path,
+) -> None:
     board = str(create_board(tmp_path / "accept.board"))
     listener = socket.create_server(("127.0.0.1", 0), backlog=128)
     port = listener.getsockname()[1]
     ready = SPAWN.Queue()
-    workers = [SPAWN.Process(target=_worker, args=(listener, board, ready), daemon=True) for _ in range(2)]
+    cores = worker_cores(2) or [0, 0]  # (a machine with one core: both on it)
+    args = (listener, board, ",".join(map(str, cores)), ready)
+    workers = [SPAWN.Process(target=_worker, args=args, daemon=True) for _ in range(2)]
     opened: list[socket.socket] = []
     try:
         for worker in workers:
             worker.start()
-        assert {ready.get(timeout=60), ready.get(timeout=60)} == {w.pid for w in workers}
+        started = dict(ready.get(timeout=60) for _ in workers)
+        assert set(started) == {w.pid for w in workers}
+        # Each on a core of its own (the first on the first): they do not take each other's.
+        assert sorted(map(tuple, started.values())) == [(core,) for core in sorted(cores)], started
         connections, by_worker = _open(port, 40)
         opened += connections
         # Without the board, the first worker to wake takes each connection: 45/19, 25/39, 37/27 for 64.

@@ -55,7 +55,7 @@ def serve(
 
     import uvicorn
 
-    from skillmatch.balancing import BOARD_ENV, create_board
+    from skillmatch.balancing import BOARD_ENV, CORES_ENV, create_board, worker_cores
     from skillmatch.logs import configure_logging
     from skillmatch.serving import fork_workers_from_preloaded_server, prepare_database, workers_to_start
     from skillmatch.settings import get_settings
@@ -69,6 +69,9 @@ def serve(
             fork_workers_from_preloaded_server()
             # The workers spread the connections evenly (skillmatch.balancing); they inherit the board's name.
             os.environ[BOARD_ENV] = str(create_board(Path(run_dir) / "accept.board"))
+            cores = worker_cores(count)
+            if cores is not None:  # one core each
+                os.environ[CORES_ENV] = ",".join(map(str, cores))
         typer.echo(f"serving on http://{host}:{port} with {count} worker{'s' if count > 1 else ''}", err=True)
         # The access log is the app's own (route templates, no query strings or ids): uvicorn's is off.
         uvicorn.run(
