@@ -33,7 +33,7 @@ BOARD_ENV = "SKILLMATCH_ACCEPT_BOARD"
 """The environment variable naming the board's file (set by ``serve`` before its workers start)."""
 CORES_ENV = "SKILLMATCH_WORKER_CORES"
 """The environment variable listing the cores the workers run on, one each by slot (set by ``serve`` when there
-are no more workers than cores)."""
+are no more workers than cores: ``skillmatch.serving.worker_cores``)."""
 SLOTS = 256
 """Workers a board has room for."""
 DEFER_SECONDS = 0.002
@@ -41,12 +41,6 @@ MAX_DEFER_SECONDS = 0.05
 PUBLISH_SECONDS = 0.1
 """How often a worker publishes its count (also after each connection it accepts)."""
 _EMPTY = -1
-
-
-def worker_cores(workers: int) -> list[int] | None:
-    """The cores ``workers`` workers run on, one each, or None when this process may use fewer cores than that."""
-    cores = sorted(os.sched_getaffinity(0))
-    return cores[:workers] if workers <= len(cores) else None
 
 
 def create_board(path: Path) -> Path:
@@ -175,4 +169,4 @@ class BalancedLoop(asyncio.SelectorEventLoop):
         super().close()
 
 
-__all__ = ["BOARD_ENV", "CORES_ENV", "AcceptBoard", "BalancedLoop", "create_board", "worker_cores"]
+__all__ = ["BOARD_ENV", "CORES_ENV", "AcceptBoard", "BalancedLoop", "create_board"]

@@ -37,6 +37,16 @@ def cores() -> int:
         return os.cpu_count() or 1
 
 
+def worker_cores(workers: int) -> list[int] | None:
+    """The cores ``workers`` workers run on, one each (``skillmatch.balancing``), or None when this process may use
+    fewer cores than that or cannot choose its cores (not on Linux)."""
+    try:
+        allowed = sorted(os.sched_getaffinity(0))
+    except AttributeError:
+        return None
+    return allowed[:workers] if workers <= len(allowed) else None
+
+
 def default_workers(worker_memory_mb: int, *, cpus: int | None = None, memory_mb: int | None = None) -> int:
     """One worker per core, no more than the available memory holds (at least one).
 
@@ -179,5 +189,6 @@ __all__ = [
     "freeze_when_warm",
     "limit_malloc_arenas",
     "prepare_database",
+    "worker_cores",
     "workers_to_start",
 ]

@@ -12,7 +12,8 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from skillmatch.balancing import BOARD_ENV, CORES_ENV, AcceptBoard, BalancedLoop, create_board, worker_cores
+from skillmatch.balancing import BOARD_ENV, CORES_ENV, AcceptBoard, BalancedLoop, create_board
+from skillmatch.serving import worker_cores
 
 SPAWN = multiprocessing.get_context("spawn")
 

@@ -49,21 +49,24 @@ def serve(
 
     Example: skillmatch serve --port 8000 --workers 2
     """
+    import contextlib
     import os
     import tempfile
     from pathlib import Path
 
     import uvicorn
 
-    from skillmatch.balancing import BOARD_ENV, CORES_ENV, create_board, worker_cores
+    from skillmatch.balancing import BOARD_ENV, CORES_ENV, create_board
     from skillmatch.logs import configure_logging
-    from skillmatch.serving import fork_workers_from_preloaded_server, prepare_database, workers_to_start
+    from skillmatch.serving import fork_workers_from_preloaded_server, prepare_database, worker_cores, workers_to_start
     from skillmatch.settings import get_settings
 
     configure_logging()
     settings = get_settings()
     count = workers_to_start(settings, workers)
-    with tempfile.TemporaryDirectory(prefix="skillmatch-serve-") as run_dir:
+    # The board of ``skillmatch.balancing`` lives in a private directory removed at the end (several workers only).
+    board_dir = tempfile.TemporaryDirectory(prefix="skillmatch-serve-") if count > 1 else contextlib.nullcontext("")
+    with board_dir as run_dir:
         if count > 1:
             prepare_database(settings)
             fork_workers_from_preloaded_server()
