@@ -23,7 +23,9 @@ from esco_data import TaxonomyNotLoaded
 from ingestion.corrections import CorrectionService
 from ingestion.service import IngestionService
 from matching.ranking import MatchingEngine
-from services import FairnessServices, InterestSignals, JobStore
+from services.fairness import FairnessServices
+from services.interest import InterestSignals
+from services.jobs import JobStore
 
 
 async def get_engine(request: Request) -> Engine:

@@ -34,7 +34,8 @@ from api.ui import install_ui
 from esco_data import TaxonomyNotLoaded
 from ingestion.models import QuarantineRecord
 from matching.profiles import ChangeListener
-from services import InterestSignals, JobStore
+from services.interest import InterestSignals
+from services.jobs import JobStore
 
 log = logging.getLogger("skillmatch.api")
 

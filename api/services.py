@@ -14,7 +14,7 @@ from ingestion.corrections import CorrectionService
 from ingestion.service import IngestionService
 from matching.linking import Linker
 from matching.ranking import IndexCheck, MatchingEngine, ProfileWriter
-from services import FairnessServices
+from services.fairness import FairnessServices
 
 
 class Services(Protocol):

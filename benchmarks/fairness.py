@@ -48,7 +48,7 @@ from benchmarks.common import read_tsv
 from matching.fairness import Attributes, CandidateList, ChanceReport, ExposureReport, chance_of_lists, exposure_audit
 from matching.profiles import ProfileKind
 from matching.ranking import Filters
-from services import counterfactual_check
+from services.counterfactual import counterfactual_check
 from skillmatch.runtime import Runtime
 
 DEPTH = 10

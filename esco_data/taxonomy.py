@@ -7,6 +7,7 @@ explanations never query the database for a label. ``snapshot`` turns it into by
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import pickle
 from collections import defaultdict
@@ -232,10 +233,17 @@ class Taxonomy:
         Raises:
             ValueError: the bytes are not a snapshot of this release in this format.
         """
+        # The cyclic collector paused: unpickling makes about a million containers, and the collections they
+        # trigger would scan every object the process holds, again and again (0.18-0.57 s against 0.07 s, ad hoc).
+        collecting = gc.isenabled()
+        gc.disable()
         try:
             header, state = pickle.loads(data)  # noqa: S301 - our own file in the data directory
         except Exception as exc:  # a truncated or foreign file: any unpickling error
             raise ValueError(f"not a taxonomy snapshot: {exc}") from exc
+        finally:
+            if collecting:
+                gc.enable()
         wanted = {"format": SNAPSHOT_FORMAT, "checksum": release.checksum, "version": release.version}
         if not isinstance(header, dict) or header != wanted or not isinstance(state, dict):
             raise ValueError("the snapshot is of another ESCO release or format")

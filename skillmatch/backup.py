@@ -35,7 +35,7 @@ from sqlmodel import SQLModel
 
 from matching.ranking import MANIFEST as INDEX_MANIFEST
 from matching.ranking import file_sha256
-from skillmatch.schema import create_tables, current_revision, head
+from skillmatch.schema import create_tables, current_revision, head, register_tables
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -50,6 +50,7 @@ class BackupError(Exception):
 
 def _tables(conn: Connection) -> list[Table]:
     """Every table of the metadata that exists in the database, parents before children."""
+    register_tables()
     present = set(inspect(conn).get_table_names())
     return [t for t in SQLModel.metadata.sorted_tables if t.name in present]
 

@@ -9,6 +9,7 @@ workers need this package installed, nothing else (the state travels from here, 
 from __future__ import annotations
 
 import fcntl
+import gc
 import logging
 import os
 import time
@@ -21,7 +22,6 @@ from typing import Any
 
 from sqlalchemy.engine import Engine
 
-from ingestion.profile_builder import ProfileBuilder
 from matching.fairness import ExposureRun, ExposureStore, OversightCurations, OversightStore, run_exposure_audit
 from matching.profiles import ProfileStore
 from matching.ranking import MatchingEngine, ProfileWriter, open_indexes, save_indexes
@@ -39,17 +39,12 @@ from matching.rematch import (
 )
 from matching.rematch.compute import ChunkResult
 from matching.rematch.runner import Progress
-from matching.resources import (
-    concept_space_dir,
-    load_taxonomy,
-    make_encoder,
-    prepare_linker,
-    prepare_related_skills,
-)
+from matching.resources import concept_space_dir, load_taxonomy, prepare_related_skills
 from matching.space import load_concept_space, model_id
-from services import SendReport, SmtpConfig, build_outbox, counterfactual_check, send_pending
+from services.mailer import SmtpConfig
+from services.outbox import SendReport, build_outbox, send_pending
+from skillmatch.configured import matching_engine
 from skillmatch.db import make_engine
-from skillmatch.runtime import linker_config, matching_engine
 from skillmatch.schema import create_exposure_tables, create_tables
 from skillmatch.settings import Settings
 
@@ -351,6 +346,12 @@ def exposure_audit_after_run(settings: Settings, state: MatchingState) -> Exposu
 def counterfactual_after_run(settings: Settings, state: MatchingState) -> dict[str, Any]:
     """The counterfactual gender check after a run: the swapped records are linked by the service's own linker
     (opened for this, as the run itself needs no linker) and ranked by the run's engine."""
+    # Imported here: the profile builder, the linker and the check load what the run itself never needs.
+    from ingestion.profile_builder import ProfileBuilder
+    from matching.resources import make_encoder, prepare_linker
+    from services.counterfactual import counterfactual_check
+    from skillmatch.configured import linker_config
+
     taxonomy = state.engine.taxonomy
     encoder = make_encoder(settings.data_dir, settings.model_name, settings.encode_threads)
     linker, _ = prepare_linker(taxonomy, encoder, settings.data_dir, config=linker_config(settings))
@@ -387,6 +388,7 @@ def rematch(
     db: Engine | None = None,
     curations: Curations | None = None,
     local_lists: int | None = None,
+    freeze_opened: bool = False,
 ) -> RematchReport:
     """Run the rematch under the lock: close expired vacancies, resume or plan a run, build and send the outbox.
 
@@ -405,6 +407,10 @@ def rematch(
         curations: consultants' pins and exclusions (default: the oversight log in the database).
         local_lists: compute in this process when at most this many lists are to be computed (default: the
             setting; 0: always on a cluster).
+        freeze_opened: leave what opening the matching state loaded out of the cyclic garbage collector's scans
+            (``gc.freeze``, no collection first): for a process that ends with the run, as the command's does. The
+            run's reading of the stored lists made full collections that scanned the taxonomy and the modules
+            again and again.
 
     Raises:
         RematchBusy: another rematch is running.
@@ -412,6 +418,8 @@ def rematch(
     started = time.perf_counter()
     with run_lock(settings.data_dir / "rematch.lock"):
         state = MatchingState.open(settings, db=db)
+        if freeze_opened:
+            gc.freeze()
         if curations is None:
             curations = OversightCurations(OversightStore(state.db))
         try:

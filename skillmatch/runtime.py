@@ -31,13 +31,12 @@ from ingestion.validation import RecordValidator
 from matching.errors import IndexFilesInvalid
 from matching.fairness import ExposureStore, OversightStore, ReviewedCandidates
 from matching.guidance import RecruitingStore, SkillGapConfig
-from matching.linking import LearnedLinks, Linker, LinkerConfig
+from matching.linking import LearnedLinks, Linker
 from matching.profiles import ProfileKind, ProfileStore
 from matching.ranking import (
     IndexCheck,
     MatchingEngine,
     ProfileWriter,
-    RelatedSkills,
     open_indexes,
     read_manifest,
     save_indexes,
@@ -50,8 +49,9 @@ from matching.resources import (
     start_warm_up,
     warm_linker,
 )
-from matching.space import ConceptSpace
-from services import FairnessConfig, FairnessServices, RightsService
+from services.fairness import FairnessConfig, FairnessServices
+from services.rights import RightsService
+from skillmatch.configured import linker_config, matching_engine
 from skillmatch.db import make_engine
 from skillmatch.lease import lease
 from skillmatch.schema import create_exposure_tables, create_tables
@@ -61,30 +61,6 @@ log = logging.getLogger("skillmatch")
 INDEX_LEASE = "profile-indexes"
 """The lease one process holds while it saves the profile indexes."""
 _STAGES = "{desc}: {n_fmt}/{total_fmt} stages [{elapsed}]{postfix}"
-
-
-def matching_engine(
-    settings: Settings, db: Engine, taxonomy: Taxonomy, space: ConceptSpace, related: RelatedSkills, store: ProfileStore
-) -> MatchingEngine:
-    """The matching engine of a database as the settings configure it (index type, concurrency design, the
-    score's weights)."""
-    return MatchingEngine(
-        taxonomy,
-        space,
-        related,
-        store,
-        index_type=settings.index_type,
-        concurrency=settings.concurrency,
-        score_weights=settings.score_weights(),
-        default_language=settings.default_language.value,
-        source=db.url.render_as_string(hide_password=True),
-    )
-
-
-def linker_config(settings: Settings) -> LinkerConfig:
-    """The linker's configuration as the settings give it (its weights are tuned in code; the default language
-    is a setting)."""
-    return LinkerConfig(default_language=settings.default_language.value)
 
 
 def open_builder(settings: Settings) -> ProfileBuilder:

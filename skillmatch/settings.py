@@ -14,7 +14,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from esco_data import DEFAULT_LANGUAGE, Language
 from matching.ranking import COMPONENTS, ConcurrencyMode, IndexType, ScoreWeights
-from services import SmtpSecurity
+from services.mailer import SmtpSecurity
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 """The repository root: relative paths in settings are resolved from here."""

@@ -10,8 +10,8 @@ import pytest
 from sqlalchemy import inspect, text, update
 from sqlalchemy.engine import Engine
 
-from services import InterestSignals, JobRunning, JobStore
-from services.jobs import STALE_SECONDS, JobRow
+from services.interest import InterestSignals
+from services.jobs import STALE_SECONDS, JobRow, JobRunning, JobStore
 from skillmatch.schema import create_tables
 
 

@@ -15,7 +15,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlmodel import SQLModel
 
 from skillmatch.db import make_engine
-from skillmatch.schema import HEAD, create_tables, current_revision, head
+from skillmatch.schema import HEAD, create_tables, current_revision, head, register_tables
+
+register_tables()  # every package's tables in the metadata the comparisons read
 
 
 def _differences(engine: Engine) -> list[object]:

@@ -18,7 +18,7 @@ from api.main import create_app
 from esco_data import load_esco
 from ingestion.schemas import JobseekerIn, VacancyIn
 from matching.rematch import RematchRepository
-from services import SmtpConfig
+from services.mailer import SmtpConfig
 from services.outbox import build_outbox, outbox, send_pending
 from skillmatch.db import make_engine
 from skillmatch.rematch import rematch

@@ -23,7 +23,7 @@ from api.strict import strict_body
 from ingestion.text_clean import VISIBLE
 from matching.guidance import basiskit, missing_required, skill_gaps
 from matching.profiles import Profile, ProfileKind
-from services import FairnessServices
+from services.fairness import FairnessServices
 
 
 async def on_behalf_param(

@@ -27,7 +27,7 @@ from api.ui.i18n import Words, reader_language, translator
 from api.ui.render import page
 from ingestion.quarantine import export_quarantine
 from matching.rematch import RematchRepository
-from services import Job, JobRunning, JobStore
+from services.jobs import Job, JobRunning, JobStore
 
 log = logging.getLogger("skillmatch.api")
 EXPOSURE_JOB = "exposure_audit"

@@ -125,6 +125,7 @@ def rematch(
             send=send,
             progress=progress,
             say=say,
+            freeze_opened=True,
         )
     except RematchBusy as exc:
         raise fail(str(exc)) from exc

@@ -5,6 +5,9 @@ from __future__ import annotations
 from alembic import context
 from sqlmodel import SQLModel
 
+from skillmatch.schema import register_tables
+
+register_tables()
 connection = context.config.attributes["connection"]
 context.configure(
     connection=connection,
