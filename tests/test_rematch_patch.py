@@ -32,7 +32,7 @@ from matching.rematch import (
     score_chunk,
 )
 from matching.rematch.curation import curated_lists
-from matching.rematch.patch import _Lookup
+from matching.rematch.patch import _Lookup, _ranked_order, _rounded
 from matching.rematch.planner import matchable
 from matching.rematch.state import ids_array
 from skillmatch.rematch import MatchingState
@@ -249,3 +249,29 @@ def test_ids_ranked_in_the_order_of_their_strings() -> None:
     for i, a in enumerate(ids):
         for j, b in enumerate(ids):
             assert (rank[i] < rank[j]) == (a < b) and (rank[i] == rank[j]) == (a == b), (a, b)
+
+
+def test_ids_found_by_their_first_row_and_absent_ones_as_minus_one() -> None:
+    lookup = _Lookup(["V2", "V1", "V2", "V3"])
+    assert lookup(np.asarray(["V2", "V9", "V3", "V1"], dtype=str)).tolist() == [0, -1, 3, 1]
+    assert lookup(["V1", ""]).tolist() == [1, -1]
+    assert lookup([]).tolist() == []
+    assert _Lookup([])(["V1"]).tolist() == [-1]
+
+
+def test_lists_ranked_in_one_sort_as_by_list_score_and_key() -> None:
+    # The packed sort must give exactly lexsort's order: ties on score broken by key, equal entries stable.
+    rng = np.random.default_rng(7)
+    for size, lists_n, keys_n in ((0, 1, 1), (1, 1, 1), (500, 7, 12), (20_000, 300, 5_000)):
+        lists = np.sort(rng.integers(0, lists_n, size))
+        scores = _rounded(rng.choice(rng.random(max(1, size // 3)).astype(np.float32) - 0.2, size))
+        keys = rng.integers(0, keys_n, size)
+        expected = np.lexsort((keys, -scores, lists))
+        assert _ranked_order(lists, scores, keys).tolist() == expected.tolist()
+        # keys that are strings, or too wide to pack, take the plain lexsort
+        assert (
+            _ranked_order(lists, scores, keys.astype(str)).tolist()
+            == np.lexsort((keys.astype(str), -scores, lists)).tolist()
+        )
+        wide = keys.astype(np.int64) << 40
+        assert _ranked_order(lists, scores, wide).tolist() == np.lexsort((wide, -scores, lists)).tolist()

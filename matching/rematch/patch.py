@@ -98,6 +98,23 @@ class PatchOutcome:
     list's position (``list``), the match id and its values."""
     compute: set[str] = field(default_factory=set)
     reasons: Counter[str] = field(default_factory=Counter)
+    _where: dict[str, int] = field(default_factory=dict, repr=False)
+    """Each list's position (made on the first ``rows``, once for every chunk)."""
+    _groups: dict[str, tuple[Rows, Rows]] = field(default_factory=dict, repr=False)
+    """Per kind of change, its entries in the order of their lists, and each list's offsets into them."""
+
+    def _entries(self, key: str, chosen: Rows) -> Rows:
+        """The positions of the entries of ``top[key]`` that belong to some lists, list after list (in each list,
+        in their order)."""
+        if key not in self._groups:
+            owner = self.top[key]["list"]
+            order = np.argsort(owner, kind="stable").astype(np.int64)
+            self._groups[key] = (order, offsets_of(np.bincount(owner, minlength=len(self.lists)).astype(np.int64)))
+        order, offsets = self._groups[key]
+        counts = offsets[chosen + 1] - offsets[chosen]
+        starts = offsets_of(counts)
+        flat = np.repeat(offsets[chosen], counts) + np.arange(int(starts[-1])) - np.repeat(starts[:-1], counts)
+        return order[flat]
 
     def rows(self, run_id: int, ids: Sequence[str]) -> dict[str, Any]:
         """What committing the patches of some lists writes: their list rows and their matches' changes.
@@ -108,7 +125,9 @@ class PatchOutcome:
             (rematch_dropped rows) and ``counts``.
         """
         kind = self.query_kind.value
-        where = {q: i for i, q in enumerate(self.lists)}
+        if not self._where:
+            self._where = {q: i for i, q in enumerate(self.lists)}
+        where = self._where
         chosen = np.asarray(sorted(where[q] for q in ids), dtype=np.int64)
         states = self.states.take(chosen)
         blobs = states.encode()
@@ -126,7 +145,7 @@ class PatchOutcome:
             )
             for j, i in enumerate(chosen.tolist())
         ]
-        pick = {key: np.isin(self.top[key]["list"], chosen) for key in ("inserted", "updated", "deleted")}
+        pick = {key: self._entries(key, chosen) for key in ("inserted", "updated", "deleted")}
         ins, upd, dele = (
             {k: v[pick[key]] for k, v in self.top[key].items()} for key in ("inserted", "updated", "deleted")
         )
@@ -206,6 +225,26 @@ def _rounded(scores: npt.NDArray[Any]) -> Floats:
     """Scores at the precision lists are ordered by (as ``order_pairs``)."""
     wide: Floats = np.asarray(scores, dtype=np.float32).astype(np.float64)
     return np.round(wide, 6)
+
+
+def _ranked_order(lists: Rows, scores: Floats, keys: npt.NDArray[Any]) -> Rows:
+    """The order of ``np.lexsort((keys, -scores, lists))`` for scores at the lists' precision (``_rounded``):
+    by list, best score first, then by key.
+
+    When the keys are integers and the three fit in one 62-bit integer (scores as whole millionths), one sort of
+    that integer: 0.21 s against 1.26 s for 2.5 million entries (ad hoc, same order).
+    """
+    if lists.size == 0 or keys.dtype.kind not in "iu" or (keys < 0).any() or (lists < 0).any():
+        return np.lexsort((keys, -scores, lists)).astype(np.int64)
+    millionths = np.rint(scores * 1e6)
+    if not np.isfinite(millionths).all():
+        return np.lexsort((keys, -scores, lists)).astype(np.int64)
+    worse = (millionths.max() - millionths).astype(np.int64)  # 0 for the best score
+    key_bits, score_bits = int(keys.max()).bit_length(), int(worse.max()).bit_length()
+    if int(lists.max()).bit_length() + score_bits + key_bits > 62:
+        return np.lexsort((keys, -scores, lists)).astype(np.int64)
+    packed = (lists.astype(np.int64) << (score_bits + key_bits)) | (worse << key_bits) | keys.astype(np.int64)
+    return np.argsort(packed, kind="stable").astype(np.int64)
 
 
 _NO_HITS = (np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0))
@@ -420,7 +459,7 @@ class Patcher:
         id_rank = self._rows(other_kind(query_kind)).rank
         known_rows = bool((n_rows >= 0).all()) and id_rank.size > 0
         n_key = id_rank[n_rows] if known_rows else n_id
-        order = np.lexsort((n_key, -_rounded(n_values[:, 0]), n_list))
+        order = _ranked_order(n_list, _rounded(n_values[:, 0]), n_key)
         n_list, n_id, n_rows, n_values = n_list[order], n_id[order], n_rows[order], n_values[order]
         n_count = np.bincount(n_list, minlength=n).astype(np.int64)
         n_pos = np.arange(n_list.size) - offsets_of(n_count)[n_list]
