@@ -235,20 +235,27 @@ class Taxonomy:
         """
         # The cyclic collector paused: unpickling makes about a million containers, and the collections they
         # trigger would scan every object the process holds, again and again (0.18-0.57 s against 0.07 s, ad hoc).
+        # The new objects then go straight to the oldest generation (freeze, then unfreeze, where nothing else is
+        # frozen) instead of being scanned twice on their way there: 0.11-0.13 s against 0.22-0.26 s to a
+        # taxonomy in a command's process (ad hoc).
         collecting = gc.isenabled()
         gc.disable()
         try:
-            header, state = pickle.loads(data)  # noqa: S301 - our own file in the data directory
-        except Exception as exc:  # a truncated or foreign file: any unpickling error
-            raise ValueError(f"not a taxonomy snapshot: {exc}") from exc
+            try:
+                header, state = pickle.loads(data)  # noqa: S301 - our own file in the data directory
+            except Exception as exc:  # a truncated or foreign file: any unpickling error
+                raise ValueError(f"not a taxonomy snapshot: {exc}") from exc
+            wanted = {"format": SNAPSHOT_FORMAT, "checksum": release.checksum, "version": release.version}
+            if not isinstance(header, dict) or header != wanted or not isinstance(state, dict):
+                raise ValueError("the snapshot is of another ESCO release or format")
+            taxonomy = cls.__new__(cls)
+            taxonomy._set_state(release, state)
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
         finally:
             if collecting:
                 gc.enable()
-        wanted = {"format": SNAPSHOT_FORMAT, "checksum": release.checksum, "version": release.version}
-        if not isinstance(header, dict) or header != wanted or not isinstance(state, dict):
-            raise ValueError("the snapshot is of another ESCO release or format")
-        taxonomy = cls.__new__(cls)
-        taxonomy._set_state(release, state)
         return taxonomy
 
     def _label(self, i: int) -> Label:
