@@ -17,7 +17,7 @@ import weakref
 from contextlib import AbstractContextManager
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -27,9 +27,11 @@ from esco_data import ConceptKind, Taxonomy, loaded_release
 from matching.atomic import atomic_dir, atomic_file, exclusive
 from matching.build_cache import adopt as build_cache_adopt
 from matching.build_cache import publish as build_cache_publish
-from matching.linking import LabelIndex, LexicalIndex, Linker, LinkerConfig, LinkKind, OccupationDocs
 from matching.ranking import RelatedConfig, RelatedSkills
 from matching.space import KIND_CODES, ConceptSpace, Encoder, ensure_concept_space, expected_manifest
+
+if TYPE_CHECKING:  # imported where used: opening the matching state alone (the nightly rematch) needs no linker
+    from matching.linking import LabelIndex, LexicalIndex, Linker, LinkerConfig, LinkKind, OccupationDocs
 
 LINKER_FORMAT = 8
 """Version of ``linker.json``; each part of the linker indexes has its own format below."""
@@ -172,6 +174,8 @@ def prepare_linker(
 def _prepare_linker(
     taxonomy: Taxonomy, encoder: Encoder, directory: Path, config: LinkerConfig | None, progress: bool
 ) -> tuple[Linker, dict[str, Any]]:
+    from matching.linking import LabelIndex, Linker
+
     space, space_built = ensure_concept_space(taxonomy, encoder, directory, progress=progress)
     manifest_path = directory / "linker.json"
     wanted = _linker_manifest(space)
@@ -259,6 +263,8 @@ def prepare_related_skills(taxonomy: Taxonomy, space: ConceptSpace, data_dir: Pa
 
 def _occupation_docs(taxonomy: Taxonomy, space: ConceptSpace, directory: Path) -> OccupationDocs:
     """The occupations' ESCO documents, reused from disk when built for the same release in this format."""
+    from matching.linking import OccupationDocs
+
     wanted = {"format": OCCUPATION_DOCS_FORMAT, "esco_checksum": space.manifest.get("esco_checksum")}
     manifest, path = directory / "occupation_docs.json", directory / "occupation_docs.pkl"
     if _read_manifest(manifest) == wanted:
@@ -494,6 +500,8 @@ def _lexical_dir(directory: Path, kind: LinkKind) -> Path:
 
 
 def _read_dense(directory: Path, kind: LinkKind) -> object | None:
+    from matching.linking import LabelIndex
+
     try:
         return LabelIndex.read_dense(_dense_path(directory, kind))
     except RuntimeError:  # FAISS cannot read it: missing, truncated or not an index
@@ -501,6 +509,8 @@ def _read_dense(directory: Path, kind: LinkKind) -> object | None:
 
 
 def _read_lexical(directory: Path, kind: LinkKind) -> LexicalIndex | None:
+    from matching.linking import LexicalIndex
+
     try:
         return LexicalIndex.load(_lexical_dir(directory, kind))
     except (OSError, ValueError, KeyError):
@@ -511,6 +521,8 @@ def _open_index(
     space: ConceptSpace, codes: tuple[int, ...], directory: Path, kind: LinkKind, reusable: set[str]
 ) -> LabelIndex | None:
     """The label index of a kind from its stored parts, or None when a part is missing, stale or unreadable."""
+    from matching.linking import LabelIndex
+
     if reusable != set(PART_FORMATS):
         return None
     dense, lexical = _read_dense(directory, kind), _read_lexical(directory, kind)
