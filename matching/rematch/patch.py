@@ -114,7 +114,8 @@ class PatchOutcome:
         counts = offsets[chosen + 1] - offsets[chosen]
         starts = offsets_of(counts)
         flat = np.repeat(offsets[chosen], counts) + np.arange(int(starts[-1])) - np.repeat(starts[:-1], counts)
-        return order[flat]
+        picked: Rows = order[flat]
+        return picked
 
     def rows(self, run_id: int, ids: Sequence[str]) -> dict[str, Any]:
         """What committing the patches of some lists writes: their list rows and their matches' changes.
