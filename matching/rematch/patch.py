@@ -38,7 +38,7 @@ import numpy.typing as npt
 from matching.profiles import ProfileKind
 from matching.ranking import EDGE, IndexType, Pairs, Queries, filter_pairs, other_kind, wanted_for
 from matching.rematch.compute import BATCH_FILTERS, RESERVE, BatchState
-from matching.rematch.state import ListStates, offsets_of, owner_of
+from matching.rematch.state import Ids, ListStates, ids_array, offsets_of, owner_of
 
 Vectors = npt.NDArray[np.float32]
 Rows = npt.NDArray[np.int64]
@@ -445,7 +445,7 @@ class Patcher:
         last = np.maximum(states.prefix_offsets[1:] - 1, 0)
         pids = states.prefix_ids
         last_score = _rounded(states.prefix_values[last, 0]) if pids.size else np.zeros(n)
-        last_id = pids[last] if pids.size else np.full(n, "", dtype=str)
+        last_id = pids[last] if pids.size else ids_array([""] * n)
         mine = _rounded(scores)
         earlier_id = np.asarray(ent_id < last_id[ent_list], dtype=np.bool_)
         before_last = (mine > last_score[ent_list]) | ((mine == last_score[ent_list]) & earlier_id)
@@ -528,7 +528,7 @@ class Patcher:
         ok: Mask,
         renumber: Rows,
         n_list: Rows,
-        n_id: npt.NDArray[np.str_],
+        n_id: Ids,
         n_values: npt.NDArray[np.float32],
         n_pos: Rows,
         codes: tuple[Rows, Rows] | None = None,
@@ -609,7 +609,7 @@ class Patcher:
         # Every id of the states to its row in the table (once), and the changed ones to their position.
         state_rows = row_of(np.concatenate([states.edge_ids, states.prefix_ids]))
         e_row, p_row = state_rows[: states.edge_ids.size], state_rows[states.edge_ids.size :]
-        changed_ids = np.asarray(changes.ids, dtype=str)
+        changed_ids = ids_array(changes.ids)
         changed_rows = row_of(changed_ids)
         code_of_row = np.full(len(table) + 1, -1, dtype=np.int64)  # the last entry answers row -1
         code_of_row[changed_rows[changed_rows >= 0]] = np.flatnonzero(changed_rows >= 0)
@@ -738,13 +738,13 @@ class _Moves:
     inside: Rows
     to_end: Mask
     edge_bound: Rows
-    edge_id: npt.NDArray[np.str_]
+    edge_id: Ids
     edge_row: Rows
     edge_cos: Floats
     edge_keep: Mask
     """Per new edge entry, whether it stays in the stored edge (``EDGE`` each side of the boundary)."""
     ent_bound: Rows
-    ent_id: npt.NDArray[np.str_]
+    ent_id: Ids
     ent_row: Rows
     ent_cos: Floats
     """Candidates now before each boundary that were not (or changed)."""
