@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
@@ -148,6 +149,32 @@ def test_a_snapshot_of_another_release_or_a_damaged_one_is_refused(slice_taxonom
     for damaged in (data[: len(data) // 2], b"", b"not a snapshot"):
         with pytest.raises(ValueError, match="not a taxonomy snapshot"):
             Taxonomy.from_snapshot(damaged, slice_taxonomy.release)
+
+
+def test_reading_a_snapshot_leaves_the_garbage_collector_as_it_found_it(slice_taxonomy: Taxonomy) -> None:
+    # The read pauses the collector and moves its objects to the oldest generation; it must not switch the
+    # collector on where it was off, nor thaw what another part of the process froze.
+    data = slice_taxonomy.snapshot()
+    assert gc.isenabled()
+    Taxonomy.from_snapshot(data, slice_taxonomy.release)
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        Taxonomy.from_snapshot(data, slice_taxonomy.release)
+        with pytest.raises(ValueError):
+            Taxonomy.from_snapshot(b"damaged", slice_taxonomy.release)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+    kept = [object()]  # noqa: F841 - something to freeze
+    gc.freeze()
+    try:
+        frozen = gc.get_freeze_count()
+        again = Taxonomy.from_snapshot(data, slice_taxonomy.release)
+        assert gc.get_freeze_count() == frozen
+        assert _answers(again) == _answers(slice_taxonomy)
+    finally:
+        gc.unfreeze()
 
 
 def test_load_taxonomy_keeps_a_snapshot_and_replaces_a_bad_one(
