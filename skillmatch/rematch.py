@@ -407,19 +407,27 @@ def rematch(
         curations: consultants' pins and exclusions (default: the oversight log in the database).
         local_lists: compute in this process when at most this many lists are to be computed (default: the
             setting; 0: always on a cluster).
-        freeze_opened: leave what opening the matching state loaded out of the cyclic garbage collector's scans
-            (``gc.freeze``, no collection first): for a process that ends with the run, as the command's does. The
-            run's reading of the stored lists made full collections that scanned the taxonomy and the modules
-            again and again.
+        freeze_opened: open the matching state with the cyclic garbage collector paused, then leave what it
+            loaded out of the collector's scans (``gc.freeze``, no collection first): for a process that ends
+            with the run, as the command's does. The collections that opening triggered scanned the taxonomy's
+            million objects on their way to the oldest generation, and the run's reading of the stored lists then
+            made full collections that scanned them and the modules again and again.
 
     Raises:
         RematchBusy: another rematch is running.
     """
     started = time.perf_counter()
     with run_lock(settings.data_dir / "rematch.lock"):
-        state = MatchingState.open(settings, db=db)
-        if freeze_opened:
-            gc.freeze()
+        collecting = freeze_opened and gc.isenabled()
+        if collecting:
+            gc.disable()
+        try:
+            state = MatchingState.open(settings, db=db)
+            if freeze_opened:
+                gc.freeze()
+        finally:
+            if collecting:
+                gc.enable()
         if curations is None:
             curations = OversightCurations(OversightStore(state.db))
         try:

@@ -152,8 +152,8 @@ def test_a_snapshot_of_another_release_or_a_damaged_one_is_refused(slice_taxonom
 
 
 def test_reading_a_snapshot_leaves_the_garbage_collector_as_it_found_it(slice_taxonomy: Taxonomy) -> None:
-    # The read pauses the collector and moves its objects to the oldest generation; it must not switch the
-    # collector on where it was off, nor thaw what another part of the process froze.
+    # The read pauses the collector; it must not switch it on where it was off, nor touch what another part of
+    # the process froze.
     data = slice_taxonomy.snapshot()
     assert gc.isenabled()
     Taxonomy.from_snapshot(data, slice_taxonomy.release)
