@@ -14,7 +14,7 @@ from skillmatch.db import make_engine
 from skillmatch.private_files import restrict_new_files, secure_data_dir
 from skillmatch.runtime import Runtime
 from skillmatch.schema import create_tables
-from skillmatch.serving import freeze_when_warm, limit_malloc_arenas
+from skillmatch.serving import freeze_when_warm, limit_malloc_arenas, thread_locked_progress_bars
 from skillmatch.settings import Settings, get_settings, resolve_path
 
 
@@ -62,6 +62,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     """
     settings = settings or get_settings()
     limit_malloc_arenas()  # before the request threads start
+    thread_locked_progress_bars()  # before the runtime's start-up shows its stages
     restrict_new_files()
     secure_data_dir(settings.data_dir)
     db = make_engine(settings.database_url)

@@ -103,6 +103,18 @@ def limit_malloc_arenas(arenas: int = MALLOC_ARENAS) -> bool:
     return bool(mallopt(_M_ARENA_MAX, arenas))
 
 
+def thread_locked_progress_bars() -> None:
+    """Let tqdm's progress bars (the runtime's start-up stages) guard the terminal with a thread lock.
+
+    On first use tqdm makes a multiprocessing lock, a named semaphore that the resource tracker counts as leaked
+    when uvicorn terminates the worker that made it: the "There appear to be 2 leaked semaphore objects" warning
+    at the end of every ``serve --workers 2``. A serving process's bars are its own; a thread lock is enough.
+    """
+    from tqdm import tqdm
+
+    tqdm.set_lock(threading.RLock())
+
+
 WORKER_PRELOAD = "skillmatch.worker_preload"
 """The module whose import loads what every worker holds unchanged (the language detector's models)."""
 
@@ -189,6 +201,7 @@ __all__ = [
     "freeze_when_warm",
     "limit_malloc_arenas",
     "prepare_database",
+    "thread_locked_progress_bars",
     "worker_cores",
     "workers_to_start",
 ]

@@ -209,3 +209,36 @@ def test_start_up_objects_are_frozen_once_the_warm_up_is_done() -> None:
     release.set()
     freezing.join(60)
     assert gc.get_freeze_count() > 0
+
+
+_SEMAPHORES_SCRIPT = """
+import sys
+import multiprocessing.synchronize as synchronize
+
+made = []
+original = synchronize.SemLock.__init__
+synchronize.SemLock.__init__ = lambda self, *a, **k: (made.append(1), original(self, *a, **k))[1]
+
+from tqdm import tqdm
+
+from skillmatch.serving import thread_locked_progress_bars
+
+if sys.argv[1] == "serving":
+    thread_locked_progress_bars()
+for _ in tqdm(range(3), desc="start-up", disable=False):
+    pass
+print(len(made))
+"""
+
+
+def test_a_serving_process_makes_no_semaphore_for_its_progress_bars() -> None:
+    # tqdm's default lock is a named semaphore; a worker that uvicorn terminates leaves it to the resource
+    # tracker, which warned of leaked semaphores at every `serve --workers 2` shutdown.
+    def made(mode: str) -> int:
+        done = subprocess.run(
+            [sys.executable, "-c", _SEMAPHORES_SCRIPT, mode], capture_output=True, text=True, check=True, timeout=60
+        )
+        return int(done.stdout.split()[-1])
+
+    assert made("serving") == 0
+    assert made("plain") > 0
