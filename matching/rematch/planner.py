@@ -83,12 +83,6 @@ class Plan:
         return out
 
 
-def stacked(vectors: Sequence[Vectors]) -> Vectors:
-    """Equal-length vectors as the rows of one matrix (what ``np.stack`` gives, several times faster for
-    thousands of vectors: 0.008 s against 0.057 s for 10,000 of 512 dimensions, ad hoc)."""
-    return np.concatenate(vectors).reshape(len(vectors), -1)
-
-
 def matchable(engine: MatchingEngine, kind: ProfileKind) -> list[str]:
     """Ids of the profiles of a kind that matching uses (alive and active), sorted."""
     table = engine.states()[kind].table
@@ -199,7 +193,8 @@ def patch_lists(
     ids = [stored.ids[i] for i in rows.tolist()]
     has_state = np.asarray([stored.states[i] is not None for i in rows.tolist()], dtype=np.bool_)
     low = np.where(has_state, stored.edge_low[rows], stored.threshold[rows])
-    vectors = stacked([query_vectors[q] for q in ids]) if ids else np.zeros((0, 1), np.float32)
+    # (np.vstack, not np.stack: 0.009 s against 0.057 s for 10,000 vectors of 512 dimensions, ad hoc)
+    vectors = np.vstack([query_vectors[q] for q in ids]) if ids else np.zeros((0, 1), np.float32)
     near = patcher.reached(kind, vectors, np.where(np.isnan(low), -np.inf, low), changes)
     reached = np.zeros(len(ids), dtype=np.bool_)
     reached[near.lists] = True
@@ -283,14 +278,4 @@ def plan_run(
     return Plan("full" if full else "incremental", compute, remove, counts, patches)
 
 
-__all__ = [
-    "PATCH_CHUNK",
-    "Plan",
-    "Snapshot",
-    "changes_of",
-    "matchable",
-    "patch_lists",
-    "plan_run",
-    "snapshot",
-    "stacked",
-]
+__all__ = ["PATCH_CHUNK", "Plan", "Snapshot", "changes_of", "matchable", "patch_lists", "plan_run", "snapshot"]

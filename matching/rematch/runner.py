@@ -24,7 +24,7 @@ from matching.ranking import MatchingEngine, other_kind
 from matching.rematch.compute import BatchState, ChunkResult, score_chunk
 from matching.rematch.curation import NO_CURATIONS, CuratedList, Curations, curated_lists
 from matching.rematch.patch import Changes, Patcher, PatchOutcome
-from matching.rematch.planner import Plan, patch_lists, plan_run, snapshot, stacked
+from matching.rematch.planner import Plan, patch_lists, plan_run, snapshot
 from matching.rematch.repository import ChunkCounts, PlannedChunk, RematchRepository, RunInfo
 
 
@@ -87,7 +87,7 @@ Progress = Callable[[int, int, ChunkCounts], None]
 
 def _vectors_for(chunks: list[PlannedChunk], vectors: dict[ProfileKind, dict[str, Any]]) -> dict[int, Any]:
     return {
-        c.seq: stacked([vectors[c.query_kind][q] for q in c.query_ids]).astype(np.float32)
+        c.seq: np.vstack([vectors[c.query_kind][q] for q in c.query_ids]).astype(np.float32)
         for c in chunks
         if c.action == "compute" and c.query_ids
     }
